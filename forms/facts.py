@@ -1,0 +1,174 @@
+"""The document model: every extracted value carries where it came from and how sure we are.
+
+Following Docling, provenance lives on each item, so checks and generators never go
+back to the file to ask where something came from. `Extraction.to_dict()` is the
+`gradedesk.extraction/1` object of contract.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = "gradedesk.extraction/1"
+
+DOCUMENT_KINDS = (
+    "application_form", "business_license", "discharge_permit", "eia_approval", "acceptance",
+    "monitoring_report", "cems_data", "transport_ledger", "gate_records", "pledge", "photo", "unknown",
+)
+
+DOCUMENT_KIND_LABELS = {
+    "application_form": "绩效分级申报表", "business_license": "营业执照", "discharge_permit": "排污许可证",
+    "eia_approval": "环评批复", "acceptance": "竣工环境保护验收", "monitoring_report": "监测报告",
+    "cems_data": "在线监测数据", "transport_ledger": "运输车辆台账", "gate_records": "门禁系统记录",
+    "pledge": "承诺书", "photo": "现场照片", "unknown": "未识别文件",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A place in a file: page counts from 1, bbox is [x0, top, x1, bottom] in page units."""
+
+    file: str
+    page: int | None = None
+    cell: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "page": self.page, "cell": self.cell,
+                "bbox": [round(v, 1) for v in self.bbox] if self.bbox else None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Source:
+        data = data or {}
+        bbox = data.get("bbox")
+        return cls(file=data.get("file", ""), page=data.get("page"), cell=data.get("cell"),
+                   bbox=tuple(bbox) if bbox else None)
+
+    def describe(self) -> str:
+        """A clerk-readable place: `申报表.docx 表1第3行第2列`."""
+        parts = [self.file]
+        if self.page:
+            parts.append(f"第{self.page}页")
+        if self.cell:
+            parts.append(self.cell)
+        return " ".join(parts)
+
+
+@dataclass
+class Fact:
+    """One value of one canonical field found in one document."""
+
+    key: str
+    value: Any
+    raw: str
+    confidence: float
+    source: Source
+    kind: str = "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "confidence": round(self.confidence, 3), "source": self.source.to_dict()}
+
+
+@dataclass
+class DocumentResult:
+    file: str
+    sha256: str
+    kind: str = "unknown"
+    method: str | None = None
+    pages: int | None = None
+    confidence: float = 0.0
+    error: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,
+                "pages": self.pages, "confidence": round(self.confidence, 3), "error": self.error}
+
+
+@dataclass
+class Extraction:
+    """All documents of one bundle and what was found in them."""
+
+    documents: list[DocumentResult] = field(default_factory=list)
+
+    def facts(self, key: str) -> list[Fact]:
+        """Every candidate value of a field, the application form's first."""
+        found = [f for doc in self.documents for f in doc.facts if f.key == key]
+        return sorted(found, key=lambda f: (f.kind != "application_form", -f.confidence))
+
+    def field(self, key: str) -> Fact | None:
+        candidates = self.facts(key)
+        return candidates[0] if candidates else None
+
+    def value(self, key: str) -> Any:
+        fact = self.field(key)
+        return fact.value if fact else None
+
+    @property
+    def fields(self) -> dict[str, Fact]:
+        keys = dict.fromkeys(f.key for doc in self.documents for f in doc.facts)
+        return {key: self.field(key) for key in keys}
+
+    def table(self, key: str) -> list[dict[str, Any]]:
+        """The rows of a table; the application form's rows come first."""
+        docs = sorted(self.documents, key=lambda d: d.kind != "application_form")
+        return [row for doc in docs for row in doc.tables.get(key, [])]
+
+    def to_dict(self) -> dict[str, Any]:
+        from forms.fields import TABLES
+
+        table_keys = list(TABLES) + [k for d in self.documents for k in d.tables if k not in TABLES]
+        return {
+            "schema": SCHEMA,
+            "documents": [d.to_dict() for d in self.documents],
+            "fields": {key: fact.to_dict() for key, fact in self.fields.items()},
+            "tables": {key: self.table(key) for key in dict.fromkeys(table_keys)},
+            "candidates": {
+                key: [dict(f.to_dict(), kind=f.kind) for f in self.facts(key)] for key in self.fields
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Extraction:
+        """Rebuild from a stored `gradedesk.extraction/1` object (with its candidates)."""
+        docs: dict[str, DocumentResult] = {}
+        for d in data.get("documents", []):
+            docs[d["file"]] = DocumentResult(
+                file=d["file"], sha256=d.get("sha256", ""), kind=d.get("kind", "unknown"),
+                method=d.get("method"), pages=d.get("pages"), confidence=d.get("confidence", 0.0),
+                error=d.get("error"))
+        candidates = data.get("candidates") or {
+            key: [dict(f, kind=None)] for key, f in data.get("fields", {}).items()}
+        for key, facts in candidates.items():
+            for f in facts:
+                source = Source.from_dict(f.get("source"))
+                doc = docs.get(source.file)
+                if doc is None:
+                    doc = docs[source.file] = DocumentResult(file=source.file, sha256="")
+                doc.facts.append(Fact(key=key, value=f.get("value"), raw=str(f.get("value")),
+                                      confidence=f.get("confidence", 0.0), source=source,
+                                      kind=f.get("kind") or doc.kind))
+        for key, rows in data.get("tables", {}).items():
+            for row in rows:
+                ref = Source.from_dict(row.get("source_ref"))
+                doc = docs.get(ref.file)
+                if doc is None:
+                    doc = docs[ref.file] = DocumentResult(file=ref.file, sha256="")
+                doc.tables.setdefault(key, []).append(row)
+        return cls(documents=list(docs.values()))
+
+
+@dataclass
+class Finding:
+    """One result of a check: a stable rule id, a severity, a sentence and the evidence."""
+
+    rule: str
+    severity: str  # blocking | warning | note
+    message: str
+    evidence: list[Source] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+                "evidence": [s.to_dict() for s in self.evidence]}

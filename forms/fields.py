@@ -1,0 +1,181 @@
+"""The registry of canonical fields and tables, read from data/fields.toml.
+
+Every layer asks this module what a label means, how to normalise a raw value
+and whether the result is valid, so there is one definition of each field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from forms import normalize as n
+from forms import validators as v
+
+_NORMALISERS: dict[str, Callable[[str], Any]] = {
+    "text": lambda raw: n.squeeze_cjk_spaces(n.clean_text(raw)) or None,
+    "person": lambda raw: n.normalise_person(raw) or None,
+    "credit_code": lambda raw: n.normalise_code(raw) or None,
+    "permit_number": lambda raw: n.normalise_code(raw) or None,
+    "vin": lambda raw: n.normalise_code(raw) or None,
+    "phone": lambda raw: n.normalise_phone(raw) or None,
+    "grade": n.normalise_grade,
+    "permit_class": n.normalise_permit_class,
+    "date": n.parse_date,
+    "date_end": n.parse_date_end,
+    "bool": n.parse_bool,
+    "number": n.parse_number,
+    "pollutant": lambda raw: n.normalise_pollutant(raw) or None,
+    "emission_stage": lambda raw: n.normalise_emission_stage(raw) or None,
+    "industry": lambda raw: _normalise_industry(raw),
+}
+
+
+def _normalise_industry(raw: str) -> str | None:
+    from forms.catalogue import match_industry
+
+    text = n.squeeze_cjk_spaces(n.clean_text(raw))
+    options = n.ticked_options(text)
+    if options:
+        text = options[0]
+    return match_industry(text) or (text or None)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    synonyms: tuple[str, ...]
+    type: str
+    required: bool = False
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
+
+    def normalise(self, raw: str | None) -> Any:
+        """The normal form of fields.md, or None when the raw text holds no value of this type."""
+        if raw is None:
+            return None
+        if isinstance(raw, str) and not n.clean_text(raw).strip(" _/\\-—"):
+            return None
+        return _NORMALISERS[self.type](raw)
+
+    def validate(self, value: Any, *, credit_code: str | None = None) -> str | None:
+        """None when valid, else the reason in Chinese."""
+        if value is None:
+            return None
+        if self.type == "credit_code":
+            return v.check_credit_code(value)
+        if self.type == "permit_number":
+            return v.check_permit_number(value, credit_code)
+        if self.type == "phone":
+            return v.check_phone(value)
+        if self.type in ("date", "date_end"):
+            return v.check_date(value)
+        if self.type == "vin":
+            return v.check_vin(value)
+        if self.type == "grade" and value not in n.GRADES:
+            return "申报等级应为A、B、B-、C、D或引领性。"
+        if self.type == "industry":
+            from forms.catalogue import industry_names
+
+            if value not in industry_names():
+                return f"“{value}”不是绩效分级目录中的行业。"
+        return None
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    synonyms: tuple[str, ...]
+    type: str
+
+    def normalise(self, raw: str | None) -> Any:
+        return FieldSpec(self.key, self.key, self.synonyms, self.type).normalise(raw)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    label: str
+    synonyms: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+
+    def match_column(self, header: str) -> ColumnSpec | None:
+        wanted = label_key(header)
+        if not wanted:
+            return None
+        for candidate in (wanted, re.sub(r"（[^（）]*）$", "", wanted)):
+            for col in self.columns:
+                if candidate in {label_key(s) for s in col.synonyms}:
+                    return col
+        return None
+
+
+def label_key(text: str | None) -> str:
+    """A label as compared: no spaces, no numbering or markers, no trailing colon, Chinese brackets."""
+    text = n.to_halfwidth(n.clean_text(text or ""))
+    text = re.sub(r"\s+", "", text)
+    text = n.normalise_brackets(text)
+    text = re.sub(r"^(?:[0-9]+[.、．]|[（(][0-9一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)", "", text)
+    text = text.strip("*※★:：;；")
+    return text
+
+
+@cache
+def _load() -> tuple[dict[str, FieldSpec], dict[str, TableSpec]]:
+    data = tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
+    fields = {
+        f["key"]: FieldSpec(f["key"], f["label"], tuple(f.get("synonyms", ())), f["type"], f.get("required", False))
+        for f in data["field"]
+    }
+    tables = {
+        t["key"]: TableSpec(
+            t["key"], t["label"], tuple(t.get("synonyms", ())),
+            tuple(ColumnSpec(c["key"], tuple(c["synonyms"]), c["type"]) for c in t["column"]))
+        for t in data["table"]
+    }
+    return fields, tables
+
+
+FIELDS, TABLES = _load()
+
+
+@cache
+def _label_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for spec in FIELDS.values():
+        for label in spec.labels:
+            index.setdefault(label_key(label), spec.key)
+    return index
+
+
+def match_label(text: str | None) -> FieldSpec | None:
+    """The field whose label or synonym this text is, exactly after normalisation."""
+    key = label_key(text)
+    if not key or len(key) > 30:
+        return None
+    hit = _label_index().get(key)
+    if hit is None:
+        # a unit or note in brackets after the label: 设计产能（万吨/年）
+        stripped = re.sub(r"（[^（）]*）$", "", key)
+        hit = _label_index().get(stripped) if stripped != key else None
+    return FIELDS[hit] if hit else None
+
+
+def split_label_value(text: str) -> tuple[FieldSpec, str] | None:
+    """`企业名称：某某公司` → (enterprise_name, 某某公司); either colon, spaced-out labels allowed."""
+    m = re.match(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(.*)$", text)
+    if not m:
+        return None
+    spec = match_label(m.group(1))
+    return (spec, m.group(2).strip()) if spec else None
+
+
+REQUIRED_FIELDS = tuple(k for k, f in FIELDS.items() if f.required)

@@ -1,0 +1,289 @@
+"""Turn the many ways enterprises write a value into the one normal form of fields.md."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+# ---------------------------------------------------------------- text basics
+
+_FULLWIDTH_KEEP = set("（）：，。、；“”‘’《》〔〕【】")
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width ASCII letters, digits and spaces to half-width; Chinese punctuation kept."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\u3000":
+            out.append(" ")
+        elif 0xFF01 <= code <= 0xFF5E and ch not in _FULLWIDTH_KEEP:
+            out.append(chr(code - 0xFEE0))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse white space, drop zero-width characters, normalise compatibility forms."""
+    if text is None:
+        return ""
+    text = unicodedata.normalize("NFKC", text) if _needs_nfkc(text) else text
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = re.sub(r"[ \t\r\n\u3000\xa0]+", " ", text)
+    return text.strip()
+
+
+def _needs_nfkc(text: str) -> bool:
+    # NFKC would turn Chinese brackets and colons into ASCII; only apply it to
+    # the compatibility ideographs and circled numbers that OCR and Word emit.
+    return any(0xF900 <= ord(c) <= 0xFAFF or 0x2460 <= ord(c) <= 0x24FF for c in text)
+
+
+def squeeze_cjk_spaces(text: str) -> str:
+    """Remove spaces between Chinese characters (`企 业 名 称` → `企业名称`), keep them between Latin words."""
+    return re.sub(r"(?<=[\u3400-\u9fff\uff08\uff09（）])\s+(?=[\u3400-\u9fff（）\uff08\uff09])", "", text)
+
+
+def normalise_brackets(text: str) -> str:
+    return text.replace("(", "（").replace(")", "）").replace("[", "〔").replace("]", "〕")
+
+
+# ---------------------------------------------------------------- checkboxes
+
+TICKED = "☑✔✓√■☒▣●"
+UNTICKED = "□☐○◻"
+
+
+def ticked_options(text: str) -> list[str] | None:
+    """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks."""
+    if not any(c in text for c in TICKED + UNTICKED):
+        return None
+    options = []
+    for match in re.finditer(f"([{TICKED}{UNTICKED}])\\s*([^{TICKED}{UNTICKED}]*)", text):
+        mark, option = match.group(1), match.group(2).strip(" ，,;；/、")
+        if mark in TICKED:
+            options.append(option)
+    return options
+
+
+# ---------------------------------------------------------------- dates
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(text: str) -> int | None:
+    """二十三 → 23, 十 → 10, 三十一 → 31, 十二 → 12."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        t = _CN_DIGITS.get(tens, None) if tens else 1
+        u = _CN_DIGITS.get(units, None) if units else 0
+        if t is None or u is None:
+            return None
+        return t * 10 + u
+    if len(text) == 1 and text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    return None
+
+
+def _cn_year(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    digits = [_CN_DIGITS.get(c) for c in text]
+    if len(digits) != 4 or any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+_CN_CHARS = "〇零○一二三四五六七八九十"
+_DATE_PATTERNS = [
+    # 2020年9月15日, 2020 年 9 月 15 日
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"),
+    # 2020-09-15, 2020.9.15, 2020/9/15, 2020_9_15
+    re.compile(r"(?P<y>\d{4})\s*[-./_]\s*(?P<m>\d{1,2})\s*[-./_]\s*(?P<d>\d{1,2})(?!\d)"),
+    # 二〇二〇年九月十五日
+    re.compile(f"(?P<y>[{_CN_CHARS}]{{4}})\\s*年\\s*(?P<m>[{_CN_CHARS}]{{1,3}})\\s*月\\s*(?P<d>[{_CN_CHARS}]{{1,3}})\\s*[日号]"),
+    # 20200915
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)"),
+]
+
+
+def find_dates(text: str) -> list[tuple[date, int, int]]:
+    """Every real date in the text, with its character span, in order of position."""
+    text = to_halfwidth(text or "")
+    found: list[tuple[date, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            y = _cn_year(m.group("y"))
+            mo = _cn_number(m.group("m"))
+            d = _cn_number(m.group("d"))
+            if y is None or mo is None or d is None:
+                continue
+            try:
+                value = date(y, mo, d)
+            except ValueError:
+                continue
+            found.append((value, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+def parse_date(text: str | None) -> str | None:
+    """The first date in the text as ISO `YYYY-MM-DD`, or None."""
+    dates = find_dates(text or "")
+    return dates[0][0].isoformat() if dates else None
+
+
+def parse_date_end(text: str | None) -> str | None:
+    """For a range (`2018年1月1日至2023年12月31日`) its end; for a single date that date."""
+    dates = find_dates(text or "")
+    return dates[-1][0].isoformat() if dates else None
+
+
+# ---------------------------------------------------------------- codes and numbers
+
+def normalise_code(text: str | None) -> str:
+    """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
+    text = to_halfwidth(clean_text(text)).upper()
+    return re.sub(r"[\s\-_.·]", "", text)
+
+
+def normalise_phone(text: str | None) -> str:
+    text = to_halfwidth(clean_text(text))
+    text = re.sub(r"[（(]\s*(0\d{2,3})\s*[)）]", r"\1-", text)
+    text = re.sub(r"[^\d\-]", "", text.replace("—", "-").replace("－", "-"))
+    return text.strip("-")
+
+
+def parse_number(text: str | float | int | None) -> float | int | None:
+    """`6.3`, `6.3mg/m³`, `＜1` (kept as 1), `1.2×10²`; None for 未检出/ND/—."""
+    if text is None:
+        return None
+    if isinstance(text, int | float):
+        return text
+    text = to_halfwidth(clean_text(str(text))).replace(",", "")
+    m = re.search(r"-?\d+(?:\.\d+)?", text)
+    if not m:
+        return None
+    value = float(m.group(0))
+    exp = re.search(r"[×xX*]\s*10\s*\^?\s*([-−]?\d+)", text[m.end():])
+    if exp:
+        value *= 10 ** int(exp.group(1).replace("−", "-"))
+    return int(value) if value.is_integer() and "." not in m.group(0) and not exp else value
+
+
+# ---------------------------------------------------------------- enumerations
+
+GRADES = ("A", "B", "B-", "C", "D", "引领性")
+
+
+def normalise_grade(text: str | None) -> str | None:
+    text = clean_text(text)
+    options = ticked_options(text)
+    if options is not None:
+        if len(options) != 1:
+            return None
+        text = options[0]
+    text = to_halfwidth(text).upper().replace("－", "-").replace("—", "-").replace("−", "-")
+    text = re.sub(r"\s+", "", text)
+    if "非引领" in text:
+        return None
+    if "引领" in text:
+        return "引领性"
+    m = re.match(r"^(?:绩效)?(?:等级|级别)?[:：]?([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
+    if not m:
+        return None
+    grade = m.group(1)
+    if m.group(2):
+        return "B-" if grade == "B" else None
+    return grade
+
+
+PERMIT_CLASSES = ("重点管理", "简化管理", "登记管理")
+
+
+def normalise_permit_class(text: str | None) -> str | None:
+    text = clean_text(text)
+    options = ticked_options(text)
+    if options is not None:
+        text = "".join(options)
+    for name in PERMIT_CLASSES:
+        if name[:2] in text:
+            return name
+    return None
+
+
+_TRUE = {"是", "有", "已安装", "已配备", "已联网", "yes", "y", "true", "1"}
+_FALSE = {"否", "无", "未安装", "未配备", "未联网", "no", "n", "false", "0", "没有"}
+
+
+def parse_bool(text: str | None) -> bool | None:
+    text = clean_text(text)
+    options = ticked_options(text)
+    if options is not None:
+        if not options:
+            return False
+        chosen = options[0]
+        if not chosen or chosen in _TRUE or chosen.startswith(("是", "有", "已")):
+            return True
+        if chosen in _FALSE or chosen.startswith(("否", "无", "未")):
+            return False
+        return True
+    compact = re.sub(r"\s+", "", text).lower()
+    if compact in _TRUE or compact.startswith(("是", "已安装", "已配备", "已联网")):
+        return True
+    if compact in _FALSE or compact.startswith(("否", "未", "无")):
+        return False
+    return None
+
+
+_POLLUTANTS = [
+    (re.compile(r"颗粒物|烟尘|粉尘|^PM$|^TSP$", re.I), "颗粒物"),
+    (re.compile(r"二氧化硫|^SO\s*[2₂]$", re.I), "二氧化硫"),
+    (re.compile(r"氮氧化物|^NO\s*[xX]$|^NOX$", re.I), "氮氧化物"),
+    (re.compile(r"非甲烷总烃|^NMHC$", re.I), "非甲烷总烃"),
+    (re.compile(r"^VOCS?$|挥发性有机物", re.I), "VOCs"),
+    (re.compile(r"^氨$|氨逃逸|^NH\s*[3₃]$", re.I), "氨"),
+]
+
+
+def normalise_pollutant(text: str | None) -> str:
+    text = to_halfwidth(clean_text(text))
+    compact = re.sub(r"\s+", "", text)
+    for pattern, name in _POLLUTANTS:
+        if pattern.search(compact):
+            return name
+    return compact
+
+
+_STAGES = [
+    (re.compile(r"新能源|纯电|电动|氢"), "新能源"),
+    (re.compile(r"燃气|天然气|LNG|CNG", re.I), "燃气"),
+    (re.compile(r"国\s*(六|6|VI|Ⅵ)", re.I), "国六"),
+    (re.compile(r"国\s*(五|5|V|Ⅴ)(?!I)", re.I), "国五"),
+    (re.compile(r"国\s*(四|4|IV|Ⅳ)", re.I), "国四"),
+    (re.compile(r"国\s*(三|3|III|Ⅲ)", re.I), "国三"),
+]
+
+
+def normalise_emission_stage(text: str | None) -> str:
+    text = to_halfwidth(clean_text(text))
+    for pattern, name in _STAGES:
+        if pattern.search(text):
+            return name
+    return text
+
+
+def normalise_person(text: str | None) -> str:
+    text = clean_text(text)
+    return squeeze_cjk_spaces(text)
