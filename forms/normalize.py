@@ -82,8 +82,8 @@ def _cn_number(text: str) -> int | None:
         return int(text)
     if "十" in text:
         tens, _, units = text.partition("十")
-        t = _CN_DIGITS.get(tens, None) if tens else 1
-        u = _CN_DIGITS.get(units, None) if units else 0
+        t = _CN_DIGITS.get(tens) if tens else 1
+        u = _CN_DIGITS.get(units) if units else 0
         if t is None or u is None:
             return None
         return t * 10 + u
@@ -236,9 +236,7 @@ def parse_bool(text: str | None) -> bool | None:
         chosen = options[0]
         if not chosen or chosen in _TRUE or chosen.startswith(("是", "有", "已")):
             return True
-        if chosen in _FALSE or chosen.startswith(("否", "无", "未")):
-            return False
-        return True
+        return not (chosen in _FALSE or chosen.startswith(("否", "无", "未")))
     compact = re.sub(r"\s+", "", text).lower()
     if compact in _TRUE or compact.startswith(("是", "已安装", "已配备", "已联网")):
         return True

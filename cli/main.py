@@ -1,0 +1,149 @@
+"""The `gradedesk` command line (contract.md): JSON on stdout, messages for people on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+log = logging.getLogger("gradedesk.cli")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD：{text}") from exc
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # bad arguments exit 2 with a readable message
+        self.print_usage(sys.stderr)
+        print(f"gradedesk: 参数错误：{message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gradedesk", description="重污染天气绩效分级申报材料的解析、审核与文书生成")
+    parser.add_argument("-v", "--verbose", action="store_true", help="在标准错误输出详细日志")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("extract", help="解析申报材料，输出 JSON")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
+
+    p = sub.add_parser("check", help="解析并审核申报材料，输出 JSON")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--as-of", type=_iso_date, dest="as_of", help="视为“今天”的日期 YYYY-MM-DD")
+
+    p = sub.add_parser("generate", help="生成文书（.docx）")
+    p.add_argument("kind")
+    p.add_argument("--out", type=Path)
+    p.add_argument("--bundle", nargs="+", type=Path)
+    p.add_argument("--data", type=Path)
+    p.add_argument("--as-of", type=_iso_date, dest="as_of")
+    p.add_argument("--example", action="store_true", help="打印该类文书的示例数据 JSON")
+
+    p = sub.add_parser("serve", help="启动网页服务")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--no-worker", action="store_true", help="不在进程内运行后台任务")
+
+    sub.add_parser("worker", help="在独立进程中处理后台任务")
+
+    p = sub.add_parser("db", help="数据库")
+    p.add_argument("action", choices=["upgrade"])
+
+    sub.add_parser("demo", help="载入演示用户和示例材料（可重复执行）")
+
+    p = sub.add_parser("users", help="用户管理")
+    users = p.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    add = users.add_parser("add", help="添加用户，密码从标准输入读取")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["clerk", "expert", "office"])
+    add.add_argument("--county")
+    add.add_argument("--city")
+    add.add_argument("--industry", action="append", default=[])
+    add.add_argument("--serves", action="append", default=[])
+    add.add_argument("--pledge", type=_iso_date)
+    add.add_argument("--employer")
+    return parser
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def _cmd_extract(args) -> int:
+    from extractors.pipeline import extract_bundle
+
+    extraction = extract_bundle([Path(p) for p in args.paths])
+    _print_json(extraction.to_dict())
+    return 0
+
+
+def _cmd_check(args) -> int:
+    from extractors.pipeline import extract_bundle
+    from forms.checks import run_checks
+
+    extraction = extract_bundle([Path(p) for p in args.paths])
+    findings = run_checks(extraction, as_of=args.as_of)
+    result = extraction.to_dict()
+    result["findings"] = [f.to_dict() for f in findings]
+    _print_json(result)
+    return 0
+
+
+def _cmd_generate(args) -> int:
+    from cli.generate import run_generate
+
+    return run_generate(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from forms.errors import GradedeskError
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "extract":
+            return _cmd_extract(args)
+        if args.command == "check":
+            return _cmd_check(args)
+        if args.command == "generate":
+            return _cmd_generate(args)
+        from web import commands  # the service commands live with the web app
+
+        if args.command == "serve":
+            return commands.serve(host=args.host, port=args.port, worker=not args.no_worker)
+        if args.command == "worker":
+            return commands.worker()
+        if args.command == "db":
+            return commands.db_upgrade()
+        if args.command == "demo":
+            return commands.load_demo()
+        if args.command == "users":
+            password = sys.stdin.readline().rstrip("\n")
+            return commands.add_user(
+                args.username, password=password, role=args.role, county=args.county, city=args.city,
+                industries=args.industry, serves=args.serves, pledge=args.pledge, employer=args.employer)
+    except GradedeskError as exc:
+        log.error("%s", exc.log_message)
+        print(f"gradedesk: {exc.user_message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("internal fault")
+        print("gradedesk: 内部错误，详情见日志。", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

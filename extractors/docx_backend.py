@@ -1,0 +1,112 @@
+"""Word (.docx) backend: tables and paragraphs in document order, merged cells once."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from extractors.layout import Cell, Grid, Layout, Segment
+from forms.errors import UnreadableFile
+from forms.facts import Source
+
+log = logging.getLogger(__name__)
+
+# w:sym characters of the symbol fonts Word uses for check boxes
+_SYMBOLS = {
+    ("wingdings", "F0FE"): "☑", ("wingdings", "F0FD"): "☒", ("wingdings", "F0A8"): "□",
+    ("wingdings", "F06F"): "□", ("wingdings", "F0FC"): "√", ("wingdings", "F078"): "☒",
+    ("wingdings 2", "F052"): "☑", ("wingdings 2", "F0A3"): "□", ("wingdings 2", "F050"): "√",
+    ("wingdings 2", "F054"): "☒", ("wingdings 2", "F0A2"): "□", ("wingdings 2", "F051"): "☒",
+}
+_MAX_XML_BYTES = 50 * 1024 * 1024
+
+
+def paragraph_text(p_element) -> str:
+    """A paragraph's text with tabs, breaks and Wingdings check boxes kept."""
+    parts: list[str] = []
+    for el in p_element.iter():
+        tag = el.tag
+        if tag == qn("w:t"):
+            parts.append(el.text or "")
+        elif tag == qn("w:tab"):
+            parts.append("\t")
+        elif tag in (qn("w:br"), qn("w:cr")):
+            parts.append("\n")
+        elif tag == qn("w:sym"):
+            font = (el.get(qn("w:font")) or "").lower()
+            char = (el.get(qn("w:char")) or "").upper()
+            parts.append(_SYMBOLS.get((font, char), "□" if "wingdings" in font else ""))
+    return "".join(parts)
+
+
+def _cell_text(cell) -> str:
+    return "\n".join(paragraph_text(p) for p in cell._tc.iterchildren(qn("w:p"))).strip()
+
+
+class DocxBackend:
+    method = "docx"
+
+    def __init__(self, name: str, data: bytes):
+        self.name = name
+        self.data = data
+        self._table_count = 0
+
+    def _open(self):
+        try:
+            with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
+                info = zf.getinfo("word/document.xml")
+                if info.file_size > _MAX_XML_BYTES:
+                    raise UnreadableFile("Word 文档内容过大，无法读取。",
+                                         f"{self.name}: document.xml is {info.file_size} bytes")
+            return Document(io.BytesIO(self.data))
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # python-docx raises many kinds for broken packages
+            raise UnreadableFile("Word 文档已损坏，无法打开，请在 Word 中另存为 .docx 后重新上传。",
+                                 f"{self.name}: python-docx failed: {type(exc).__name__}: {exc}") from exc
+
+    def layout(self) -> Layout:
+        document = self._open()
+        layout = Layout(file=self.name, method=self.method)
+        paragraph_no = 0
+        for child in document.element.body.iterchildren():
+            if child.tag == qn("w:tbl"):
+                self._add_table(Table(child, document), layout)
+            elif child.tag == qn("w:p"):
+                paragraph_no += 1
+                text = paragraph_text(Paragraph(child, document)._p).strip()
+                if text:
+                    for line in text.split("\n"):
+                        if line.strip():
+                            layout.segments.append(Segment(
+                                text=line, source=Source(self.name, None, f"paragraph {paragraph_no}"),
+                                line=paragraph_no))
+        return layout
+
+    def _add_table(self, table: Table, layout: Layout) -> None:
+        self._table_count += 1
+        index = self._table_count
+        seen: set = set()  # the lxml elements themselves, so their proxies stay alive and comparable
+        rows: list[list[Cell | None]] = []
+        nested: list[Table] = []
+        for r, row in enumerate(table.rows):
+            out_row: list[Cell | None] = []
+            for c, cell in enumerate(row.cells):
+                if cell._tc in seen:
+                    out_row.append(None)
+                    continue
+                seen.add(cell._tc)
+                text = _cell_text(cell)
+                out_row.append(Cell(text=text, source=Source(
+                    self.name, None, f"table {index}, row {r + 1}, column {c + 1}")))
+                nested.extend(cell.tables)
+            rows.append(out_row)
+        layout.grids.append(Grid(index=index, rows=rows))
+        for inner in nested:
+            self._add_table(inner, layout)

@@ -1,0 +1,213 @@
+"""The label engine: canonical fields and tables read from any layout by their labels.
+
+Enterprises retype and reorder the province's template, so a field is found by
+its label (any synonym of forms/data/fields.toml, spaced out or not, either
+colon) and its neighbour — never by a fixed cell position.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from extractors.layout import Cell, Grid, Layout, Segment
+from forms.facts import Fact, Source
+from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label
+
+# ---------------------------------------------------------------- label: value in running text
+
+
+@cache
+def _pair_pattern() -> re.Pattern[str]:
+    labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
+    spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels]
+    alternation = "|".join(spaced)
+    # a label starts the text or follows white space or punctuation, and is followed by a colon
+    return re.compile(f"(?:^|(?<=[\\s；;，,。、|]))(?:\\*\\s*)?(?P<label>{alternation})\\s*[:：]")
+
+
+@cache
+def _leading_label_pattern() -> re.Pattern[str]:
+    labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
+    spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels if len(label) >= 2]
+    return re.compile(f"^\\s*(?P<label>{'|'.join(spaced)})\\s+(?P<value>\\S.*)$")
+
+
+def pairs_in_text(text: str, *, allow_no_colon: bool = False) -> list[tuple[FieldSpec, str, int, int]]:
+    """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)]."""
+    text = text.replace("\u3000", " ")
+    matches = list(_pair_pattern().finditer(text))
+    out = []
+    for i, m in enumerate(matches):
+        spec = match_label(m.group("label"))
+        if spec is None:
+            continue
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[m.end():end].strip(" \t;；，,")
+        if value:
+            out.append((spec, value, m.end(), end))
+    if not out and allow_no_colon:
+        m = _leading_label_pattern().match(text)
+        if m and (spec := match_label(m.group("label"))):
+            out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
+    return out
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: str) -> Fact | None:
+    value = spec.normalise(raw)
+    if value is None:
+        return None
+    return Fact(key=spec.key, value=value, raw=raw, confidence=confidence, source=source, kind=kind)
+
+
+def _value_cell(grid: Grid, r: int, c: int) -> tuple[Cell | None, float]:
+    """The value beside a label cell: to its right, else below it. The float scales confidence."""
+    row = grid.rows[r]
+    for cc in range(c + 1, len(row)):
+        cell = row[cc]
+        if cell is None:
+            continue
+        if match_label(cell.text) is None and cell.text.strip():
+            return cell, 1.0
+        break
+    below = grid.cell(r + 1, c)
+    if below is not None and below.text.strip() and match_label(below.text) is None:
+        # only a header row of labels over a row of values counts as a vertical layout
+        labels_in_row = sum(1 for x in row if x is not None and match_label(x.text))
+        if labels_in_row >= 2:
+            return below, 0.9
+    return None, 0.0
+
+
+def facts_from_grid(grid: Grid, kind: str, base_confidence: float) -> list[Fact]:
+    facts: list[Fact] = []
+    for r, row in enumerate(grid.rows):
+        for c, cell in enumerate(row):
+            if cell is None or not cell.text.strip():
+                continue
+            spec = match_label(cell.text)
+            if spec is not None:
+                value_cell, scale = _value_cell(grid, r, c)
+                if value_cell is not None:
+                    conf = base_confidence * scale * min(cell.confidence, value_cell.confidence)
+                    fact = _fact(spec, value_cell.text, value_cell.source, conf, kind)
+                    if fact:
+                        facts.append(fact)
+                continue
+            for line in cell.text.splitlines():
+                for pspec, raw, _, _ in pairs_in_text(line):
+                    fact = _fact(pspec, raw, cell.source, base_confidence * 0.97 * cell.confidence, kind)
+                    if fact:
+                        facts.append(fact)
+    return facts
+
+
+def facts_from_segments(segments: list[Segment], kind: str, base_confidence: float,
+                        *, allow_no_colon: bool = False) -> list[Fact]:
+    facts: list[Fact] = []
+    for seg in segments:
+        for spec, raw, _, _ in pairs_in_text(seg.text, allow_no_colon=allow_no_colon):
+            fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
+            if fact:
+                facts.append(fact)
+    return facts
+
+
+def facts_from_layout(layout: Layout, kind: str, base_confidence: float) -> list[Fact]:
+    facts = []
+    for grid in layout.grids:
+        facts.extend(facts_from_grid(grid, kind, base_confidence))
+    facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
+                                     allow_no_colon=layout.method != "docx"))
+    return facts
+
+
+# ---------------------------------------------------------------- tables
+
+_KEY_COLUMNS = {"emissions": {"pollutant", "concentration_mg_m3"}, "vehicles": {"plate", "vin"},
+                "treatment_facilities": {"facility", "technology"}}
+_CARRY_DOWN = {"outlet_id", "source", "process"}
+
+
+def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
+    """The header row of `spec` within the first rows of a grid, and column index → key."""
+    best = None
+    for r in range(min(4, len(grid.rows))):
+        mapping: dict[int, str] = {}
+        for c, cell in enumerate(grid.rows[r]):
+            if cell is None:
+                continue
+            col = spec.match_column(cell.text)
+            if col and col.key not in mapping.values():
+                mapping[c] = col.key
+        need = _KEY_COLUMNS.get(spec.key, set())
+        if len(mapping) >= 3 and (not need or need & set(mapping.values())) and (
+                best is None or len(mapping) > len(best[1])):
+            best = (r, mapping)
+    return best
+
+
+def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float] | None:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[int, str]) -> list[dict]:
+    columns = {c.key: c for c in spec.columns}
+    rows: list[dict] = []
+    previous: dict = {}
+    for r in range(header_row + 1, len(grid.rows)):
+        cells = grid.rows[r]
+        present = [c for c in cells if c is not None and c.text.strip()]
+        if not present:
+            continue
+        if len(present) == 1 and len(mapping) > 2 and cells[0] is not None and all(x is None for x in cells[1:]):
+            break  # a section heading spanning the row ends the table
+        record: dict = {}
+        boxes, confidences, first = [], [], None
+        for c, key in mapping.items():
+            cell = cells[c] if c < len(cells) else None
+            if cell is not None and cell.text.strip():
+                record[key] = columns[key].normalise(cell.text)
+                confidences.append(cell.confidence)
+                first = first or cell
+                if cell.source.bbox:
+                    boxes.append(cell.source.bbox)
+            elif key in _CARRY_DOWN and previous.get(key) is not None:
+                record[key] = previous[key]
+            else:
+                record[key] = None
+        if all(record.get(k) is None for k in _KEY_COLUMNS.get(spec.key, mapping.values())):
+            continue
+        if any(spec.match_column(c.text) for c in present) and len(present) >= 2 and all(
+                spec.match_column(c.text) or not c.text.strip() for c in present):
+            continue  # a repeated header on a new page
+        src = first.source
+        record["source_ref"] = Source(src.file, src.page, _row_ref(grid, r), _union(boxes)).to_dict()
+        record["confidence"] = round(min(confidences), 3) if confidences else 0.0
+        rows.append(record)
+        previous = record
+    return rows
+
+
+def _row_ref(grid: Grid, r: int) -> str:
+    return f"table {grid.index}, row {r + 1}"
+
+
+def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for grid in layout.grids:
+        candidates = []
+        for spec in TABLES.values():
+            header = _header(grid, spec)
+            if header:
+                candidates.append((len(header[1]), spec, header))
+        if not candidates:
+            continue
+        _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])
+        out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping))
+    return out

@@ -1,0 +1,59 @@
+"""The layout every backend produces: table grids and text segments, each with its source.
+
+Word, text PDF and OCR backends differ in how they find cells and lines; once
+they have, one label engine (extractors/labels.py) reads fields and tables from
+this common shape, so a label synonym added to forms works for every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from forms.facts import Source
+
+
+@dataclass
+class Cell:
+    text: str
+    source: Source
+    confidence: float = 1.0
+
+
+@dataclass
+class Grid:
+    """One table: rows of cells; a merged cell appears once, at its first position."""
+
+    index: int
+    rows: list[list[Cell | None]]
+    caption: str = ""
+
+    def cell(self, row: int, col: int) -> Cell | None:
+        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+
+@dataclass
+class Segment:
+    """A run of text on one line (a paragraph in Word, a gap-separated run in a PDF or scan)."""
+
+    text: str
+    source: Source
+    confidence: float = 1.0
+    line: int = 0  # segments of the same visual line share this number
+
+
+@dataclass
+class Layout:
+    file: str
+    method: str
+    pages: int | None = None
+    grids: list[Grid] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+
+    def text(self) -> str:
+        """All text, for classification."""
+        parts = [s.text for s in self.segments]
+        for grid in self.grids:
+            parts.extend(c.text for row in grid.rows for c in row if c)
+        return "\n".join(parts)

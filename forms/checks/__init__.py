@@ -1,0 +1,32 @@
+"""The checks a bundle goes through; each rule is a small function yielding findings.
+
+Rule identifiers are the stable strings of contract.md (`missing_field:<key>`,
+`invalid:<key>`, …). A rule reads only the Extraction, so it works the same on a
+fresh extraction and on one rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from forms.checks import completeness, validity
+from forms.checks.base import CheckContext
+from forms.facts import Extraction, Finding
+
+RULES = (
+    completeness.missing_fields,
+    validity.invalid_values,
+    validity.unreadable_documents,
+)
+
+_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "note": 2}
+
+
+def run_checks(extraction: Extraction, as_of: date | None = None) -> list[Finding]:
+    """Every finding of every rule, blocking first."""
+    ctx = CheckContext.build(extraction, as_of)
+    findings = [finding for rule in RULES for finding in rule(ctx)]
+    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+
+
+__all__ = ["run_checks", "RULES", "CheckContext"]

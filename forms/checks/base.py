@@ -1,0 +1,31 @@
+"""What every rule gets: the extraction and the date it treats as today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from forms.facts import Extraction
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    extraction: Extraction
+    as_of: date
+
+    @classmethod
+    def build(cls, extraction: Extraction, as_of: date | None) -> CheckContext:
+        """`as_of` defaults to the application date when known, else today (contract.md)."""
+        if as_of is None:
+            applied = extraction.value("application_date")
+            try:
+                as_of = date.fromisoformat(applied) if applied else date.today()
+            except ValueError:
+                as_of = date.today()
+        return cls(extraction, as_of)
+
+
+def cn_date(iso: str | date) -> str:
+    """`2020-06-30` → `2020年6月30日`."""
+    value = date.fromisoformat(iso) if isinstance(iso, str) else iso
+    return f"{value.year}年{value.month}月{value.day}日"

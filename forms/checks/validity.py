@@ -1,0 +1,34 @@
+"""Validity: each value passes the validation of its field (fields.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from forms.checks.base import CheckContext, cn_date
+from forms.facts import Finding
+from forms.fields import FIELDS
+
+
+def invalid_values(ctx: CheckContext) -> Iterator[Finding]:
+    extraction = ctx.extraction
+    credit_code = extraction.value("credit_code")
+    for key, fact in extraction.fields.items():
+        spec = FIELDS.get(key)
+        if spec is None:
+            continue
+        reason = spec.validate(fact.value, credit_code=credit_code)
+        if reason is None and key == "application_date" and fact.value > ctx.as_of.isoformat():
+            reason = f"申报日期{cn_date(fact.value)}晚于审核日期{cn_date(ctx.as_of)}。"
+        if reason:
+            yield Finding(rule=f"invalid:{key}", severity="blocking" if spec.required else "warning",
+                          message=f"“{spec.label}”填写有误（{fact.value}）：{reason}",
+                          evidence=[fact.source])
+
+
+def unreadable_documents(ctx: CheckContext) -> Iterator[Finding]:
+    from forms.facts import Source
+
+    for doc in ctx.extraction.documents:
+        if doc.error:
+            yield Finding(rule="unreadable:document", severity="warning",
+                          message=f"文件“{doc.file}”无法读取：{doc.error}", evidence=[Source(doc.file)])

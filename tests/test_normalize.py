@@ -1,0 +1,116 @@
+from datetime import date
+
+import pytest
+
+from forms import normalize as n
+from forms.fields import FIELDS, label_key, match_label, split_label_value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2020年9月15日", "2020-09-15"),
+    ("2020 年 9 月 15 日", "2020-09-15"),
+    ("2020-09-15", "2020-09-15"),
+    ("2020.9.15", "2020-09-15"),
+    ("2020/9/15", "2020-09-15"),
+    ("二〇二〇年九月十五日", "2020-09-15"),
+    ("二〇二〇年十二月三十一日", "2020-12-31"),
+    ("二零一九年十月一日", "2019-10-01"),
+    ("２０２０年９月１５日", "2020-09-15"),
+    ("20200915", "2020-09-15"),
+    ("填表日期：2021年1月5日（盖章）", "2021-01-05"),
+])
+def test_dates_in_every_form(text, expected):
+    assert n.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2020年2月30日", "2020-13-01", "明年", "", "二〇二〇年十三月一日"])
+def test_impossible_dates_are_not_dates(text):
+    assert n.parse_date(text) is None
+
+
+def test_range_gives_its_end_to_valid_until():
+    assert n.parse_date_end("2018年1月1日至2023年12月31日") == "2023-12-31"
+    assert n.parse_date_end("自2019.12.20起至2024.12.19止") == "2024-12-19"
+    assert FIELDS["permit_valid_until"].normalise("2018年1月1日—2023年12月31日") == "2023-12-31"
+    assert n.find_dates("2018年1月1日至2023年12月31日")[0][0] == date(2018, 1, 1)
+
+
+@pytest.mark.parametrize("text, grade", [
+    ("A级", "A"), ("A", "A"), ("Ａ级", "A"), ("B-级", "B-"), ("B－", "B-"), ("引领性", "引领性"),
+    ("引领性企业", "引领性"), ("☑A级 □B级 □C级", "A"), ("□A级 ☑B级 □C级", "B"), ("C级企业", "C"),
+    ("非引领性", None), ("☑A级 ☑B级", None), ("E级", None),
+])
+def test_grades(text, grade):
+    assert n.normalise_grade(text) == grade
+
+
+@pytest.mark.parametrize("text, value", [
+    ("☑是 □否", True), ("□是 ☑否", False), ("√", True), ("是", True), ("否", False), ("已安装", True),
+    ("未安装", False), ("■有 □无", True), ("", None), ("不确定", None),
+])
+def test_checkboxes_are_booleans(text, value):
+    assert n.parse_bool(text) is value
+
+
+def test_phone_and_codes():
+    assert n.normalise_phone("（0311）8910 9306") == "0311-89109306"
+    assert n.normalise_phone("138 1234 5678") == "13812345678"
+    assert n.normalise_code(" 91130200 699229617x ") == "91130200699229617X"
+    assert n.normalise_code("９１１３０２００６９９２２９６１７Ｘ") == "91130200699229617X"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("SO2", "二氧化硫"), ("SO₂", "二氧化硫"), ("NOx", "氮氧化物"), ("NOX", "氮氧化物"), ("PM", "颗粒物"),
+    ("烟尘", "颗粒物"), ("颗粒物", "颗粒物"), ("VOCs", "VOCs"), ("非甲烷总烃", "非甲烷总烃"),
+])
+def test_pollutants(text, name):
+    assert n.normalise_pollutant(text) == name
+
+
+@pytest.mark.parametrize("text, stage", [
+    ("国Ⅴ", "国五"), ("国V", "国五"), ("国5", "国五"), ("国六", "国六"), ("国VI", "国六"), ("纯电动", "新能源"),
+    ("LNG", "燃气"), ("天然气", "燃气"), ("国IV", "国四"),
+])
+def test_emission_stages(text, stage):
+    assert n.normalise_emission_stage(text) == stage
+
+
+def test_numbers():
+    assert n.parse_number("6.3") == 6.3
+    assert n.parse_number("10") == 10
+    assert n.parse_number("6.3 mg/m³") == 6.3
+    assert n.parse_number("未检出") is None
+
+
+@pytest.mark.parametrize("label, key", [
+    ("企 业 名 称", "enterprise_name"), ("企业名称：", "enterprise_name"), ("企业(单位)名称", "enterprise_name"),
+    ("*统一社会信用代码:", "credit_code"), ("1、法定代表人", "legal_representative"),
+    ("所在县（市、区）", "county"), ("申 请 级 别", "applied_grade"), ("设计产能（万吨/年）", "design_capacity"),
+    ("环保负责人", "contact_person"), ("负责人", "legal_representative"),
+])
+def test_labels_with_spaces_colons_and_synonyms(label, key):
+    assert label_key(label)
+    spec = match_label(label)
+    assert spec is not None and spec.key == key
+
+
+@pytest.mark.parametrize("label", ["产品名称说明", "建设单位名称", "备注", "企业名称及地址", ""])
+def test_other_labels_do_not_match(label):
+    spec = match_label(label)
+    assert spec is None or spec.key != "enterprise_name"
+
+
+def test_split_label_value_either_colon():
+    spec, value = split_label_value("所在区县: 鹿泉区")
+    assert spec.key == "county" and value == "鹿泉区"
+    spec, value = split_label_value("企 业 名 称：某某有限公司")
+    assert spec.key == "enterprise_name" and value == "某某有限公司"
+    assert split_label_value("说明：本表一式三份") is None
+
+
+def test_industry_normalises_to_catalogue_name():
+    assert FIELDS["industry"].normalise("铸 造") == "铸造"
+    assert FIELDS["industry"].normalise("铸造行业") == "铸造"
+    assert FIELDS["industry"].normalise("玻璃钢(纤维增强塑料制品)") == "玻璃钢（纤维增强塑料制品）"
+    assert FIELDS["industry"].validate("无此行业") is not None
+    assert FIELDS["industry"].validate("水泥") is None
