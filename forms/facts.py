@@ -51,8 +51,20 @@ class Source:
         if self.page:
             parts.append(f"第{self.page}页")
         if self.cell:
-            parts.append(self.cell)
+            parts.append(cell_in_chinese(self.cell))
         return " ".join(parts)
+
+
+def cell_in_chinese(cell: str) -> str:
+    """`table 1, row 3, column 2` → `表1第3行第2列`; `paragraph 4` → `第4段`; anything else unchanged."""
+    import re
+
+    m = re.fullmatch(r"table (\d+)(?:, row (\d+))?(?:, column (\d+))?", cell)
+    if m:
+        t, r, c = m.groups()
+        return f"表{t}" + (f"第{r}行" if r else "") + (f"第{c}列" if c else "")
+    m = re.fullmatch(r"paragraph (\d+)", cell)
+    return f"第{m.group(1)}段" if m else cell
 
 
 @dataclass
