@@ -20,7 +20,7 @@ _SIGNALS: dict[str, list[tuple[str, float]]] = {
     "transport_ledger": [(r"运输车辆.{0,6}(台账|清单)|车辆台账|电子台账", 5), (r"车辆识别代号|车架号", 2),
                          (r"排放阶段", 1)],
     "gate_records": [(r"门禁(系统)?.{0,4}(记录|数据)", 5), (r"(进厂|入厂|出厂)时间", 2)],
-    "pledge": [(r"承\s*诺\s*书", 5), (r"郑重承诺|本单位承诺", 2)],
+    "pledge": [(r"承\s*诺\s*书", 5), (r"郑重承诺|本(单位|企业|公司)(郑重)?承诺", 2)],
 }
 
 _NAME_HINTS = {
@@ -34,11 +34,14 @@ _NAME_HINTS = {
 def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: bool = False) -> tuple[str, float]:
     """The document kind and a confidence in 0..1; `label_hits` counts canonical labels found."""
     head = text[:6000]
+    title = " ".join([line for line in text.splitlines() if line.strip()][:2])[:120]
     scores: dict[str, float] = {}
     for kind, signals in _SIGNALS.items():
         score = 0.0
         for pattern, weight in signals:
-            if re.search(pattern, head):
+            if re.search(pattern, title):
+                score += 2 * weight  # what a document calls itself counts most
+            elif re.search(pattern, head):
                 score += weight
         scores[kind] = score
     # an application form is recognisable by how many canonical labels it carries

@@ -23,7 +23,9 @@ def _pair_pattern() -> re.Pattern[str]:
     spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels]
     alternation = "|".join(spaced)
     # a label starts the text or follows white space or punctuation, and is followed by a colon
-    return re.compile(f"(?:^|(?<=[\\s；;，,。、|]))(?:\\*\\s*)?(?P<label>{alternation})\\s*[:：]")
+    # a note in brackets may follow the label: 企业名称（盖章）：
+    return re.compile(f"(?:^|(?<=[\\s；;，,。、|]))(?:\\*\\s*)?(?P<label>{alternation})"
+                      f"(?:\\s*[（(][^（）():：]{{1,10}}[）)])?\\s*[:：]")
 
 
 @cache
