@@ -89,11 +89,13 @@ def _cmd_extract(args) -> int:
 def _cmd_check(args) -> int:
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
+    from forms.grading import propose_grade
 
     extraction = extract_bundle([Path(p) for p in args.paths])
     findings = run_checks(extraction, as_of=args.as_of)
     result = extraction.to_dict()
     result["findings"] = [f.to_dict() for f in findings]
+    result["proposed_grade"] = propose_grade(extraction, findings).to_dict()
     _print_json(result)
     return 0
 

@@ -180,7 +180,16 @@ class Finding:
     severity: str  # blocking | warning | note
     message: str
     evidence: list[Source] = field(default_factory=list)
+    basis: str | None = None  # where the rule's requirement comes from (catalogue source, printed limit …)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "severity": self.severity, "message": self.message,
-                "evidence": [s.to_dict() for s in self.evidence]}
+        out = {"rule": self.rule, "severity": self.severity, "message": self.message,
+               "evidence": [s.to_dict() for s in self.evidence]}
+        if self.basis:
+            out["basis"] = self.basis
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["rule"], data["severity"], data["message"],
+                   [Source.from_dict(e) for e in data.get("evidence") or ()], data.get("basis"))

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from forms.checks import completeness, validity
+from forms.checks import completeness, consistency, currency, documents, grade, validity
 from forms.checks.base import CheckContext
 from forms.facts import Extraction, Finding
 
 RULES = (
+    documents.missing_documents,
     completeness.missing_fields,
     validity.invalid_values,
+    validity.invalid_table_values,
     validity.unreadable_documents,
+    consistency.mismatches,
+    consistency.outlet_mismatches,
+    currency.expired_permit,
+    currency.stale_report,
+    currency.report_after_application,
+    grade.over_limits,
+    grade.clean_share,
+    grade.duplicate_vins,
+    grade.gate_system,
 )
 
 _SEVERITY_ORDER = {"blocking": 0, "warning": 1, "note": 2}

@@ -32,3 +32,16 @@ def unreadable_documents(ctx: CheckContext) -> Iterator[Finding]:
         if doc.error:
             yield Finding(rule="unreadable:document", severity="warning",
                           message=f"文件“{doc.file}”无法读取：{doc.error}", evidence=[Source(doc.file)])
+
+
+def invalid_table_values(ctx: CheckContext) -> Iterator[Finding]:
+    """Vehicle identification numbers that cannot be real."""
+    from forms.facts import Source
+    from forms.validators import check_vin
+
+    for row in ctx.extraction.table("vehicles"):
+        vin = row.get("vin")
+        if vin and (reason := check_vin(vin)):
+            yield Finding(rule="invalid:vin", severity="warning",
+                          message=f"车辆{row.get('plate') or ''}的车辆识别代号“{vin}”有误：{reason}",
+                          evidence=[Source.from_dict(row["source_ref"])])

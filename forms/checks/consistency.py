@@ -1,0 +1,81 @@
+"""Consistency across documents: one enterprise, one name, one code, the same outlets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from forms.checks.base import CheckContext
+from forms.facts import DOCUMENT_KIND_LABELS, Fact, Finding, Source
+from forms.fields import FIELDS
+
+# key → severity of a disagreement
+COMPARED = {"enterprise_name": "blocking", "credit_code": "blocking",
+            "legal_representative": "warning", "address": "warning"}
+
+
+def comparable(key: str, value) -> str:
+    """Names compare after normalising full/half-width brackets and spaces only (issue 4)."""
+    text = str(value)
+    text = text.replace("(", "（").replace(")", "）")
+    text = re.sub(r"[\s\u3000]+", "", text)
+    if key == "credit_code":
+        text = text.upper()
+    return text
+
+
+def _per_document(facts: list[Fact]) -> list[Fact]:
+    """The best value of each document (the first, highest-confidence one)."""
+    seen: dict[str, Fact] = {}
+    for fact in facts:
+        seen.setdefault(fact.source.file, fact)
+    return list(seen.values())
+
+
+def mismatches(ctx: CheckContext) -> Iterator[Finding]:
+    extraction = ctx.extraction
+    kinds = {d.file: d.kind for d in extraction.documents}
+    for key, severity in COMPARED.items():
+        facts = _per_document(extraction.facts(key))
+        if len(facts) < 2:
+            continue
+        reference = facts[0]
+        ref_value = comparable(key, reference.value)
+        for other in facts[1:]:
+            if comparable(key, other.value) == ref_value:
+                continue
+            label = FIELDS[key].label
+            level = severity
+            if key == "address" and "business_license" in (kinds.get(reference.source.file),
+                                                           kinds.get(other.source.file)):
+                level = "note"  # the licence's 住所 is the registered address, which may lawfully differ
+            ref_doc = DOCUMENT_KIND_LABELS.get(kinds.get(reference.source.file, ""), "申报表")
+            other_doc = DOCUMENT_KIND_LABELS.get(kinds.get(other.source.file, ""), "附件")
+            note = "（营业执照登记的住所可与生产地址不同，请核实）" if level == "note" else ""
+            yield Finding(
+                rule=f"mismatch:{key}", severity=level,
+                message=(f"{ref_doc}的{label}为“{reference.value}”，{other_doc}（{other.source.file}）"
+                         f"为“{other.value}”，两者不一致。{note}"),
+                evidence=[reference.source, other.source])
+
+
+def outlet_mismatches(ctx: CheckContext) -> Iterator[Finding]:
+    """Outlets of the application form and of the monitoring reports should be the same."""
+    extraction = ctx.extraction
+    kinds = {d.file: d.kind for d in extraction.documents}
+    form_rows = [r for r in extraction.table("emissions")
+                 if kinds.get(r["source_ref"]["file"]) == "application_form" and r.get("outlet_id")]
+    report_rows = [r for r in extraction.table("emissions")
+                   if kinds.get(r["source_ref"]["file"]) == "monitoring_report" and r.get("outlet_id")]
+    if not form_rows or not report_rows:
+        return
+    form_outlets = {r["outlet_id"]: r for r in form_rows}
+    report_outlets = {r["outlet_id"]: r for r in report_rows}
+    for outlet in sorted(set(form_outlets) - set(report_outlets)):
+        yield Finding(rule="mismatch:outlets", severity="warning",
+                      message=f"申报表列出的排放口 {outlet} 在监测报告中没有监测结果。",
+                      evidence=[Source.from_dict(form_outlets[outlet]["source_ref"])])
+    for outlet in sorted(set(report_outlets) - set(form_outlets)):
+        yield Finding(rule="mismatch:outlets", severity="warning",
+                      message=f"监测报告中的排放口 {outlet} 未列入申报表。",
+                      evidence=[Source.from_dict(report_outlets[outlet]["source_ref"])])

@@ -1,0 +1,27 @@
+"""Completeness of the bundle: every document the applied grade and industry need is there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from forms.catalogue import required_documents, required_documents_source
+from forms.checks.base import CheckContext
+from forms.facts import DOCUMENT_KIND_LABELS, Finding, Source
+
+
+def missing_documents(ctx: CheckContext) -> Iterator[Finding]:
+    extraction = ctx.extraction
+    grade = extraction.value("applied_grade")
+    if grade is None:
+        return  # missing_field:applied_grade says it; the list depends on the grade
+    present = {d.kind for d in extraction.documents if not d.error}
+    permit_class = extraction.value("permit_class")
+    for kind in required_documents(grade, permit_class):
+        if kind in present:
+            continue
+        label = DOCUMENT_KIND_LABELS[kind]
+        why = "（排污许可重点管理企业）" if kind == "cems_data" else ""
+        yield Finding(rule=f"missing_document:{kind}", severity="blocking",
+                      message=f"申报{grade}级{why}须提供{label}，申报材料中未找到。",
+                      evidence=[Source(d.file) for d in extraction.documents if d.kind == "application_form"],
+                      basis=required_documents_source())
