@@ -1,15 +1,27 @@
-"""Scans and photos: images (and PDF pages without text) OCR'd into positioned segments."""
+"""Scans and photos: pages cleaned, ruled tables cut into cells, OCR words placed in them.
+
+Images and PDF pages without a text layer come here. The result is the same
+Layout as the other backends produce, with boxes in pixels of the original image
+(or PDF points for PDF pages), so the label engine and the evidence viewer need
+not know the page was a scan.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 import warnings
+from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageOps
 
-from extractors.layout import Layout, Segment
+from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
+from extractors.ocr.engine import OcrWord
+from extractors.scan import ScanPage, clean_page
+from extractors.scan_tables import find_tables, line_masks, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
 
@@ -21,18 +33,25 @@ MAX_OCR_PAGES = 50
 RENDER_DPI = 300
 
 
-def _prepare(image: Image.Image) -> Image.Image:
+@dataclass
+class PageImage:
+    number: int
+    image: Image.Image
+    scale: float  # pixels of `image` per unit of the coordinates we report (image pixels or PDF points)
+
+
+def _prepare(image: Image.Image) -> tuple[Image.Image, float]:
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     longest = max(image.size)
     if longest > MAX_SIDE:
-        scale = MAX_SIDE / longest
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
-    return image
+        factor = MAX_SIDE / longest
+        return image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS), factor
+    return image, 1.0
 
 
-def open_images(name: str, data: bytes) -> list[Image.Image]:
+def open_images(name: str, data: bytes) -> list[PageImage]:
     """The frames of an image file, refused before decoding when they are too large."""
     try:
         with warnings.catch_warnings():
@@ -43,9 +62,13 @@ def open_images(name: str, data: bytes) -> list[Image.Image]:
                     f"图片尺寸过大（{image.width}×{image.height} 像素），请缩小到 8000 万像素以内后上传。",
                     f"{name}: {image.width}x{image.height} px exceeds {MAX_PIXELS}")
             frames = []
-            for i in range(min(getattr(image, "n_frames", 1), MAX_OCR_PAGES)):
+            n_frames = getattr(image, "n_frames", 1)
+            for i in range(min(n_frames, MAX_OCR_PAGES)):
                 image.seek(i)
-                frames.append(_prepare(image.copy()))
+                prepared, factor = _prepare(image.copy())
+                frames.append(PageImage(i + 1, prepared, factor))
+            if n_frames > MAX_OCR_PAGES:
+                log.warning("%s: only %d of %d frames OCR'd", name, MAX_OCR_PAGES, n_frames)
             return frames
     except UnreadableFile:
         raise
@@ -55,7 +78,7 @@ def open_images(name: str, data: bytes) -> list[Image.Image]:
         raise UnreadableFile("图片已损坏或格式不受支持，无法读取。", f"{name}: {type(exc).__name__}: {exc}") from exc
 
 
-def render_pdf_pages(name: str, data: bytes, pages: list[int]) -> list[tuple[int, Image.Image]]:
+def render_pdf_pages(name: str, data: bytes, pages: list[int]) -> list[PageImage]:
     import pypdfium2 as pdfium
 
     try:
@@ -68,7 +91,7 @@ def render_pdf_pages(name: str, data: bytes, pages: list[int]) -> list[tuple[int
             page = pdf[page_no - 1]
             width, height = page.get_size()
             scale = min(RENDER_DPI / 72, MAX_SIDE / max(width, height, 1))
-            out.append((page_no, _prepare(page.render(scale=scale).to_pil())))
+            out.append(PageImage(page_no, page.render(scale=scale).to_pil().convert("RGB"), scale))
             page.close()
     finally:
         pdf.close()
@@ -77,15 +100,101 @@ def render_pdf_pages(name: str, data: bytes, pages: list[int]) -> list[tuple[int
     return out
 
 
-def segments_from_images(name: str, images: list[tuple[int, Image.Image]],
-                         engine: OcrEngine | None = None) -> list[Segment]:
-    engine = engine or get_engine()
-    segments = []
-    for page_no, image in images:
-        for i, line in enumerate(engine.recognise(image)):
-            segments.append(Segment(text=line.text, source=Source(name, page_no, None, line.bbox),
-                                    confidence=line.confidence, line=page_no * 10000 + i))
-    return segments
+_LATIN = re.compile(r"[A-Za-z0-9]$")
+
+
+def join_words(words: list[OcrWord]) -> str:
+    """Chinese characters run together; Latin words and numbers keep a space where the page has one."""
+    text = ""
+    prev: OcrWord | None = None
+    for word in words:
+        if prev is not None:
+            gap = word.bbox[0] - prev.bbox[2]
+            height = max(prev.bbox[3] - prev.bbox[1], 1)
+            if _LATIN.search(prev.text) and re.match(r"[A-Za-z0-9]", word.text) and gap > 0.35 * height:
+                text += " "
+        text += word.text
+        prev = word
+    return text
+
+
+def _box(words: list[OcrWord]) -> tuple[float, float, float, float]:
+    return (min(w.bbox[0] for w in words), min(w.bbox[1] for w in words),
+            max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
+
+
+def _inside(word: OcrWord, bbox) -> bool:
+    cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+class _PageReader:
+    """One page: clean, find tables, OCR once, place each word in its cell or in a free segment."""
+
+    def __init__(self, name: str, engine: OcrEngine, table_index: int):
+        self.name = name
+        self.engine = engine
+        self.table_index = table_index
+
+    def read(self, page: PageImage, layout: Layout) -> None:
+        scan = clean_page(page.image)
+        grey = np.asarray(scan.image)
+        tables = find_tables(grey)
+        ocr_input = wipe_rules(grey, *line_masks(grey)) if tables else grey
+        lines = self.engine.recognise(Image.fromarray(ocr_input))
+        cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
+        for line_no, line in enumerate(lines):
+            words = line.words or [OcrWord(line.text, line.bbox, line.confidence)]
+            free: list[OcrWord] = []
+            for word in words:
+                home = next(((t, i) for t, table in enumerate(tables) for i, cell in enumerate(table.cells)
+                             if _inside(word, cell.bbox)), None)
+                if home is None:
+                    free.append(word)
+                else:
+                    cell_words.setdefault(home, []).append((line_no, word))
+            for run in self._runs(free):
+                bbox = scan_box(scan, _box(run), page.scale)
+                layout.segments.append(Segment(
+                    text=join_words(run), source=Source(self.name, page.number, None, bbox),
+                    confidence=float(np.mean([w.confidence for w in run])), line=page.number * 10000 + line_no))
+        for t, table in enumerate(tables):
+            self.table_index += 1
+            rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
+            for i, cell in enumerate(table.cells):
+                placed = sorted(cell_words.get((t, i), []), key=lambda lw: (lw[0], lw[1].bbox[0]))
+                text = "\n".join(join_words([w for ln, w in placed if ln == line_no])
+                                 for line_no in dict.fromkeys(ln for ln, _ in placed))
+                confidence = float(np.mean([w.confidence for _, w in placed])) if placed else 1.0
+                rows[cell.row][cell.col] = Cell(text=text, confidence=confidence, source=Source(
+                    self.name, page.number, f"table {self.table_index}, row {cell.row + 1}, column {cell.col + 1}",
+                    scan_box(scan, cell.bbox, page.scale)))
+            layout.grids.append(Grid(index=self.table_index, rows=rows))
+
+    @staticmethod
+    def _runs(words: list[OcrWord]) -> list[list[OcrWord]]:
+        """Split a line's free words where a wide gap separates two label/value pairs."""
+        runs: list[list[OcrWord]] = []
+        for word in sorted(words, key=lambda w: w.bbox[0]):
+            if runs:
+                prev = runs[-1][-1]
+                if word.bbox[0] - prev.bbox[2] <= 3 * max(prev.bbox[3] - prev.bbox[1], 1):
+                    runs[-1].append(word)
+                    continue
+            runs.append([word])
+        return runs
+
+
+def scan_box(scan: ScanPage, bbox, scale: float) -> tuple[float, float, float, float]:
+    return tuple(round(v, 1) for v in scan.to_original(bbox, scale))
+
+
+def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEngine | None = None,
+               first_table: int = 0) -> None:
+    """OCR the pages into `layout` (grids and segments added)."""
+    reader = _PageReader(name, engine or get_engine(), first_table)
+    for page in pages:
+        reader.read(page, layout)
 
 
 class ImageBackend:
@@ -97,7 +206,7 @@ class ImageBackend:
         self.engine = engine
 
     def layout(self) -> Layout:
-        frames = open_images(self.name, self.data)
-        pages = list(enumerate(frames, start=1))
-        return Layout(file=self.name, method=self.method, pages=len(frames),
-                      segments=segments_from_images(self.name, pages, self.engine))
+        pages = open_images(self.name, self.data)
+        layout = Layout(file=self.name, method=self.method, pages=len(pages))
+        read_pages(self.name, pages, layout, self.engine)
+        return layout

@@ -35,8 +35,16 @@ def _leading_label_pattern() -> re.Pattern[str]:
     return re.compile(f"^\\s*(?P<label>{'|'.join(spaced)})\\s+(?P<value>\\S.*)$")
 
 
-def pairs_in_text(text: str, *, allow_no_colon: bool = False) -> list[tuple[FieldSpec, str, int, int]]:
-    """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)]."""
+_LOOSE_PAIR = re.compile(r"^\s*(?P<label>[^:：]{2,20}?)\s*[:：]\s*(?P<value>.+)$")
+
+
+def pairs_in_text(text: str, *, allow_no_colon: bool = False,
+                  fuzzy: bool = False) -> list[tuple[FieldSpec, str, int, int]]:
+    """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)].
+
+    With `fuzzy` (OCR text) a segment `标签：值` whose label is one misread character
+    away from a known label counts too.
+    """
     text = text.replace("\u3000", " ")
     matches = list(_pair_pattern().finditer(text))
     out = []
@@ -52,6 +60,10 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False) -> list[tuple[Fiel
         m = _leading_label_pattern().match(text)
         if m and (spec := match_label(m.group("label"))):
             out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
+    if not out and fuzzy:
+        m = _LOOSE_PAIR.match(text)
+        if m and (spec := match_label(m.group("label"), fuzzy=True)):
+            out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
     return out
 
 
@@ -65,42 +77,62 @@ def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: st
     return Fact(key=spec.key, value=value, raw=raw, confidence=confidence, source=source, kind=kind)
 
 
-def _value_cell(grid: Grid, r: int, c: int) -> tuple[Cell | None, float]:
+def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, float]:
     """The value beside a label cell: to its right, else below it. The float scales confidence."""
     row = grid.rows[r]
     for cc in range(c + 1, len(row)):
         cell = row[cc]
         if cell is None:
             continue
-        if match_label(cell.text) is None and cell.text.strip():
+        if match_label(cell.text, fuzzy=fuzzy) is None and cell.text.strip():
             return cell, 1.0
         break
     below = grid.cell(r + 1, c)
-    if below is not None and below.text.strip() and match_label(below.text) is None:
+    if below is not None and below.text.strip() and match_label(below.text, fuzzy=fuzzy) is None:
         # only a header row of labels over a row of values counts as a vertical layout
-        labels_in_row = sum(1 for x in row if x is not None and match_label(x.text))
+        labels_in_row = sum(1 for x in row if x is not None and match_label(x.text, fuzzy=fuzzy))
         if labels_in_row >= 2:
             return below, 0.9
     return None, 0.0
 
 
-def facts_from_grid(grid: Grid, kind: str, base_confidence: float) -> list[Fact]:
+def _value_text(text: str, fuzzy: bool) -> str:
+    """A value cell's text up to a line that is itself a label (a rule the scan lost merged two cells)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[1:], start=1):
+        if match_label(line, fuzzy=fuzzy):
+            return "\n".join(lines[:i])
+    return text
+
+
+def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: bool = False) -> list[Fact]:
     facts: list[Fact] = []
     for r, row in enumerate(grid.rows):
         for c, cell in enumerate(row):
             if cell is None or not cell.text.strip():
                 continue
-            spec = match_label(cell.text)
+            spec = match_label(cell.text, fuzzy=fuzzy)
             if spec is not None:
-                value_cell, scale = _value_cell(grid, r, c)
+                value_cell, scale = _value_cell(grid, r, c, fuzzy)
                 if value_cell is not None:
                     conf = base_confidence * scale * min(cell.confidence, value_cell.confidence)
-                    fact = _fact(spec, value_cell.text, value_cell.source, conf, kind)
+                    fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind)
                     if fact:
                         facts.append(fact)
                 continue
-            for line in cell.text.splitlines():
-                for pspec, raw, _, _ in pairs_in_text(line):
+            lines = cell.text.splitlines()
+            for line in lines[1:]:
+                # a label swallowed into the cell on its left when a scan lost the rule between them
+                spec = match_label(line, fuzzy=fuzzy)
+                if spec is not None:
+                    value_cell, scale = _value_cell(grid, r, c, fuzzy)
+                    if value_cell is not None:
+                        conf = base_confidence * 0.9 * min(cell.confidence, value_cell.confidence)
+                        fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind)
+                        if fact:
+                            facts.append(fact)
+            for line in lines:
+                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy):
                     fact = _fact(pspec, raw, cell.source, base_confidence * 0.97 * cell.confidence, kind)
                     if fact:
                         facts.append(fact)
@@ -108,10 +140,10 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float) -> list[Fact]
 
 
 def facts_from_segments(segments: list[Segment], kind: str, base_confidence: float,
-                        *, allow_no_colon: bool = False) -> list[Fact]:
+                        *, allow_no_colon: bool = False, fuzzy: bool = False) -> list[Fact]:
     facts: list[Fact] = []
     for seg in segments:
-        for spec, raw, _, _ in pairs_in_text(seg.text, allow_no_colon=allow_no_colon):
+        for spec, raw, _, _ in pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy):
             fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
             if fact:
                 facts.append(fact)
@@ -119,11 +151,12 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
 
 
 def facts_from_layout(layout: Layout, kind: str, base_confidence: float) -> list[Fact]:
+    fuzzy = layout.method == "ocr"
     facts = []
     for grid in layout.grids:
-        facts.extend(facts_from_grid(grid, kind, base_confidence))
+        facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy))
     facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
-                                     allow_no_colon=layout.method != "docx"))
+                                     allow_no_colon=layout.method != "docx", fuzzy=fuzzy))
     return facts
 
 

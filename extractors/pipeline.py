@@ -7,7 +7,7 @@ from pathlib import Path
 
 from extractors import intake
 from extractors.docx_backend import DocxBackend
-from extractors.image_backend import ImageBackend, render_pdf_pages, segments_from_images
+from extractors.image_backend import ImageBackend, read_pages, render_pdf_pages
 from extractors.kinds import classify
 from extractors.labels import facts_from_layout, tables_from_layout
 from extractors.layout import Layout
@@ -27,8 +27,8 @@ def _layout(item: intake.IntakeFile) -> Layout:
         backend = PdfTextBackend(item.name, item.data)
         layout = backend.layout()
         if backend.ocr_pages:
-            images = render_pdf_pages(item.name, item.data, backend.ocr_pages)
-            layout.segments.extend(segments_from_images(item.name, images))
+            pages = render_pdf_pages(item.name, item.data, backend.ocr_pages)
+            read_pages(item.name, pages, layout, first_table=len(layout.grids))
             if len(backend.ocr_pages) * 2 >= (layout.pages or 1):
                 layout.method = "ocr"
         return layout

@@ -18,11 +18,12 @@ from forms import normalize as n
 from forms import validators as v
 
 _NORMALISERS: dict[str, Callable[[str], Any]] = {
-    "text": lambda raw: n.squeeze_cjk_spaces(n.clean_text(raw)) or None,
+    "text": lambda raw: n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw))) or None,
     "person": lambda raw: n.normalise_person(raw) or None,
     "credit_code": lambda raw: n.normalise_code(raw) or None,
     "permit_number": lambda raw: n.normalise_code(raw) or None,
     "vin": lambda raw: n.normalise_code(raw) or None,
+    "doc_number": lambda raw: n.normalise_doc_number(raw) or None,
     "phone": lambda raw: n.normalise_phone(raw) or None,
     "grade": n.normalise_grade,
     "permit_class": n.normalise_permit_class,
@@ -156,8 +157,12 @@ def _label_index() -> dict[str, str]:
     return index
 
 
-def match_label(text: str | None) -> FieldSpec | None:
-    """The field whose label or synonym this text is, exactly after normalisation."""
+def match_label(text: str | None, *, fuzzy: bool = False) -> FieldSpec | None:
+    """The field whose label or synonym this text is, exactly after normalisation.
+
+    With `fuzzy` (for OCR text) a label of four or more characters may differ by one
+    character (two from eight on), when exactly one label is that close.
+    """
     key = label_key(text)
     if not key or len(key) > 30:
         return None
@@ -166,7 +171,39 @@ def match_label(text: str | None) -> FieldSpec | None:
         # a unit or note in brackets after the label: 设计产能（万吨/年）
         stripped = re.sub(r"（[^（）]*）$", "", key)
         hit = _label_index().get(stripped) if stripped != key else None
+    if hit is None and fuzzy and len(key) >= 4:
+        hit = _closest_label(key)
     return FIELDS[hit] if hit else None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _closest_label(key: str) -> str | None:
+    limit = 2 if len(key) >= 8 else 1
+    best: dict[str, int] = {}
+    for label, field_key in _label_index().items():
+        if len(label) < 4:
+            continue
+        d = _edit_distance(key, label, limit)
+        if d <= limit:
+            best[field_key] = min(d, best.get(field_key, d))
+    if not best:
+        return None
+    top = min(best.values())
+    winners = [k for k, d in best.items() if d == top]
+    return winners[0] if len(winners) == 1 else None
 
 
 def split_label_value(text: str) -> tuple[FieldSpec, str] | None:

@@ -41,6 +41,12 @@ def _needs_nfkc(text: str) -> bool:
     return any(0xF900 <= ord(c) <= 0xFAFF or 0x2460 <= ord(c) <= 0x24FF for c in text)
 
 
+def repair_brackets(text: str) -> str:
+    """A pair opened full-width and closed half-width (or the reverse), as OCR reads them, made one width."""
+    text = re.sub(r"（([^（）()]*)\)", r"（\1）", text)
+    return re.sub(r"\(([^（）()]*)）", r"（\1）", text)
+
+
 def squeeze_cjk_spaces(text: str) -> str:
     """Remove spaces between Chinese characters (`企 业 名 称` → `企业名称`), keep them between Latin words."""
     return re.sub(r"(?<=[\u3400-\u9fff\uff08\uff09（）])\s+(?=[\u3400-\u9fff（）\uff08\uff09])", "", text)
@@ -52,12 +58,16 @@ def normalise_brackets(text: str) -> str:
 
 # ---------------------------------------------------------------- checkboxes
 
-TICKED = "☑✔✓√■☒▣●"
-UNTICKED = "□☐○◻"
+TICKED = "☑✔✓√■☒▣●図团"  # 図/团: how OCR engines read a ticked box
+UNTICKED = "□☐○◻口"  # 口: how OCR engines read an empty box
 
 
 def ticked_options(text: str) -> list[str] | None:
-    """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks."""
+    """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks.
+
+    OCR sometimes drops a tick glyph altogether (`B级□C级`): when no mark is ticked, an
+    option standing before the first empty box is taken as the ticked one.
+    """
     if not any(c in text for c in TICKED + UNTICKED):
         return None
     options = []
@@ -65,6 +75,10 @@ def ticked_options(text: str) -> list[str] | None:
         mark, option = match.group(1), match.group(2).strip(" ，,;；/、")
         if mark in TICKED:
             options.append(option)
+    if not options:
+        lead = re.split(f"[{UNTICKED}]", text, maxsplit=1)[0].strip(" ，,;；/、")
+        if lead:
+            options.append(lead)
     return options
 
 
@@ -156,6 +170,13 @@ def normalise_code(text: str | None) -> str:
     """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
     text = to_halfwidth(clean_text(text)).upper()
     return re.sub(r"[\s\-_.·]", "", text)
+
+
+def normalise_doc_number(text: str | None) -> str:
+    """`沧环评 [2012]246号`, `冀环评(2018)123号` → `沧环评〔2012〕246号` (GB/T 9704 六角括号)."""
+    text = squeeze_cjk_spaces(to_halfwidth(clean_text(text)))
+    text = re.sub(r"[\[【（(〔]\s*((?:19|20)\d{2})\s*[\]】）)〕]", r"〔\1〕", text)
+    return re.sub(r"\s+", "", text) if re.search(r"〔\d{4}〕", text) else text
 
 
 def normalise_phone(text: str | None) -> str:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from PIL import Image
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in image pixels
+
+
+@dataclass
+class OcrWord:
+    """A word, or for Chinese a character: the unit a line can be split at a table's rule."""
+
+    text: str
+    bbox: Box
+    confidence: float
 
 
 @dataclass
 class OcrLine:
     text: str
-    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom in image pixels
+    bbox: Box
     confidence: float  # 0..1
+    words: list[OcrWord] = field(default_factory=list)
 
 
 class OcrEngine(Protocol):

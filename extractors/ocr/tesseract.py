@@ -7,7 +7,7 @@ import os
 import pytesseract
 from PIL import Image
 
-from extractors.ocr.engine import OcrLine
+from extractors.ocr.engine import OcrLine, OcrWord
 from forms.errors import UnreadableFile
 
 
@@ -46,5 +46,8 @@ class TesseractEngine:
             x1 = max(data["left"][i] + data["width"][i] for i in idx)
             bottom = max(data["top"][i] + data["height"][i] for i in idx)
             conf = sum(float(data["conf"][i]) for i in idx) / len(idx) / 100
-            out.append(OcrLine(text=text, bbox=(x0, top, x1, bottom), confidence=conf))
+            words = [OcrWord(data["text"][i], (data["left"][i], data["top"][i], data["left"][i] + data["width"][i],
+                                               data["top"][i] + data["height"][i]), float(data["conf"][i]) / 100)
+                     for i in idx]
+            out.append(OcrLine(text=text, bbox=(x0, top, x1, bottom), confidence=conf, words=words))
         return out

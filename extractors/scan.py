@@ -1,0 +1,123 @@
+"""Cleaning a scan or phone photo before OCR: red seals out, page flattened, straightened.
+
+Every step records its geometric transform, so boxes found on the cleaned page
+can be mapped back to pixels of the original image (`ScanPage.to_original`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+WORK_WIDTH = 1000  # deskew angle search runs on a copy this wide
+
+
+@dataclass
+class ScanPage:
+    image: Image.Image  # the cleaned page, grey
+    matrix: np.ndarray  # 3×3, original pixels → cleaned pixels
+    angle: float
+    warped: bool
+
+    def to_original(self, bbox: tuple[float, float, float, float], scale: float = 1.0):
+        """A box on the cleaned page as a box on the original, divided by `scale` (pixels → points)."""
+        x0, top, x1, bottom = bbox
+        corners = np.array([[x0, top, 1], [x1, top, 1], [x1, bottom, 1], [x0, bottom, 1]], dtype=float).T
+        back = np.linalg.inv(self.matrix) @ corners
+        back = back[:2] / back[2]
+        return (float(back[0].min() / scale), float(back[1].min() / scale),
+                float(back[0].max() / scale), float(back[1].max() / scale))
+
+
+def remove_red(rgb: np.ndarray) -> np.ndarray:
+    """Seal ink (red, reddish) becomes white; black and blue text stays."""
+    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
+    red = (r > 100) & (r - np.maximum(g, b) > 35)
+    out = rgb.copy()
+    out[red] = 255
+    return out
+
+
+def flatten_light(grey: np.ndarray) -> np.ndarray:
+    """Divide by the page's own background so shadows and uneven light fall away."""
+    size = max(31, (min(grey.shape) // 20) | 1)
+    background = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    background = cv2.GaussianBlur(background, (0, 0), size / 4)
+    flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
+    return flat
+
+
+def _order_corners(pts: np.ndarray) -> np.ndarray:
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], dtype=np.float32)
+
+
+def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
+    """The four corners of a sheet of paper photographed on a darker background, if there is one."""
+    h, w = grey.shape
+    small_scale = 800 / max(h, w)
+    small = cv2.resize(grey, (int(w * small_scale), int(h * small_scale)))
+    blur = cv2.GaussianBlur(small, (5, 5), 0)
+    _, mask = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    small_area = small.shape[0] * small.shape[1]
+    if area < 0.3 * small_area or area > 0.97 * small_area:
+        return None  # no distinct sheet, or the sheet fills the frame (a flatbed scan)
+    quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
+    if len(quad) != 4:
+        return None
+    return _order_corners(quad.reshape(4, 2).astype(np.float32) / small_scale)
+
+
+def _skew_angle(grey: np.ndarray) -> float:
+    """The rotation (degrees) that makes text lines horizontal, from row-profile sharpness."""
+    h, w = grey.shape
+    scale = WORK_WIDTH / w if w > WORK_WIDTH else 1.0
+    small = cv2.resize(grey, (int(w * scale), int(h * scale))) if scale != 1.0 else grey
+    ink = (small < 160).astype(np.float32)
+    if ink.sum() < 50:
+        return 0.0
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rotated = cv2.warpAffine(ink, m, (small.shape[1], small.shape[0]), flags=cv2.INTER_NEAREST)
+        profile = rotated.sum(axis=1)
+        return float(np.var(np.diff(profile)))
+
+    coarse = max(np.arange(-5.0, 5.01, 0.5), key=sharpness)
+    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=sharpness)
+    return round(float(fine), 2)
+
+
+def clean_page(image: Image.Image) -> ScanPage:
+    rgb = np.asarray(image.convert("RGB"))
+    grey = cv2.cvtColor(remove_red(rgb), cv2.COLOR_RGB2GRAY)
+    matrix = np.eye(3)
+    warped = False
+    quad = find_page_quad(grey)
+    if quad is not None:
+        width = int(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
+        height = int(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
+        target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+        homography = cv2.getPerspectiveTransform(quad, target)
+        grey = cv2.warpPerspective(grey, homography, (width, height), borderValue=255)
+        matrix = homography @ matrix
+        warped = True
+    grey = flatten_light(grey)
+    angle = _skew_angle(grey)
+    if abs(angle) >= 0.1:
+        h, w = grey.shape
+        rotation = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        grey = cv2.warpAffine(grey, rotation, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        matrix = np.vstack([rotation, [0, 0, 1]]) @ matrix
+    return ScanPage(Image.fromarray(grey), matrix, angle, warped)

@@ -1,0 +1,130 @@
+"""Ruled tables on a scan: find the rules, cut the table into cells, and wipe the rules for OCR."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class ScanCell:
+    row: int
+    col: int
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class ScanTable:
+    bbox: tuple[float, float, float, float]
+    n_rows: int
+    n_cols: int
+    cells: list[ScanCell]  # a merged cell once, at its top-left grid position
+
+
+def _cluster(values: list[float], gap: float) -> list[float]:
+    values = sorted(values)
+    groups: list[list[float]] = []
+    for v in values:
+        if groups and v - groups[-1][-1] <= gap:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [float(np.mean(g)) for g in groups]
+
+
+def line_masks(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the horizontal and the vertical rules."""
+    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    h, w = binary.shape
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 25, 20), 1)))
+    # a vertical rule is taller than the text in its row: size the kernel from the row height
+    rule_rows = _cluster([float(y) for y in np.where(horizontal.sum(axis=1) > 0.15 * 255 * w)[0]], 6)
+    gaps = [b - a for a, b in zip(rule_rows, rule_rows[1:], strict=False) if b - a > 12]
+    band = float(np.median(gaps)) if gaps else h / 30
+    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(band * 0.6), 15))))
+    # close small breaks in scanned rules
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
+    return horizontal, vertical
+
+
+def wipe_rules(grey: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+    """The page with its rules painted white, so OCR reads no `|` or `一` from them."""
+    out = grey.copy()
+    out[(horizontal > 0) | (vertical > 0)] = 255
+    return out
+
+
+def _segments_on_line(mask_line: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+    """Runs of set pixels along one line of a mask."""
+    on = mask_line > 0
+    runs, start = [], None
+    for i, v in enumerate(on):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            if i - start >= min_len:
+                runs.append((start, i))
+            start = None
+    if start is not None and len(on) - start >= min_len:
+        runs.append((start, len(on)))
+    return runs
+
+
+def _covered(runs: list[tuple[int, int]], a: float, b: float) -> bool:
+    """Whether the runs cover most of [a, b]."""
+    need = (b - a) * 0.6
+    got = sum(max(0, min(e, b) - max(s, a)) for s, e in runs)
+    return got >= need
+
+
+def find_tables(grey: np.ndarray) -> list[ScanTable]:
+    horizontal, vertical = line_masks(grey)
+    grid = cv2.bitwise_or(horizontal, vertical)
+    contours, _ = cv2.findContours(grid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    h, w = grey.shape
+    tables = []
+    for contour in contours:
+        x, y, cw, ch = cv2.boundingRect(contour)
+        if cw < w * 0.3 or ch < 40:
+            continue
+        table = _table(horizontal[y:y + ch, x:x + cw], vertical[y:y + ch, x:x + cw], x, y)
+        if table is not None:
+            tables.append(table)
+    tables.sort(key=lambda t: t.bbox[1])
+    return tables
+
+
+def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int) -> ScanTable | None:
+    ch, cw = horizontal.shape
+    rows_y = _cluster([float(y) for y in np.where(horizontal.sum(axis=1) > 0.25 * 255 * cw)[0]], 6)
+    cols_x = _cluster([float(x) for x in np.where(vertical.sum(axis=0) > 0.05 * 255 * ch)[0]], 6)
+    if len(rows_y) < 2 or len(cols_x) < 2:
+        return None
+    # per-row-band vertical rules and per-column-span horizontal rules decide merges
+    cells: list[ScanCell] = []
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for r in range(len(rows_y) - 1):
+        top, bottom = rows_y[r], rows_y[r + 1]
+        band = vertical[int(top) + 2:max(int(bottom) - 2, int(top) + 3), :]
+        present = [c for c, x in enumerate(cols_x)
+                   if band[:, max(0, int(x) - 4):int(x) + 5].any(axis=1).mean() > 0.4] if band.size else []
+        if 0 not in present:
+            present.insert(0, 0)
+        if len(cols_x) - 1 not in present:
+            present.append(len(cols_x) - 1)
+        for a, b in zip(present, present[1:], strict=False):
+            left, right = cols_x[a], cols_x[b]
+            top_rule = horizontal[max(0, int(top) - 4):int(top) + 5, int(left):int(right)]
+            runs = _segments_on_line(top_rule.max(axis=0), 3) if top_rule.size else []
+            if r > 0 and not _covered(runs, 0, right - left) and (r - 1, a) in owner:
+                owner[(r, a)] = owner[(r - 1, a)]
+                cell = next(c for c in cells if (c.row, c.col) == owner[(r, a)])
+                cell.bbox = (cell.bbox[0], cell.bbox[1], cell.bbox[2], oy + bottom)
+                continue
+            owner[(r, a)] = (r, a)
+            cells.append(ScanCell(r, a, (ox + left, oy + top, ox + right, oy + bottom)))
+    return ScanTable((ox, oy, ox + cw, oy + ch), len(rows_y) - 1, len(cols_x) - 1, cells)

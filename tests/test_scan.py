@@ -1,0 +1,84 @@
+"""Scans: a tilted, noisy, sealed form photographed as an image is read field by field."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+from extractors.image_backend import ImageBackend
+from extractors.labels import facts_from_layout
+from extractors.scan import clean_page
+from extractors.scan_tables import find_tables
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+ROWS = [("企业名称", "保定市清苑区宏达铸造有限公司"), ("统一社会信用代码", "91130200699229617X"),
+        ("法定代表人", "刘建国"), ("联系电话", "0312-86001234"), ("申报等级", "☑B级 □C级")]
+
+
+def form_image(angle=1.5, seal=True, seed=3) -> Image.Image:
+    font = ImageFont.truetype(FONT, 30)
+    image = Image.new("RGB", (1240, 760), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((380, 40), "绩效分级申报表", font=ImageFont.truetype(FONT, 40), fill="black")
+    top, left, mid, right, height = 130, 80, 460, 1160, 100
+    for i, (label, value) in enumerate(ROWS):
+        y = top + i * height
+        draw.rectangle((left, y, right, y + height), outline="black", width=3)
+        draw.line((mid, y, mid, y + height), fill="black", width=3)
+        draw.text((left + 20, y + 32), label, font=font, fill="black")
+        draw.text((mid + 20, y + 32), value, font=font, fill="black")
+    if seal:  # seal ink is translucent: it darkens what lies under it (multiply)
+        layer = Image.new("RGB", image.size, "white")
+        ink = ImageDraw.Draw(layer)
+        ink.ellipse((700, 150, 960, 410), outline=(215, 30, 30), width=7)
+        ink.text((740, 260), "合同专用章", font=font, fill=(215, 40, 40))
+        image = ImageChops.multiply(image, layer)
+    image = image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white")
+    noisy = np.asarray(image).astype(np.int16) + np.random.default_rng(seed).normal(0, 10, (image.height, image.width, 3)).astype(np.int16)
+    image = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.5))
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=75)
+    return Image.open(io.BytesIO(buf.getvalue()))
+
+
+def test_cleaning_straightens_and_finds_the_ruled_table():
+    scan = clean_page(form_image(angle=2.0))
+    assert abs(scan.angle + 2.0) <= 0.3
+    tables = find_tables(np.asarray(scan.image))
+    assert len(tables) == 1
+    assert (tables[0].n_rows, tables[0].n_cols) == (5, 2)
+
+
+def test_red_seal_is_removed():
+    scan = clean_page(form_image(angle=0))
+    grey = np.asarray(scan.image)
+    # the seal's ring crosses blank paper at its right edge (x≈960, y≈280)
+    assert grey[270:290, 952:964].min() > 150
+
+
+@pytest.fixture(scope="module")
+def scanned_facts():
+    buf = io.BytesIO()
+    form_image().save(buf, "JPEG", quality=80)
+    layout = ImageBackend("申报表扫描件.jpg", buf.getvalue()).layout()
+    return layout, {f.key: f for f in facts_from_layout(layout, "application_form", 1.0)}
+
+
+def test_fields_are_read_from_the_scan(scanned_facts):
+    _, facts = scanned_facts
+    assert facts["enterprise_name"].value == "保定市清苑区宏达铸造有限公司"
+    assert facts["credit_code"].value == "91130200699229617X"
+    assert facts["legal_representative"].value == "刘建国"
+    assert facts["contact_phone"].value == "0312-86001234"
+    assert facts["applied_grade"].value == "B"
+
+
+def test_scan_sources_point_into_the_original_image(scanned_facts):
+    layout, facts = scanned_facts
+    source = facts["credit_code"].source
+    assert source.page == 1 and source.cell == "table 1, row 2, column 2"
+    x0, top, x1, bottom = source.bbox
+    # the value cell of row 2 spans x 460–1160, y 230–330 before the 1.5° rotation
+    assert 400 < x0 < 520 and 1100 < x1 < 1230 and 180 < top < 300 and 280 < bottom < 400
+    assert 0.5 < facts["credit_code"].confidence <= 1
