@@ -21,7 +21,7 @@ from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.engine import OcrWord
 from extractors.scan import ScanPage, clean_page
-from extractors.scan_tables import find_tables, line_masks, wipe_rules
+from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
 
@@ -140,7 +140,7 @@ class _PageReader:
         scan = clean_page(page.image)
         grey = np.asarray(scan.image)
         tables = find_tables(grey)
-        ocr_input = wipe_rules(grey, *line_masks(grey)) if tables else grey
+        ocr_input = wipe_rules(grey, tables) if tables else grey
         lines = self.engine.recognise(Image.fromarray(ocr_input))
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
         for line_no, line in enumerate(lines):

@@ -44,17 +44,22 @@ def line_masks(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gaps = [b - a for a, b in zip(rule_rows, rule_rows[1:], strict=False) if b - a > 12]
     band = float(np.median(gaps)) if gaps else h / 30
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN,
-                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(band * 0.6), 15))))
-    # close small breaks in scanned rules
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(band * 0.5), 15))))
+    # close small breaks in scanned horizontal rules; vertical ones stay as found, so that a rule can be
+    # told from a character's stroke by whether it meets the horizontal rules (see _table)
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
-    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
     return horizontal, vertical
 
 
-def wipe_rules(grey: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
-    """The page with its rules painted white, so OCR reads no `|` or `一` from them."""
+def wipe_rules(grey: np.ndarray, tables: list[ScanTable]) -> np.ndarray:
+    """The page with its tables' rules painted white, so OCR reads no `|` or `一` from them."""
     out = grey.copy()
-    out[(horizontal > 0) | (vertical > 0)] = 255
+    horizontal, _ = line_masks(grey)
+    out[horizontal > 0] = 255
+    for table in tables:
+        for cell in table.cells:
+            x0, top, x1, bottom = (int(round(v)) for v in cell.bbox)
+            cv2.rectangle(out, (x0, top), (x1, bottom), 255, thickness=7)
     return out
 
 
@@ -76,7 +81,7 @@ def _segments_on_line(mask_line: np.ndarray, min_len: int) -> list[tuple[int, in
 
 def _covered(runs: list[tuple[int, int]], a: float, b: float) -> bool:
     """Whether the runs cover most of [a, b]."""
-    need = (b - a) * 0.6
+    need = (b - a) * 0.3  # a merged cell has no rule at all; a seal or a fold only breaks one
     got = sum(max(0, min(e, b) - max(s, a)) for s, e in runs)
     return got >= need
 
@@ -101,17 +106,32 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
 def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int) -> ScanTable | None:
     ch, cw = horizontal.shape
     rows_y = _cluster([float(y) for y in np.where(horizontal.sum(axis=1) > 0.25 * 255 * cw)[0]], 6)
-    cols_x = _cluster([float(x) for x in np.where(vertical.sum(axis=0) > 0.05 * 255 * ch)[0]], 6)
-    if len(rows_y) < 2 or len(cols_x) < 2:
+    if len(rows_y) < 2:
+        return None
+    candidates = _cluster([float(x) for x in np.where(vertical.sum(axis=0) > 0)[0]], 6)
+
+    def coverage(x: float, top: float, bottom: float) -> float:
+        strip = vertical[int(top) + 2:max(int(bottom) - 2, int(top) + 3), max(0, int(x) - 4):int(x) + 5]
+        return float(strip.any(axis=1).mean()) if strip.size else 0.0
+
+    def meets(x: float, y: float) -> bool:
+        return bool(vertical[max(0, int(y) - 2):int(y) + 3, max(0, int(x) - 4):int(x) + 5].any())
+
+    # a rule runs from one horizontal rule into the next and meets both; a character's stroke,
+    # however tall, stops short of them
+    bands = list(zip(rows_y, rows_y[1:], strict=False))
+    cols_x = [x for x in candidates
+              if any(coverage(x, t, b) >= 0.8 and meets(x, t) and meets(x, b) for t, b in bands)]
+    if len(cols_x) < 2:
         return None
     # per-row-band vertical rules and per-column-span horizontal rules decide merges
     cells: list[ScanCell] = []
     owner: dict[tuple[int, int], tuple[int, int]] = {}
     for r in range(len(rows_y) - 1):
         top, bottom = rows_y[r], rows_y[r + 1]
-        band = vertical[int(top) + 2:max(int(bottom) - 2, int(top) + 3), :]
+        # 0.4: a seal or a fold may break a real rule within a row
         present = [c for c, x in enumerate(cols_x)
-                   if band[:, max(0, int(x) - 4):int(x) + 5].any(axis=1).mean() > 0.4] if band.size else []
+                   if coverage(x, top, bottom) > 0.4 and (meets(x, top) or meets(x, bottom))]
         if 0 not in present:
             present.insert(0, 0)
         if len(cols_x) - 1 not in present:
