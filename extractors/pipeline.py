@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from extractors import intake
+from extractors.cache import ExtractionCache, cache_key
 from extractors.docx_backend import DocxBackend
 from extractors.image_backend import ImageBackend, read_pages, render_pdf_pages
 from extractors.kinds import classify
@@ -65,7 +67,20 @@ def extract_document(item: intake.IntakeFile) -> DocumentResult:
     return doc
 
 
-def extract_bundle(paths: list[Path]) -> Extraction:
-    """All PATHs together are one application bundle (contract.md)."""
+def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> Extraction:
+    """All PATHs together are one application bundle (contract.md).
+
+    With a cache, a file whose content was read before is not read again.
+    """
     items = intake.collect([Path(p) for p in paths])
-    return Extraction(documents=[extract_document(item) for item in items])
+    engine = os.environ.get("GRADEDESK_OCR_ENGINE", "rapidocr")
+    documents = []
+    for item in items:
+        key = cache_key(item.sha256, engine) if cache is not None and not item.error else None
+        doc = cache.get(key, item.name) if key else None
+        if doc is None:
+            doc = extract_document(item)
+            if key and doc.error is None:
+                cache.put(key, doc)
+        documents.append(doc)
+    return Extraction(documents=documents)
