@@ -1,5 +1,11 @@
 """`gradedesk generate KIND --out FILE [--bundle PATH ... | --data FILE.json] [--as-of DATE] [--example]`.
 
+Every kind of contract.md renders from `--data` JSON; `--example` prints a complete
+sample of that JSON (and, with `--out`, renders it too); the case documents
+(review-sheet, rectification-notice, reduction-list) also render straight from a
+bundle with `--bundle`. The format follows the suffix of `--out`: .docx, .pdf, and
+.xlsx for the kinds with a sheet form.
+
 Failures are raised as forms.errors types; cli.main prints their Chinese message
 on stderr and exits with their status (2 for bad arguments or data).
 """
@@ -13,7 +19,7 @@ from typing import Any
 
 from forms.errors import BadInput, DataDoesNotFit
 
-# Every kind of contract.md, with its Chinese name.
+# Every kind of contract.md, with its Chinese name (generators.kinds has the rest).
 KINDS = {
     "contact-form": "应急减排清单和绩效分级工作联络表",
     "review-sheet": "企业绩效分级专家审核表",
@@ -22,23 +28,23 @@ KINDS = {
     "notice": "通知",
     "letter": "函",
     "weekly-report": "周报",
-    "reduction-list": "应急减排清单",
+    "reduction-list": "应急减排清单（一厂一策）",
 }
-IMPLEMENTED = ("review-sheet",)
+BUNDLE_KINDS = ("review-sheet", "rectification-notice", "reduction-list")
 
 
 def run_generate(args) -> int:
-    kind = args.kind
-    if kind not in KINDS:
-        raise BadInput(f"未知的文书类型“{kind}”。可选：{'、'.join(KINDS)}。")
-    if kind not in IMPLEMENTED:
-        raise BadInput(f"{KINDS[kind]}（{kind}）的生成尚未实现，目前可生成：{_implemented()}。")
+    from generators import kinds
 
-    from generators import review_sheet
-
-    out = _output_path(args.out) if args.out or not args.example else None
+    name = args.kind
+    if name not in KINDS:
+        raise BadInput(f"未知的文书类型“{name}”。可选：{'、'.join(KINDS)}。")
+    kind = kinds.kind(name)
+    out = _output_path(args.out, kind) if args.out or not args.example else None
     if args.example:
-        data = review_sheet.example_data()
+        if args.data or args.bundle:
+            raise BadInput("--example 不能与 --data 或 --bundle 同时使用。")
+        data = kinds.example(name)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         if out is None:
             return 0
@@ -47,28 +53,26 @@ def run_generate(args) -> int:
     elif args.data:
         data = _read_json(Path(args.data))
     elif args.bundle:
-        data = _data_from_bundle([Path(p) for p in args.bundle], as_of=args.as_of)
+        if name not in BUNDLE_KINDS:
+            raise BadInput(f"{KINDS[name]}不是按申报材料生成的文书，请用 --data 给出数据"
+                           f"（--bundle 可用于：{'、'.join(BUNDLE_KINDS)}）。")
+        data = _data_from_bundle(name, [Path(p) for p in args.bundle], as_of=args.as_of)
     else:
         raise BadInput("请用 --data 给出文书数据（JSON），或用 --bundle 给出申报材料，或用 --example 查看示例数据。")
 
-    review_sheet.render_review_sheet(data, out)
-    print(f"gradedesk: 已生成{KINDS[kind]}：{out}", file=sys.stderr)
+    kinds.render(name, data, out)
+    print(f"gradedesk: 已生成{KINDS[name]}：{out}", file=sys.stderr)
     return 0
 
 
-def _implemented() -> str:
-    return "、".join(f"{KINDS[k]}（{k}）" for k in IMPLEMENTED)
-
-
-def _output_path(out: Path | None) -> Path:
+def _output_path(out: Path | None, kind) -> Path:
     if not out:
         raise BadInput("请用 --out 指定输出文件，例如 --out 审核表.docx。")
     out = Path(out)
     suffix = out.suffix.lower()
-    if suffix == ".pdf":
-        raise BadInput("暂不支持输出 PDF，请先生成 .docx 文件（PDF 输出尚未实现）。")
-    if suffix != ".docx":
-        raise BadInput(f"不支持的输出格式“{out.suffix or '（无扩展名）'}”，请使用 .docx。")
+    if suffix not in kind.formats:
+        raise BadInput(f"不支持的输出格式“{out.suffix or '（无扩展名）'}”：{kind.title}可输出为"
+                       f"{'、'.join(kind.formats)}。")
     if not out.parent.is_dir():
         raise BadInput(f"输出目录不存在：{out.parent}")
     return out
@@ -86,14 +90,28 @@ def _read_json(path: Path) -> Any:
                              f"invalid JSON in {path}: {exc}") from exc
 
 
-def _data_from_bundle(paths: list[Path], *, as_of=None) -> dict[str, Any]:
+def _data_from_bundle(name: str, paths: list[Path], *, as_of=None) -> dict[str, Any]:
+    """The case document's data from what a bundle's extraction and checks give."""
+    from datetime import date
+
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
-    from generators.review_sheet import review_sheet_data
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:
         raise BadInput(f"找不到申报材料：{'、'.join(absent)}")
     extraction = extract_bundle(paths)
     findings = run_checks(extraction, as_of=as_of)
-    return review_sheet_data(extraction, findings)
+    if name == "review-sheet":
+        from generators.review_sheet import review_sheet_data
+
+        return review_sheet_data(extraction, findings, review_date=as_of)
+    if name == "rectification-notice":
+        from generators.rectification_notice import rectification_notice_data
+
+        if not any(f.severity == "blocking" for f in findings):
+            raise DataDoesNotFit("这份申报材料没有阻断性问题，无需整改通知书。")
+        return rectification_notice_data(extraction, findings, as_of=as_of or date.today())
+    from generators.reduction_list import reduction_list_data
+
+    return reduction_list_data(extraction, date_=as_of or date.today())

@@ -8,8 +8,12 @@ not know the page was a scan.
 
 from __future__ import annotations
 
+import concurrent.futures
+import concurrent.futures.process
 import io
 import logging
+import multiprocessing
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -189,12 +193,61 @@ def scan_box(scan: ScanPage, bbox, scale: float) -> tuple[float, float, float, f
     return tuple(round(v, 1) for v in scan.to_original(bbox, scale))
 
 
+def _read_one(name: str, page: PageImage) -> Layout:
+    """One page in a worker process (the engine is loaded once per process)."""
+    layout = Layout(file=name, method="ocr")
+    _PageReader(name, get_engine(), 0).read(page, layout)
+    return layout
+
+
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+
+def _workers() -> int:
+    return max(1, int(os.environ.get("GRADEDESK_OCR_WORKERS", os.cpu_count() or 1)))
+
+
+def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
+    """A long-lived pool of OCR processes, one per core; `spawn`, as onnxruntime's threads do not survive fork."""
+    global _pool
+    if _pool is None:
+        _pool = concurrent.futures.ProcessPoolExecutor(max_workers=_workers(),
+                                                       mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
 def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEngine | None = None,
                first_table: int = 0) -> None:
-    """OCR the pages into `layout` (grids and segments added)."""
+    """OCR the pages into `layout` (grids and segments added); several pages run in parallel across cores."""
+    if engine is None and len(pages) > 1 and _workers() > 1:
+        try:
+            results = list(_get_pool().map(_read_one, [name] * len(pages), pages))
+        except concurrent.futures.process.BrokenProcessPool:
+            global _pool
+            log.exception("%s: the OCR process pool broke; reading the pages in this process", name)
+            _pool = None
+            results = [_read_one(name, page) for page in pages]
+        index = first_table
+        for page_layout in results:
+            for grid in page_layout.grids:
+                index += 1
+                offset = index - grid.index
+                grid.index = index
+                for row in grid.rows:
+                    for cell in row:
+                        if cell is not None and cell.source.cell:
+                            cell.source = Source(cell.source.file, cell.source.page,
+                                                 _renumber(cell.source.cell, offset), cell.source.bbox)
+                layout.grids.append(grid)
+            layout.segments.extend(page_layout.segments)
+        return
     reader = _PageReader(name, engine or get_engine(), first_table)
     for page in pages:
         reader.read(page, layout)
+
+
+def _renumber(cell: str, offset: int) -> str:
+    return re.sub(r"^table (\d+)", lambda m: f"table {int(m.group(1)) + offset}", cell)
 
 
 class ImageBackend:

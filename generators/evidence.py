@@ -74,6 +74,11 @@ def _summarise_emissions(rows: list[dict[str, Any]]) -> str:
     return _join_rows(items)
 
 
+def summarise_vehicles(rows: list[dict[str, Any]]) -> str:
+    """`运输车辆共N辆：国五及以上…，合计…，占…%；其余…` for the vehicles table."""
+    return _summarise_vehicles(rows)
+
+
 def _summarise_vehicles(rows: list[dict[str, Any]]) -> str:
     stages = Counter(row.get("emission_stage") or "排放阶段不明" for row in rows)
     total = len(rows)

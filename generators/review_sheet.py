@@ -15,7 +15,7 @@ from typing import IO, Any
 from forms.catalogue import indicators
 from forms.errors import DataDoesNotFit
 from forms.facts import DocumentResult, Extraction, Fact, Finding, Source
-from generators.docx_render import find_template, missing_keys_error, render_docx
+from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
 from generators.evidence import summarise
 from generators.text import cn_date
 
@@ -45,7 +45,8 @@ def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mappi
         raise DataDoesNotFit(f"审核类型应为{'或'.join(REVIEW_TYPES)}，不是“{review_type}”。")
     grade = extraction.value("applied_grade")
     rows = []
-    for indicator in indicators():
+    industry = extraction.value("industry")
+    for indicator in indicators(industry if isinstance(industry, str) else None):
         actual, sources = summarise(extraction, indicator.evidence)
         rows.append({"key": indicator.key, "name": indicator.name,
                      "requirement": indicator.requirement_for(grade) or NO_REQUIREMENT,
@@ -87,21 +88,10 @@ def render_review_sheet(data: Mapping[str, Any], out: str | os.PathLike | IO[byt
 
 def data_problems(data: Mapping[str, Any]) -> list[str]:
     """The missing keys of `data`, as `indicators[2].actual`; a list that is not a list counts too."""
-    if not isinstance(data, Mapping):
-        return ["（整个数据应为 JSON 对象）"]
-    problems = [key for key in KEYS if key not in data]
-    for key, item_keys in ITEM_KEYS.items():
-        items = data.get(key, [])
-        if not isinstance(items, list):
-            problems.append(f"{key}（应为列表）")
-            continue
-        for i, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                problems.append(f"{key}[{i}]（应为对象）")
-                continue
-            problems += [f"{key}[{i}].{k}" for k in item_keys if k not in item]
-            if key == "indicators" and not isinstance(item.get("sources", []), list):
-                problems.append(f"{key}[{i}].sources（应为列表）")
+    problems = key_problems(data, KEYS, ITEM_KEYS)
+    if isinstance(data, Mapping) and isinstance(data.get("indicators"), list):
+        problems += [f"indicators[{i}].sources（应为列表）" for i, item in enumerate(data["indicators"])
+                     if isinstance(item, Mapping) and not isinstance(item.get("sources", []), list)]
     return problems
 
 

@@ -253,11 +253,11 @@ def test_generate_refusals(tmp_path, capsys):
     assert "experts" in capsys.readouterr().err
     assert not out.exists()
 
-    assert main(["generate", "review-sheet", "--data", str(data_file), "--out", str(tmp_path / "x.pdf")]) == 2
-    assert "PDF" in capsys.readouterr().err
+    assert main(["generate", "review-sheet", "--data", str(data_file), "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert ".xlsx" in capsys.readouterr().err
 
     assert main(["generate", "rectification-notice", "--data", str(data_file), "--out", str(out)]) == 2
-    assert "尚未实现" in capsys.readouterr().err
+    assert "shortfalls" in capsys.readouterr().err
 
     assert main(["generate", "no-such-kind", "--example"]) == 2
     assert "未知的文书类型" in capsys.readouterr().err

@@ -1,0 +1,126 @@
+"""The web app: pages for clerks, experts and offices, and the JSON API.
+
+`create_app(config)` builds one app; configuration comes from the environment
+(web/config.py) with `config` on top. Blueprints: `auth` (login/logout),
+`cases` (list, upload, case page), `review` (assign experts, propose a grade,
+download documents), `api` (`/api/v1`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from forms.errors import GradedeskError
+from web.config import load_config, persistent_secret_key
+from web.db import Database, close_db_session
+from web.errors import status_and_code
+
+log = logging.getLogger(__name__)
+
+csrf = CSRFProtect()
+
+HTTP_CODES = {400: "bad_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 500: "internal"}
+HTTP_MESSAGES = {
+    400: "请求有误。",
+    401: "请先登录或提供有效的令牌。",
+    403: "您的角色无权执行此操作。",
+    404: "未找到该页面或案件，或您无权查看。",
+    405: "不支持该请求方法。",
+    409: "操作与当前状态冲突。",
+    413: "上传的文件太大。",
+    500: "服务器内部错误，已记录日志。",
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    data_dir = Path(app.config["GRADEDESK_DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = persistent_secret_key(data_dir)
+    app.extensions["gradedesk.db"] = Database(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_db_session)
+
+    from web import api, auth, cases, review
+
+    csrf.init_app(app)
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+
+    _register_errors(app)
+    _register_templating(app)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(status: int, code: str, message: str):
+    if _wants_json():
+        return jsonify({"error": code, "message": message}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(GradedeskError)
+    def _gradedesk_error(exc: GradedeskError):
+        status, code = status_and_code(exc)
+        if status >= 500:
+            log.error("%s", exc.log_message)
+        return _error(status, code, exc.user_message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return _error(400, "csrf", "表单已过期或来源不明，请刷新页面后重试。")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        if status == 401 and not _wants_json():
+            return app.login_manager.unauthorized()
+        return _error(status, HTTP_CODES.get(status, "error"), HTTP_MESSAGES.get(status, "请求无法完成。"))
+
+    @app.errorhandler(Exception)
+    def _internal_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error(500, "internal", HTTP_MESSAGES[500])
+
+
+def _register_templating(app: Flask) -> None:
+    from web.models import CASE_STATUS_LABELS, ROLE_LABELS
+    from web.presenters import local_time
+
+    app.jinja_env.filters["localtime"] = local_time
+
+    @app.context_processor
+    def _globals():
+        return {"ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": CASE_STATUS_LABELS}

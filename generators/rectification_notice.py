@@ -1,0 +1,200 @@
+"""The rectification notice 整改通知书, issued by an office to an enterprise (seed 004 六;
+guideline.md "Rectification notices seen").
+
+`rectification_notice_data` lists the shortfalls: the bundle's blocking findings, the
+findings an office confirmed, and the indicators the experts marked 不符合 (as read back
+from their review sheets by extractors.review_sheet_reader), each with the requirement
+of the applied grade. The deadline is the campaign calendar's window still open on the
+as-of date (9月15日, then 12月15日; after both, next year's first). The wording — what
+happens when the deadline is missed (returned, the old grade stays) and how to re-apply —
+is in the template.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import IO, Any
+
+from forms.calendar import load_calendar
+from forms.catalogue import indicators
+from forms.errors import DataDoesNotFit
+from forms.facts import Extraction, Finding, Source
+from generators.docx_render import find_template, render_docx, require_keys
+from generators.official import COMMON_KEYS, official_context
+from generators.result_notice import grade_label
+from generators.text import cn_date
+
+KIND = "rectification-notice"
+TEMPLATE = "rectification_notice.docx"
+REVIEW_TYPES = ("材料审核", "现场审核", "材料审核和现场审核")
+MATERIALS_REQUIREMENT = "按要求提交真实、完整、规范的申报材料（冀气领办〔2020〕94号 五）"
+
+KEYS = (*COMMON_KEYS, "enterprise_name", "industry", "applied_grade", "grade_label", "reviewer", "review_type",
+        "shortfalls", "basis", "deadline", "window", "second_deadline", "old_grade", "reapply_to", "contact")
+ITEM_KEYS = {"shortfalls": ("problem", "requirement")}
+CONTACT_KEYS = ("name", "phone")
+
+# Which indicator group a rule's shortfall belongs to (contract.md rule prefixes).
+RULE_INDICATORS = {
+    "over_limit": "emission_limits",
+    "transport": "transport",
+    "duplicate": "transport",
+    "gate": "transport_supervision",
+    "expired": "management",
+    "stale": "management",
+    "missing_document": "management",
+}
+
+
+def deadline_for(as_of: date) -> tuple[date, str, date]:
+    """(deadline, window, second deadline) on `as_of`: window `first` until 9月15日, `second`
+    until 12月15日, then next year's `first`."""
+    calendar = load_calendar(year=as_of.year)
+    deadline = calendar.rectification_deadline(as_of)
+    if deadline is None:
+        calendar = load_calendar(year=as_of.year + 1)
+        deadline = calendar.deadlines["rectification_first"]
+    window = "first" if deadline.key == "rectification_first" else "second"
+    return deadline.day, window, calendar.deadlines["rectification_second"].day
+
+
+def rectification_notice_data(
+        extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
+        as_of: date | None = None, confirmed: Iterable[Finding | Mapping[str, Any]] = (),
+        verdicts: Iterable[Mapping[str, Any]] = (), issuer: str = "", issuer_mark: str = "",
+        doc_number: str = "", date_: date | str | None = None, reviewer: str = "专家",
+        review_type: str = "材料审核", old_grade: str = "", reapply_to: str = "",
+        contact: Mapping[str, str] | None = None, copy_to: str = "", printer: str = "",
+        print_date: date | str | None = None) -> dict[str, Any]:
+    """The notice for one bundle. `findings` are the checks' findings (only blocking ones are
+    listed), `confirmed` the findings an office confirmed whatever their severity, `verdicts`
+    the experts' rows ({"key" or "name", "verdict", "remark"}); only 不符合 ones are listed."""
+    as_of = as_of or date.today()
+    if review_type not in REVIEW_TYPES:
+        raise DataDoesNotFit(f"审核方式应为{'、'.join(REVIEW_TYPES)}之一，不是“{review_type}”。")
+    grade = str(extraction.value("applied_grade") or "")
+    industry = str(extraction.value("industry") or "")
+    groups = {i.key: i for i in indicators(industry or None)}
+    by_name = {i.name: i for i in groups.values()}
+
+    def requirement(key: str | None) -> str:
+        indicator = groups.get(key or "")
+        if indicator is None:
+            return MATERIALS_REQUIREMENT
+        text = indicator.requirement_for(grade)
+        if text:
+            return f"{indicator.name}达到{grade_label(grade)}要求：{text}"
+        target = f"{industry}行业" if industry else ""
+        return f"{indicator.name}达到《技术指南》{target}{grade_label(grade) if grade else '申报等级'}要求"
+
+    shortfalls: list[dict[str, str]] = []
+    seen: set[str] = set()
+    chosen = [f for f in (_finding(x) for x in findings) if f.severity == "blocking"]
+    chosen += [_finding(x) for x in confirmed]
+    for finding in chosen:
+        if finding.rule in seen:
+            continue
+        seen.add(finding.rule)
+        key = _indicator_for(finding.rule, groups)
+        evidence = "；".join(dict.fromkeys(s.describe() for s in finding.evidence))
+        shortfalls.append({"problem": finding.message + (f"（见{evidence}）" if evidence else ""),
+                           "requirement": requirement(key), "indicator": groups[key].name if key in groups else "",
+                           "source": finding.rule})
+    for verdict in verdicts:
+        if str(verdict.get("verdict") or "") != "不符合":
+            continue
+        indicator = groups.get(str(verdict.get("key") or "")) or by_name.get(str(verdict.get("name") or ""))
+        name = indicator.name if indicator else str(verdict.get("name") or "")
+        if f"verdict:{name}" in seen:
+            continue
+        seen.add(f"verdict:{name}")
+        remark = str(verdict.get("remark") or "").strip().rstrip("。")
+        problem = f"{name}：{remark}。" if remark else f"{name}经专家审核不符合{grade_label(grade) if grade else '申报等级'}要求。"
+        shortfalls.append({"problem": problem, "requirement": requirement(indicator.key if indicator else None),
+                           "indicator": name, "source": "expert"})
+
+    deadline, window, second = deadline_for(as_of)
+    enterprise = str(extraction.value("enterprise_name") or "")
+    county = str(extraction.value("county") or "")
+    return {
+        "issuer_mark": issuer_mark,
+        "doc_number": doc_number,
+        "title": f"关于{enterprise}绩效分级限期整改的通知" if enterprise else "绩效分级限期整改通知书",
+        "addressees": enterprise,
+        "enterprise_name": enterprise,
+        "industry": industry,
+        "applied_grade": grade,
+        "grade_label": grade_label(grade) if grade else "申报等级",
+        "reviewer": reviewer,
+        "review_type": review_type,
+        "shortfalls": shortfalls,
+        "basis": ("《重污染天气重点行业应急减排措施制定技术指南（2020年修订版）》（环办大气函〔2020〕340号）"
+                  "和《关于做好2020年绩效分级和应急减排清单修订工作的通知》（冀气领办〔2020〕94号）"),
+        "deadline": cn_date(deadline),
+        "window": window,
+        "second_deadline": cn_date(second),
+        "old_grade": old_grade,
+        "reapply_to": reapply_to or (f"{county}生态环境主管部门" if county else "属地生态环境主管部门"),
+        "contact": {k: str((contact or {}).get(k) or "") for k in CONTACT_KEYS},
+        "signature": issuer,
+        "date": cn_date(date_ or as_of),
+        "note": "",
+        "copy_to": copy_to,
+        "printer": printer,
+        "print_date": cn_date(print_date),
+    }
+
+
+def rectification_notice_context(data: Mapping[str, Any]) -> dict[str, Any]:
+    require_keys(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS}, what="整改通知书数据")
+    if data["window"] not in ("first", "second"):
+        raise DataDoesNotFit(f"window 应为 first（9月15日前）或 second（12月15日前），不是“{data['window']}”。")
+    if not data["shortfalls"]:
+        raise DataDoesNotFit("shortfalls 为空：没有需要整改的问题，不应出具整改通知书。")
+    context = official_context(data)
+    context["shortfalls"] = [{"problem": str(s["problem"]).strip(), "requirement": str(s["requirement"]).strip()}
+                             for s in data["shortfalls"]]
+    return context
+
+
+def render_rectification_notice(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
+                                template: str | os.PathLike | None = None) -> None:
+    render_docx(find_template(TEMPLATE, template), rectification_notice_context(data), out)
+
+
+def example_data() -> dict[str, Any]:
+    from generators.review_sheet import _example_extraction
+
+    findings = [
+        Finding("over_limit:颗粒物", "blocking", "DA001 颗粒物 12 mg/m³，超过B级限值10 mg/m³。",
+                [Source("监测报告.pdf", page=3)]),
+        Finding("missing_field:video_monitoring", "note", "申报表未填写是否安装视频监控。", [Source("申报表.docx")]),
+    ]
+    verdicts = [{"key": "transport", "name": "运输方式", "verdict": "不符合",
+                 "remark": "国五及以上运输车辆占比75%，低于B级要求的80%"},
+                {"key": "monitoring", "name": "监测监控水平", "verdict": "符合", "remark": ""}]
+    return rectification_notice_data(
+        _example_extraction(), findings, as_of=date(2020, 8, 20), verdicts=verdicts, issuer="示例市生态环境局",
+        issuer_mark="示例市生态环境局文件", doc_number="示环整改〔2020〕7号", reviewer="市级专家组",
+        review_type="材料审核和现场审核", old_grade="C级", reapply_to="示例县生态环境分局",
+        contact={"name": "王某", "phone": "0311-12345678"}, copy_to="示例县生态环境分局",
+        printer="示例市生态环境局办公室", print_date=date(2020, 8, 20))
+
+
+def _finding(finding: Finding | Mapping[str, Any]) -> Finding:
+    if isinstance(finding, Finding):
+        return finding
+    return Finding(finding["rule"], finding.get("severity", "blocking"), finding["message"],
+                   [Source.from_dict(e) for e in finding.get("evidence") or ()])
+
+
+def _indicator_for(rule: str, groups: Mapping[str, Any]) -> str | None:
+    prefix, _, key = rule.partition(":")
+    if prefix in RULE_INDICATORS:
+        return RULE_INDICATORS[prefix]
+    for indicator in groups.values():  # missing_field:/invalid:/mismatch: on an indicator's evidence
+        if key in indicator.evidence or f"table:{key}" in indicator.evidence:
+            return indicator.key
+    return None

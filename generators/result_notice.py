@@ -1,0 +1,171 @@
+"""The result notice 绩效分级结果公示 (guideline.md "Result notices seen"; seed 004 二).
+
+`result_notice_data` builds it from the graded enterprises: the province level lists
+A (and A+), B, B- and 引领性, the city level C and below; secret (涉密) enterprises are
+never listed — they are dropped here, before anything is counted or written. The
+wording (basis paragraph, procedure sentence, objection channel) is in the template.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import IO, Any
+
+from forms.calendar import load_calendar
+from forms.errors import DataDoesNotFit
+from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
+from generators.official import COMMON_KEYS, attachment_names, official_context
+from generators.text import cn_date
+
+KIND = "result-notice"
+TEMPLATE = "result_notice.docx"
+GUIDELINE = "《重污染天气重点行业应急减排措施制定技术指南（2020年修订版）》（环办大气函〔2020〕340号）"
+
+# Which grades each level publishes (seed 004 二: the province publishes A, B and 引领性,
+# cities C and below), in the order of the lists.
+LEVEL_GRADES = {
+    "province": ("A+", "A", "B", "B-", "引领性"),
+    "city": ("C", "D", "非引领性"),
+}
+LEVEL_SCOPE = {
+    "province": "B（含B-）级及以上和引领性企业",
+    "city": "C级及以下企业",
+}
+SECRET_KEYS = ("secret", "涉密", "classified")
+
+KEYS = (*COMMON_KEYS, "level", "year", "region", "scope", "guideline", "organiser", "total", "counts",
+        "period_start", "period_end", "working_days", "contact", "lists", "attachments")
+ITEM_KEYS = {"counts": ("label", "count"), "lists": ("label", "title", "rows")}
+CONTACT_KEYS = ("unit", "name", "phone", "fax", "email")
+ROW_KEYS = ("index", "county", "name", "industry", "grade")
+
+
+def grade_label(grade: str) -> str:
+    """`A级`, `B-级`, but `引领性企业`."""
+    return f"{grade}企业" if "引领" in grade else f"{grade}级"
+
+
+def is_secret(enterprise: Mapping[str, Any]) -> bool:
+    return any(bool(enterprise.get(key)) for key in SECRET_KEYS)
+
+
+def publishable(enterprises: Iterable[Mapping[str, Any]], level: str) -> list[Mapping[str, Any]]:
+    """The enterprises a notice of `level` lists: its grades, never a secret one."""
+    if level not in LEVEL_GRADES:
+        raise DataDoesNotFit(f"公示层级应为 province（省级）或 city（市级），不是“{level}”。")
+    grades = LEVEL_GRADES[level]
+    return [e for e in enterprises if not is_secret(e) and _grade(e) in grades]
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The last day of a period of `days` working days (Monday to Friday) starting on `start`.
+    Public holidays are not known here: an office corrects the end date in `period_end`."""
+    current, counted = start, 0
+    while True:
+        if current.weekday() < 5:
+            counted += 1
+            if counted == days:
+                return current
+        current += timedelta(days=1)
+
+
+def result_notice_data(enterprises: Iterable[Mapping[str, Any]], *, level: str, region: str, year: int,
+                       issuer: str, issuer_mark: str = "", doc_number: str = "", date_: date | str | None = None,
+                       period_start: date | None = None, working_days: int | None = None,
+                       contact: Mapping[str, str] | None = None, copy_to: str = "", printer: str = "",
+                       print_date: date | str | None = None) -> dict[str, Any]:
+    """The notice's data. `enterprises` are mappings with `name`, `county`, `industry`, `grade`
+    and optionally `secret` (or `涉密`) — secret ones are left out here."""
+    listed = publishable(enterprises, level)
+    grades = LEVEL_GRADES[level]
+    days = working_days or load_calendar(year=year).publicity_working_days
+    start = period_start or (date.fromisoformat(date_) if isinstance(date_, str) else date_) or date.today()
+    lists, counts = [], []
+    for grade in grades:
+        members = sorted((e for e in listed if _grade(e) == grade),
+                         key=lambda e: (str(e.get("county") or ""), str(e.get("name") or "")))
+        if not members:
+            continue
+        label = grade_label(grade)
+        counts.append({"grade": grade, "label": label, "count": len(members)})
+        lists.append({
+            "grade": grade, "label": label, "title": f"{region}{year}年重点行业绩效分级{label}名单",
+            "rows": [{"index": i, "county": str(e.get("county") or ""), "name": str(e.get("name") or ""),
+                      "industry": str(e.get("industry") or ""), "grade": grade}
+                     for i, e in enumerate(members, start=1)],
+        })
+    scope = LEVEL_SCOPE[level]
+    return {
+        "issuer_mark": issuer_mark,
+        "doc_number": doc_number,
+        "title": f"关于{region}{year}年重污染天气重点行业绩效评级{scope}名单的公示",
+        "addressees": "",
+        "level": level,
+        "year": year,
+        "region": region,
+        "scope": scope,
+        "guideline": GUIDELINE,
+        "organiser": issuer,
+        "total": sum(c["count"] for c in counts),
+        "counts": counts,
+        "period_start": cn_date(start),
+        "period_end": cn_date(add_working_days(start, days)),
+        "working_days": days,
+        "contact": {k: str((contact or {}).get(k) or "") for k in CONTACT_KEYS},
+        "lists": lists,
+        "attachments": [f"{region}{year}年重点行业绩效分级{item['label']}名单" for item in lists],
+        "signature": issuer,
+        "date": cn_date(date_ or start),
+        "note": "（此件公开发布）",
+        "copy_to": copy_to,
+        "printer": printer,
+        "print_date": cn_date(print_date),
+    }
+
+
+def result_notice_context(data: Mapping[str, Any]) -> dict[str, Any]:
+    problems = key_problems(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS})
+    lists = data.get("lists") if isinstance(data, Mapping) and isinstance(data.get("lists"), list) else []
+    problems += [f"lists[{i}].rows[{j}].{k}" for i, item in enumerate(lists) if isinstance(item, Mapping)
+                 for j, row in enumerate(item.get("rows") if isinstance(item.get("rows"), list) else [])
+                 for k in ROW_KEYS if not isinstance(row, Mapping) or k not in row]
+    if problems:
+        raise missing_keys_error(problems, "公示数据")
+    context = official_context(data)
+    # a secret enterprise slipped into hand-written data is still never published
+    context["lists"] = [dict(item, rows=[row for row in item["rows"] if not is_secret(row)])
+                        for item in data["lists"]]
+    context["attachments"] = attachment_names(data["attachments"])
+    return context
+
+
+def render_result_notice(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
+                         template: str | os.PathLike | None = None) -> None:
+    render_docx(find_template(TEMPLATE, template), result_notice_context(data), out)
+
+
+def example_enterprises() -> list[dict[str, Any]]:
+    return [
+        {"name": "示例钢铁集团有限公司", "county": "示例县", "industry": "长流程联合钢铁", "grade": "A"},
+        {"name": "示例铸造有限公司", "county": "示例县", "industry": "铸造", "grade": "B"},
+        {"name": "示例玻璃股份有限公司", "county": "东城区", "industry": "玻璃", "grade": "B"},
+        {"name": "示例水泥粉磨有限公司", "county": "西城区", "industry": "水泥", "grade": "引领性"},
+        {"name": "示例焦化有限公司", "county": "东城区", "industry": "焦化", "grade": "B-"},
+        {"name": "某军工配套铸造厂", "county": "示例县", "industry": "铸造", "grade": "B", "secret": True},
+        {"name": "示例砖瓦有限公司", "county": "西城区", "industry": "砖瓦窑", "grade": "C"},
+    ]
+
+
+def example_data() -> dict[str, Any]:
+    return result_notice_data(
+        example_enterprises(), level="province", region="示例省", year=2020, issuer="示例省生态环境厅",
+        issuer_mark="示例省生态环境厅文件", doc_number="示环函〔2020〕210号", date_=date(2020, 9, 21),
+        period_start=date(2020, 9, 21),
+        contact={"unit": "示例省生态环境厅大气环境处", "name": "李某", "phone": "0311-87654321",
+                 "fax": "0311-87654322", "email": "dqc@example.gov.cn"})
+
+
+def _grade(enterprise: Mapping[str, Any]) -> str:
+    return str(enterprise.get("grade") or "").strip().removesuffix("级").replace("（", "(").replace("）", ")")

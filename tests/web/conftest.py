@@ -1,0 +1,217 @@
+"""Fixtures of the web tests: an app per test on SQLite and on a real PostgreSQL server.
+
+PostgreSQL: one throwaway cluster per test session, made with Debian's server
+binaries (the newest `/usr/lib/postgresql/<major>/bin`, or `GRADEDESK_PG_BIN`): `initdb` into a
+temp dir, `pg_ctl start` listening only on a unix socket in that dir (no TCP),
+one fresh database per test, the cluster stopped and deleted at the end. Run as
+root, the server runs as the `postgres` user through `runuser`. Without the
+binaries the PostgreSQL tests fail (they are part of the suite, not optional).
+`GRADEDESK_TEST_PG_URL` (a server URL for an existing superuser) skips starting one.
+
+Every test database is built by the Alembic migrations, never by `create_all`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.web.support import PASSWORD, ApiClient, Browser, sample_truth, sample_zip
+
+
+def _pg_bin() -> Path:
+    """GRADEDESK_PG_BIN, else the newest Debian server under /usr/lib/postgresql/<major>/bin."""
+    if os.environ.get("GRADEDESK_PG_BIN"):
+        return Path(os.environ["GRADEDESK_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+                   if p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------------
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@dataclass
+class PgServer:
+    admin_url: str  # a URL of the maintenance database, as a superuser
+
+    def url(self, dbname: str) -> str:
+        return make_url(self.admin_url).set(database=dbname).render_as_string(hide_password=False)
+
+    def execute(self, sql: str) -> None:
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(sql))
+        finally:
+            engine.dispose()
+
+
+def _start_cluster() -> tuple[PgServer, Path]:
+    initdb, pg_ctl = PG_BIN / "initdb", PG_BIN / "pg_ctl"
+    if not initdb.exists() or not pg_ctl.exists():
+        pytest.fail(
+            f"PostgreSQL server binaries not found in {PG_BIN} (looked for initdb and pg_ctl). "
+            "The web tests run against a real PostgreSQL: install Debian's server package first "
+            "(`apt-get install -y --no-install-recommends postgresql`, see README), or set "
+            "GRADEDESK_PG_BIN to the folder holding initdb and pg_ctl.",
+            pytrace=False)
+    base = Path(tempfile.mkdtemp(prefix="gradedesk-pg-"))
+    data = base / "data"
+    if os.geteuid() == 0:
+        shutil.chown(base, user="postgres", group="postgres")
+    _run(_as_postgres([str(initdb), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                       "--locale=C.UTF-8", "--no-sync"]))
+    options = f"-k {base} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    _run(_as_postgres([str(pg_ctl), "-D", str(data), "-l", str(base / "server.log"), "-o", options, "-w",
+                       "-t", "60", "start"]))
+    return PgServer(f"postgresql+psycopg://postgres@/postgres?host={base}"), base
+
+
+def _stop_cluster(base: Path) -> None:
+    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "-w",
+                                 "stop"]), capture_output=True, timeout=60)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if os.environ.get("GRADEDESK_TEST_PG_URL"):
+        yield PgServer(os.environ["GRADEDESK_TEST_PG_URL"])
+        return
+    server, base = _start_cluster()
+    try:
+        yield server
+    finally:
+        _stop_cluster(base)
+
+
+_db_numbers = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'gradedesk-test.db'}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = f"gradedesk_test_{os.getpid()}_{next(_db_numbers)}"
+    server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.url(name)
+    finally:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---- the app ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def app(database_url, data_dir):
+    from web import create_app
+    from web.db import get_db, upgrade
+
+    app = create_app({"DATABASE_URL": database_url, "GRADEDESK_DATA_DIR": str(data_dir),
+                      "SECRET_KEY": "test-secret", "TESTING": True, "GRADEDESK_JOB_TIMEOUT": 60})
+    upgrade(get_db(app))
+    yield app
+    get_db(app).dispose()
+
+
+@pytest.fixture
+def db(app):
+    from web.db import get_db
+
+    return get_db(app)
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD, method="scrypt")
+
+
+@pytest.fixture
+def users(db, password_hash, monkeypatch):
+    """Everyone the tests log in as; the foundry sample is in 沧州市 泊头市, credit code below."""
+    from web import users as accounts
+    from web.users import create_user
+
+    real_hash = accounts.generate_password_hash
+    # scrypt is slow on purpose: hash the shared test password once per session
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda pw, method: password_hash if pw == PASSWORD else real_hash(pw, method=method))
+
+    code = sample_truth()["credit_code"]
+    people = {
+        "clerk": dict(role="clerk", city="沧州市"),
+        "county-clerk": dict(role="clerk", city="沧州市", county="泊头市"),
+        "other-clerk": dict(role="clerk", city="石家庄市", county="鹿泉区"),
+        "office": dict(role="office", city="沧州市"),
+        "other-office": dict(role="office", city="石家庄市"),
+        "province-office": dict(role="office"),
+        "expert": dict(role="expert", industries=["铸造"], pledge=date(2020, 7, 1), employer="河北工业大学"),
+        "other-expert": dict(role="expert", industries=["铸造"], pledge=date(2020, 7, 1)),
+        "conflicted-expert": dict(role="expert", industries=["铸造"], pledge=date(2020, 7, 1), serves=[code]),
+        "unpledged-expert": dict(role="expert", industries=["铸造"]),
+        "consultant-expert": dict(role="expert", industries=["铸造"], pledge=date(2020, 7, 1),
+                                  employer="沧州绿源环保科技有限公司"),
+    }
+    with db.session() as session:
+        for name, attrs in people.items():
+            create_user(session, name, password=PASSWORD, **attrs)
+        session.commit()
+    return people
+
+
+@pytest.fixture
+def browser(app):
+    return lambda username=None: Browser(app).login(username) if username else Browser(app)
+
+
+@pytest.fixture
+def api(app):
+    return lambda username=None: ApiClient(app, username)
+
+
+@pytest.fixture
+def uploaded_case(app, users):
+    """The foundry sample uploaded by the city clerk through the API, extracted by the worker."""
+    from web.jobs import run_until_empty
+
+    client = ApiClient(app, "clerk")
+    with sample_zip().open("rb") as fh:
+        response = client.post("/api/v1/cases", data={"files": (fh, sample_zip().name)},
+                               content_type="multipart/form-data")
+    assert response.status_code == 202, response.get_json()
+    run_until_empty(app)
+    return response.get_json()["id"]

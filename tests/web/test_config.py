@@ -1,0 +1,37 @@
+"""Configuration from the environment (contract.md, "Running the service")."""
+
+from __future__ import annotations
+
+import stat
+
+from web import create_app
+from web.db import get_db
+
+
+def test_defaults_live_in_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "GRADEDESK_DATA_DIR", "SECRET_KEY", "MAX_CONTENT_LENGTH", "GRADEDESK_MAX_UPLOAD_MB"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app()
+    data_dir = tmp_path / "var"
+    assert app.config["GRADEDESK_DATA_DIR"] == str(data_dir)
+    assert app.config["DATABASE_URL"] == f"sqlite:///{data_dir / 'gradedesk.db'}"
+    assert app.config["MAX_CONTENT_LENGTH"] == 200 * 1024 * 1024
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    key_file = data_dir / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert app.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert create_app().config["SECRET_KEY"] == app.config["SECRET_KEY"]  # kept across restarts
+    get_db(app).dispose()
+
+
+def test_environment_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRADEDESK_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "1000")
+    app = create_app()
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'other.db'}"
+    assert app.config["SECRET_KEY"] == "from-env" and not (tmp_path / "d" / "secret_key").exists()
+    assert app.config["MAX_CONTENT_LENGTH"] == 1000
+    get_db(app).dispose()

@@ -1,0 +1,103 @@
+"""The JSON API `/api/v1` (contract.md, "HTTP API"). Bearer tokens, no cookies, so no CSRF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from forms.errors import BadInput
+from web import access
+from web.casework import Upload, assign_expert, case_detail, case_summary, create_case
+from web.db import db_session
+from web.errors import Forbidden, NotFound, Unauthorized
+from web.models import Case, User
+from web.review import send_document
+from web.storage import Storage
+from web.users import authenticate, issue_token, user_for_token
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def api_user() -> User:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("请在 Authorization 头中以 Bearer 方式提供令牌。")
+    session = db_session()
+    user = user_for_token(session, token.strip())
+    if user is None:
+        raise Unauthorized("令牌无效或已过期，请重新获取。")
+    session.commit()  # last_used_at
+    return user
+
+
+def _visible(user: User, case_id: int) -> Case:
+    case = access.get_visible_case(db_session(), user, case_id)
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadInput("请求体应为 JSON 对象。")
+    return data
+
+
+@bp.post("/tokens")
+def create_token():
+    data = _json_body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        raise BadInput("请提供用户名（username）和密码（password）。")
+    session = db_session()
+    user = authenticate(session, username, password)
+    if user is None:
+        raise Unauthorized("用户名或密码不正确。")
+    token = issue_token(session, user, days=current_app.config["GRADEDESK_TOKEN_DAYS"])
+    session.commit()
+    return jsonify({"token": token})
+
+
+@bp.post("/cases")
+def create():
+    user = api_user()
+    if user.role != "clerk":
+        raise Forbidden("只有经办人可以上传申报材料。")
+    uploads = [Upload(f.filename or "", f.stream) for f in request.files.getlist("files")]
+    case = create_case(db_session(), Storage(current_app.config["GRADEDESK_DATA_DIR"]), user, uploads)
+    response = jsonify({"id": case.id, "status": case.status})
+    response.headers["Location"] = url_for("api.show", case_id=case.id)
+    return response, 202
+
+
+@bp.get("/cases")
+def list_cases():
+    user = api_user()
+    return jsonify([case_summary(c) for c in access.list_cases(db_session(), user)])
+
+
+@bp.get("/cases/<int:case_id>")
+def show(case_id: int):
+    return jsonify(case_detail(_visible(api_user(), case_id)))
+
+
+@bp.post("/cases/<int:case_id>/assignments")
+def assign(case_id: int):
+    user = api_user()
+    if user.role != "office":
+        raise Forbidden("只有大气办可以分配专家。")
+    case = _visible(user, case_id)
+    expert = _json_body().get("expert")
+    if not isinstance(expert, str):
+        raise BadInput("请以 {\"expert\": 用户名} 指定专家。")
+    assignment = assign_expert(db_session(), case, expert, user)
+    return jsonify({"case": case.id, "expert": assignment.expert.username, "assigned_by": user.username,
+                    "assigned_at": assignment.assigned_at.isoformat(timespec="seconds") + "Z"}), 201
+
+
+@bp.get("/cases/<int:case_id>/documents/<name>")
+def document(case_id: int, name: str):
+    user = api_user()
+    if user.role not in ("office", "expert"):
+        raise Forbidden("只有大气办和分配到本案件的专家可以下载文书。")
+    return send_document(_visible(user, case_id), name, user)

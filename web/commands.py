@@ -1,0 +1,219 @@
+"""The service commands of `gradedesk` (contract.md, "Running the service").
+
+JSON for tools goes to stdout, messages for people to stderr.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+
+from forms.errors import BadInput, GradedeskError
+from web.db import current_revision, get_db, head_revision, upgrade
+from web.models import Case, CaseFile, User
+
+log = logging.getLogger(__name__)
+
+# The sample bundles come from four cities of Hebei (石家庄, 沧州, 邢台, 邯郸), so the demo
+# clerk and office work at province level (no city, no county) and see every sample.
+DEMO_PLEDGE = date(2020, 7, 1)
+DEMO_INDUSTRIES = ["铸造", "水泥", "砖瓦窑", "工业涂装"]
+DEMO_USERS = (
+    # username, password, role, extra attributes
+    ("demo-clerk", "demo-clerk-2020", "clerk", {}),
+    ("demo-expert", "demo-expert-2020", "expert",
+     {"industries": DEMO_INDUSTRIES, "pledge": DEMO_PLEDGE, "employer": "河北省环境科学研究院"}),
+    ("demo-office", "demo-office-2020", "office", {}),
+)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def _app():
+    from web import create_app
+
+    return create_app()
+
+
+def db_upgrade() -> int:
+    db = get_db(_app())
+    upgrade(db)
+    _say(f"数据库已升级到最新版本（{current_revision(db)}）。")
+    return 0
+
+
+def _require_schema(app) -> None:
+    db = get_db(app)
+    if current_revision(db) != head_revision():
+        raise BadInput("数据库尚未升级到最新版本，请先运行 gradedesk db upgrade。",
+                       f"database at {current_revision(db)}, code at {head_revision()}")
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000, worker: bool = True) -> int:
+    from waitress import serve as waitress_serve
+
+    from web.jobs import start_in_process_worker
+
+    app = _app()
+    upgrade(get_db(app))
+    background = start_in_process_worker(app) if worker else None
+    _say(f"gradedesk 网页服务：http://{host}:{port}/"
+         + ("（含后台任务进程）" if worker else "（后台任务交给独立的 gradedesk worker）"))
+    try:
+        # waitress's own limit sits above Flask's, so Flask answers 413 (as JSON on the API)
+        waitress_serve(app, host=host, port=port, threads=8,
+                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 16 * 1024 * 1024)
+    finally:
+        if background:
+            background.stop(timeout=5)
+    return 0
+
+
+def worker() -> int:
+    from web.jobs import work
+
+    if os.environ.get("REDIS_URL"):
+        _say("提示：已设置 REDIS_URL，但本版本只实现数据库任务队列，将使用数据库队列。")
+    app = _app()
+    _require_schema(app)
+    stop = threading.Event()
+
+    def _stop(_signum, _frame):
+        _say("收到停止信号，当前任务完成后退出。")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    _say(f"gradedesk 后台任务进程已启动（pid {os.getpid()}）。")
+    work(app, stop)
+    return 0
+
+
+def add_user(username: str, *, password: str, role: str, county: str | None = None, city: str | None = None,
+             industries: list[str] | None = None, serves: list[str] | None = None, pledge: date | None = None,
+             employer: str | None = None) -> int:
+    from web.users import create_user
+
+    app = _app()
+    _require_schema(app)
+    with get_db(app).session() as session:
+        user = create_user(session, username, password=password, role=role, county=county, city=city,
+                           industries=industries, serves=serves, pledge=pledge, employer=employer)
+        session.commit()
+        _print_json({"id": user.id, "username": user.username, "role": user.role,
+                     "county": user.county, "city": user.city})
+        _say(f"已添加用户 {user.username}（{user.role_label}，{user.region_label}）。")
+    return 0
+
+
+# ---- demo ---------------------------------------------------------------------------------------
+
+def samples_dir() -> Path:
+    return Path(str(resources.files("fixtures"))) / "samples"
+
+
+def _sample_folders() -> list[Path]:
+    root = samples_dir()
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) \
+        if root.is_dir() else []
+
+
+def _bundle_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _ensure_demo_users(session) -> dict[str, User]:
+    from web.users import create_user
+
+    users = {}
+    for username, password, role, extra in DEMO_USERS:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = create_user(session, username, password=password, role=role, **extra)
+        users[role] = user
+    return users
+
+
+def _loaded_bundles(session, clerk: User) -> set[frozenset[str]]:
+    """The file sets (by sha256) of the cases the demo clerk already has."""
+    rows = session.execute(select(CaseFile.case_id, CaseFile.sha256).join(Case)
+                           .where(Case.created_by_id == clerk.id)).all()
+    by_case: dict[int, set[str]] = {}
+    for case_id, sha in rows:
+        by_case.setdefault(case_id, set()).add(sha)
+    return {frozenset(s) for s in by_case.values()}
+
+
+def load_demo() -> int:
+    """Demo users and one case per `fixtures/samples/<name>/` folder; running it again adds nothing twice."""
+    from web.casework import Upload, assign_expert, create_case
+    from web.jobs import run_until_empty
+    from web.storage import Storage
+
+    app = _app()
+    db = get_db(app)
+    upgrade(db)
+    storage = Storage(app.config["GRADEDESK_DATA_DIR"])
+    created = []
+    with db.session() as session:
+        users = _ensure_demo_users(session)
+        session.commit()
+        loaded = _loaded_bundles(session, users["clerk"])
+        for folder in _sample_folders():
+            files = _bundle_files(folder)
+            if not files or frozenset(_sha256(p) for p in files) in loaded:
+                continue
+            handles = [p.open("rb") for p in files]
+            try:
+                case = create_case(session, storage, users["clerk"],
+                                   [Upload(str(p.relative_to(folder)), h) for p, h in zip(files, handles, strict=True)])
+            finally:
+                for h in handles:
+                    h.close()
+            created.append((folder.name, case.id))
+            loaded.add(frozenset(_sha256(p) for p in files))
+            _say(f"已载入示例 {folder.name}（案件 {case.id}），正在解析…")
+    run_until_empty(app)
+    with db.session() as session:
+        users = _ensure_demo_users(session)
+        expert = users["expert"]
+        cases = list(session.scalars(select(Case).where(Case.created_by_id == users["clerk"].id)))
+        industries = list(dict.fromkeys([*(expert.industries or []), *(c.industry for c in cases if c.industry)]))
+        if industries != expert.industries:
+            expert.industries = industries
+        session.commit()
+        for case in cases:
+            if case.status == "done" and not any(a.expert_id == expert.id for a in case.assignments):
+                try:
+                    assign_expert(session, case, expert.username, users["office"])
+                except GradedeskError as exc:
+                    _say(f"案件 {case.id} 未能分配演示专家：{exc.user_message}")
+        summary = [{"id": c.id, "enterprise_name": c.enterprise_name, "status": c.status} for c in cases]
+    _print_json({
+        "users": [{"username": u, "password": p, "role": r} for u, p, r, _ in DEMO_USERS],
+        "cases": summary,
+        "loaded": [{"sample": name, "id": case_id} for name, case_id in created],
+    })
+    _say("演示账号（密码仅供演示）：" + "；".join(f"{u} / {p}" for u, p, _, _ in DEMO_USERS))
+    return 0

@@ -1,0 +1,319 @@
+"""The durable job queue in the database, and the worker that works it.
+
+- A job is claimed by one atomic `UPDATE jobs SET status='running' … WHERE id=? AND
+  status='queued'` (on PostgreSQL the candidate is first picked with
+  `FOR UPDATE SKIP LOCKED`); whoever's UPDATE changed the row owns the job.
+- A claim is named by (claimed_by, attempts). While it runs, a heartbeat keeps
+  `heartbeat_at` fresh; a job whose heartbeat is older than the timeout belonged
+  to a dead worker and is put back in the queue (or failed after too many attempts).
+- The result is written only if the claim still holds, in the same transaction
+  that marks the job done, so a job's result is stored exactly once even when a
+  worker that was presumed dead comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import socket
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from forms.errors import GradedeskError
+from web.casework import record
+from web.db import Database, get_db
+from web.models import Case, CaseFile, Job, utcnow
+from web.storage import Storage, safe_filename
+
+log = logging.getLogger(__name__)
+
+EXTRACTION = "extraction"
+INTERNAL_ERROR = "解析时发生内部错误，已记录日志，请联系系统管理员。"
+GAVE_UP = "处理进程多次中断，已停止重试，请联系系统管理员。"
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def enqueue_extraction(session, case_id: int) -> Job:
+    """Queue extraction and checks for a case, in the caller's transaction (committed with the case)."""
+    job = Job(kind=EXTRACTION, case_id=case_id, payload={}, status="queued", attempts=0)
+    session.add(job)
+    session.flush()
+    return job
+
+
+@dataclass(frozen=True)
+class Claim:
+    job_id: int
+    kind: str
+    case_id: int | None
+    claimed_by: str
+    attempt: int
+
+
+def _is_ours(claim: Claim):
+    return (Job.id == claim.job_id, Job.status == "running", Job.claimed_by == claim.claimed_by,
+            Job.attempts == claim.attempt)
+
+
+def claim_next(db: Database, claimed_by: str) -> Claim | None:
+    """Take the oldest queued job, or None when the queue is empty."""
+    with db.session() as s:
+        candidates = select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(10)
+        if db.is_postgres:
+            candidates = candidates.limit(1).with_for_update(skip_locked=True)
+        for job_id in s.scalars(candidates).all():
+            now = utcnow()
+            result = s.execute(
+                update(Job).where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", claimed_by=claimed_by, claimed_at=now, heartbeat_at=now,
+                        attempts=Job.attempts + 1, error=None))
+            if result.rowcount != 1:
+                continue  # another worker was faster
+            kind, case_id, attempt = s.execute(
+                select(Job.kind, Job.case_id, Job.attempts).where(Job.id == job_id)).one()
+            case = s.get(Case, case_id) if case_id else None
+            if case is not None:
+                case.status = "running"
+                record(s, case, None, "extraction_started", f"第 {attempt} 次处理")
+            s.commit()
+            return Claim(job_id, kind, case_id, claimed_by, attempt)
+        s.rollback()
+    return None
+
+
+def requeue_stale(db: Database, *, timeout: float, max_attempts: int = 3) -> int:
+    """Put back jobs whose worker has been silent for `timeout` seconds; fail those tried too often."""
+    cutoff = utcnow() - timedelta(seconds=timeout)
+    count = 0
+    with db.session() as s:
+        stale = s.execute(select(Job.id, Job.case_id, Job.attempts, Job.claimed_by)
+                          .where(Job.status == "running", Job.heartbeat_at < cutoff)).all()
+        for job_id, case_id, attempts, claimed_by in stale:
+            give_up = attempts >= max_attempts
+            values: dict[str, Any] = {"status": "failed", "error": GAVE_UP, "finished_at": utcnow()} if give_up \
+                else {"status": "queued", "error": f"处理进程 {claimed_by} 无响应，已重新排队。"}
+            result = s.execute(update(Job).where(Job.id == job_id, Job.status == "running",
+                                                 Job.heartbeat_at < cutoff).values(**values))
+            if result.rowcount != 1:
+                continue
+            count += 1
+            case = s.get(Case, case_id) if case_id else None
+            if case is not None:
+                if give_up:
+                    case.status, case.error = "failed", GAVE_UP
+                    record(s, case, None, "extraction_failed", GAVE_UP)
+                else:
+                    case.status = "queued"
+                    record(s, case, None, "requeued", f"处理进程 {claimed_by} 无响应，已重新排队。")
+            log.warning("job %s of dead worker %s %s", job_id, claimed_by, "failed" if give_up else "re-queued")
+        s.commit()
+    return count
+
+
+class _Heartbeat(threading.Thread):
+    def __init__(self, db: Database, claim: Claim, interval: float):
+        super().__init__(name=f"heartbeat-{claim.job_id}", daemon=True)
+        self.db, self.claim, self.interval = db, claim, interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                with self.db.session() as s:
+                    s.execute(update(Job).where(*_is_ours(self.claim)).values(heartbeat_at=utcnow()))
+                    s.commit()
+            except Exception:  # a missed beat is not fatal; the next one may get through
+                log.warning("heartbeat of job %s failed", self.claim.job_id, exc_info=True)
+
+
+def _materialise(db: Database, storage: Storage, case_id: int, folder: Path) -> list[Path]:
+    """Copy the case's stored files into `folder` under their original (made safe) names."""
+    with db.session() as s:
+        files = s.execute(select(CaseFile.original_name, CaseFile.sha256)
+                          .where(CaseFile.case_id == case_id).order_by(CaseFile.id)).all()
+    paths: list[Path] = []
+    for i, (name, sha) in enumerate(files, start=1):
+        name = safe_filename(name, fallback=f"file-{i}")
+        target = folder / name
+        n = 2
+        while target.exists():
+            stem, dot, ext = name.rpartition(".")
+            target = folder / (f"{stem} ({n}).{ext}" if dot else f"{name} ({n})")
+            n += 1
+        with storage.open(sha) as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        paths.append(target)
+    return paths
+
+
+@dataclass
+class Outcome:
+    extraction: dict[str, Any]
+    findings: list[dict[str, Any]]
+    proposal: dict[str, Any] | None = None
+
+
+def extract_case(db: Database, storage: Storage, case_id: int) -> Outcome:
+    """Extraction, checks and the proposed grade of one case's files."""
+    from extractors.cache import DirectoryCache
+    from extractors.pipeline import extract_bundle
+    from forms.checks import run_checks
+    from forms.grading import propose_grade
+
+    cache = DirectoryCache(storage.root.parent / "cache" / "extraction")  # a re-upload reads only changed files
+    with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
+        paths = _materialise(db, storage, case_id, Path(tmp))
+        extraction = extract_bundle(paths, cache=cache)
+        findings = run_checks(extraction)
+        proposal = propose_grade(extraction, findings)
+    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict())
+
+
+def _value(extraction: dict[str, Any], key: str, length: int) -> str | None:
+    field = (extraction.get("fields") or {}).get(key) or {}
+    value = field.get("value")
+    return str(value)[:length] if value not in (None, "") else None
+
+
+_CITY = re.compile(r"^(?:[^省市]{2,8}(?:省|自治区))?([^省市区县]{2,7}市)")
+
+
+def city_from_address(address: str | None, county: str | None = None) -> str | None:
+    """`河北省沧州市泊头市…` → 沧州市 (the first 市 after the province); None when it is the county itself."""
+    m = _CITY.match((address or "").strip())
+    return m.group(1) if m and m.group(1) != county else None
+
+
+def _store_result(case: Case, outcome: Outcome) -> str:
+    extraction, findings = outcome.extraction, outcome.findings
+    case.extraction, case.findings, case.proposal = extraction, findings, outcome.proposal
+    case.enterprise_name = _value(extraction, "enterprise_name", 200)
+    case.credit_code = _value(extraction, "credit_code", 32)
+    case.industry = _value(extraction, "industry", 80)
+    case.applied_grade = _value(extraction, "applied_grade", 16)
+    # the uploader's region stays; what it leaves open comes from the bundle
+    if not case.county:
+        case.county = _value(extraction, "county", 80)
+    if not case.city:
+        case.city = city_from_address(_value(extraction, "address", 200), case.county)
+    case.status, case.error = "done", None
+    blocking = sum(1 for f in findings if f.get("severity") == "blocking")
+    docs = extraction.get("documents") or []
+    unreadable = sum(1 for d in docs if d.get("error"))
+    detail = (f"{len(docs)} 个文件，识别 {len(extraction.get('fields') or {})} 个字段，"
+              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条）")
+    return detail + (f"，{unreadable} 个文件无法读取" if unreadable else "")
+
+
+def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: str | None = None) -> bool:
+    """Store the outcome if the claim still holds; False when another worker has taken the job over."""
+    with db.session() as s:
+        changed = s.execute(update(Job).where(*_is_ours(claim)).values(
+            status="failed" if error else "done", error=error, finished_at=utcnow())).rowcount
+        if changed != 1:
+            s.rollback()
+            log.warning("job %s (attempt %s) was taken over; its result is discarded", claim.job_id, claim.attempt)
+            return False
+        case = s.get(Case, claim.case_id) if claim.case_id else None
+        if case is not None:
+            if error:
+                case.status, case.error = "failed", error
+                record(s, case, None, "extraction_failed", error)
+            else:
+                record(s, case, None, "extraction_done", _store_result(case, result))
+        s.commit()
+    return True
+
+
+def _perform(app, claim: Claim) -> tuple[Outcome | None, str | None]:
+    if claim.kind != EXTRACTION or claim.case_id is None:
+        return None, f"未知的任务类型：{claim.kind}"
+    try:
+        return extract_case(get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id), None
+    except GradedeskError as exc:
+        log.exception("job %s: %s", claim.job_id, exc.log_message)
+        return None, exc.user_message
+    except Exception:
+        log.exception("job %s of case %s failed", claim.job_id, claim.case_id)
+        return None, INTERNAL_ERROR
+
+
+def run_claim(app, claim: Claim) -> bool:
+    db = get_db(app)
+    interval = min(30.0, max(0.5, app.config["GRADEDESK_JOB_TIMEOUT"] / 4))
+    heartbeat = _Heartbeat(db, claim, interval)
+    heartbeat.start()
+    try:
+        result, error = _perform(app, claim)
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join()
+    return finish(db, claim, result=result, error=error)
+
+
+def run_one(app, claimed_by: str | None = None) -> int | None:
+    """Claim and do one job; its id, or None when nothing was queued."""
+    claim = claim_next(get_db(app), claimed_by or worker_id())
+    if claim is None:
+        return None
+    run_claim(app, claim)
+    return claim.job_id
+
+
+def run_until_empty(app) -> int:
+    """Do queued jobs until none is left (the demo loader and tests)."""
+    done = 0
+    while run_one(app) is not None:
+        done += 1
+    return done
+
+
+def work(app, stop: threading.Event) -> None:
+    """The worker loop: re-queue what dead workers left, do jobs, sleep when idle."""
+    me = worker_id()
+    db = get_db(app)
+    poll = app.config["GRADEDESK_POLL_SECONDS"]
+    log.info("worker %s started", me)
+    while not stop.is_set():
+        try:
+            requeue_stale(db, timeout=app.config["GRADEDESK_JOB_TIMEOUT"],
+                          max_attempts=app.config["GRADEDESK_JOB_MAX_ATTEMPTS"])
+            if run_one(app, me) is None:
+                stop.wait(poll)
+        except Exception:
+            log.exception("worker %s: loop error", me)
+            stop.wait(max(poll, 5.0))
+    log.info("worker %s stopped", me)
+
+
+class InProcessWorker:
+    """A daemon thread working the queue inside the web process (`gradedesk serve`)."""
+
+    def __init__(self, app):
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=work, args=(app, self.stop_event), name="gradedesk-worker",
+                                       daemon=True)
+
+    def start(self) -> InProcessWorker:
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+def start_in_process_worker(app) -> InProcessWorker:
+    return InProcessWorker(app).start()

@@ -1,0 +1,121 @@
+"""The stored extraction and findings, arranged for the case page (labels in Chinese)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from forms.facts import DOCUMENT_KIND_LABELS, Source
+from forms.fields import FIELDS, TABLES
+
+SEVERITIES = (("blocking", "阻断性问题"), ("warning", "警告"), ("note", "提示"))
+METHOD_LABELS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别"}
+UNIT_COLUMNS = {"concentration_mg_m3", "limit_mg_m3"}
+CHINA = timedelta(hours=8)  # China has one zone and no daylight saving
+
+
+def local_time(at: datetime | None) -> str:
+    return (at + CHINA).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def describe_source(source: dict | None) -> str:
+    if not source or not source.get("file"):
+        return ""
+    return Source.from_dict(source).describe()
+
+
+@dataclass
+class FieldRow:
+    key: str
+    label: str
+    value: str
+    confidence: int | None
+    source: str
+
+
+def field_rows(extraction: dict | None) -> list[FieldRow]:
+    fields = (extraction or {}).get("fields") or {}
+    order = [k for k in FIELDS if k in fields] + [k for k in fields if k not in FIELDS]
+    rows = []
+    for key in order:
+        fact = fields[key] or {}
+        confidence = fact.get("confidence")
+        rows.append(FieldRow(key, FIELDS[key].label if key in FIELDS else key, display(fact.get("value")),
+                             round(confidence * 100) if isinstance(confidence, (int, float)) else None,
+                             describe_source(fact.get("source"))))
+    return rows
+
+
+def missing_required(extraction: dict | None) -> list[str]:
+    fields = (extraction or {}).get("fields") or {}
+    return [spec.label for key, spec in FIELDS.items() if spec.required and key not in fields]
+
+
+def document_rows(extraction: dict | None) -> list[dict[str, Any]]:
+    rows = []
+    for doc in (extraction or {}).get("documents") or []:
+        confidence = doc.get("confidence")
+        rows.append({"file": doc.get("file"), "kind": DOCUMENT_KIND_LABELS.get(doc.get("kind"), doc.get("kind")),
+                     "method": METHOD_LABELS.get(doc.get("method"), doc.get("method") or ""),
+                     "pages": doc.get("pages"), "error": doc.get("error"),
+                     "confidence": round(confidence * 100) if isinstance(confidence, (int, float)) else None})
+    return rows
+
+
+def _with_evidence_text(finding: dict) -> dict[str, Any]:
+    places = (describe_source(e) for e in finding.get("evidence") or [])
+    return dict(finding, evidence_text="；".join(dict.fromkeys(p for p in places if p)))
+
+
+def findings_by_severity(findings: list[dict] | None) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(severity, Chinese label, findings) for each severity that has findings, blocking first."""
+    findings = [_with_evidence_text(f) for f in findings or []]
+    known = dict(SEVERITIES)
+    groups = [(key, label, [f for f in findings if f.get("severity") == key]) for key, label in SEVERITIES]
+    groups.append(("other", "其他", [f for f in findings if f.get("severity") not in known]))
+    return [g for g in groups if g[2]]
+
+
+def _column_label(table_key: str, column_key: str) -> str:
+    spec = TABLES.get(table_key)
+    for col in spec.columns if spec else ():
+        if col.key == column_key and col.synonyms:
+            return col.synonyms[0] + ("（mg/m³）" if column_key in UNIT_COLUMNS else "")
+    return column_key
+
+
+@dataclass
+class TableView:
+    key: str
+    label: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def table_views(extraction: dict | None) -> list[TableView]:
+    views = []
+    for key, rows in ((extraction or {}).get("tables") or {}).items():
+        if not rows:
+            continue
+        spec = TABLES.get(key)
+        columns = [c.key for c in spec.columns] if spec else []
+        columns += [c for row in rows for c in row if c not in columns and c != "source_ref"]
+        columns = list(dict.fromkeys(columns))
+        body = [[display(row.get(c)) for c in columns] + [describe_source(row.get("source_ref"))] for row in rows]
+        views.append(TableView(key, spec.label if spec else key,
+                               [_column_label(key, c) for c in columns] + ["来源"], body))
+    return views
