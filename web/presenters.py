@@ -98,6 +98,10 @@ def _column_label(table_key: str, column_key: str) -> str:
     return column_key
 
 
+def _percent(value) -> str:
+    return f"{value:.0%}" if isinstance(value, int | float) else ""
+
+
 @dataclass
 class TableView:
     key: str
@@ -113,9 +117,10 @@ def table_views(extraction: dict | None) -> list[TableView]:
             continue
         spec = TABLES.get(key)
         columns = [c.key for c in spec.columns] if spec else []
-        columns += [c for row in rows for c in row if c not in columns and c != "source_ref"]
+        columns += [c for row in rows for c in row if c not in columns and c not in ("source_ref", "confidence")]
         columns = list(dict.fromkeys(columns))
-        body = [[display(row.get(c)) for c in columns] + [describe_source(row.get("source_ref"))] for row in rows]
+        body = [[display(row.get(c)) for c in columns]
+                + [_percent(row.get("confidence")), describe_source(row.get("source_ref"))] for row in rows]
         views.append(TableView(key, spec.label if spec else key,
-                               [_column_label(key, c) for c in columns] + ["来源"], body))
+                               [_column_label(key, c) for c in columns] + ["置信度", "来源"], body))
     return views
