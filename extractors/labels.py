@@ -154,7 +154,8 @@ def facts_from_layout(layout: Layout, kind: str, base_confidence: float) -> list
     fuzzy = layout.method == "ocr"
     facts = []
     for grid in layout.grids:
-        facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy))
+        if grid.for_fields:
+            facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy))
     facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
                                      allow_no_colon=layout.method != "docx", fuzzy=fuzzy))
     return facts
@@ -170,7 +171,7 @@ _CARRY_DOWN = {"outlet_id", "source", "process"}
 def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
-    for r in range(min(4, len(grid.rows))):
+    for r in range(min(4 if grid.for_fields else 12, len(grid.rows))):
         mapping: dict[int, str] = {}
         for c, cell in enumerate(grid.rows[r]):
             if cell is None:

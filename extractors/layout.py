@@ -26,6 +26,7 @@ class Grid:
     index: int
     rows: list[list[Cell | None]]
     caption: str = ""
+    for_fields: bool = True  # False for a borderless table guessed from text alignment: tables only
 
     def cell(self, row: int, col: int) -> Cell | None:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):

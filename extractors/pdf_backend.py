@@ -83,6 +83,59 @@ def _segment(words: list[dict], page_no: int, name: str, line: int) -> Segment:
     return Segment(text=text, source=Source(name, page_no, None, bbox), line=line)
 
 
+def _looks_tabular(page) -> bool:
+    """Whether a line of the page carries three or more column headings of a canonical table."""
+    from forms.fields import TABLES
+
+    words = page.extract_words(x_tolerance=1.5, keep_blank_chars=False)
+    lines: dict[int, list[str]] = {}
+    for w in words:
+        lines.setdefault(round(w["top"] / 4), []).append(w["text"])
+    for texts in lines.values():
+        for spec in TABLES.values():
+            if sum(1 for t in texts if spec.match_column(t)) >= 3:
+                return True
+    return False
+
+
+def borderless_grids(name: str, data: bytes, page_no: int, page_height: float, index: int) -> list[Grid]:
+    """Tables without rules, from camelot's stream flavour, kept when camelot's own accuracy is high.
+
+    The grids serve tables only (`for_fields=False`): the page's label/value lines are read
+    from its segments already.
+    """
+    import tempfile
+
+    import camelot
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        try:
+            tables = camelot.read_pdf(tmp.name, pages=str(page_no), flavor="stream")
+        except Exception as exc:  # camelot raises many kinds on odd pages; the page stays text only
+            log.warning("%s page %d: camelot stream failed: %s", name, page_no, exc)
+            return []
+    grids = []
+    for table in tables:
+        report = table.parsing_report
+        if report.get("accuracy", 0) < 80:
+            log.info("%s page %d: borderless table dropped, accuracy %s", name, page_no, report.get("accuracy"))
+            continue
+        index += 1
+        rows: list[list[Cell | None]] = []
+        for r, row in enumerate(table.cells):
+            out: list[Cell | None] = []
+            for c, cell in enumerate(row):
+                bbox = (cell.x1, page_height - cell.y2, cell.x2, page_height - cell.y1)
+                out.append(Cell(text=(cell.text or "").strip(), source=Source(
+                    name, page_no, f"table {index}, row {r + 1}, column {c + 1}", bbox),
+                    confidence=min(1.0, report["accuracy"] / 100)))
+            rows.append(out)
+        grids.append(Grid(index=index, rows=rows, for_fields=False))
+    return grids
+
+
 class PdfTextBackend:
     method = "pdf-text"
 
@@ -106,6 +159,10 @@ class PdfTextBackend:
                     table_index += 1
                     layout.grids.append(self._grid(table, table_index, page_no))
                     boxes.append(table.bbox)
+                if not boxes and _looks_tabular(page):
+                    for grid in borderless_grids(self.name, self.data, page_no, page.height, table_index):
+                        table_index = grid.index
+                        layout.grids.append(grid)
                 layout.segments.extend(_segments(page, page_no, self.name, boxes, first_line=page_no * 10000))
                 page.flush_cache()
             if len(pages) > MAX_PAGES:
