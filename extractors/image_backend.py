@@ -23,8 +23,9 @@ from PIL import Image, ImageOps
 
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
-from extractors.ocr.engine import OcrWord
+from extractors.ocr.engine import OcrLine, OcrWord
 from extractors.scan import ScanPage, clean_page
+from extractors.scan_checkboxes import find_checkboxes
 from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
@@ -132,6 +133,38 @@ def _inside(word: OcrWord, bbox) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
+def _distance(line: OcrLine, cx: float, cy: float) -> float:
+    """How far a point lies from a line: across first, as the label's line may share the row."""
+    across = max(line.bbox[0] - cx, cx - line.bbox[2], 0)
+    return across + abs((line.bbox[1] + line.bbox[3]) / 2 - cy)
+
+
+def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
+    """The OCR lines with each check box found in the pixels as a ☑ or □ word in its line, in place of
+    whatever the engine read there."""
+    heights = [w.bbox[3] - w.bbox[1] for line in lines for w in (line.words or [])]
+    if not heights:
+        return lines
+    boxes = find_checkboxes(grey, float(np.median(heights)))
+    if not boxes:
+        return lines
+    out = [OcrLine(line.text, line.bbox, line.confidence,
+                   [w for w in (line.words or []) if not any(_inside(w, b.bbox) for b in boxes)])
+           for line in lines]
+    for box in boxes:
+        mark = OcrWord("☑" if box.ticked else "□", box.bbox, 0.95)
+        cx, cy = (box.bbox[0] + box.bbox[2]) / 2, (box.bbox[1] + box.bbox[3]) / 2
+        row = [line for line in out if line.bbox[1] - 4 <= cy <= line.bbox[3] + 4 and line.words]
+        home = min(row, key=lambda line: _distance(line, cx, cy), default=None)  # noqa: B023 (used at once)
+        if home is None or _distance(home, cx, cy) - abs((home.bbox[1] + home.bbox[3]) / 2 - cy) > 3 * (
+                box.bbox[3] - box.bbox[1]):
+            out.append(OcrLine(mark.text, box.bbox, mark.confidence, [mark]))  # no text near it on its row
+        else:
+            home.words.append(mark)
+            home.words.sort(key=lambda w: w.bbox[0])
+    return out
+
+
 class _PageReader:
     """One page: clean, find tables, OCR once, place each word in its cell or in a free segment."""
 
@@ -146,6 +179,7 @@ class _PageReader:
         tables = find_tables(grey)
         ocr_input = wipe_rules(grey, tables) if tables else grey
         lines = self.engine.recognise(Image.fromarray(ocr_input))
+        lines = with_checkboxes(lines, grey)
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
         for line_no, line in enumerate(lines):
             words = line.words or [OcrWord(line.text, line.bbox, line.confidence)]

@@ -18,13 +18,17 @@ from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_
 
 
 @cache
-def _pair_pattern() -> re.Pattern[str]:
+def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
+    """A known label followed by a colon; a note in brackets may follow the label: 企业名称（盖章）：
+
+    `bounded`: the label starts the text or follows white space or punctuation. Unbounded (OCR lines,
+    where the engine runs two pairs together: `林卫东所在县：枣强县`) it may follow any character.
+    """
     labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
     spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels]
     alternation = "|".join(spaced)
-    # a label starts the text or follows white space or punctuation, and is followed by a colon
-    # a note in brackets may follow the label: 企业名称（盖章）：
-    return re.compile(f"(?:^|(?<=[\\s；;，,。、|]))(?:\\*\\s*)?(?P<label>{alternation})"
+    start = "(?:^|(?<=[\\s；;，,。、|]))" if bounded else ""
+    return re.compile(f"{start}(?:\\*\\s*)?(?P<label>{alternation})"
                       f"(?:\\s*[（(][^（）():：]{{1,10}}[）)])?\\s*[:：]")
 
 
@@ -47,6 +51,8 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False,
     """
     text = text.replace("\u3000", " ")
     matches = list(_pair_pattern().finditer(text))
+    if fuzzy and len(matches) < text.count(":") + text.count("："):
+        matches = list(_pair_pattern(bounded=False).finditer(text))
     out = []
     for i, m in enumerate(matches):
         spec = match_label(m.group("label"))

@@ -125,7 +125,10 @@ def match_industry(text: str) -> str | None:
     stripped = text.removesuffix("行业")
     if stripped in names:
         return stripped
-    return None
+    # 砖瓦窑制造, 铸造件: one catalogue name inside the text, or the text inside one name only
+    holders = [name for name in names if name in stripped] or [
+        name for name in names if stripped in name and len(stripped) >= 0.4 * len(name)]
+    return holders[0] if len(holders) == 1 and len(stripped) >= 2 else None
 
 
 @cache

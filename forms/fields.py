@@ -125,7 +125,7 @@ def label_key(text: str | None) -> str:
     text = re.sub(r"\s+", "", text)
     text = n.normalise_brackets(text)
     text = re.sub(r"^(?:[0-9]+[.、．]|[（(][0-9一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)", "", text)
-    text = text.strip("*※★:：;；")
+    text = text.strip("*※★:：;；.。·")
     return text
 
 

@@ -82,3 +82,17 @@ def test_scan_sources_point_into_the_original_image(scanned_facts):
     # the value cell of row 2 spans x 460–1160, y 230–330 before the 1.5° rotation
     assert 400 < x0 < 520 and 1100 < x1 < 1230 and 180 < top < 300 and 280 < bottom < 400
     assert 0.5 < facts["credit_code"].confidence <= 1
+
+
+def test_check_boxes_are_read_from_pixels_and_a_lone_square_character_is_not_one():
+    from extractors.scan_checkboxes import find_checkboxes
+
+    image = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 30)
+    for i, (x, filled) in enumerate([(100, False), (260, True), (420, False)]):
+        draw.rectangle((x, 60, x + 24, 84), outline=0, width=2, fill=0 if filled else None)
+        draw.text((x + 32, 52), f"{'ABC'[i]}级", font=font, fill=0)
+    draw.text((100, 130), "排放口编号", font=font, fill=0)  # 口 looks like a box but is not in a group
+    boxes = sorted(find_checkboxes(np.asarray(image), 30.0), key=lambda b: b.bbox[0])
+    assert [(round(b.bbox[0]), b.ticked) for b in boxes] == [(100, False), (260, True), (420, False)]

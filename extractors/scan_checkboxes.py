@@ -1,0 +1,56 @@
+"""Check boxes on a scan, read from the page's pixels: OCR engines drop or misread ☑ and □.
+
+A box is a small square of about the text's height; filled or holding a tick it is
+ticked, hollow it is not. Boxes come in groups (□是 □否, □A级 ☑B级 …), so a lone
+square — the character 口 — is not taken for one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class CheckBox:
+    bbox: tuple[float, float, float, float]
+    ticked: bool
+
+
+def find_checkboxes(grey: np.ndarray, text_height: float) -> list[CheckBox]:
+    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    lo, hi = 0.4 * text_height, 1.25 * text_height
+    candidates: list[CheckBox] = []
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if not (lo <= w <= hi and lo <= h <= hi and 0.75 <= w / h <= 1.33):
+            continue
+        approx = cv2.approxPolyDP(contour, 0.12 * cv2.arcLength(contour, True), True)
+        if len(approx) != 4 or cv2.contourArea(contour) < 0.7 * w * h:
+            continue  # not a square outline
+        border = max(2, int(round(min(w, h) * 0.25)))
+        inner = binary[y + border:y + h - border, x + border:x + w - border]
+        ink = float(inner.mean() / 255) if inner.size else 0.0
+        candidates.append(CheckBox((float(x), float(y), float(x + w), float(y + h)), ink > 0.12))
+    boxes = _dedupe(candidates)
+    return [b for b in boxes if _in_a_group(b, boxes, text_height)]
+
+
+def _dedupe(boxes: list[CheckBox]) -> list[CheckBox]:
+    """A hollow square has an outer and an inner contour: keep the outer one."""
+    boxes = sorted(boxes, key=lambda b: -(b.bbox[2] - b.bbox[0]))
+    kept: list[CheckBox] = []
+    for box in boxes:
+        cx, cy = (box.bbox[0] + box.bbox[2]) / 2, (box.bbox[1] + box.bbox[3]) / 2
+        if not any(k.bbox[0] <= cx <= k.bbox[2] and k.bbox[1] <= cy <= k.bbox[3] for k in kept):
+            kept.append(box)
+    return kept
+
+
+def _in_a_group(box: CheckBox, boxes: list[CheckBox], text_height: float) -> bool:
+    cy = (box.bbox[1] + box.bbox[3]) / 2
+    return any(other is not box and abs((other.bbox[1] + other.bbox[3]) / 2 - cy) < 0.5 * text_height
+               and abs(other.bbox[0] - box.bbox[0]) < 25 * text_height for other in boxes)
