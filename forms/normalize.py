@@ -131,6 +131,8 @@ _DATE_PATTERNS = [
 def find_dates(text: str) -> list[tuple[date, int, int]]:
     """Every real date in the text, with its character span, in order of position."""
     text = to_halfwidth(text or "")
+    # a date wrapped in a narrow cell: 二〇二一年八月十\n五日
+    text = re.sub(f"(?<=[{_CN_CHARS}\\d年月])\\s+(?=[{_CN_CHARS}\\d年月日号])", "", text)
     found: list[tuple[date, int, int]] = []
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:
