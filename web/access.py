@@ -10,8 +10,8 @@ Anything not visible is reported as not found.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy.orm import Session, load_only
 
 from web.models import Assignment, Case, User
 
@@ -25,23 +25,29 @@ def _region_filter(user: User):
     return conditions
 
 
-def visible_cases(user: User) -> Select[tuple[Case]]:
-    stmt = select(Case)
+def visibility(user: User) -> ColumnElement[bool]:
+    """The condition on `cases` that selects what `user` may see."""
     if user.role == "expert":
         assigned = select(Assignment.case_id).where(Assignment.expert_id == user.id)
-        return stmt.where(Case.id.in_(assigned))
+        return Case.id.in_(assigned)
     if user.role == "clerk":
         region = _region_filter(user)
-        if region:
-            return stmt.where(or_(and_(*region), Case.created_by_id == user.id))
-        return stmt
+        return or_(and_(*region), Case.created_by_id == user.id) if region else true()
     if user.role == "office":
-        return stmt.where(*_region_filter(user))
-    return stmt.where(false())
+        region = _region_filter(user)
+        return and_(*region) if region else true()
+    return false()
+
+
+def visible_cases(user: User) -> Select[tuple[Case]]:
+    return select(Case).where(visibility(user))
 
 
 def list_cases(session: Session, user: User) -> list[Case]:
-    return list(session.scalars(visible_cases(user).order_by(Case.id.desc())))
+    """The cases `user` may see, newest first, with only the list's columns loaded (never the extraction)."""
+    from web.listing import LIST_COLUMNS
+
+    return list(session.scalars(visible_cases(user).options(load_only(*LIST_COLUMNS)).order_by(Case.id.desc())))
 
 
 def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:
@@ -65,3 +71,8 @@ def may_assign(user: User) -> bool:
 
 def may_propose_grade(session: Session, user: User, case: Case) -> bool:
     return may_download_documents(session, user, case)
+
+
+def may_work_on_facts(user: User) -> bool:
+    """Correct fields, confirm or dismiss findings, mark 涉密: the clerk, and the office."""
+    return user.role in ("clerk", "office")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from forms.errors import BadInput
-from web import access
-from web.casework import Upload, assign_expert, case_detail, case_summary, create_case
+from web import access, ratelimit
+from web.casework import Upload, assign_expert, case_detail, case_summaries, create_case
 from web.db import db_session
 from web.errors import Forbidden, NotFound, Unauthorized
 from web.models import Case, User
@@ -50,7 +50,9 @@ def create_token():
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise BadInput("请提供用户名（username）和密码（password）。")
     session = db_session()
+    ratelimit.check(session, username, request.remote_addr or "")
     user = authenticate(session, username, password)
+    ratelimit.note(session, username, request.remote_addr or "", user is not None)
     if user is None:
         raise Unauthorized("用户名或密码不正确。")
     token = issue_token(session, user, days=current_app.config["GRADEDESK_TOKEN_DAYS"])
@@ -73,7 +75,7 @@ def create():
 @bp.get("/cases")
 def list_cases():
     user = api_user()
-    return jsonify([case_summary(c) for c in access.list_cases(db_session(), user)])
+    return jsonify(case_summaries(db_session(), user))
 
 
 @bp.get("/cases/<int:case_id>")
@@ -101,3 +103,22 @@ def document(case_id: int, name: str):
     if user.role not in ("office", "expert"):
         raise Forbidden("只有大气办和分配到本案件的专家可以下载文书。")
     return send_document(_visible(user, case_id), name, user)
+
+
+@bp.post("/cases/<int:case_id>/steps")
+def step(case_id: int):
+    """Take a step of the procedure: `{"step": "collect" | "start_city_review" | "send_to_province" | "return",
+    "reason": "…"}` (web/procedure.py)."""
+    from web.procedure import move
+
+    user = api_user()
+    if user.role not in ("clerk", "office"):
+        raise Forbidden("专家不能办理案件步骤。")
+    case = _visible(user, case_id)
+    body = _json_body()
+    step_key, reason = body.get("step"), body.get("reason") or ""
+    if not isinstance(step_key, str) or not isinstance(reason, str):
+        raise BadInput("请以 {\"step\": 步骤, \"reason\": 理由} 提交。")
+    move(db_session(), case, step_key, user, reason)
+    return jsonify({"id": case.id, "stage": case.stage, "stage_label": case.stage_label,
+                    "rectify_by": case.rectify_by.isoformat() if case.rectify_by else None})

@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from web import ratelimit
 from web.db import db_session
+from web.errors import TooManyRequests
 from web.models import User
 from web.users import authenticate
 from web.webforms import LoginForm
@@ -62,7 +64,15 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = authenticate(db_session(), form.username.data, form.password.data)
+        session = db_session()
+        ip = request.remote_addr or ""
+        try:
+            ratelimit.check(session, form.username.data, ip)
+        except TooManyRequests as exc:
+            flash(exc.user_message, "error")
+            return render_template("login.html", form=form), 429
+        user = authenticate(session, form.username.data, form.password.data)
+        ratelimit.note(session, form.username.data, ip, user is not None)
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))

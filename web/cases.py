@@ -1,18 +1,31 @@
-"""Case pages: the list, the clerk's upload, the case page."""
+"""Case pages: the list (filters, pages, .xlsx), the clerk's upload, the case page, its history."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from forms.errors import BadInput
-from web import access, presenters
+from forms.fields import FIELDS
+from web import access, listing, presenters
 from web.auth import role_required
-from web.casework import ACTION_LABELS, Upload, create_case
+from web.casework import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
 from web.db import db_session
 from web.errors import NotFound
-from web.models import Case, User
-from web.recusal import industry_note, refusal_reason
+from web.models import CASE_STATUS_LABELS, STAGE_LABELS, Case, CaseVersion, User
+from web.recusal import industry_note, industry_refusal, refusal_reason
 from web.storage import Storage
 from web.users import experts
 from web.webforms import AssignForm, ProposeGradeForm, UploadForm, choice
@@ -20,6 +33,7 @@ from web.webforms import AssignForm, ProposeGradeForm, UploadForm, choice
 bp = Blueprint("cases", __name__)
 
 LIST_TITLES = {"clerk": "本辖区案件", "expert": "我的案件", "office": "案件列表"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def me() -> User:
@@ -37,6 +51,10 @@ def visible_case_or_404(case_id: int) -> Case:
     return case
 
 
+def wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -46,8 +64,16 @@ def index():
 @bp.get("/cases")
 @login_required
 def list_cases():
-    cases = access.list_cases(db_session(), me())
-    return render_template("cases/list.html", cases=cases, title=LIST_TITLES.get(me().role, "案件列表"))
+    page = listing.page_of(db_session(), me(), listing.Filters.from_args(request.args))
+    return render_template("cases/list.html", page=page, cases=page.cases, title=LIST_TITLES.get(me().role, "案件列表"),
+                           stages=STAGE_LABELS)
+
+
+@bp.get("/cases.xlsx")
+@login_required
+def export_list():
+    content = listing.export_xlsx(db_session(), me(), listing.Filters.from_args(request.args))
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name="案件列表.xlsx", max_age=0)
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -59,21 +85,42 @@ def upload():
         try:
             case = create_case(db_session(), storage(), me(), uploads)
         except BadInput as exc:
+            if wants_json():
+                raise
             flash(exc.user_message, "error")
             return render_template("cases/new.html", form=form), 400
+        if wants_json():
+            return jsonify({"id": case.id, "url": url_for("cases.show", case_id=case.id),
+                            "status_url": url_for("cases.status", case_id=case.id),
+                            "files": [{"name": f.original_name, "size": f.size} for f in case.files]}), 201
         flash(f"已上传 {len(case.files)} 个文件，正在排队解析。", "success")
         return redirect(url_for("cases.show", case_id=case.id), code=303)
     return render_template("cases/new.html", form=form)
 
 
+@bp.get("/cases/<int:case_id>/status.json")
+@login_required
+def status(case_id: int):
+    """What the upload page polls: the extraction's state and, once read, each document's."""
+    case = visible_case_or_404(case_id)
+    documents = [{"file": d["file"], "kind": d["kind"], "method": d["method"], "pages": d["pages"],
+                  "error": d["error"]} for d in presenters.document_rows(case.extraction)]
+    blocking = sum(1 for f in case.findings or [] if f.get("severity") == "blocking")
+    return jsonify({"id": case.id, "status": case.status, "status_label": case.status_label, "error": case.error,
+                    "files": [{"name": f.original_name, "size": f.size} for f in case.files],
+                    "documents": documents, "findings": len(case.findings or []), "blocking": blocking,
+                    "url": url_for("cases.show", case_id=case.id)})
+
+
 def _assign_form(case: Case) -> AssignForm:
     form = AssignForm()
     choices = []
+    assigned = [a.expert for a in case.assignments]
     for expert in experts(db_session()):
         label = expert.username
         if expert.industries:
             label += "（" + "、".join(expert.industries) + "）"
-        if refusal_reason(expert, case):
+        if refusal_reason(expert, case) or industry_refusal(case, assigned, expert):
             label += " · 需回避或不可分配"
         choices.append(choice(expert.username, label))
     form.expert.choices = choices
@@ -87,11 +134,19 @@ def _proposed(case: Case) -> str | None:
 @bp.get("/cases/<int:case_id>")
 @login_required
 def show(case_id: int):
+    from web import expert_review, procedure
+    from web.casefacts import effective_extraction
+    from web.findings import with_decisions
+
     case = visible_case_or_404(case_id)
     user = me()
     session = db_session()
+    _load_page_relations(session, case)
     may_review = access.may_download_documents(session, user, case)
-    extraction = case.extraction
+    extraction = effective_extraction(case)
+    findings = with_decisions(case)
+    issued = _case_documents(case)
+    uploads = expert_review.uploads_of(session, case)
     return render_template(
         "cases/detail.html",
         case=case,
@@ -99,13 +154,87 @@ def show(case_id: int):
         fields=presenters.field_rows(extraction),
         missing=presenters.missing_required(extraction) if extraction else [],
         documents=presenters.document_rows(extraction),
-        findings=presenters.findings_by_severity(case.findings),
+        findings=presenters.findings_by_severity(findings, extraction),
         tables=presenters.table_views(extraction),
         action_labels=ACTION_LABELS,
         may_assign=access.may_assign(user),
         assign_form=_assign_form(case) if access.may_assign(user) else None,
         industry_note=industry_note(case, [a.expert for a in case.assignments]),
         may_download=may_review and case.status == "done",
-        grade_form=ProposeGradeForm(grade=case.review_grade or _proposed(case)) if may_review else None,
+        grade_form=ProposeGradeForm(grade=case.review_grade or _proposed(case)) if user.role == "expert"
+        and may_review else None,
         proposal=case.proposal,
+        may_work=access.may_work_on_facts(user) and case.status == "done",
+        show_decisions=(access.may_work_on_facts(user) and case.status == "done") or any(f["decision"] for f in findings),
+        steps=procedure.available_steps(case, user),
+        grades=GRADE_CHOICES,
+        may_decide=user.role == "office" and case.stage in ("city_review", "province_review"),
+        may_return=user.role == "office" and procedure.why_not(procedure.STEPS["return"], case, user) is None,
+        is_expert=user.role == "expert" and may_review,
+        uploads=uploads,
+        upload_labels=expert_review.STATUS_LABELS,
+        reviews=procedure.confirmed_reviews(case),
+        issued=issued,
+        versions=_versions(case),
+        editable_fields=[(k, f.label) for k, f in FIELDS.items() if k not in ((extraction or {}).get("fields") or {})],
     )
+
+
+def _load_page_relations(session, case: Case) -> None:
+    """The relations the case page shows, in four queries instead of one per history row."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from web.models import Assignment, CaseEvent
+
+    session.scalars(select(Case).where(Case.id == case.id).options(
+        selectinload(Case.events).selectinload(CaseEvent.actor),
+        selectinload(Case.assignments).selectinload(Assignment.expert),
+        selectinload(Case.assignments).selectinload(Assignment.assigned_by),
+        selectinload(Case.content), selectinload(Case.files), selectinload(Case.created_by))).all()
+
+
+def _case_documents(case: Case):
+    from sqlalchemy import select
+
+    from web.models import IssuedDocument
+
+    return list(db_session().scalars(select(IssuedDocument).where(IssuedDocument.case_id == case.id)
+                                     .order_by(IssuedDocument.id.desc())))
+
+
+def _versions(case: Case) -> list[CaseVersion]:
+    from sqlalchemy import select
+
+    return list(db_session().scalars(select(CaseVersion).where(CaseVersion.case_id == case.id)
+                                     .order_by(CaseVersion.number)))
+
+
+@bp.get("/cases/<int:case_id>/versions/<int:number>")
+@login_required
+def version(case_id: int, number: int):
+    from sqlalchemy import select
+
+    case = visible_case_or_404(case_id)
+    old = db_session().scalar(select(CaseVersion).where(CaseVersion.case_id == case.id, CaseVersion.number == number))
+    if old is None:
+        raise NotFound("没有这一版申报材料。")
+    return render_template("cases/version.html", case=case, old=old, fields=presenters.field_rows(old.extraction),
+                           findings=presenters.findings_by_severity(old.findings), stages=STAGE_LABELS,
+                           statuses=CASE_STATUS_LABELS)
+
+
+@bp.get("/cases/<int:case_id>/history.<fmt>")
+@login_required
+def history_export(case_id: int, fmt: str):
+    from web import history
+
+    case = visible_case_or_404(case_id)
+    if fmt == "csv":
+        content, mimetype = history.as_csv(case), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        content, mimetype = history.as_xlsx(case), XLSX
+    else:
+        raise NotFound()
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=f"办理记录-案件{case.id}.{fmt}", max_age=0)

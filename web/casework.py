@@ -1,4 +1,4 @@
-"""What people do to cases: upload a bundle, assign an expert, propose a grade.
+"""What people do to cases: upload a bundle, re-apply, assign an expert, propose a grade.
 
 Pages and API call these same functions; each is one unit of work that records
 who did what in the case's history and commits.
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from forms.errors import BadInput
 from web.errors import Conflict, Forbidden
-from web.models import Assignment, Case, CaseEvent, CaseFile, User
-from web.recusal import refusal_reason
+from web.models import STAGE_LABELS, Assignment, Case, CaseEvent, CaseFile, CaseVersion, User, utcnow
+from web.recusal import industry_refusal, refusal_reason
 from web.storage import Storage
+from web.uploads import check_bundle_file
 
 ACTION_LABELS = {
     "created": "上传材料",
@@ -31,6 +32,18 @@ ACTION_LABELS = {
     "assignment_refused": "拒绝分配",
     "document_downloaded": "下载文书",
     "review_grade": "拟定等级",
+    "stage": "办理步骤",
+    "reapplied": "整改后重新申报",
+    "corrected": "更正字段",
+    "rechecked": "重新审核",
+    "finding_confirmed": "确认问题",
+    "finding_dismissed": "排除问题",
+    "grade_decided": "确定等级",
+    "secret": "涉密标记",
+    "review_uploaded": "上传审核表",
+    "review_confirmed": "确认审核表",
+    "review_discarded": "作废审核表",
+    "document_issued": "出具文书",
 }
 
 GRADE_CHOICES = ("A", "B", "B-", "C", "D", "引领性")
@@ -42,8 +55,30 @@ class Upload:
     stream: BinaryIO
 
 
-def record(session: Session, case: Case, actor: User | None, action: str, detail: str | None = None) -> None:
-    session.add(CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, action=action, detail=detail))
+def record(session: Session, case: Case, actor: User | None, action: str, detail: str | None = None, *,
+           reason: str | None = None, data: dict | None = None) -> None:
+    session.add(CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, action=action, detail=detail,
+                          reason=reason, data=data, version=case.version or 1))
+
+
+def _checked_uploads(uploads: Iterable[Upload]) -> list[Upload]:
+    uploads = [u for u in uploads if u.filename]
+    if not uploads:
+        raise BadInput("请选择要上传的申报材料：一个压缩包，或多个文件。", "no files in upload")
+    for upload in uploads:
+        check_bundle_file(upload.filename, upload.stream)
+    return uploads
+
+
+def _store_files(session: Session, storage: Storage, case: Case, uploads: list[Upload]) -> list[str]:
+    names = []
+    for upload in uploads:
+        stored = storage.save(upload.stream)
+        name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
+        session.add(CaseFile(case_id=case.id, original_name=name, sha256=stored.sha256, size=stored.size,
+                             version=case.version))
+        names.append(name)
+    return names
 
 
 def create_case(session: Session, storage: Storage, user: User, uploads: Iterable[Upload]) -> Case:
@@ -52,22 +87,69 @@ def create_case(session: Session, storage: Storage, user: User, uploads: Iterabl
 
     if user.role != "clerk":
         raise Forbidden("只有经办人可以上传申报材料。")
-    uploads = [u for u in uploads if u.filename]
-    if not uploads:
-        raise BadInput("请选择要上传的申报材料：一个压缩包，或多个文件。", "no files in upload")
-    case = Case(status="queued", county=user.county, city=user.city, created_by_id=user.id)
+    uploads = _checked_uploads(uploads)
+    case = Case(status="queued", county=user.county, city=user.city, created_by_id=user.id, version=1,
+                stage="submitted", stage_at=utcnow())
     session.add(case)
     session.flush()
-    names = []
-    for upload in uploads:
-        stored = storage.save(upload.stream)
-        name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
-        session.add(CaseFile(case_id=case.id, original_name=name, sha256=stored.sha256, size=stored.size))
-        names.append(name)
-    record(session, case, user, "created", f"上传 {len(names)} 个文件：" + "、".join(names))
-    enqueue_extraction(session, case.id)
+    names = _store_files(session, storage, case, uploads)
+    record(session, case, user, "created", f"上传 {len(names)} 个文件：" + "、".join(names),
+           data={"stage": "submitted"})
+    enqueue_extraction(session, case.id, case.version)
     session.commit()
     return case
+
+
+def reapply(session: Session, storage: Storage, case: Case, user: User, uploads: Iterable[Upload],
+            reason: str) -> Case:
+    """A returned case re-applied after rectification: a new version with new files and a new
+    extraction; the earlier version is kept as it was (case_versions)."""
+    from web.clock import today
+    from web.jobs import enqueue_extraction
+
+    if user.role != "clerk":
+        raise Forbidden("只有经办人可以提交重新申报的材料。")
+    if case.stage != "returned":
+        raise Conflict(f"案件当前为“{case.stage_label}”，只有退回整改的案件可以重新申报。", code="wrong_stage")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("请说明整改情况（重新申报的理由）。", "no reason")
+    uploads = _checked_uploads(uploads)
+    session.add(CaseVersion(
+        case_id=case.id, number=case.version, status=case.status, extraction=case.extraction,
+        findings=case.findings, proposal=case.proposal, error=case.error, created_at=_version_started(session, case),
+        superseded_by_id=user.id,
+        summary={"enterprise_name": case.enterprise_name, "credit_code": case.credit_code,
+                 "industry": case.industry, "applied_grade": case.applied_grade, "stage": case.stage,
+                 "decided_grade": case.decided_grade, "review_grade": case.review_grade,
+                 "rectify_by": case.rectify_by.isoformat() if case.rectify_by else None,
+                 "files": [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in case.files]}))
+    late = case.rectify_by is not None and today() > case.rectify_by
+    deadline = case.rectify_by
+    old_version, old_stage = case.version, case.stage
+    case.version += 1
+    case.status, case.extraction, case.findings, case.proposal, case.error = "queued", None, None, None, None
+    case.decided_grade = case.review_grade = None
+    case.stage, case.stage_at, case.rectify_by = "submitted", utcnow(), None
+    session.flush()
+    names = _store_files(session, storage, case, uploads)
+    note = (f"（整改期限 {deadline.isoformat()}，{'逾期' if late else '按期'}）" if deadline else "")
+    record(session, case, user, "reapplied",
+           f"第 {case.version} 版申报材料，{len(names)} 个文件：" + "、".join(names) + note, reason=reason,
+           data={"from_version": old_version, "to_version": case.version, "late": late})
+    record(session, case, user, "stage", f"{STAGE_LABELS[old_stage]} → {STAGE_LABELS['submitted']}",
+           reason=reason, data={"from": old_stage, "to": "submitted"})
+    enqueue_extraction(session, case.id, case.version)
+    session.commit()
+    session.expire(case, ["files", "all_files", "events"])
+    return case
+
+
+def _version_started(session: Session, case: Case) -> datetime:
+    started = session.scalar(select(CaseEvent.at).where(
+        CaseEvent.case_id == case.id, CaseEvent.action.in_(("created", "reapplied")),
+        CaseEvent.version == case.version).order_by(CaseEvent.id.desc()).limit(1))
+    return started or case.created_at
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -85,7 +167,7 @@ def assign_expert(session: Session, case: Case, expert_username: str, actor: Use
         raise BadInput(f"没有用户名为“{expert_username}”的专家。", f"unknown expert {expert_username!r}")
     if any(a.expert_id == expert.id for a in case.assignments):
         raise Conflict(f"专家“{expert.username}”已分配到本案件。", code="already_assigned")
-    reason = refusal_reason(expert, case)
+    reason = refusal_reason(expert, case) or industry_refusal(case, [a.expert for a in case.assignments], expert)
     if reason:
         record(session, case, actor, "assignment_refused", reason)
         session.commit()
@@ -120,20 +202,41 @@ def _iso(at: datetime | None) -> str | None:
 
 def history(case: Case) -> list[dict[str, Any]]:
     return [{"at": _iso(e.at), "actor": e.actor.username if e.actor else None, "action": e.action,
-             "label": ACTION_LABELS.get(e.action, e.action), "detail": e.detail} for e in case.events]
+             "label": ACTION_LABELS.get(e.action, e.action), "detail": e.detail, "reason": e.reason,
+             "version": e.version} for e in case.events]
+
+
+SUMMARY_KEYS = ("id", "enterprise_name", "credit_code", "county", "city", "industry", "applied_grade", "status",
+                "created_at", "stage", "decided_grade")
+
+
+def case_summaries(session: Session, user: User) -> list[dict[str, Any]]:
+    """`case_summary` of every case the user may see, newest first, read as plain rows (no ORM objects)."""
+    from web.access import visibility
+
+    columns = [getattr(Case, key) for key in SUMMARY_KEYS]
+    out = []
+    for row in session.execute(select(*columns).where(visibility(user)).order_by(Case.id.desc())):
+        item = dict(zip(SUMMARY_KEYS, row, strict=True))
+        item["created_at"] = _iso(item["created_at"])
+        out.append(item)
+    return out
 
 
 def case_summary(case: Case) -> dict[str, Any]:
     return {"id": case.id, "enterprise_name": case.enterprise_name, "credit_code": case.credit_code,
             "county": case.county, "city": case.city, "industry": case.industry,
-            "applied_grade": case.applied_grade, "status": case.status, "created_at": _iso(case.created_at)}
+            "applied_grade": case.applied_grade, "status": case.status, "created_at": _iso(case.created_at),
+            "stage": case.stage, "decided_grade": case.decided_grade}
 
 
 def case_detail(case: Case) -> dict[str, Any]:
+    from web.casefacts import effective_extraction
+
     return {
         "id": case.id,
         "status": case.status,
-        "extraction": case.extraction,
+        "extraction": effective_extraction(case),
         "findings": case.findings,
         "proposed_grade": case.proposal,  # the service's proposal, as `gradedesk check` prints it
         "history": history(case),
@@ -147,4 +250,10 @@ def case_detail(case: Case) -> dict[str, Any]:
         "error": case.error,
         "files": [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in case.files],
         "experts": [a.expert.username for a in case.assignments],
+        "stage": case.stage,
+        "stage_label": case.stage_label,
+        "version": case.version,
+        "secret": bool(case.secret),
+        "decided_grade": case.decided_grade,
+        "rectify_by": case.rectify_by.isoformat() if case.rectify_by else None,
     }

@@ -5,6 +5,7 @@ JSON for tools goes to stdout, messages for people to stderr.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -67,23 +68,77 @@ def _require_schema(app) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 5000, worker: bool = True) -> int:
-    from waitress import serve as waitress_serve
-
+    """The web app on waitress. `GRADEDESK_WEB_PROCESSES` (default 1) forks that many server processes
+    sharing one listening socket, so pages use more than one core; the in-process worker runs in the first."""
     from web.jobs import start_in_process_worker
 
     app = _app()
     upgrade(get_db(app))
-    background = start_in_process_worker(app) if worker else None
+    processes = max(1, int(os.environ.get("GRADEDESK_WEB_PROCESSES") or 1))
     _say(f"gradedesk 网页服务：http://{host}:{port}/"
-         + ("（含后台任务进程）" if worker else "（后台任务交给独立的 gradedesk worker）"))
-    try:
-        # waitress's own limit sits above Flask's, so Flask answers 413 (as JSON on the API)
-        waitress_serve(app, host=host, port=port, threads=8,
-                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 16 * 1024 * 1024)
-    finally:
-        if background:
-            background.stop(timeout=5)
-    return 0
+         + ("（含后台任务进程）" if worker else "（后台任务交给独立的 gradedesk worker）")
+         + (f"，{processes} 个服务进程" if processes > 1 else ""))
+    if processes == 1:
+        background = start_in_process_worker(app) if worker else None
+        try:
+            _waitress(app, host=host, port=port)
+        finally:
+            if background:
+                background.stop(timeout=5)
+        return 0
+    return _serve_forked(app, host, port, processes, worker)
+
+
+def _waitress(app, **where) -> None:
+    from waitress import serve as waitress_serve
+
+    # waitress's own limit sits above Flask's, so Flask answers 413 (as JSON on the API)
+    waitress_serve(app, threads=8, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 16 * 1024 * 1024,
+                   **where)
+
+
+def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> int:
+    import socket
+
+    from web.jobs import start_in_process_worker
+
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    get_db(app).dispose()  # each process opens its own connections
+    children = []
+    for number in range(processes):
+        pid = os.fork()
+        if pid == 0:  # a server process
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            if worker and number == 0:
+                start_in_process_worker(app)
+            try:
+                _waitress(app, sockets=[listener])
+            finally:
+                os._exit(0)
+        children.append(pid)
+    listener.close()
+
+    def _stop(_signum, _frame):
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    status = 0
+    for child in children:
+        while True:
+            try:
+                _pid, code = os.waitpid(child, 0)
+                break
+            except InterruptedError:  # pragma: no cover - a signal arrived while waiting
+                continue
+        status = status or (1 if os.waitstatus_to_exitcode(code) not in (0, -signal.SIGTERM) else 0)
+    return status
 
 
 def worker() -> int:

@@ -32,6 +32,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_JOB_MAX_ATTEMPTS": 3,
         "GRADEDESK_POLL_SECONDS": float(env.get("GRADEDESK_POLL_SECONDS") or 1.0),
         "GRADEDESK_TOKEN_DAYS": 90,
+        # behind N reverse proxies: trust their X-Forwarded-For / X-Forwarded-Proto
+        "GRADEDESK_PROXY_COUNT": int(env.get("GRADEDESK_PROXY_COUNT") or 0),
+        # log-in throttling (web/ratelimit.py)
+        "GRADEDESK_LOGIN_MAX_FAILURES": int(env.get("GRADEDESK_LOGIN_MAX_FAILURES") or 5),
+        "GRADEDESK_LOGIN_MAX_IP_FAILURES": int(env.get("GRADEDESK_LOGIN_MAX_IP_FAILURES") or 20),
+        "GRADEDESK_LOGIN_WINDOW_MINUTES": int(env.get("GRADEDESK_LOGIN_WINDOW_MINUTES") or 15),
+        # the date the procedure treats as today (deadlines, document years); empty: the real date
+        "GRADEDESK_TODAY": env.get("GRADEDESK_TODAY") or None,
+        # province of the province-level office (seed 004: 河北省, 冀)
+        "GRADEDESK_PROVINCE": env.get("GRADEDESK_PROVINCE") or "河北省",
+        "GRADEDESK_PROVINCE_ABBR": env.get("GRADEDESK_PROVINCE_ABBR") or "冀",
     }
     if env.get("SECRET_KEY"):
         config["SECRET_KEY"] = env["SECRET_KEY"]

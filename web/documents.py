@@ -1,16 +1,28 @@
-"""Documents generated for a case, by kind (`review-sheet`, …), calling into generators/."""
+"""Documents generated for a case, by kind (`review-sheet`, `rectification-notice`, `reduction-list`),
+from the corrected extraction, with the template of the case's office (its city's, else the province's).
+
+`review-sheet.docx?type=site` is the sheet of the site review (现场审核); the default is the
+material review. `rectification-notice` is the notice as issued (the latest of the current
+version) or, before one is issued, a draft without a number.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from forms.facts import Extraction
 from web.errors import Conflict, NotFound
-from web.models import Case
+from web.models import Case, IssuedDocument
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REVIEW_TYPES = {"material": "材料审核", "site": "现场审核"}
 
 
 @dataclass(frozen=True)
@@ -20,41 +32,89 @@ class Rendered:
     mimetype: str
 
 
+@dataclass(frozen=True)
+class Request:
+    case: Case
+    storage: object  # web.storage.Storage
+    review_type: str = "材料审核"
+
+
 def _experts(case: Case) -> list[dict[str, str]]:
     return [{"name": a.expert.username, "employer": a.expert.employer or "",
              "specialty": "、".join(a.expert.industries or ())} for a in case.assignments]
 
 
-def _review_sheet_data(case: Case) -> dict:
+def _extraction(case: Case) -> Extraction:
+    from web.casefacts import effective_extraction
+
+    return Extraction.from_dict(effective_extraction(case))
+
+
+def _template(req: Request, kind: str) -> Path | None:
+    from web import office_templates
+
+    session = object_session(req.case)
+    template = office_templates.for_region(session, req.case.city, kind) if session else None
+    return office_templates.path_of(req.storage, template)
+
+
+def _review_sheet_data(req: Request) -> dict:
     from generators.review_sheet import review_sheet_data
 
-    return review_sheet_data(Extraction.from_dict(case.extraction), case.findings or [],
-                             review_type="材料审核", experts=_experts(case), proposed_grade=case.review_grade)
+    case = req.case
+    return review_sheet_data(_extraction(case), case.findings or [], review_type=req.review_type,
+                             experts=_experts(case), proposed_grade=case.review_grade)
 
 
-def _review_sheet_docx(case: Case) -> bytes:
-    from generators.review_sheet import render_review_sheet
+def _reduction_list_data(req: Request) -> dict:
+    from generators.reduction_list import reduction_list_data
 
-    out = io.BytesIO()
-    render_review_sheet(_review_sheet_data(case), out)
-    return out.getvalue()
+    return reduction_list_data(_extraction(req.case), grade=req.case.decided_grade)
 
 
-def _review_sheet_pdf(case: Case) -> bytes:
-    from generators.pdf import docx_to_pdf
-    from generators.review_sheet import render_review_sheet
-
-    data = _review_sheet_data(case)
-    out = io.BytesIO()
-    docx_to_pdf(lambda path: render_review_sheet(data, path), out)
-    return out.getvalue()
+def _issued_notice(req: Request) -> IssuedDocument | None:
+    session = object_session(req.case)
+    return session.scalar(select(IssuedDocument).where(
+        IssuedDocument.case_id == req.case.id, IssuedDocument.kind == "rectification-notice")
+        .order_by(IssuedDocument.id.desc()).limit(1)) if session else None
 
 
-# kind → (Chinese title, {format: renderer})
-DOCUMENTS: dict[str, tuple[str, dict[str, Callable[[Case], bytes]]]] = {
-    "review-sheet": ("企业绩效分级专家审核表", {"docx": _review_sheet_docx, "pdf": _review_sheet_pdf}),
+def _rectification_data(req: Request) -> dict:
+    from generators.rectification_notice import rectification_notice_data
+    from web.clock import today
+    from web.findings import confirmed_and_kept
+    from web.issuing import _review_type, _verdicts
+
+    kept, confirmed = confirmed_and_kept(req.case)
+    return rectification_notice_data(_extraction(req.case), kept, as_of=today(), confirmed=confirmed,
+                                     verdicts=_verdicts(req.case), review_type=_review_type(req.case))
+
+
+def _renderer(kind: str, build: Callable[[Request], dict]) -> Callable[[Request, str], bytes]:
+    def render(req: Request, fmt: str) -> bytes:
+        from generators.kinds import render as render_kind
+
+        if kind == "rectification-notice":
+            issued = _issued_notice(req)
+            if issued is not None:
+                from web.issuing import content
+
+                return content(object_session(req.case), req.storage, issued, fmt)[0]
+        data = build(req)
+        out = io.BytesIO()
+        render_kind(kind, data, out, fmt=f".{fmt}", template=_template(req, kind) if fmt != "xlsx" else None)
+        return out.getvalue()
+
+    return render
+
+
+# kind → (Chinese title, formats, renderer)
+DOCUMENTS: dict[str, tuple[str, tuple[str, ...], Callable[[Request, str], bytes]]] = {
+    "review-sheet": ("企业绩效分级专家审核表", ("docx", "pdf"), _renderer("review-sheet", _review_sheet_data)),
+    "rectification-notice": ("整改通知书", ("docx", "pdf"), _renderer("rectification-notice", _rectification_data)),
+    "reduction-list": ("应急减排清单（一厂一策）", ("docx", "pdf", "xlsx"), _renderer("reduction-list", _reduction_list_data)),
 }
-MIMETYPES = {"docx": DOCX_MIMETYPE, "pdf": "application/pdf"}
+MIMETYPES = {"docx": DOCX_MIMETYPE, "pdf": "application/pdf", "xlsx": XLSX_MIMETYPE}
 
 
 def parse_name(name: str) -> tuple[str, str]:
@@ -67,10 +127,25 @@ def parse_name(name: str) -> tuple[str, str]:
     return kind, fmt
 
 
-def render(case: Case, kind: str, fmt: str) -> Rendered:
+def review_type_of(arg: str | None) -> str:
+    return REVIEW_TYPES.get(arg or "material", "材料审核")
+
+
+def render(case: Case, kind: str, fmt: str, *, storage=None, review_type: str = "材料审核") -> Rendered:
     if case.status != "done" or case.extraction is None:
         raise Conflict("申报材料尚未解析完成，暂不能生成文书。", code="not_ready")
-    title, renderers = DOCUMENTS[kind]
-    content = renderers[fmt](case)
-    name = f"{title}-{case.enterprise_name or case.id}.{fmt}"
+    title, _formats, renderer = DOCUMENTS[kind]
+    req = Request(case, storage, review_type)
+    issued_pdf = kind == "rectification-notice" and _issued_notice(req) is not None  # kept PDF of the issued one
+    if fmt == "pdf" and not issued_pdf:
+        from generators.pdf import docx_to_pdf
+
+        docx = renderer(req, "docx")
+        out = io.BytesIO()
+        docx_to_pdf(lambda path: Path(path).write_bytes(docx), out)
+        content = out.getvalue()
+    else:
+        content = renderer(req, fmt)
+    label = f"{title}（{review_type}）" if kind == "review-sheet" and review_type != "材料审核" else title
+    name = f"{label}-{case.enterprise_name or case.id}.{fmt}"
     return Rendered(content, name, MIMETYPES[fmt])

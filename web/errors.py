@@ -39,6 +39,18 @@ class Conflict(WebError):
             self.code = code
 
 
+class TooManyRequests(WebError):
+    status = 429
+    code = "too_many_requests"
+    default_user_message = "请求过于频繁，请稍后再试。"
+
+
+class TooLarge(WebError):
+    status = 413
+    code = "too_large"
+    default_user_message = "上传的文件太大。"
+
+
 def status_and_code(exc: GradedeskError) -> tuple[int, str]:
     if isinstance(exc, WebError):
         return exc.status, exc.code

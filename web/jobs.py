@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import socket
 import tempfile
@@ -29,6 +28,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from forms.errors import GradedeskError
+from web.casefacts import city_from_address  # noqa: F401  (re-exported: tests and older callers)
 from web.casework import record
 from web.db import Database, get_db
 from web.models import Case, CaseFile, Job, utcnow
@@ -45,9 +45,10 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def enqueue_extraction(session, case_id: int) -> Job:
-    """Queue extraction and checks for a case, in the caller's transaction (committed with the case)."""
-    job = Job(kind=EXTRACTION, case_id=case_id, payload={}, status="queued", attempts=0)
+def enqueue_extraction(session, case_id: int, version: int | None = None) -> Job:
+    """Queue extraction and checks for a case's version, in the caller's transaction (committed with the case)."""
+    job = Job(kind=EXTRACTION, case_id=case_id, payload={"version": version} if version else {}, status="queued",
+              attempts=0)
     session.add(job)
     session.flush()
     return job
@@ -60,6 +61,7 @@ class Claim:
     case_id: int | None
     claimed_by: str
     attempt: int
+    version: int | None = None  # the case version the job extracts
 
 
 def _is_ours(claim: Claim):
@@ -81,14 +83,14 @@ def claim_next(db: Database, claimed_by: str) -> Claim | None:
                         attempts=Job.attempts + 1, error=None))
             if result.rowcount != 1:
                 continue  # another worker was faster
-            kind, case_id, attempt = s.execute(
-                select(Job.kind, Job.case_id, Job.attempts).where(Job.id == job_id)).one()
+            kind, case_id, attempt, payload = s.execute(
+                select(Job.kind, Job.case_id, Job.attempts, Job.payload).where(Job.id == job_id)).one()
             case = s.get(Case, case_id) if case_id else None
             if case is not None:
                 case.status = "running"
                 record(s, case, None, "extraction_started", f"第 {attempt} 次处理")
             s.commit()
-            return Claim(job_id, kind, case_id, claimed_by, attempt)
+            return Claim(job_id, kind, case_id, claimed_by, attempt, (payload or {}).get("version"))
         s.rollback()
     return None
 
@@ -138,11 +140,15 @@ class _Heartbeat(threading.Thread):
                 log.warning("heartbeat of job %s failed", self.claim.job_id, exc_info=True)
 
 
-def _materialise(db: Database, storage: Storage, case_id: int, folder: Path) -> list[Path]:
-    """Copy the case's stored files into `folder` under their original (made safe) names."""
+def _materialise(db: Database, storage: Storage, case_id: int, folder: Path, version: int | None = None) -> list[Path]:
+    """Copy the stored files of a case's version (default: the current one) into `folder` under their
+    original (made safe) names."""
     with db.session() as s:
+        if version is None:
+            version = s.scalar(select(Case.version).where(Case.id == case_id))
         files = s.execute(select(CaseFile.original_name, CaseFile.sha256)
-                          .where(CaseFile.case_id == case_id).order_by(CaseFile.id)).all()
+                          .where(CaseFile.case_id == case_id, CaseFile.version == version)
+                          .order_by(CaseFile.id)).all()
     paths: list[Path] = []
     for i, (name, sha) in enumerate(files, start=1):
         name = safe_filename(name, fallback=f"file-{i}")
@@ -165,7 +171,17 @@ class Outcome:
     proposal: dict[str, Any] | None = None
 
 
-def extract_case(db: Database, storage: Storage, case_id: int) -> Outcome:
+def store_documents(storage: Storage, paths: list[Path]) -> None:
+    """Keep each document of the bundle (the members of a zip too) under its sha256, so the
+    evidence viewer can show its pages (web/evidence.py) without unpacking anything again."""
+    from extractors import intake
+
+    for item in intake.collect(paths):
+        if item.sha256 and item.data and not item.error and not storage.exists(item.sha256):
+            storage.save_bytes(item.data)
+
+
+def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None) -> Outcome:
     """Extraction, checks and the proposed grade of one case's files."""
     from extractors.cache import DirectoryCache
     from extractors.pipeline import extract_bundle
@@ -174,40 +190,20 @@ def extract_case(db: Database, storage: Storage, case_id: int) -> Outcome:
 
     cache = DirectoryCache(storage.root.parent / "cache" / "extraction")  # a re-upload reads only changed files
     with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
-        paths = _materialise(db, storage, case_id, Path(tmp))
+        paths = _materialise(db, storage, case_id, Path(tmp), version)
+        store_documents(storage, paths)
         extraction = extract_bundle(paths, cache=cache)
         findings = run_checks(extraction)
         proposal = propose_grade(extraction, findings)
     return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict())
 
 
-def _value(extraction: dict[str, Any], key: str, length: int) -> str | None:
-    field = (extraction.get("fields") or {}).get(key) or {}
-    value = field.get("value")
-    return str(value)[:length] if value not in (None, "") else None
-
-
-_CITY = re.compile(r"^(?:[^省市]{2,8}(?:省|自治区))?([^省市区县]{2,7}市)")
-
-
-def city_from_address(address: str | None, county: str | None = None) -> str | None:
-    """`河北省沧州市泊头市…` → 沧州市 (the first 市 after the province); None when it is the county itself."""
-    m = _CITY.match((address or "").strip())
-    return m.group(1) if m and m.group(1) != county else None
-
-
 def _store_result(case: Case, outcome: Outcome) -> str:
+    from web.casefacts import apply_summary
+
     extraction, findings = outcome.extraction, outcome.findings
     case.extraction, case.findings, case.proposal = extraction, findings, outcome.proposal
-    case.enterprise_name = _value(extraction, "enterprise_name", 200)
-    case.credit_code = _value(extraction, "credit_code", 32)
-    case.industry = _value(extraction, "industry", 80)
-    case.applied_grade = _value(extraction, "applied_grade", 16)
-    # the uploader's region stays; what it leaves open comes from the bundle
-    if not case.county:
-        case.county = _value(extraction, "county", 80)
-    if not case.city:
-        case.city = city_from_address(_value(extraction, "address", 200), case.county)
+    apply_summary(case, extraction)
     case.status, case.error = "done", None
     blocking = sum(1 for f in findings if f.get("severity") == "blocking")
     docs = extraction.get("documents") or []
@@ -227,6 +223,10 @@ def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: 
             log.warning("job %s (attempt %s) was taken over; its result is discarded", claim.job_id, claim.attempt)
             return False
         case = s.get(Case, claim.case_id) if claim.case_id else None
+        if case is not None and claim.version is not None and case.version != claim.version:
+            log.warning("job %s extracted version %s of case %s, now at version %s; result not stored",
+                        claim.job_id, claim.version, case.id, case.version)
+            case = None
         if case is not None:
             if error:
                 case.status, case.error = "failed", error
@@ -241,7 +241,8 @@ def _perform(app, claim: Claim) -> tuple[Outcome | None, str | None]:
     if claim.kind != EXTRACTION or claim.case_id is None:
         return None, f"未知的任务类型：{claim.kind}"
     try:
-        return extract_case(get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id), None
+        return extract_case(get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id,
+                            claim.version), None
     except GradedeskError as exc:
         log.exception("job %s: %s", claim.job_id, exc.log_message)
         return None, exc.user_message

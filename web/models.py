@@ -13,6 +13,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -87,6 +88,14 @@ class User(UserMixin, Base):
         return f"<User {self.username} {self.role}>"
 
 
+# The procedure of seed 004 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/procedure.py.
+STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned")
+STAGE_LABELS = {
+    "submitted": "已申报", "collected": "县级已汇总", "city_review": "市级初审中", "province_review": "省级复核中",
+    "published": "已公示", "decided": "已定级（涉密不公示）", "returned": "退回整改",
+}
+
+
 class Case(Base):
     __tablename__ = "cases"
 
@@ -97,25 +106,70 @@ class Case(Base):
     city: Mapped[str | None] = mapped_column(String(80))
     industry: Mapped[str | None] = mapped_column(String(80))
     applied_grade: Mapped[str | None] = mapped_column(String(16))
-    # what the service proposes (forms.grading.Proposal.to_dict()); people decide
-    proposal: Mapped[dict[str, Any] | None] = mapped_column()
-    # the grade the reviewing expert or office records (拟定等级)
+    # the grade the reviewing expert records (拟定等级)
     review_grade: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="queued")
-    extraction: Mapped[dict[str, Any] | None] = mapped_column()
-    findings: Mapped[list[Any] | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # the procedure (web/procedure.py); `status` above is the extraction of the current version
+    stage: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
+    stage_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the version of the application: a re-application after rectification is version 2, …
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # 涉密: never listed in a published result notice
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the grade an office decided (核定等级); earlier decisions stay in the history
+    decided_grade: Mapped[str | None] = mapped_column(String(16))
+    # the rectification deadline of a returned case (9月15日, then 12月15日)
+    rectify_by: Mapped[date | None] = mapped_column(Date)
 
     created_by: Mapped[User | None] = relationship()
-    files: Mapped[list[CaseFile]] = relationship(back_populates="case", order_by="CaseFile.id")
+    # the files of the current version; `all_files` holds every version's
+    files: Mapped[list[CaseFile]] = relationship(
+        primaryjoin="and_(Case.id == CaseFile.case_id, Case.version == CaseFile.version)",
+        order_by="CaseFile.id", viewonly=True)
+    all_files: Mapped[list[CaseFile]] = relationship(back_populates="case", order_by="CaseFile.id")
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="case", order_by="Assignment.id", foreign_keys="Assignment.case_id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    # the large JSON of the current version, in a table of its own so lists never read it
+    content: Mapped[CaseContent | None] = relationship(cascade="all, delete-orphan", uselist=False)
 
     __table_args__ = (Index("ix_cases_region", "city", "county"),)
+
+    def _content(self) -> CaseContent:
+        if self.content is None:
+            self.content = CaseContent()
+        return self.content
+
+    @property
+    def extraction(self) -> dict[str, Any] | None:
+        """The stored `gradedesk.extraction/1` object of the current version (as extracted, uncorrected)."""
+        return self.content.extraction if self.content is not None else None
+
+    @extraction.setter
+    def extraction(self, value: dict[str, Any] | None) -> None:
+        self._content().extraction = value
+
+    @property
+    def findings(self) -> list[Any] | None:
+        """The findings of the checks on the (corrected) extraction."""
+        return self.content.findings if self.content is not None else None
+
+    @findings.setter
+    def findings(self, value: list[Any] | None) -> None:
+        self._content().findings = value
+
+    @property
+    def proposal(self) -> dict[str, Any] | None:
+        """What the service proposes (forms.grading.Proposal.to_dict()); people decide."""
+        return self.content.proposal if self.content is not None else None
+
+    @proposal.setter
+    def proposal(self, value: dict[str, Any] | None) -> None:
+        self._content().proposal = value
 
     @property
     def status_label(self) -> str:
@@ -124,6 +178,21 @@ class Case(Base):
     @property
     def title(self) -> str:
         return self.enterprise_name or f"案件 {self.id}"
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
+
+
+class CaseContent(Base):
+    """The extraction, findings and proposed grade of a case's current version (one row per case)."""
+
+    __tablename__ = "case_contents"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    extraction: Mapped[dict[str, Any] | None] = mapped_column()
+    findings: Mapped[list[Any] | None] = mapped_column()
+    proposal: Mapped[dict[str, Any] | None] = mapped_column()
 
 
 class CaseFile(Base):
@@ -137,8 +206,9 @@ class CaseFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
-    case: Mapped[Case] = relationship(back_populates="files")
+    case: Mapped[Case] = relationship(back_populates="all_files")
 
 
 class Assignment(Base):
@@ -189,6 +259,9 @@ class CaseEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)  # why, in the words of the person who did it
+    version: Mapped[int | None] = mapped_column(Integer)  # the application version it concerns
+    data: Mapped[dict[str, Any] | None] = mapped_column()  # structured detail (stages, grades, values)
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
@@ -207,3 +280,161 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class CaseVersion(Base):
+    """An earlier version of a case's application, kept as it was when it was superseded."""
+
+    __tablename__ = "case_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    extraction: Mapped[dict[str, Any] | None] = mapped_column()
+    findings: Mapped[list[Any] | None] = mapped_column()
+    proposal: Mapped[dict[str, Any] | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name, code, grades, stage when superseded
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    superseded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_case_versions_case_id_number"),)
+
+
+class Correction(Base):
+    """A clerk's correction of an extracted value; the original stays beside it."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(64))
+    original: Mapped[dict[str, Any] | None] = mapped_column()  # the extracted fact (value, confidence, source)
+    typed: Mapped[str] = mapped_column(Text)  # what the clerk typed
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)  # its normal form (null: the value is removed)
+    reason: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class FindingDecision(Base):
+    """A finding confirmed or dismissed, with the reason; the latest decision on a finding counts."""
+
+    __tablename__ = "finding_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16))  # confirmed | dismissed
+    reason: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class ReviewUpload(Base):
+    """An expert's filled review sheet: read back, then confirmed by the expert before it counts."""
+
+    __tablename__ = "review_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    reading: Mapped[dict[str, Any]] = mapped_column()  # extractors.review_sheet_reader.ReviewSheetReading
+    review_type: Mapped[str | None] = mapped_column(String(16))
+    proposed_grade: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | discarded
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    expert: Mapped[User] = relationship()
+
+
+class DocNumberCounter(Base):
+    """The last document number (文号) an office gave a kind of document in a year.
+
+    Numbers are taken by `UPDATE … SET last = last + 1 … RETURNING last` in the transaction
+    that stores the issued document, so a number is never reused and never skipped."""
+
+    __tablename__ = "doc_number_counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("office", "kind", "year", name="uq_doc_number_counters_office_kind_year"),)
+
+
+class IssuedDocument(Base):
+    """A document an office issued (整改通知书, 公示, 周报, 联络表): its number, data and the .docx as issued."""
+
+    __tablename__ = "issued_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)
+    doc_number: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column()
+    docx_sha256: Mapped[str] = mapped_column(String(64))
+    xlsx_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("office_templates.id"))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    issued_by: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("office", "kind", "year", "number",
+                                       name="uq_issued_documents_office_kind_year_number"),)
+
+
+class OfficeTemplate(Base):
+    """A .docx template an office uploaded for a kind; the newest version is used, older ones kept."""
+
+    __tablename__ = "office_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)  # version 1, 2, … per office and kind
+    original_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("office", "kind", "number", name="uq_office_templates_office_kind_number"),)
+
+
+class LoginAttempt(Base):
+    """Log-ins by name and address, so throttling holds across processes (web/ratelimit.py)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_ip_at", "ip", "at"))

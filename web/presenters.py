@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from forms.facts import DOCUMENT_KIND_LABELS, Source
 from forms.fields import FIELDS, TABLES
@@ -38,6 +39,33 @@ def describe_source(source: dict | None) -> str:
     return Source.from_dict(source).describe()
 
 
+LOW_CONFIDENCE = 0.8  # below this a value is highlighted for the clerk to check
+
+
+@dataclass
+class Evidence:
+    """Where the evidence viewer opens: a document of the extraction, a page (None for Word), a reference."""
+
+    index: int
+    page: int | None
+    ref: str
+
+    def path(self) -> str:
+        """The viewer's address below the case's (`files/0?page=1&ref=field:credit_code`), built without
+        url_for: a case page has a hundred of these links."""
+        query = f"page={self.page}&ref={quote(self.ref, safe=':')}" if self.page else f"ref={quote(self.ref, safe=':')}"
+        return f"files/{self.index}?{query}"
+
+
+def evidence_for(extraction: dict | None, source: dict | None, ref: str) -> Evidence | None:
+    if not source or not source.get("file"):
+        return None
+    for i, doc in enumerate((extraction or {}).get("documents") or []):
+        if doc.get("file") == source.get("file") and doc.get("sha256"):
+            return Evidence(i, source.get("page") or (1 if doc.get("method") != "docx" else None), ref)
+    return None
+
+
 @dataclass
 class FieldRow:
     key: str
@@ -45,6 +73,9 @@ class FieldRow:
     value: str
     confidence: int | None
     source: str
+    low: bool = False
+    corrected: dict | None = None
+    evidence: Evidence | None = None
 
 
 def field_rows(extraction: dict | None) -> list[FieldRow]:
@@ -54,9 +85,14 @@ def field_rows(extraction: dict | None) -> list[FieldRow]:
     for key in order:
         fact = fields[key] or {}
         confidence = fact.get("confidence")
+        corrected = fact.get("corrected")
+        if corrected:
+            corrected = dict(corrected, original=display(corrected.get("original")))
         rows.append(FieldRow(key, FIELDS[key].label if key in FIELDS else key, display(fact.get("value")),
                              round(confidence * 100) if isinstance(confidence, (int, float)) else None,
-                             describe_source(fact.get("source"))))
+                             describe_source(fact.get("source")),
+                             isinstance(confidence, (int, float)) and confidence < LOW_CONFIDENCE and not corrected,
+                             corrected, evidence_for(extraction, fact.get("source"), f"field:{key}")))
     return rows
 
 
@@ -76,14 +112,20 @@ def document_rows(extraction: dict | None) -> list[dict[str, Any]]:
     return rows
 
 
-def _with_evidence_text(finding: dict) -> dict[str, Any]:
+def _with_evidence_text(finding: dict, extraction: dict | None = None) -> dict[str, Any]:
     places = (describe_source(e) for e in finding.get("evidence") or [])
-    return dict(finding, evidence_text="；".join(dict.fromkeys(p for p in places if p)))
+    links = []
+    for j, e in enumerate(finding.get("evidence") or []):
+        target = evidence_for(extraction, e, f"finding:{finding.get('index', 0)}:{j}") if extraction else None
+        if target is not None:
+            links.append((describe_source(e), target))
+    return dict(finding, evidence_text="；".join(dict.fromkeys(p for p in places if p)), evidence_links=links)
 
 
-def findings_by_severity(findings: list[dict] | None) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def findings_by_severity(findings: list[dict] | None,
+                         extraction: dict | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(severity, Chinese label, findings) for each severity that has findings, blocking first."""
-    findings = [_with_evidence_text(f) for f in findings or []]
+    findings = [_with_evidence_text(f, extraction) for f in findings or []]
     known = dict(SEVERITIES)
     groups = [(key, label, [f for f in findings if f.get("severity") == key]) for key, label in SEVERITIES]
     groups.append(("other", "其他", [f for f in findings if f.get("severity") not in known]))
@@ -108,6 +150,7 @@ class TableView:
     label: str
     headers: list[str]
     rows: list[list[str]]
+    links: list[Evidence | None]
 
 
 def table_views(extraction: dict | None) -> list[TableView]:
@@ -121,6 +164,7 @@ def table_views(extraction: dict | None) -> list[TableView]:
         columns = list(dict.fromkeys(columns))
         body = [[display(row.get(c)) for c in columns]
                 + [_percent(row.get("confidence")), describe_source(row.get("source_ref"))] for row in rows]
+        links = [evidence_for(extraction, row.get("source_ref"), f"table:{key}:{i}") for i, row in enumerate(rows)]
         views.append(TableView(key, spec.label if spec else key,
-                               [_column_label(key, c) for c in columns] + ["置信度", "来源"], body))
+                               [_column_label(key, c) for c in columns] + ["置信度", "来源"], body, links))
     return views

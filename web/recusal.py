@@ -50,6 +50,17 @@ def refusal_reason(expert: User, case: Case, *, today: date | None = None) -> st
     return None
 
 
+def industry_refusal(case: Case, assigned: list[User], expert: User) -> str | None:
+    """Refuse an assignment after which the case's experts would still include no one of its industry:
+    the first expert of a review must be of the enterprise's own industry (seed 004 四)."""
+    if not case.industry:
+        return "尚未识别出企业所属行业，无法核对本行业专家；请待材料解析完成或更正行业后再分配专家。"
+    if any(case.industry in (e.industries or ()) for e in [*assigned, expert]):
+        return None
+    return (f"每次审核至少应有一名本行业专家：专家“{expert.username}”不是“{case.industry}”行业专家，"
+            f"且已分配的专家中也没有；请先分配“{case.industry}”行业专家。")
+
+
 def industry_note(case: Case, experts: list[User]) -> str | None:
     """A reminder when no assigned expert is of the enterprise's own industry (not a refusal)."""
     if not case.industry or not experts:

@@ -1,26 +1,28 @@
-"""What the office and experts do on a case page: assign experts, propose a grade, download documents."""
+"""What the office and experts do on a case page: assign experts, propose a grade, download
+documents, and the expert's filled review sheet (upload, read back, confirm)."""
 
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from forms.errors import BadInput
-from web import access, documents
+from web import access, documents, expert_review
 from web.auth import role_required
-from web.cases import me, visible_case_or_404
+from web.cases import me, storage, visible_case_or_404
 from web.casework import assign_expert, record, record_review_grade
 from web.db import db_session
 from web.errors import Conflict, Forbidden
 from web.models import Case, User
+from web.procedure import REVIEW_TYPES
 from web.webforms import AssignForm, ProposeGradeForm
 
 bp = Blueprint("review", __name__)
 
 
-def _back(case_id: int):
-    return redirect(url_for("cases.show", case_id=case_id), code=303)
+def _back(case_id: int, anchor: str | None = None):
+    return redirect(url_for("cases.show", case_id=case_id) + (f"#{anchor}" if anchor else ""), code=303)
 
 
 def _flash_form_errors(form) -> None:
@@ -73,8 +75,63 @@ def send_document(case: Case, name: str, user: User):
     if not access.may_download_documents(session, user, case):
         raise Forbidden("只有大气办和分配到本案件的专家可以下载文书。")
     kind, fmt = documents.parse_name(name)
-    rendered = documents.render(case, kind, fmt)
+    rendered = documents.render(case, kind, fmt, storage=storage(),
+                                review_type=documents.review_type_of(request.args.get("type")))
     record(session, case, user, "document_downloaded", rendered.filename)
     session.commit()
     return send_file(io.BytesIO(rendered.content), mimetype=rendered.mimetype, as_attachment=True,
                      download_name=rendered.filename, max_age=0)
+
+
+# ---- the expert's filled review sheet ----------------------------------------------------------------
+
+@bp.post("/cases/<int:case_id>/review-sheets")
+@role_required("expert")
+def upload_sheet(case_id: int):
+    case = visible_case_or_404(case_id)
+    sheet = request.files.get("sheet")
+    try:
+        row = expert_review.upload_sheet(db_session(), storage(), case, me(), sheet.filename if sheet else "",
+                                         sheet.stream if sheet else io.BytesIO())
+    except (BadInput, Conflict) as exc:
+        flash(f"未能读取审核表：{exc.user_message}", "error")
+        return _back(case.id, "review")
+    return redirect(url_for("review.sheet", case_id=case.id, upload_id=row.id), code=303)
+
+
+@bp.get("/cases/<int:case_id>/review-sheets/<int:upload_id>")
+@role_required("clerk", "expert", "office")
+def sheet(case_id: int, upload_id: int):
+    case = visible_case_or_404(case_id)
+    row = expert_review.get_upload(db_session(), case, upload_id)
+    return render_template("cases/review_sheet.html", case=case, row=row, reading=row.reading or {},
+                           problems=expert_review.blocking_problems(row), review_types=REVIEW_TYPES,
+                           labels=expert_review.STATUS_LABELS, mine=row.expert_id == me().id)
+
+
+@bp.post("/cases/<int:case_id>/review-sheets/<int:upload_id>/confirm")
+@role_required("expert")
+def confirm_sheet(case_id: int, upload_id: int):
+    case = visible_case_or_404(case_id)
+    row = expert_review.get_upload(db_session(), case, upload_id)
+    try:
+        expert_review.confirm(db_session(), case, row, me(), request.form.get("review_type"))
+    except (BadInput, Conflict) as exc:
+        flash(exc.user_message, "error")
+        return redirect(url_for("review.sheet", case_id=case.id, upload_id=row.id), code=303)
+    flash(f"已确认{row.review_type}审核表，建议等级 {row.proposed_grade} 已计入。", "success")
+    return _back(case.id, "review")
+
+
+@bp.post("/cases/<int:case_id>/review-sheets/<int:upload_id>/discard")
+@role_required("expert")
+def discard_sheet(case_id: int, upload_id: int):
+    case = visible_case_or_404(case_id)
+    row = expert_review.get_upload(db_session(), case, upload_id)
+    try:
+        expert_review.discard(db_session(), case, row, me(), request.form.get("reason", ""))
+    except Conflict as exc:
+        flash(exc.user_message, "error")
+    else:
+        flash("已作废这份审核表，请重新上传。", "info")
+    return _back(case.id, "review")

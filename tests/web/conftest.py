@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.web.support import PASSWORD, ApiClient, Browser, sample_truth, sample_zip
+from tests.web.support import PASSWORD, ApiClient, Browser, make_case, sample_truth, sample_zip
 
 
 def _pg_bin() -> Path:
@@ -140,7 +140,8 @@ def app(database_url, data_dir):
     from web.db import get_db, upgrade
 
     app = create_app({"DATABASE_URL": database_url, "GRADEDESK_DATA_DIR": str(data_dir),
-                      "SECRET_KEY": "test-secret", "TESTING": True, "GRADEDESK_JOB_TIMEOUT": 60})
+                      "SECRET_KEY": "test-secret", "TESTING": True, "GRADEDESK_JOB_TIMEOUT": 60,
+                      "GRADEDESK_TODAY": "2020-08-20"})
     upgrade(get_db(app))
     yield app
     get_db(app).dispose()
@@ -175,6 +176,7 @@ def users(db, password_hash, monkeypatch):
     people = {
         "clerk": dict(role="clerk", city="沧州市"),
         "county-clerk": dict(role="clerk", city="沧州市", county="泊头市"),
+        "neighbour-clerk": dict(role="clerk", city="沧州市", county="青县"),
         "other-clerk": dict(role="clerk", city="石家庄市", county="鹿泉区"),
         "office": dict(role="office", city="沧州市"),
         "other-office": dict(role="office", city="石家庄市"),
@@ -215,3 +217,15 @@ def uploaded_case(app, users):
     assert response.status_code == 202, response.get_json()
     run_until_empty(app)
     return response.get_json()["id"]
+
+
+@pytest.fixture
+def case(app, users):
+    """The foundry sample as a case of the city clerk of 沧州市, extracted (without the worker)."""
+    return make_case(app, "clerk")
+
+
+@pytest.fixture
+def new_case(app, users):
+    """Make more cases: new_case(creator="clerk", sample="foundry-a-docx", **attributes) → id."""
+    return lambda creator="clerk", sample="foundry-a-docx", **attrs: make_case(app, creator, sample, **attrs)

@@ -94,3 +94,89 @@ def docx_text(content: bytes) -> str:
 def upload_sample(client, url: str = "/api/v1/cases"):
     with sample_zip().open("rb") as fh:
         return client.post(url, data={"files": (fh, sample_zip().name)}, content_type="multipart/form-data")
+
+
+# ---- cases without running the worker ------------------------------------------------------------
+
+_OUTCOMES: dict[str, dict] = {}
+
+
+def sample_outcome(name: str = SAMPLE) -> dict:
+    """Extraction, findings and proposal of a sample bundle, computed once per test session."""
+    if name not in _OUTCOMES:
+        from extractors.pipeline import extract_bundle
+        from forms.checks import run_checks
+        from forms.grading import propose_grade
+
+        extraction = extract_bundle([SAMPLES / f"{name}.zip"])
+        findings = run_checks(extraction)
+        _OUTCOMES[name] = {"extraction": extraction.to_dict(), "findings": [f.to_dict() for f in findings],
+                           "proposal": propose_grade(extraction, findings).to_dict()}
+    return json.loads(json.dumps(_OUTCOMES[name]))  # a fresh copy each time
+
+
+def make_case(app, creator: str = "clerk", sample: str = SAMPLE, **attrs) -> int:
+    """A case as the worker leaves it (files stored, documents kept, extraction done), in one transaction."""
+    from sqlalchemy import select
+
+    from web.casefacts import apply_summary
+    from web.casework import record
+    from web.db import get_db
+    from web.jobs import store_documents
+    from web.models import Case, CaseFile, User
+    from web.storage import Storage
+
+    storage = Storage(app.config["GRADEDESK_DATA_DIR"])
+    path = SAMPLES / f"{sample}.zip"
+    outcome = sample_outcome(sample)
+    with get_db(app).session() as session:
+        user = session.scalar(select(User).where(User.username == creator))
+        stored = storage.save_bytes(path.read_bytes())
+        store_documents(storage, [path])
+        case = Case(status="done", county=user.county, city=user.city, created_by_id=user.id, version=1,
+                    stage="submitted", **outcome)
+        apply_summary(case, outcome["extraction"])
+        for key, value in attrs.items():
+            setattr(case, key, value)
+        session.add(case)
+        session.flush()
+        session.add(CaseFile(case_id=case.id, original_name=path.name, sha256=stored.sha256, size=stored.size,
+                             version=1))
+        record(session, case, user, "created", f"上传 1 个文件：{path.name}")
+        session.commit()
+        return case.id
+
+
+def fill_review_sheet(content: bytes, *, verdict: str = "符合", grade: str = "B",
+                      failed: dict[str, str] | None = None, skip: tuple[str, ...] = (), signer: str = "王某某") -> bytes:
+    """A generated review sheet filled in as an expert does in Word: ☑ over the box of `verdict`
+    (or 不符合 with a remark for the indicators in `failed`), the proposed grade, a typed signature."""
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    table = next(t for t in document.tables if "差异化指标" in " ".join(c.text for c in t.rows[0].cells)
+                 and "是否符合" in " ".join(c.text for c in t.rows[0].cells))
+    header = [c.text.strip() for c in table.rows[0].cells]
+    name_col, verdict_col, remark_col = header.index("差异化指标"), header.index("是否符合"), header.index("备注")
+    for row in table.rows[1:]:
+        name = row.cells[name_col].text.strip()
+        if not name or name in skip:
+            continue
+        choice, remark = ("不符合", failed[name]) if failed and name in failed else (verdict, "")
+        for p in row.cells[verdict_col].paragraphs:
+            if p.text.lstrip("□") == choice:
+                runs = [r for r in p.runs if r.text]
+                runs[0].text = "☑" + choice
+                for r in runs[1:]:
+                    r.text = ""
+        if remark:
+            row.cells[remark_col].text = remark
+    for t in document.tables:
+        for row in t.rows:
+            if row.cells[0].text.strip() == "建议等级":
+                row.cells[-1].text = grade
+    signatures = document.tables[-1]
+    signatures.rows[2].cells[-1].text = signer
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

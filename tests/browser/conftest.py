@@ -1,0 +1,136 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium, nothing downloaded)
+against a real `gradedesk serve` on a free port over a temporary data dir.
+
+They are part of the normal test run: without Chromium or Playwright they fail, they do not skip.
+Screenshots go to `GRADEDESK_SCREENSHOTS` (default: a temporary folder, printed at the end).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("GRADEDESK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN"]
+PASSWORD = "browser-test-password"
+USERS = {
+    "clerk": dict(role="clerk", city="沧州市"),
+    "office": dict(role="office", city="沧州市"),
+    "expert": dict(role="expert", industries=["铸造", "工业涂装"], pledge=date(2020, 7, 1), employer="河北工业大学"),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    folder = Path(os.environ.get("GRADEDESK_SCREENSHOTS") or tempfile.mkdtemp(prefix="gradedesk-screenshots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    print(f"\nscreenshots: {folder}")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`gradedesk serve` with its in-process worker, on a fresh data dir with the users above."""
+    from web import create_app
+    from web.db import get_db, upgrade
+    from web.users import create_user
+
+    base = Path(tempfile.mkdtemp(prefix="gradedesk-browser-"))
+    data_dir = base / "var"
+    app = create_app({"GRADEDESK_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{data_dir / 'gradedesk.db'}"})
+    db = get_db(app)
+    upgrade(db)
+    with db.session() as s:
+        for name, attrs in USERS.items():
+            create_user(s, name, password=PASSWORD, **attrs)
+        s.commit()
+    db.dispose()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update({"GRADEDESK_DATA_DIR": str(data_dir), "GRADEDESK_POLL_SECONDS": "0.2", "GRADEDESK_TODAY": "2020-08-20"})
+    script = Path(sys.executable).parent / "gradedesk"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
+    port = _free_port()
+    proc = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/login", timeout=5):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "gradedesk serve did not come up"
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's chromium package "
+                    "(apt-get install -y --no-install-recommends chromium), or GRADEDESK_CHROMIUM pointing at one.",
+                    pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("The playwright package is missing: pip install -e '.[dev]' (never `playwright install`).",
+                    pytrace=False)
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def login(chromium, server):
+    """login(username) → a logged-in page in its own browser context (own cookies)."""
+    contexts = []
+
+    def _login(username: str):
+        context = chromium.new_context(base_url=server, locale="zh-CN", viewport={"width": 1280, "height": 900},
+                                       accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.console_errors = errors
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/cases")
+        return page
+
+    yield _login
+    for context in contexts:
+        context.close()
