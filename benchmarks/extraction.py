@@ -1,0 +1,551 @@
+"""How well the extractors read the corpus, per delivery form of the application form.
+
+    python -m benchmarks.extraction [--corpus var/corpus] [--delivery docx,pdf-text,scan]
+                                    [--only REGEX] [--limit N] [--jobs N] [--misses N] [--json FILE]
+    python -m benchmarks.extraction --ocr-compare [--engines tesseract,rapidocr] [--pages N]
+
+The corpus (fixtures/corpus.py) is generated into --corpus first when missing or stale.
+Every bundle runs `extractors.pipeline.extract_bundle` in a fresh process (so that peak
+memory is the bundle's own) and is scored against its truth file:
+
+- field accuracy: the bundle's `fields` (the application form's values) equal to the truth,
+  text compared after normalising bracket width and white space (the only differences
+  fields.md treats as the same text);
+- table cell accuracy: the form's emissions and vehicles rows (and, separately, the
+  monitoring reports' and ledgers' rows), rows aligned greedily, extra or missing rows
+  counting as wrong cells;
+- document kind accuracy: every file's `kind`;
+- seconds per page by extraction method, and peak resident memory (ru_maxrss of the
+  worker and of its child processes, e.g. tesseract).
+
+`--ocr-compare` runs every available OCR engine (`extractors.ocr.get_engine`) over scanned
+pages of the corpus and over the same pages rendered clean, one thread each
+(OMP_THREAD_LIMIT=1), and prints the character error rate and seconds per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import resource
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DELIVERIES = ("docx", "pdf-text", "scan")
+TEXT_KEYS = {"enterprise_name", "legal_representative", "address", "county", "contact_person",
+             "eia_approval_number", "main_products", "design_capacity", "testing_lab", "report_number",
+             "source", "outlet_id", "plate"}
+EMISSION_KEYS = ("outlet_id", "source", "pollutant", "concentration_mg_m3", "limit_mg_m3")
+VEHICLE_KEYS = ("plate", "vin", "emission_stage", "registration_date")
+
+
+# ---------------------------------------------------------------- comparing values
+
+
+def canonical_text(value: Any) -> str:
+    text = str(value)
+    text = text.replace("(", "（").replace(")", "）").replace("[", "〔").replace("]", "〕")
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def same(key: str, got: Any, want: Any) -> bool:
+    if got is None or want is None:
+        return got is want
+    if isinstance(want, bool) or isinstance(got, bool):
+        return got is want
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        return abs(float(got) - float(want)) < 1e-9
+    if key in TEXT_KEYS:
+        return canonical_text(got) == canonical_text(want)
+    return got == want
+
+
+def align_rows(truth_rows: list[dict], got_rows: list[dict], keys: tuple[str, ...]) -> tuple[int, int, list]:
+    """(correct cells, cells counted, wrong cells) with each truth row matched to its best unused row."""
+    unused = list(range(len(got_rows)))
+    correct = 0
+    wrong: list[tuple[str, Any, Any]] = []
+    for want in truth_rows:
+        best, best_score = None, -1
+        for i in unused:
+            score = sum(same(k, got_rows[i].get(k), want[k]) for k in keys)
+            if score > best_score:
+                best, best_score = i, score
+        if best is None:
+            wrong.extend((k, None, want[k]) for k in keys)
+            continue
+        unused.remove(best)
+        correct += best_score
+        wrong.extend((k, got_rows[best].get(k), want[k]) for k in keys if not same(k, got_rows[best].get(k), want[k]))
+    for i in unused:
+        wrong.extend((k, got_rows[i].get(k), "<extra row>") for k in keys[:1])
+    counted = max(len(truth_rows), len(got_rows)) * len(keys)
+    return correct, counted, wrong
+
+
+# ---------------------------------------------------------------- one bundle, in its own process
+
+
+def _timed_pipeline(timings: list[dict]):
+    """extract_bundle with every extract_document call timed (the pipeline's own function, wrapped)."""
+    from extractors import pipeline
+
+    original = pipeline.extract_document
+
+    def timed(item):
+        started = time.perf_counter()
+        doc = original(item)
+        timings.append({"file": doc.file, "method": doc.method or "none", "pages": doc.pages or 0,
+                        "seconds": time.perf_counter() - started, "error": doc.error})
+        return doc
+
+    pipeline.extract_document = timed
+    return pipeline.extract_bundle
+
+
+def _stop_worker_pools() -> None:
+    """Shut down any process pool the extractors keep, so its workers count in RUSAGE_CHILDREN."""
+    import concurrent.futures
+
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("extractors"):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, concurrent.futures.Executor):
+                value.shutdown(wait=True)
+
+
+def extract_one(folder: str) -> tuple[Any, list[dict], float, dict]:
+    """Extraction, per-file timings, wall seconds and peak memory of one bundle."""
+    timings: list[dict] = []
+    extract_bundle = _timed_pipeline(timings)
+    started = time.perf_counter()
+    extraction = extract_bundle([Path(folder)])
+    seconds = time.perf_counter() - started
+    _stop_worker_pools()
+    memory = {"self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    return extraction, timings, seconds, memory
+
+
+def score_bundle(truth: dict, extraction) -> dict[str, Any]:
+    data = extraction.to_dict()
+    fields = data.get("fields", {})
+    field_results = []
+    for key, want in truth["fields"].items():
+        got = (fields.get(key) or {}).get("value")
+        field_results.append((key, got, want, same(key, got, want)))
+    docs = {d.file: d for d in extraction.documents}
+    kinds = [(f, want, docs[f].kind if f in docs else "<missing>", docs[f].error if f in docs else "not extracted")
+             for f, want in truth["documents"].items()]
+    form_files = [f for f, k in truth["documents"].items() if k == "application_form"]
+    tables = {}
+    for table, keys in (("emissions", EMISSION_KEYS), ("vehicles", VEHICLE_KEYS)):
+        got_rows = [row for f in form_files if f in docs for row in docs[f].tables.get(table, [])]
+        tables[f"form_{table}"] = align_rows(truth["tables"][table], got_rows, keys)
+    attach_fields = []
+    attach_cells = [0, 0]
+    for file_name, facts in truth.get("document_facts", {}).items():
+        doc = docs.get(file_name)
+        for key, want in facts.get("fields", {}).items():
+            got = [f.value for f in doc.facts if f.key == key] if doc else []
+            ok = any(same(key, g, want) for g in got)
+            attach_fields.append((truth["documents"][file_name], key, got[0] if got else None, want, ok))
+        for table, rows in facts.get("tables", {}).items():
+            keys = EMISSION_KEYS if table == "emissions" else VEHICLE_KEYS
+            got_rows = doc.tables.get(table, []) if doc else []
+            correct, counted, _ = align_rows(rows, got_rows, keys)
+            attach_cells[0] += correct
+            attach_cells[1] += counted
+    return {"fields": field_results, "kinds": kinds, "tables": tables, "attach_fields": attach_fields,
+            "attach_cells": attach_cells}
+
+
+def run_bundle(args: tuple[str, ...]) -> dict[str, Any]:
+    folder, truth_path, *save = args
+    truth = json.loads(Path(truth_path).read_text("utf-8"))
+    try:
+        extraction, timings, seconds, memory = extract_one(folder)
+    except Exception as exc:  # the pipeline must not raise; when it does, it is a finding of the benchmark
+        return {"bundle": truth["bundle"], "delivery": truth["delivery"], "crash": f"{type(exc).__name__}: {exc}"}
+    if save and save[0]:
+        Path(save[0], f"{truth['bundle']}.extraction.json").write_text(
+            json.dumps(extraction.to_dict(), ensure_ascii=False, default=str), encoding="utf-8")
+    scored = score_bundle(truth, extraction)
+    return {"bundle": truth["bundle"], "delivery": truth["delivery"], "seconds": seconds, "memory": memory,
+            "timings": timings, "engine": _engine_name(), **scored}
+
+
+def _engine_name() -> str:
+    """The OCR engine the pipeline would use now (the lead may change the default between runs)."""
+    try:
+        from extractors.ocr import get_engine
+
+        return get_engine().name
+    except Exception as exc:
+        return f"unavailable ({type(exc).__name__})"
+
+
+def select(corpus: Path, deliveries: tuple[str, ...], only: str | None, limit: int | None,
+           predicate=None) -> list[tuple[str, str]]:
+    chosen: list[tuple[str, str]] = []
+    per_delivery: Counter = Counter()
+    for truth_path in sorted(corpus.glob("*.truth.json")):
+        truth = json.loads(truth_path.read_text("utf-8"))
+        if truth["delivery"] not in deliveries or (only and not re.search(only, truth["bundle"])):
+            continue
+        if predicate and not predicate(truth):
+            continue
+        if limit and per_delivery[truth["delivery"]] >= limit:
+            continue
+        per_delivery[truth["delivery"]] += 1
+        chosen.append((str(corpus / truth["bundle"]), str(truth_path)))
+    return chosen
+
+
+def _child(worker, item, result_path: str) -> None:
+    import pickle
+
+    try:
+        result = worker(item)
+    except BaseException as exc:  # report, never hang the parent
+        result = {"bundle": Path(item[0]).name, "delivery": "?", "crash": f"{type(exc).__name__}: {exc}"}
+    with open(result_path, "wb") as fh:
+        pickle.dump(result, fh)
+
+
+def run_all(work: list[tuple[str, str]], jobs: int, worker=run_bundle) -> list[dict]:
+    """Each bundle in its own (non-daemonic) process, so the pipeline may start its own OCR workers."""
+    import multiprocessing
+    import multiprocessing.connection
+    import pickle
+    import tempfile
+
+    context = multiprocessing.get_context("fork")
+    pending = list(enumerate(work))
+    running: dict[int, tuple] = {}
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="gradedesk-bench-") as tmp:
+        while pending or running:
+            while pending and len(running) < jobs:
+                index, item = pending.pop(0)
+                path = os.path.join(tmp, f"{index}.pickle")
+                process = context.Process(target=_child, args=(worker, item, path))
+                process.start()
+                running[process.sentinel] = (process, path, item)
+            for sentinel in multiprocessing.connection.wait(list(running)):
+                process, path, item = running.pop(sentinel)
+                process.join()
+                if os.path.exists(path):
+                    with open(path, "rb") as fh:
+                        result = pickle.load(fh)
+                else:
+                    result = {"bundle": Path(item[0]).name, "delivery": "?",
+                              "crash": f"worker died with exit code {process.exitcode}"}
+                results.append(result)
+                print(f"\r{len(results)}/{len(work)} {result['bundle']:<48}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return sorted(results, key=lambda r: r["bundle"])
+
+
+def prepare_corpus(corpus: Path, jobs: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from fixtures.corpus import ensure_corpus
+
+    started = time.perf_counter()
+    ensure_corpus(corpus, jobs=jobs)
+    if time.perf_counter() - started > 5:
+        print(f"corpus generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _pct(num: float, den: float) -> str:
+    return f"{100 * num / den:6.2f}%" if den else "     —"
+
+
+def report(results: list[dict], misses: int) -> dict[str, Any]:
+    rows = {}
+    crashed = [r for r in results if "crash" in r]
+    ok = [r for r in results if "crash" not in r]
+    by_method: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for d in (*DELIVERIES, "all"):
+        group = [r for r in ok if d == "all" or r["delivery"] == d]
+        if not group:
+            continue
+        f_ok = sum(x[3] for r in group for x in r["fields"])
+        f_n = sum(len(r["fields"]) for r in group)
+        em = [sum(r["tables"]["form_emissions"][i] for r in group) for i in (0, 1)]
+        ve = [sum(r["tables"]["form_vehicles"][i] for r in group) for i in (0, 1)]
+        at = [sum(r["attach_cells"][i] for r in group) for i in (0, 1)]
+        af = [sum(x[4] for r in group for x in r["attach_fields"]), sum(len(r["attach_fields"]) for r in group)]
+        k_ok = sum(want == got for r in group for _f, want, got, _e in r["kinds"])
+        k_n = sum(len(r["kinds"]) for r in group)
+        pages = sum(t["pages"] for r in group for t in r["timings"])
+        rows[d] = {"bundles": len(group), "fields": (f_ok, f_n), "emissions": em, "vehicles": ve,
+                   "attach_tables": at, "attach_fields": af, "kinds": (k_ok, k_n),
+                   "seconds_per_bundle": sum(r["seconds"] for r in group) / len(group),
+                   "max_bundle_seconds": max(r["seconds"] for r in group), "pages": pages,
+                   "peak_mb": max(r["memory"]["self_mb"] for r in group),
+                   "peak_child_mb": max(r["memory"]["children_mb"] for r in group)}
+    for r in ok:
+        for t in r["timings"]:
+            by_method[t["method"]][0] += t["seconds"]
+            by_method[t["method"]][1] += t["pages"] or 0
+    header = (f"{'delivery':<9}{'bundles':>8}{'fields':>9}{'emiss.':>9}{'vehicles':>9}{'attach.':>9}"
+              f"{'att.tbl':>9}{'kinds':>9}{'s/bundle':>9}{'max s':>7}{'peak MB':>9}{'child MB':>9}")
+    print("\nExtraction accuracy per delivery of the application form")
+    print("(fields: form fields exact; emiss./vehicles: form table cells; attach.: attachment fields;"
+          " att.tbl: report/ledger table cells; kinds: document kind)")
+    print(header)
+    print("-" * len(header))
+    for d, row in rows.items():
+        print(f"{d:<9}{row['bundles']:>8}{_pct(*row['fields']):>9}{_pct(*row['emissions']):>9}"
+              f"{_pct(*row['vehicles']):>9}{_pct(*row['attach_fields']):>9}{_pct(*row['attach_tables']):>9}"
+              f"{_pct(*row['kinds']):>9}{row['seconds_per_bundle']:>9.1f}{row['max_bundle_seconds']:>7.1f}"
+              f"{row['peak_mb']:>9.0f}{row['peak_child_mb']:>9.0f}")
+    print("\nSeconds per page by method (all bundles)")
+    for method, (seconds, pages) in sorted(by_method.items()):
+        per = f"{seconds / pages:.3f}" if pages else "—"
+        print(f"  {method:<9} {pages:>6} pages {seconds:>9.1f} s   {per} s/page")
+    if crashed:
+        print(f"\n{len(crashed)} bundles crashed the pipeline:")
+        for r in crashed:
+            print(f"  {r['bundle']}: {r['crash']}")
+    _misses(ok, misses)
+    return {"per_delivery": rows, "by_method": {k: list(v) for k, v in by_method.items()},
+            "crashed": [(r["bundle"], r["crash"]) for r in crashed]}
+
+
+def _short(value: Any, n: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _misses(results: list[dict], limit: int) -> None:
+    field_miss: dict[tuple[str, str], list] = defaultdict(list)
+    for r in results:
+        for key, got, want, ok in r["fields"]:
+            if not ok:
+                field_miss[(r["delivery"], key)].append((r["bundle"], got, want))
+    if field_miss:
+        print("\nForm fields missed (delivery, key: count — examples got ≠ want)")
+        for (delivery, key), items in sorted(field_miss.items(), key=lambda kv: -len(kv[1]))[:limit]:
+            examples = "; ".join(f"{b}: {_short(g)} ≠ {_short(w)}" for b, g, w in items[:2])
+            print(f"  {delivery:<8} {key:<22} {len(items):>4} — {examples}")
+    kind_miss: Counter = Counter()
+    examples: dict = {}
+    for r in results:
+        for file_name, want, got, error in r["kinds"]:
+            if want != got:
+                kind_miss[(r["delivery"], want, got)] += 1
+                examples.setdefault((r["delivery"], want, got), f"{r['bundle']}/{file_name}" + (
+                    f" ({error})" if error else ""))
+    if kind_miss:
+        print("\nDocument kinds missed (delivery: truth → got: count — example)")
+        for (delivery, want, got), count in kind_miss.most_common(limit):
+            print(f"  {delivery:<8} {want} → {got}: {count} — {examples[(delivery, want, got)]}")
+    attach_miss: Counter = Counter()
+    for r in results:
+        for kind, key, _got, _want, ok in r["attach_fields"]:
+            if not ok:
+                attach_miss[(kind, key)] += 1
+    if attach_miss:
+        print("\nAttachment fields missed (kind.key: count)")
+        print("  " + ", ".join(f"{k}.{f}: {n}" for (k, f), n in attach_miss.most_common(limit)))
+
+
+# ---------------------------------------------------------------- OCR comparison
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, exact inside the differing stretches that difflib finds between equal runs."""
+    total = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        x, y = a[i1:i2], b[j1:j2]
+        if not x or not y:
+            total += len(x) + len(y)
+            continue
+        previous = list(range(len(y) + 1))
+        for i, cx in enumerate(x, start=1):
+            current = [i]
+            for j, cy in enumerate(y, start=1):
+                current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (cx != cy)))
+            previous = current
+        total += previous[-1]
+    return total
+
+
+def reading_order(lines) -> str:
+    """OCR lines top to bottom (rows grouped by their vertical middle), left to right."""
+    items = sorted(lines, key=lambda ln: ((ln.bbox[1] + ln.bbox[3]) / 2, ln.bbox[0]))
+    rows: list[list] = []
+    for line in items:
+        mid = (line.bbox[1] + line.bbox[3]) / 2
+        height = max(line.bbox[3] - line.bbox[1], 1)
+        if rows and abs(mid - rows[-1][0]) <= 0.5 * height:
+            rows[-1][1].append(line)
+        else:
+            rows.append([mid, [line]])
+    return "\n".join(" ".join(ln.text for ln in sorted(row, key=lambda ln: ln.bbox[0])) for _mid, row in rows)
+
+
+def cer(ocr_text: str, truth_text: str) -> tuple[int, int]:
+    a = re.sub(r"\s+", "", truth_text)
+    b = re.sub(r"\s+", "", ocr_text)
+    return edit_distance(a, b), len(a)
+
+
+def _scan_pages(corpus: Path, count: int) -> list[dict]:
+    """Scanned pages with their known text, spread over scan kinds (flatbed, PDF, photo, TIFF) and documents."""
+    candidates: dict[str, list[dict]] = defaultdict(list)
+    for sidecar in sorted(corpus.glob("*.ocr.json")):
+        bundle = sidecar.name.removesuffix(".ocr.json")
+        truth = json.loads((corpus / f"{bundle}.truth.json").read_text("utf-8"))
+        for file_name, texts in json.loads(sidecar.read_text("utf-8")).items():
+            kind = truth["documents"].get(file_name)
+            if kind == "photo":
+                continue
+            for page, text in enumerate(texts, start=1):
+                if len(re.sub(r"\s", "", text)) < 80:
+                    continue
+                group = f"{kind}:{Path(file_name).suffix}:{truth.get('scan_kind') if kind == 'application_form' else ''}"
+                candidates[group].append({"bundle": bundle, "file": file_name, "page": page, "text": text,
+                                          "kind": kind, "group": group})
+    chosen: list[dict] = []
+    seen_files: set = set()
+    groups = sorted(candidates)
+    depth = 0
+    while len(chosen) < count and any(depth < len(candidates[g]) for g in groups):
+        for g in groups:
+            if depth < len(candidates[g]) and len(chosen) < count:
+                item = candidates[g][depth * 7 % len(candidates[g])]
+                if (item["bundle"], item["file"], item["page"]) not in seen_files:
+                    seen_files.add((item["bundle"], item["file"], item["page"]))
+                    chosen.append(item)
+        depth += 1
+    return chosen
+
+
+def _page_image(corpus: Path, item: dict):
+    from extractors.image_backend import open_images, render_pdf_pages
+
+    path = corpus / item["bundle"] / item["file"]
+    data = path.read_bytes()
+    if path.suffix.lower() == ".pdf":
+        page = render_pdf_pages(item["file"], data, [item["page"]])[0]
+    else:
+        page = open_images(item["file"], data)[item["page"] - 1]
+    # the backends have returned images, (page, image) pairs and page objects with .image
+    if isinstance(page, tuple):
+        page = page[1]
+    return getattr(page, "image", page)
+
+
+def ocr_compare(corpus: Path, engines: list[str], count: int) -> dict[str, Any]:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    sys.path.insert(0, str(ROOT))
+    from extractors.ocr import get_engine
+    from fixtures.corpus import clean_page
+
+    available = {}
+    for name in engines:
+        try:
+            available[name] = get_engine(name)
+        except Exception as exc:  # an engine that is not installed is reported, not fatal
+            print(f"OCR engine {name!r} not available: {type(exc).__name__}: {exc}", file=sys.stderr)
+    pages = _scan_pages(corpus, count)
+    results: dict[str, dict] = {name: {"scan": [0, 0, 0.0], "clean": [0, 0, 0.0], "groups": defaultdict(lambda: [0, 0])}
+                                for name in available}
+    print(f"OCR comparison on {len(pages)} scanned pages (and the same pages rendered clean at 300 dpi), "
+          "one thread per engine", file=sys.stderr)
+    for n, item in enumerate(pages, start=1):
+        scanned = _page_image(corpus, item)
+        clean = clean_page(corpus, item["bundle"], item["file"], item["page"], dpi=300)
+        for name, engine in available.items():
+            for variant, image in (("scan", scanned), ("clean", clean)):
+                started = time.perf_counter()
+                lines = engine.recognise(image)
+                seconds = time.perf_counter() - started
+                dist, length = cer(reading_order(lines), item["text"])
+                acc = results[name][variant]
+                acc[0] += dist
+                acc[1] += length
+                acc[2] += seconds
+                if variant == "scan":
+                    results[name]["groups"][item["group"]][0] += dist
+                    results[name]["groups"][item["group"]][1] += length
+        print(f"\r{n}/{len(pages)} {item['bundle']}/{item['file']} p{item['page']}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    print(f"\nOCR engines on {len(pages)} pages: character error rate and seconds per page (one thread)")
+    print(f"{'engine':<12}{'CER clean':>11}{'CER scan':>10}{'s/page clean':>14}{'s/page scan':>13}")
+    for name, r in results.items():
+        print(f"{name:<12}{_pct(r['clean'][0], r['clean'][1]):>11}{_pct(r['scan'][0], r['scan'][1]):>10}"
+              f"{r['clean'][2] / max(len(pages), 1):>14.2f}{r['scan'][2] / max(len(pages), 1):>13.2f}")
+    print("\nCER on scans by document and scan kind")
+    groups = sorted({g for r in results.values() for g in r["groups"]})
+    print(f"{'group':<40}" + "".join(f"{name:>12}" for name in results))
+    for g in groups:
+        print(f"{g:<40}" + "".join(f"{_pct(*results[name]['groups'][g]):>12}" for name in results))
+    return {name: {"scan": r["scan"], "clean": r["clean"], "groups": dict(r["groups"])} for name, r in results.items()}
+
+
+# ---------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure extraction on the generated corpus.")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "var" / "corpus")
+    parser.add_argument("--delivery", default=",".join(DELIVERIES), help="comma-separated: docx,pdf-text,scan")
+    parser.add_argument("--only", help="only bundles whose name matches this regular expression")
+    parser.add_argument("--limit", type=int, help="at most N bundles per delivery")
+    parser.add_argument("--jobs", type=int, default=1, help="bundles in parallel (1 gives honest timings)")
+    parser.add_argument("--misses", type=int, default=15, help="how many kinds of misses to list")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--save", type=Path, help="write each bundle's extraction (contract JSON) here, "
+                                                 "for `benchmarks.checks --from`")
+    parser.add_argument("--engine", help="OCR engine of the pipeline (sets GRADEDESK_OCR_ENGINE; default: the "
+                                         "pipeline's own default)")
+    parser.add_argument("--ocr-compare", action="store_true", help="compare OCR engines instead")
+    parser.add_argument("--engines", default="tesseract,rapidocr")
+    parser.add_argument("--pages", type=int, default=12, help="pages for --ocr-compare")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    if args.engine:
+        os.environ["GRADEDESK_OCR_ENGINE"] = args.engine
+    prepare_corpus(args.corpus, max(args.jobs, 2))
+    if args.ocr_compare:
+        figures = ocr_compare(args.corpus, [e.strip() for e in args.engines.split(",") if e.strip()], args.pages)
+    else:
+        deliveries = tuple(d.strip() for d in args.delivery.split(",") if d.strip())
+        work = select(args.corpus, deliveries, args.only, args.limit)
+        if not work:
+            print("no bundles selected", file=sys.stderr)
+            return 2
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            work = [(*item, str(args.save)) for item in work]
+        started = time.perf_counter()
+        results = run_all(work, max(1, args.jobs))
+        figures = report(results, args.misses)
+        engines = Counter(r.get("engine") for r in results if "crash" not in r)
+        print(f"\n{len(results)} bundles in {time.perf_counter() - started:.0f} s wall, {args.jobs} job(s); "
+              f"OCR engine: {', '.join(f'{e} ({n} bundles)' for e, n in engines.items())}")
+        figures["bundles"] = results
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
