@@ -33,6 +33,8 @@ from forms.facts import Source
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 80_000_000  # a 300 dpi A0 scan; beyond is refused before decoding
+MAX_TOTAL_PIXELS = 400_000_000  # all frames of one file together (a TIFF of many large pages)
+MAX_DECODED_BYTES = 300_000_000  # one frame decoded (a 16-bit RGBA frame takes 8 bytes a pixel)
 MAX_SIDE = 3600  # longer sides are scaled down before OCR (≈ 300 dpi for A4)
 MAX_OCR_PAGES = 50
 RENDER_DPI = 300
@@ -56,6 +58,19 @@ def _prepare(image: Image.Image) -> tuple[Image.Image, float]:
     return image, 1.0
 
 
+def _checked_pixels(name: str, frame: Image.Image, number: int) -> int:
+    """A frame's pixels, refused before decoding when the frame (each page of a TIFF may differ) or its
+    decoded bytes (16-bit, alpha) are too large."""
+    pixels = frame.width * frame.height
+    bands = len(frame.getbands())
+    depth = 2 if frame.mode.startswith("I;16") or frame.mode in ("I", "F") else 1
+    if pixels > MAX_PIXELS or pixels * bands * depth > MAX_DECODED_BYTES:
+        raise UnreadableFile(
+            f"图片第 {number} 页尺寸过大（{frame.width}×{frame.height} 像素），请缩小到 8000 万像素以内后上传。",
+            f"[image_too_large] {name}: frame {number} is {frame.width}x{frame.height} {frame.mode}")
+    return pixels
+
+
 def open_images(name: str, data: bytes) -> list[PageImage]:
     """The frames of an image file, refused before decoding when they are too large."""
     try:
@@ -68,6 +83,14 @@ def open_images(name: str, data: bytes) -> list[PageImage]:
                     f"{name}: {image.width}x{image.height} px exceeds {MAX_PIXELS}")
             frames = []
             n_frames = getattr(image, "n_frames", 1)
+            total = 0
+            for i in range(min(n_frames, MAX_OCR_PAGES)):  # sizes first: seeking reads a frame's header only
+                image.seek(i)
+                total += _checked_pixels(name, image, i + 1)
+                if total > MAX_TOTAL_PIXELS:
+                    raise UnreadableFile(
+                        "多页图片的总尺寸过大，请拆分成多个文件或降低分辨率后上传。",
+                        f"[image_too_large] {name}: frames 1-{i + 1} hold {total} px, more than {MAX_TOTAL_PIXELS}")
             for i in range(min(n_frames, MAX_OCR_PAGES)):
                 image.seek(i)
                 prepared, factor = _prepare(image.copy())
@@ -139,13 +162,55 @@ def _distance(line: OcrLine, cx: float, cy: float) -> float:
     return across + abs((line.bbox[1] + line.bbox[3]) / 2 - cy)
 
 
+# what engines read a check box as; any other character read confidently where a square was found
+# is that character (日, 国, 回 … have square outlines too)
+_BOX_READINGS = set("口□☐☑☒■▢囗回図✓✔√Vv×xX0Oo〇")
+
+
+def _read_as_text(bbox, words: list[OcrWord]) -> bool:
+    cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+    for word in words:
+        if len(word.text) != 1 or word.confidence < 0.6:
+            continue
+        if not (_inside(word, bbox) or (word.bbox[0] <= cx <= word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3])):
+            continue
+        if word.text not in _BOX_READINGS:
+            return True
+        if word.text == "口" and word.confidence >= 0.9 and _between_characters(bbox, words):
+            return True  # 木厂口镇: the character, set close between two others as no box is
+    return False
+
+
+def _between_characters(bbox, words: list[OcrWord]) -> bool:
+    width = bbox[2] - bbox[0]
+    cy = (bbox[1] + bbox[3]) / 2
+
+    def cjk_near(edge: float, left: bool) -> bool:
+        return any(w.bbox[1] <= cy <= w.bbox[3] and "\u4e00" <= w.text <= "\u9fff" and w.text not in _BOX_READINGS
+                   and abs((w.bbox[2] if left else w.bbox[0]) - edge) <= 0.35 * width for w in words)
+
+    return cjk_near(bbox[0], True) and cjk_near(bbox[2], False)
+
+
+def _option_after(bbox, words: list[OcrWord]) -> bool:
+    """A check box is followed by the option it ticks (☑是, □B级); a square at the end of a line is a
+    character whose reading the engine was unsure of."""
+    width = bbox[2] - bbox[0]
+    cy = (bbox[1] + bbox[3]) / 2
+    cx = (bbox[0] + bbox[2]) / 2
+    return any(cx < (w.bbox[0] + w.bbox[2]) / 2 <= bbox[2] + 2 * width and w.bbox[1] <= cy <= w.bbox[3]
+               and w.text not in _BOX_READINGS for w in words)
+
+
 def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     """The OCR lines with each check box found in the pixels as a ☑ or □ word in its line, in place of
     whatever the engine read there."""
     heights = [w.bbox[3] - w.bbox[1] for line in lines for w in (line.words or [])]
     if not heights:
         return lines
-    boxes = find_checkboxes(grey, float(np.median(heights)))
+    words = [w for line in lines for w in (line.words or [])]
+    boxes = [b for b in find_checkboxes(grey, float(np.median(heights)))
+             if not _read_as_text(b.bbox, words) and _option_after(b.bbox, words)]
     if not boxes:
         return lines
     out = [OcrLine(line.text, line.bbox, line.confidence,
@@ -200,9 +265,8 @@ class _PageReader:
             self.table_index += 1
             rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
             for i, cell in enumerate(table.cells):
-                placed = sorted(cell_words.get((t, i), []), key=lambda lw: (lw[0], lw[1].bbox[0]))
-                text = "\n".join(join_words([w for ln, w in placed if ln == line_no])
-                                 for line_no in dict.fromkeys(ln for ln, _ in placed))
+                placed = cell_words.get((t, i), [])
+                text = cell_text(placed)
                 confidence = float(np.mean([w.confidence for _, w in placed])) if placed else 1.0
                 rows[cell.row][cell.col] = Cell(text=text, confidence=confidence, source=Source(
                     self.name, page.number, f"table {self.table_index}, row {cell.row + 1}, column {cell.col + 1}",
@@ -221,6 +285,36 @@ class _PageReader:
                     continue
             runs.append([word])
         return runs
+
+
+def cell_text(placed: list[tuple[int, OcrWord]]) -> str:
+    """A cell's words as lines: words of one visual row together, left to right, runs the engine read
+    as separate lines kept apart by two spaces. When a scan loses the rule between a label and its
+    value, both land in one cell; as `环保负责人  张敏` they still read as a label and its value."""
+    if not placed:
+        return ""
+    heights = sorted(w.bbox[3] - w.bbox[1] for _, w in placed)
+    tolerance = max(heights[len(heights) // 2], 1) * 0.5
+    rows: list[list[tuple[int, OcrWord]]] = []
+    for item in sorted(placed, key=lambda lw: (lw[1].bbox[1] + lw[1].bbox[3]) / 2):
+        middle = (item[1].bbox[1] + item[1].bbox[3]) / 2
+        if rows and abs(middle - np.mean([(w.bbox[1] + w.bbox[3]) / 2 for _, w in rows[-1]])) <= tolerance:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda lw: lw[1].bbox[0])
+        runs: list[list[OcrWord]] = []
+        previous = None
+        for line_no, word in row:
+            if runs and line_no == previous:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+            previous = line_no
+        lines.append("  ".join(join_words(run) for run in runs))
+    return "\n".join(lines)
 
 
 def scan_box(scan: ScanPage, bbox, scale: float) -> tuple[float, float, float, float]:

@@ -1,53 +1,75 @@
-"""Document classification from content: which kind of evidence a file is, with a confidence."""
+"""Document classification from content: which kind of evidence a file is, with a confidence.
+
+A document is known first by what it calls itself (its title, often wrapped over two
+lines: 关于…环境影响报告表 / 的批复), then by what it says: an EIA approval mentions
+the acceptance to come, so a body mention weighs less than a title.
+"""
 
 from __future__ import annotations
 
 import re
 
-# kind → (title patterns, weight), (supporting patterns, weight)
-_SIGNALS: dict[str, list[tuple[str, float]]] = {
-    "application_form": [(r"绩效分级.{0,12}(申报|申请)", 4), (r"申报(表|材料)", 2), (r"申报等级|申请级别|申报级别", 2),
-                         (r"差异化指标", 1)],
-    "business_license": [(r"营\s*业\s*执\s*照", 5), (r"登记机关", 1.5), (r"成立日期", 1), (r"经营范围", 1),
-                         (r"注册资本", 1)],
-    "discharge_permit": [(r"排\s*污\s*许\s*可\s*证(?!编号|号)", 4), (r"许可证编号|证书编号", 1.5),
-                         (r"发证机关", 1), (r"行业类别", 0.5)],
-    "eia_approval": [(r"环境影响(报告|评价).{0,20}(批复|审批意见)", 5), (r"关于.{0,60}环境影响.{0,30}批复", 4)],
-    "acceptance": [(r"竣工环境保护验收", 5), (r"验收(意见|监测报告|结论)", 2)],
-    "monitoring_report": [(r"(监|检)测报告", 4), (r"采样日期|监测日期|检测日期", 1.5), (r"监测结果|检测结果", 1),
-                          (r"报告编号", 1)],
-    "cems_data": [(r"在线监测(数据|日报|月报)|自动监控数据", 5), (r"小时均值|日均值", 2)],
-    "transport_ledger": [(r"运输车辆.{0,6}(台账|清单)|车辆台账|电子台账", 5), (r"车辆识别代号|车架号", 2),
-                         (r"排放阶段", 1)],
-    "gate_records": [(r"门禁(系统)?.{0,4}(记录|数据)", 5), (r"(进厂|入厂|出厂)时间", 2)],
-    "pledge": [(r"承\s*诺\s*书", 5), (r"郑重承诺|本(单位|企业|公司)(郑重)?承诺", 2)],
+# kind → [(pattern, weight in the title, weight in the body)]
+_SIGNALS: dict[str, list[tuple[str, float, float]]] = {
+    "application_form": [(r"绩效分级.{0,12}(申报|申请)", 4, 4), (r"申报(表|材料)", 2, 2),
+                         (r"申报等级|申请级别|申报级别|申请等级", 2, 2), (r"差异化指标", 1, 1),
+                         (r"填(报|表)日期|(企业|单位)[（(]?盖章", 1.5, 1.5), (r"法定代表人[（(]?签(字|章)", 1, 1)],
+    "business_license": [(r"营\s*业\s*执\s*照", 5, 5), (r"登记机关", 1.5, 1.5), (r"成立日期", 1, 1),
+                         (r"经营范围", 1, 1), (r"注册资本", 1, 1), (r"营业期限", 1, 1)],
+    "discharge_permit": [(r"排\s*污\s*许\s*可\s*证(?!编号|号)", 4, 4), (r"排污登记回执|固定污染源排污登记", 4, 4),
+                         (r"许可证编号|证书编号|登记编号", 1.5, 1.5), (r"发证机关", 1, 1), (r"行业类别", 0.5, 0.5),
+                         (r"有效期限", 0.5, 0.5)],
+    "eia_approval": [(r"环境影响(报告|评价|登记).{0,20}(批复|审批意见|审查意见|批准)", 5, 5),
+                     (r"关于.{0,60}环境影响.{0,30}(批复|审批意见|审查意见)", 4, 4), (r"环评批复|审批意见", 3, 1.5),
+                     (r"经研究.{0,6}批复如下|审批意见如下", 1, 2)],
+    "acceptance": [(r"(竣工)?环境保护验收(意见|监测报告|调查报告|报告|组意见)|验收(意见|监测报告|结论)", 5, 2),
+                   (r"竣工环境保护验收|自主验收", 3, 1), (r"验收工作组|验收组", 1, 1.5)],
+    "monitoring_report": [(r"(监|检)\s*测\s*报\s*告", 4, 3), (r"采样日期|监测日期|检测日期", 1.5, 1.5),
+                          (r"监测结果|检测结果", 1, 1), (r"报告编号", 1, 1), (r"委托单位|受检单位|检测类别", 1, 1)],
+    "cems_data": [(r"在线监测(数据|日报|月报|报表|统计)|自动监控数据|CEMS", 5, 3), (r"小时均值|日均值|小时数据", 2, 2),
+                  (r"折算浓度", 1, 1)],
+    "transport_ledger": [(r"运输车辆.{0,6}(台账|清单|信息)|车辆(台账|清单)|电子台账", 5, 4),
+                         (r"车辆识别代号|车架号", 2, 2), (r"排放阶段", 1, 1), (r"注册(登记)?日期|行驶证", 1, 1)],
+    "gate_records": [(r"门禁", 5, 2), (r"进出(厂|场)(车辆)?.{0,6}(记录|明细|数据)", 4, 3),
+                     (r"(进|入|出)(厂|场)时间|通行时间|抓拍时间", 2, 3)],
+    "pledge": [(r"承\s*诺\s*书", 5, 5), (r"郑重承诺|本(单位|企业|公司)(郑重)?承诺", 2, 2)],
 }
 
-_NAME_HINTS = {
-    "application_form": r"申报|申请表", "business_license": r"营业执照", "discharge_permit": r"排污许可",
+NAME_HINTS = {
+    "application_form": r"申报|申请表", "business_license": r"营业执照", "discharge_permit": r"排污许可|排污登记",
     "eia_approval": r"环评|批复", "acceptance": r"验收", "monitoring_report": r"监测|检测",
-    "cems_data": r"在线|CEMS", "transport_ledger": r"台账|车辆", "gate_records": r"门禁",
+    "cems_data": r"在线|CEMS", "transport_ledger": r"台账|车辆", "gate_records": r"门禁|进出",
     "pledge": r"承诺", "photo": r"照片|现场",
 }
 
 
+def _flat(text: str) -> str:
+    return re.sub(r"[ \t\u3000]+", "", text)
+
+
+def _title(text: str) -> str:
+    """The first lines run together, so that a title wrapped over two lines reads as one."""
+    lines = [line for line in _flat(text).splitlines() if line.strip()]
+    return "".join(lines[:4])[:120]
+
+
 def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: bool = False) -> tuple[str, float]:
     """The document kind and a confidence in 0..1; `label_hits` counts canonical labels found."""
-    head = text[:6000]
-    title = " ".join([line for line in text.splitlines() if line.strip()][:2])[:120]
+    head = _flat(text[:6000]).replace("\n", "")
+    title = _title(text)
     scores: dict[str, float] = {}
     for kind, signals in _SIGNALS.items():
         score = 0.0
-        for pattern, weight in signals:
+        for pattern, title_weight, body_weight in signals:
             if re.search(pattern, title):
-                score += 2 * weight  # what a document calls itself counts most
+                score += 2 * title_weight  # what a document calls itself counts most
             elif re.search(pattern, head):
-                score += weight
+                score += body_weight
         scores[kind] = score
     # an application form is recognisable by how many canonical labels it carries
     scores["application_form"] += min(label_hits, 12) * 0.6
     stem = file_name.rsplit("/", 1)[-1]
-    for kind, pattern in _NAME_HINTS.items():
+    for kind, pattern in NAME_HINTS.items():
         if re.search(pattern, stem, re.I):
             scores[kind] = scores.get(kind, 0.0) + 1.0
     if is_image and len(re.sub(r"\s", "", head)) < 30:
@@ -58,3 +80,24 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
     runner_up = max((v for k, v in scores.items() if k != kind), default=0.0)
     confidence = min(0.99, 0.5 + 0.5 * (best - runner_up) / best + min(best, 10) / 40)
     return kind, round(confidence, 3)
+
+
+_NUMBERED = re.compile(r"^(?P<stem>.*?[\u4e00-\u9fff].*?)\s*[-_—（(第]?\s*(?P<n>\d{1,2})\s*[)）页]?\.[A-Za-z]+$")
+
+
+def page_sets(names: list[str]) -> dict[str, list[str]]:
+    """Files that are numbered pages of one document (申报表-1.jpg, 申报表-2.jpg), by their shared stem.
+
+    Only stems with Chinese in them: IMG_0001.jpg … are a camera's numbering, not one document's pages.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        m = _NUMBERED.match(name.rsplit("/", 1)[-1])
+        if m:
+            groups.setdefault(m.group("stem").rstrip(" -_—（(第"), []).append(name)
+    return {stem: sorted(members, key=_page_number) for stem, members in groups.items() if len(members) > 1}
+
+
+def _page_number(name: str) -> int:
+    m = _NUMBERED.match(name.rsplit("/", 1)[-1])
+    return int(m.group("n")) if m else 0

@@ -12,9 +12,12 @@ from functools import cache
 
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
-from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label
+from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
 
 # ---------------------------------------------------------------- label: value in running text
+
+
+_BRACKETS = {"（": "[（(]", "）": "[）)]"}  # OCR mixes the widths: 县（市、区)
 
 
 @cache
@@ -25,7 +28,7 @@ def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
     where the engine runs two pairs together: `林卫东所在县：枣强县`) it may follow any character.
     """
     labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
-    spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels]
+    spaced = ["\\s*".join(_BRACKETS.get(ch, re.escape(ch)) for ch in label) for label in labels]
     alternation = "|".join(spaced)
     start = "(?:^|(?<=[\\s；;，,。、|]))" if bounded else ""
     return re.compile(f"{start}(?:\\*\\s*)?(?P<label>{alternation})"
@@ -37,6 +40,38 @@ def _leading_label_pattern() -> re.Pattern[str]:
     labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
     spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels if len(label) >= 2]
     return re.compile(f"^\\s*(?P<label>{'|'.join(spaced)})\\s+(?P<value>\\S.*)$")
+
+
+@cache
+def _other_label_pattern() -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join("\\s*".join(map(re.escape, label)) for label in other_labels()) + ")\\s*[:：]")
+
+
+def _ends_other_label(text: str) -> bool:
+    squeezed = re.sub(r"\s+", "", text)
+    return any(squeezed.endswith(label) for label in other_labels())
+
+
+def _spaced_pairs(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int]]:
+    """`标签  值  标签  值` (a scan's row that lost its rules): runs apart by two or more spaces, each label's
+    value the runs up to the next label."""
+    runs = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", text)]
+    if len(runs) < 2:
+        return []
+    specs = [match_label(run, fuzzy=fuzzy) if len(label_key(run)) >= 2 else None for run, _, _ in runs]
+    if not any(specs):
+        return []
+    out = []
+    for i, spec in enumerate(specs):
+        if spec is None:
+            continue
+        j = i + 1
+        while j < len(runs) and specs[j] is None:
+            j += 1
+        if j > i + 1:
+            start, end = runs[i + 1][1], runs[j - 1][2]
+            out.append((spec, text[start:end], start, end))
+    return out
 
 
 _LOOSE_PAIR = re.compile(r"^\s*(?P<label>[^:：]{2,20}?)\s*[:：]\s*(?P<value>.+)$")
@@ -58,10 +93,18 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False,
         spec = match_label(m.group("label"))
         if spec is None:
             continue
+        if m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
+                len(label_key(m.group("label"))) <= 2 or _ends_other_label(text[:m.end("label")])):
+            continue  # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = text[m.end():end].strip(" \t;；，,")
+        other = _other_label_pattern().search(text, m.end(), matches[i + 1].end() if i + 1 < len(matches) else end)
+        if other and other.start() < end:
+            end = other.start()  # the value stops where somebody else's label begins
+        value = text[m.end():end].strip(" \t;；，,·")
         if value:
             out.append((spec, value, m.end(), end))
+    if not out and allow_no_colon:
+        out = _spaced_pairs(text, fuzzy)
     if not out and allow_no_colon:
         m = _leading_label_pattern().match(text)
         if m and (spec := match_label(m.group("label"))):
@@ -108,7 +151,38 @@ def _value_text(text: str, fuzzy: bool) -> str:
     for i, line in enumerate(lines[1:], start=1):
         if match_label(line, fuzzy=fuzzy):
             return "\n".join(lines[:i])
+    if fuzzy:  # `值  标签  值`: a scan lost the rule before the next label's cell
+        runs = re.split(r"\s{2,}", lines[0])
+        for j, run in enumerate(runs[1:], start=1):
+            if len(label_key(run)) >= 2 and match_label(run, fuzzy=True):
+                return "  ".join(runs[:j])
     return text
+
+
+def _stacked_labels(grid: Grid, r: int, c: int, lines: list[str], fuzzy: bool) -> bool:
+    """A scan that lost the rules between the rows of the label column: one cell holds a label a line,
+    spanning the rows below it (empty there), each row holding its value further right."""
+    if len(lines) < 3 or r + 1 >= len(grid.rows) or grid.cell(r + 1, c) is not None:
+        return False
+    labels = sum(1 for line in lines if match_label(line.rstrip(":："), fuzzy=fuzzy))
+    return labels >= len(lines) - 1
+
+
+def _facts_of_stacked_labels(grid: Grid, r: int, c: int, lines: list[str], kind: str, base_confidence: float,
+                             cell: Cell, fuzzy: bool) -> list[Fact]:
+    facts = []
+    for k, line in enumerate(lines):
+        spec = match_label(line.rstrip(":："), fuzzy=fuzzy)
+        if spec is None or r + k >= len(grid.rows):
+            continue
+        row = grid.rows[r + k]
+        value = next((x for x in row[c + 1:] if x is not None and x.text.strip()), None)
+        if value is not None and match_label(value.text, fuzzy=fuzzy) is None:
+            fact = _fact(spec, value.text, value.source, base_confidence * 0.85 * min(cell.confidence, value.confidence),
+                         kind)
+            if fact:
+                facts.append(fact)
+    return facts
 
 
 def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: bool = False) -> list[Fact]:
@@ -127,6 +201,9 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                         facts.append(fact)
                 continue
             lines = cell.text.splitlines()
+            if _stacked_labels(grid, r, c, lines, fuzzy):
+                facts.extend(_facts_of_stacked_labels(grid, r, c, lines, kind, base_confidence, cell, fuzzy))
+                continue
             for line in lines[1:]:
                 # a label swallowed into the cell on its left when a scan lost the rule between them
                 spec = match_label(line, fuzzy=fuzzy)
@@ -138,7 +215,8 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                         if fact:
                             facts.append(fact)
             for line in lines:
-                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy):
+                # `标签：值`, or on a scan that lost the rule between them `标签  值` in one cell
+                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy, allow_no_colon=fuzzy):
                     fact = _fact(pspec, raw, cell.source, base_confidence * 0.97 * cell.confidence, kind)
                     if fact:
                         facts.append(fact)

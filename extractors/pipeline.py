@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from extractors import intake
+from extractors.attachments import with_attachment_facts
 from extractors.cache import ExtractionCache, cache_key
 from extractors.docx_backend import DocxBackend
 from extractors.image_backend import ImageBackend, read_pages, render_pdf_pages
-from extractors.kinds import classify
+from extractors.kinds import NAME_HINTS, classify, page_sets
 from extractors.labels import facts_from_layout, tables_from_layout
 from extractors.layout import Layout
 from extractors.pdf_backend import PdfTextBackend
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction
+from forms.fields import carries, carries_table
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +44,29 @@ def _layout(item: intake.IntakeFile) -> Layout:
 
 def extract_document(item: intake.IntakeFile) -> DocumentResult:
     """Everything one file says; a file that cannot be read gets `error`, never an exception."""
-    doc = DocumentResult(file=item.name, sha256=item.sha256, error=item.error)
+    doc = DocumentResult(file=item.name, sha256=item.sha256, error=item.error,
+                         error_code=getattr(item, "code", None) if item.error else None)
     if item.error:
         return doc
     try:
         layout = _layout(item)
     except UnreadableFile as exc:
         log.warning("%s (sha256 %s): %s", item.name, item.sha256[:12], exc.log_message)
-        doc.error = exc.user_message
+        doc.error, doc.error_code = exc.user_message, exc.code or "unreadable"
         return doc
     except Exception:
         log.exception("%s (sha256 %s): extraction failed", item.name, item.sha256[:12])
-        doc.error = "读取该文件时发生内部错误，已记录日志；其余文件不受影响。"
+        doc.error, doc.error_code = "读取该文件时发生内部错误，已记录日志；其余文件不受影响。", "internal"
         return doc
     doc.method = layout.method
     doc.pages = layout.pages
-    facts = facts_from_layout(layout, "unknown", BASE_CONFIDENCE.get(layout.method, 0.9))
+    base = BASE_CONFIDENCE.get(layout.method, 0.9)
+    facts = facts_from_layout(layout, "unknown", base)
     kind, confidence = classify(layout.text(), item.name, label_hits=len({f.key for f in facts}),
                                 is_image=item.type in ("jpeg", "png", "tiff"))
     for fact in facts:
         fact.kind = kind
+    facts = with_attachment_facts(kind, layout, base, facts)
     doc.kind, doc.confidence = kind, confidence
     doc.facts = facts
     doc.tables = tables_from_layout(layout)
@@ -83,4 +89,31 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> E
             if key and doc.error is None:
                 cache.put(key, doc)
         documents.append(doc)
-    return Extraction(documents=documents)
+    settle_page_sets(documents)
+    return Extraction(documents=[_own_fields(doc) for doc in documents])
+
+
+def settle_page_sets(documents: list[DocumentResult]) -> None:
+    """Numbered pages of one document (申报表-1.jpg, 申报表-2.jpg) are of the first page's kind when a
+    later page reads as nothing in particular, or its own name says so: a form's second page is mostly
+    a vehicle table and would otherwise pass for a ledger."""
+    by_name = {doc.file: doc for doc in documents}
+    for members in page_sets([doc.file for doc in documents if doc.error is None]).values():
+        first = by_name[members[0]]
+        if first.kind in ("unknown", "photo") or first.confidence < 0.6:
+            continue
+        for name in members[1:]:
+            doc = by_name[name]
+            hint = NAME_HINTS.get(first.kind)
+            if doc.kind != first.kind and (doc.kind in ("unknown", "photo") or (hint and re.search(hint, name))):
+                log.info("%s: kind %s taken from %s (%s)", name, first.kind, first.file, doc.kind)
+                doc.kind, doc.confidence = first.kind, min(first.confidence, 0.8)
+                for fact in doc.facts:
+                    fact.kind = first.kind
+
+
+def _own_fields(doc: DocumentResult) -> DocumentResult:
+    """Only the fields and tables a document of its kind states (forms/data/fields.toml [document_fields], [document_tables])."""
+    doc.facts = [f for f in doc.facts if carries(doc.kind, f.key)]
+    doc.tables = {key: rows for key, rows in doc.tables.items() if carries_table(doc.kind, key)}
+    return doc

@@ -28,15 +28,24 @@ def find_checkboxes(grey: np.ndarray, text_height: float) -> list[CheckBox]:
         x, y, w, h = cv2.boundingRect(contour)
         if not (lo <= w <= hi and lo <= h <= hi and 0.75 <= w / h <= 1.33):
             continue
-        approx = cv2.approxPolyDP(contour, 0.12 * cv2.arcLength(contour, True), True)
-        if len(approx) != 4 or cv2.contourArea(contour) < 0.7 * w * h:
-            continue  # not a square outline
+        if not _closed_square(binary[y:y + h, x:x + w]):
+            continue
         border = max(2, int(round(min(w, h) * 0.25)))
         inner = binary[y + border:y + h - border, x + border:x + w - border]
         ink = float(inner.mean() / 255) if inner.size else 0.0
         candidates.append(CheckBox((float(x), float(y), float(x + w), float(y + h)), ink > 0.12))
     boxes = _dedupe(candidates)
     return [b for b in boxes if _in_a_group(b, boxes, text_height)]
+
+
+def _closed_square(patch: np.ndarray) -> bool:
+    """Ink along all four sides of the bounding square: a drawn box, even where a tick crosses its
+    outline (which bends the contour inwards, so contour shape tests miss ticked boxes)."""
+    h, w = patch.shape
+    band = max(2, int(round(min(w, h) * 0.15)))
+    ink = patch > 0
+    sides = (ink[:band].any(axis=0), ink[-band:].any(axis=0), ink[:, :band].any(axis=1), ink[:, -band:].any(axis=1))
+    return all(float(side.mean()) >= 0.7 for side in sides)
 
 
 def _dedupe(boxes: list[CheckBox]) -> list[CheckBox]:

@@ -7,6 +7,8 @@ what to tell the clerk (`user_message`) and what to tell the operator
 
 from __future__ import annotations
 
+import re
+
 
 class GradedeskError(Exception):
     """Base of every expected failure."""
@@ -14,9 +16,12 @@ class GradedeskError(Exception):
     exit_code = 1
     default_user_message = "处理失败。"
 
-    def __init__(self, user_message: str | None = None, log_message: str | None = None):
+    def __init__(self, user_message: str | None = None, log_message: str | None = None, code: str | None = None):
         self.user_message = user_message or self.default_user_message
         self.log_message = log_message or self.user_message
+        # for machines (snake_case): given, or the `[code]` a log message starts with
+        found = re.match(r"\[([a-z0-9_]+)\]", self.log_message)
+        self.code = code or (found.group(1) if found else None)
         super().__init__(self.log_message)
 
 

@@ -93,10 +93,14 @@ class DocumentResult:
     error: str | None = None
     facts: list[Fact] = field(default_factory=list)
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    error_code: str | None = None  # why `error`, for machines (snake_case; intake and backends name it)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,
-                "pages": self.pages, "confidence": round(self.confidence, 3), "error": self.error}
+        out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,
+               "pages": self.pages, "confidence": round(self.confidence, 3), "error": self.error}
+        if self.error_code:
+            out["error_code"] = self.error_code
+        return out
 
 
 @dataclass
@@ -150,7 +154,7 @@ class Extraction:
             docs[d["file"]] = DocumentResult(
                 file=d["file"], sha256=d.get("sha256", ""), kind=d.get("kind", "unknown"),
                 method=d.get("method"), pages=d.get("pages"), confidence=d.get("confidence", 0.0),
-                error=d.get("error"))
+                error=d.get("error"), error_code=d.get("error_code"))
         candidates = data.get("candidates") or {
             key: [dict(f, kind=None)] for key, f in data.get("fields", {}).items()}
         for key, facts in candidates.items():

@@ -18,7 +18,7 @@ from forms import normalize as n
 from forms import validators as v
 
 _NORMALISERS: dict[str, Callable[[str], Any]] = {
-    "text": lambda raw: n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw))) or None,
+    "text": lambda raw: n.repair_cement_grades(n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw)))) or None,
     "person": lambda raw: n.normalise_person(raw) or None,
     "credit_code": lambda raw: n.normalise_code(raw) or None,
     "permit_number": lambda raw: n.normalise_code(raw) or None,
@@ -149,6 +149,31 @@ FIELDS, TABLES = _load()
 
 
 @cache
+def _document_keys(section: str) -> dict[str, frozenset[str]]:
+    data = tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
+    return {kind: frozenset(keys) for kind, keys in data.get(section, {}).items()}
+
+
+@cache
+def other_labels() -> tuple[str, ...]:
+    """Labels that are not ours though they end with one of ours (fields.toml [other_labels])."""
+    data = tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
+    return tuple(sorted((label_key(x) for x in data.get("other_labels", {}).get("labels", ())), key=len, reverse=True))
+
+
+def carries(kind: str, key: str) -> bool:
+    """Whether a document of this kind states this field (the form and unknown files: every field)."""
+    keys = _document_keys("document_fields").get(kind)
+    return keys is None or key in keys
+
+
+def carries_table(kind: str, key: str) -> bool:
+    """Whether a document of this kind holds this table (the form and unknown files: every table)."""
+    keys = _document_keys("document_tables").get(kind)
+    return keys is None or key in keys
+
+
+@cache
 def _label_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for spec in FIELDS.values():
@@ -176,7 +201,7 @@ def match_label(text: str | None, *, fuzzy: bool = False) -> FieldSpec | None:
     return FIELDS[hit] if hit else None
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     previous = list(range(len(b) + 1))
@@ -196,7 +221,7 @@ def _closest_label(key: str) -> str | None:
     for label, field_key in _label_index().items():
         if len(label) < 4:
             continue
-        d = _edit_distance(key, label, limit)
+        d = edit_distance(key, label, limit)
         if d <= limit:
             best[field_key] = min(d, best.get(field_key, d))
     if not best:

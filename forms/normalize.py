@@ -47,6 +47,11 @@ def repair_brackets(text: str) -> str:
     return re.sub(r"\(([^（）()]*)）", r"（\1）", text)
 
 
+def repair_cement_grades(text: str) -> str:
+    """Cement strength classes as OCR reads them (P·042.5, P.O 42.5) written as GB 175 does: P·O42.5."""
+    return re.sub(r"\bP\s*[·・.．]?\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
+
+
 def squeeze_cjk_spaces(text: str) -> str:
     """Remove spaces between Chinese characters (`企 业 名 称` → `企业名称`), keep them between Latin words."""
     return re.sub(r"(?<=[\u3400-\u9fff\uff08\uff09（）])\s+(?=[\u3400-\u9fff（）\uff08\uff09])", "", text)

@@ -114,3 +114,9 @@ def test_industry_normalises_to_catalogue_name():
     assert FIELDS["industry"].normalise("玻璃钢(纤维增强塑料制品)") == "玻璃钢（纤维增强塑料制品）"
     assert FIELDS["industry"].validate("无此行业") is not None
     assert FIELDS["industry"].validate("水泥") is None
+
+
+@pytest.mark.parametrize("raw, want", [("P·042.5水泥、熟料", "P·O42.5水泥、熟料"), ("P.O 42.5水泥", "P·O42.5水泥"),
+                                       ("PO42.5", "P·O42.5"), ("P·S·A32.5", "P·S·A32.5")])
+def test_cement_strength_classes_read_by_ocr(raw, want):
+    assert FIELDS["main_products"].normalise(raw) == want

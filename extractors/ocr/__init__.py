@@ -11,7 +11,17 @@ __all__ = ["OcrEngine", "OcrLine", "get_engine"]
 
 def get_engine(name: str | None = None) -> OcrEngine:
     """The engine named by `name` or GRADEDESK_OCR_ENGINE (default: rapidocr, the more accurate on scans;
-    see benchmarks/extraction.py --ocr-compare)."""
+    see benchmarks/extraction.py --ocr-compare), remembering its results under GRADEDESK_OCR_CACHE if set."""
+    engine = _engine(name)
+    memo = os.environ.get("GRADEDESK_OCR_CACHE")
+    if memo:
+        from extractors.ocr.memo import MemoEngine
+
+        return MemoEngine(engine, memo)
+    return engine
+
+
+def _engine(name: str | None) -> OcrEngine:
     name = (name or os.environ.get("GRADEDESK_OCR_ENGINE") or "rapidocr").lower()
     if name == "tesseract":
         from extractors.ocr.tesseract import TesseractEngine

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from forms.checks.base import CheckContext
 from forms.facts import DOCUMENT_KIND_LABELS, Fact, Finding, Source
-from forms.fields import FIELDS
+from forms.fields import FIELDS, edit_distance
+from forms.validators import check_credit_code
 
 # key → severity of a disagreement
 COMPARED = {"enterprise_name": "blocking", "credit_code": "blocking",
@@ -32,9 +33,23 @@ def _per_document(facts: list[Fact]) -> list[Fact]:
     return list(seen.values())
 
 
+def misread(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
+    """A difference that OCR of a scan explains: one or two characters, in a value read from a scan
+    (for a credit code: the scanned code fails its own check character, so it was misread)."""
+    from_scan = [f for f in (one, other) if f.source.file in scanned]
+    if not from_scan:
+        return False
+    if key == "credit_code":
+        return any(check_credit_code(str(f.value)) for f in from_scan)
+    a, b = comparable(key, one.value), comparable(key, other.value)
+    limit = min(2, max(1, len(max(a, b, key=len)) // 6))
+    return edit_distance(a, b, limit) <= limit
+
+
 def mismatches(ctx: CheckContext) -> Iterator[Finding]:
     extraction = ctx.extraction
     kinds = {d.file: d.kind for d in extraction.documents}
+    scanned = {d.file for d in extraction.documents if d.method == "ocr"}
     for key, severity in COMPARED.items():
         facts = _per_document(extraction.facts(key))
         if len(facts) < 2:
@@ -52,6 +67,9 @@ def mismatches(ctx: CheckContext) -> Iterator[Finding]:
             ref_doc = DOCUMENT_KIND_LABELS.get(kinds.get(reference.source.file, ""), "申报表")
             other_doc = DOCUMENT_KIND_LABELS.get(kinds.get(other.source.file, ""), "附件")
             note = "（营业执照登记的住所可与生产地址不同，请核实）" if level == "note" else ""
+            if level == "blocking" and misread(key, reference, other, scanned):
+                level = "warning"
+                note = "（差异仅一两个字且来自扫描件，可能是文字识别误差，请对照原件核实）"
             yield Finding(
                 rule=f"mismatch:{key}", severity=level,
                 message=(f"{ref_doc}的{label}为“{reference.value}”，{other_doc}（{other.source.file}）"

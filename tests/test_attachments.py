@@ -1,0 +1,188 @@
+"""Attachments: what kind each file is, what it states, and nothing it does not state."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.attachments import licence_facts
+from extractors.image_backend import with_checkboxes
+from extractors.kinds import classify, page_sets
+from extractors.layout import Layout, Segment
+from extractors.ocr import get_engine
+from extractors.pipeline import extract_bundle
+from fixtures import corpus
+from forms.checks import run_checks
+from forms.facts import DocumentResult, Extraction, Fact, Source
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+EIA = """衡水市生态环境局文件
+衡环评〔2010〕79号
+关于衡水市恒达铸造股份有限公司年产铸件技术改造项目环境影响报告表
+的批复
+衡水市恒达铸造股份有限公司：
+三、项目竣工后，你单位应按规定程序开展竣工环境保护验收，验收合格后方可正式投入生产。
+衡水市生态环境局
+二〇一〇年六月六日"""
+
+
+def test_a_wrapped_approval_title_beats_the_acceptance_its_body_mentions():
+    assert classify(EIA, "环评批复.pdf")[0] == "eia_approval"
+    assert classify(EIA, "附件3.pdf")[0] == "eia_approval"
+    opinion = "某公司年产铸件项目竣工环境保护验收意见\n验收日期：2011年8月14日\n验收组同意该项目通过竣工环境保护验收。"
+    assert classify(opinion, "附件4.pdf")[0] == "acceptance"
+
+
+@pytest.mark.parametrize("title", ["门禁系统进出厂车辆记录", "车辆进出厂记录明细", "门禁监控数据导出"])
+def test_gate_records_by_their_title_though_they_list_vins(title):
+    text = f"{title}\n序号 车牌号 进厂时间 出厂时间 排放阶段 车辆识别代号\n1 冀T12345 2021-11-19 04:44 2021-11-19 07:07 国六 LZZ9ASCUXK6877075"
+    assert classify(text, "扫描件008.pdf")[0] == "gate_records"
+    ledger = "运输车辆电子台账\n序号 车牌号 车辆识别代号 排放阶段 注册日期\n1 冀T12345 LZZ9ASCUXK6877075 国六 2020-03-07"
+    assert classify(ledger, "扫描件007.pdf")[0] == "transport_ledger"
+
+
+def test_numbered_pages_of_one_document_are_grouped_but_camera_numbers_are_not():
+    names = ["申报表-1.jpg", "申报表-2.jpg", "附件2 绩效分级申报表-1.jpg", "附件2 绩效分级申报表-2.jpg",
+             "IMG_0001.jpg", "IMG_0002.jpg", "营业执照.jpg"]
+    assert page_sets(names) == {"申报表": ["申报表-1.jpg", "申报表-2.jpg"],
+                                "附件2 绩效分级申报表": ["附件2 绩效分级申报表-1.jpg", "附件2 绩效分级申报表-2.jpg"]}
+
+
+def _seg(text, x, line, y):
+    return Segment(text, Source("营业执照.pdf", 1, None, (x, y, x + 12 * len(text), y + 10)), 1.0, line)
+
+
+def test_licence_in_two_columns_without_colons_keeps_each_value_to_itself():
+    layout = Layout("营业执照.pdf", "pdf-text", 1, segments=[
+        _seg("营 业 执 照", 233, 1, 114),
+        _seg("统一社会信用代码 911301109175607391", 70, 2, 191),
+        _seg("名 称 石家庄市鹿泉区顺发新材料有限责任 注册资本 伍佰万元整", 70, 3, 287),
+        _seg("公司", 136, 4, 302),
+        _seg("成立日期 2009年01月11日", 318, 5, 316),
+        _seg("法定代表人 周雪峰", 70, 6, 360),
+        _seg("住 所 河北省石家庄市鹿泉区黄壁庄镇", 318, 7, 374),
+        _seg("经营范围 石灰、氧化钙生产、销售（依法须经批", 70, 8, 389),
+        _seg("工业大街65号", 380, 8, 389),
+        _seg("准的项目，经相关部门批准后方可开展", 136, 9, 404),
+    ])
+    facts = {f.key: f.value for f in licence_facts(layout, 0.97)}
+    assert facts == {"credit_code": "911301109175607391", "enterprise_name": "石家庄市鹿泉区顺发新材料有限责任公司",
+                     "established_date": "2009-01-11", "legal_representative": "周雪峰",
+                     "address": "河北省石家庄市鹿泉区黄壁庄镇工业大街65号"}
+
+
+def test_a_square_character_is_not_a_check_box_but_a_ticked_box_is():
+    """日 in a date and 国 in 国六 have square outlines; the OCR read them as characters, so they stay."""
+    font = ImageFont.truetype(FONT, 36)
+    image = Image.new("L", (1300, 220), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 30), "填报日期：2022年08月27日  国六", font=font, fill=0)
+    draw.text((40, 130), "门禁系统：", font=font, fill=0)
+    for x, ticked, option in ((230, True, "是"), (330, False, "否")):
+        draw.rectangle((x, 136, x + 30, 166), outline=0, width=3)
+        if ticked:
+            draw.line((x + 5, 150, x + 13, 160, x + 26, 140), fill=0, width=4)
+        draw.text((x + 40, 130), option, font=font, fill=0)
+    lines = get_engine().recognise(image)
+    text = "\n".join("".join(w.text for w in line.words) or line.text
+                     for line in with_checkboxes(lines, np.asarray(image)))
+    assert "2022年08月27日" in text and "国六" in text
+    assert "☑是" in text and "□否" in text
+
+
+@pytest.fixture(scope="module")
+def lime_pdf(tmp_path_factory):
+    """A text-PDF bundle with every attachment kind (rendered by the corpus generator)."""
+    plan = next(p for p, d in corpus.all_bundles() if corpus.bundle_name(p, d) == "c36-lime-a-pdf")
+    built = corpus.build_bundle(plan, "pdf-text")
+    folder = tmp_path_factory.mktemp("c36")
+    for name, content in built.files.items():
+        (folder / name).write_bytes(content)
+    return built.truth, extract_bundle([folder])
+
+
+def test_every_file_of_a_bundle_gets_its_kind(lime_pdf):
+    truth, extraction = lime_pdf
+    assert {d.file: d.kind for d in extraction.documents} == truth["documents"]
+
+
+def test_attachments_state_their_own_fields(lime_pdf):
+    truth, extraction = lime_pdf
+    for doc in extraction.documents:
+        want = truth["document_facts"].get(doc.file, {}).get("fields", {})
+        if doc.kind not in ("business_license", "eia_approval", "acceptance", "discharge_permit"):
+            continue
+        got = {}
+        for fact in doc.facts:
+            got.setdefault(fact.key, fact.value)
+        assert {k: got.get(k) for k in want} == want, doc.file
+
+
+def test_no_attachment_lends_the_enterprise_a_field_it_does_not_state(lime_pdf):
+    truth, extraction = lime_pdf
+    for key in ("contact_phone", "application_date", "address", "contact_person"):
+        for fact in extraction.facts(key):
+            assert fact.kind in ("application_form", "business_license", "discharge_permit"), (key, fact)
+    gate_files = {d.file for d in extraction.documents if d.kind == "gate_records"}
+    assert gate_files and not [r for r in extraction.table("vehicles") if r["source_ref"]["file"] in gate_files]
+
+
+def test_the_clean_bundle_raises_no_blocking_finding(lime_pdf):
+    truth, extraction = lime_pdf
+    assert truth["clean"]
+    assert [f.rule for f in run_checks(extraction) if f.severity == "blocking"] == []
+
+
+def _doc(file, kind, method, name):
+    return DocumentResult(file=file, sha256="", kind=kind, method=method, facts=[
+        Fact("enterprise_name", name, name, 0.9, Source(file, 1, None, None), kind)])
+
+
+def test_a_one_character_difference_read_from_a_scan_is_a_warning_to_verify():
+    form = _doc("申报表.docx", "application_form", "docx", "河北永盛陶瓷有限责任公司")
+    ocr = _doc("承诺书.jpg", "pledge", "ocr", "河北永盛陶瓷有限责任司")
+    typed = _doc("承诺书.pdf", "pledge", "pdf-text", "河北永盛陶瓷有限责任司")
+    other = _doc("营业执照.jpg", "business_license", "ocr", "河北振华陶瓷制品有限公司")
+    found = {(f.rule, f.severity, f.evidence[1].file) for f in run_checks(Extraction([form, ocr, typed, other]))
+             if f.rule == "mismatch:enterprise_name"}
+    assert found == {("mismatch:enterprise_name", "warning", "承诺书.jpg"),
+                     ("mismatch:enterprise_name", "blocking", "承诺书.pdf"),
+                     ("mismatch:enterprise_name", "blocking", "营业执照.jpg")}
+
+
+def test_ocr_memo_returns_what_the_engine_read(tmp_path):
+    from extractors.ocr.memo import MemoEngine
+
+    class Counting:
+        name = "counting"
+        calls = 0
+
+        def recognise(self, image):
+            Counting.calls += 1
+            return get_engine("rapidocr").recognise(image)
+
+    image = Image.new("L", (400, 80), 255)
+    ImageDraw.Draw(image).text((10, 10), "企业名称", font=ImageFont.truetype(FONT, 40), fill=0)
+    memo = MemoEngine(Counting(), tmp_path)
+    first, second = memo.recognise(image), memo.recognise(image.copy())
+    assert Counting.calls == 1 and first == second and first[0].text == "企业名称"
+    other = image.copy()
+    other.putpixel((0, 0), 0)
+    memo.recognise(other)
+    assert Counting.calls == 2
+    assert len(list(Path(tmp_path).rglob("*.json"))) == 2
+
+
+@pytest.mark.parametrize("text, pairs", [
+    ("法定代表人（主要负责人）：何刚·技术负责人：徐宏伟", [("legal_representative", "何刚")]),
+    ("法定代表人：何刚  技术负责人：徐宏伟", [("legal_representative", "何刚")]),
+    ("项目名称:唐山市泰和铜业有限公司有组织废气检测", []),
+    ("林卫东所在县：枣强县", [("county", "枣强县")]),
+    ("受检单位:唐山市泰和铜业(集团)有限公司", [("enterprise_name", "唐山市泰和铜业(集团)有限公司")]),
+])
+def test_somebody_elses_label_ending_like_ours_is_not_ours(text, pairs):
+    from extractors.labels import pairs_in_text
+
+    assert [(spec.key, value) for spec, value, _, _ in pairs_in_text(text, fuzzy=True)] == pairs
