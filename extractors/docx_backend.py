@@ -24,7 +24,12 @@ _SYMBOLS = {
     ("wingdings 2", "F052"): "☑", ("wingdings 2", "F0A3"): "□", ("wingdings 2", "F050"): "√",
     ("wingdings 2", "F054"): "☒", ("wingdings 2", "F0A2"): "□", ("wingdings 2", "F051"): "☒",
 }
-_MAX_XML_BYTES = 50 * 1024 * 1024
+_MAX_XML_BYTES = 50 * 1024 * 1024  # word/document.xml
+_MAX_PACKAGE_BYTES = 300 * 1024 * 1024  # every part together, as python-docx reads each related part whole
+_MAX_PARTS = 2000
+_MAX_RATIO = 100  # for parts over 1 MB; Word's XML compresses 5–20 times, media not at all
+_DTD_MARKS = tuple(mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("ascii", "utf-16-le",
+                                                                                          "utf-16-be"))
 
 
 def paragraph_text(p_element) -> str:
@@ -57,19 +62,48 @@ class DocxBackend:
         self.data = data
         self._table_count = 0
 
+    def _refuse(self, code: str, user_message: str, detail: str) -> UnreadableFile:
+        return UnreadableFile(user_message, f"[{code}] {self.name}: {detail}")
+
+    def _check_package(self, zf: zipfile.ZipFile) -> None:
+        """Refuse what python-docx must not be given: bombs (it reads every related part whole) and
+        XML with a DTD. python-docx parses with `resolve_entities=False` and lxml's default limits, so
+        entities would not be expanded anyway; Word never writes a DTD, so one means a crafted file."""
+        infos = zf.infolist()
+        if len(infos) > _MAX_PARTS:
+            raise self._refuse("docx_too_many_parts", "Word 文档的内部文件过多，无法读取。", f"{len(infos)} parts")
+        info = zf.getinfo("word/document.xml")
+        if info.file_size > _MAX_XML_BYTES:
+            raise self._refuse("docx_too_large", f"Word 文档正文过大（超过 {_MAX_XML_BYTES // 2**20} MB），无法读取。",
+                               f"document.xml is {info.file_size} bytes")
+        total = sum(i.file_size for i in infos)
+        if total > _MAX_PACKAGE_BYTES:
+            raise self._refuse("docx_bomb", f"Word 文档解压后超过 {_MAX_PACKAGE_BYTES // 2**20} MB，无法读取。",
+                               f"parts declare {total} bytes")
+        for i in infos:
+            if i.file_size > 2**20 and i.file_size / max(i.compress_size, 1) > _MAX_RATIO:
+                raise self._refuse("docx_bomb", f"Word 文档中的“{i.filename}”解压后异常巨大（压缩比超过 {_MAX_RATIO}:1），"
+                                                "疑似“压缩炸弹”，已拒绝读取。",
+                                   f"{i.filename}: {i.file_size} bytes from {i.compress_size}")
+        for i in infos:
+            if i.filename.endswith((".xml", ".rels")):
+                with zf.open(i) as fh:
+                    head = fh.read(min(i.file_size, _MAX_XML_BYTES) + 1)
+                if any(mark in head for mark in _DTD_MARKS):
+                    raise self._refuse("docx_dtd", "Word 文档含有 Word 不会写入的 DTD/实体声明，可能是恶意构造的文件，"
+                                                   "已拒绝读取。请在 Word 中另存为 .docx 后重新上传。",
+                                       f"{i.filename} declares a DTD or entities")
+
     def _open(self):
         try:
             with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
-                info = zf.getinfo("word/document.xml")
-                if info.file_size > _MAX_XML_BYTES:
-                    raise UnreadableFile("Word 文档内容过大，无法读取。",
-                                         f"{self.name}: document.xml is {info.file_size} bytes")
+                self._check_package(zf)
             return Document(io.BytesIO(self.data))
         except UnreadableFile:
             raise
-        except Exception as exc:  # python-docx raises many kinds for broken packages
-            raise UnreadableFile("Word 文档已损坏，无法打开，请在 Word 中另存为 .docx 后重新上传。",
-                                 f"{self.name}: python-docx failed: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # python-docx, lxml and zipfile raise many kinds for broken packages
+            raise self._refuse("docx_broken", "Word 文档已损坏，无法打开，请在 Word 中另存为 .docx 后重新上传。",
+                               f"python-docx failed: {type(exc).__name__}: {exc}") from exc
 
     def layout(self) -> Layout:
         document = self._open()

@@ -2,37 +2,199 @@
 
 Pages without a usable text layer (scans, `(cid:NNN)` glyphs without ToUnicode)
 are listed in `Layout`-less `ocr_pages` for the OCR backend to read.
+
+pdfminer is pure Python and believes what a file says, so a hostile PDF is answered
+in three steps, each with a per-file error whose log line starts with `[code]`:
+
+1. `preflight`, on the raw bytes (zlib and pdfium, both C): more than `MAX_PDF_PAGES` pages
+   (`pdf_too_many_pages`), an image of more than `MAX_IMAGE_PIXELS` (`pdf_image_too_large`), a Flate stream inflating past `MAX_STREAM_BYTES` or all of them past
+   `MAX_INFLATED_BYTES` (`pdf_bomb`), objects that are references to each other in a ring, on
+   which pdfminer loops for ever (`pdf_reference_loop`);
+2. reading at most `MAX_PAGES` pages; a page whose content streams inflate past
+   `MAX_PAGE_CONTENT_BYTES` is not read (neither pdfminer nor pdfium's rendering would end soon;
+   `pdf_too_complex` when no page is left), a page pdfminer fails on goes to OCR (pdfium renders
+   it); pages after `PAGE_BUDGET` of the time limit are left unread;
+3. all of it in a child process (`multiprocessing` forkserver) with a wall-clock limit
+   (`GRADEDESK_PDF_TIMEOUT`, default 120 s: `pdf_timeout`) and an address-space limit
+   (`GRADEDESK_PDF_MEMORY_MB`, default 2048: `pdf_too_complex`). `GRADEDESK_PDF_SANDBOX=0`
+   reads in-process (steps 1 and 2 still apply).
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
+import re
+import time
+import zlib
 
 import pdfplumber
 
 from extractors.layout import Cell, Grid, Layout, Segment
-from forms.errors import UnreadableFile
+from forms.errors import GradedeskError, UnreadableFile
 from forms.facts import Source
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 300
+MAX_PAGES = 300  # pages read; the rest of a longer PDF is not
+MAX_PDF_PAGES = 5000  # a PDF claiming more is refused (nobody applies with 5000 pages)
+MAX_STREAM_BYTES = 64 * 2**20  # one Flate stream (not an image) inflated
+MAX_INFLATED_BYTES = 256 * 2**20  # all of them
+MAX_IMAGE_PIXELS = 200_000_000  # an image in a PDF (a 600 dpi A3 scan is 70 million); pdfium would render it
+MAX_PAGE_CONTENT_BYTES = 2**20  # a page's content streams; pdfminer takes ~10 s per MB of operators
+PAGE_BUDGET = 0.6  # share of the time limit after which no further page is started
 LINE_TOLERANCE = 3.0
+
+
+def _refusal(code: str, user_message: str, detail: str) -> UnreadableFile:
+    return UnreadableFile(user_message, f"[{code}] {detail}")
+
+
+def _exception_text(exc: BaseException) -> str:
+    """The exception with what it wraps (pdfplumber wraps pdfminer's, whose str() may be empty)."""
+    parts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        parts.append(f"{type(exc).__name__}: {exc}")
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or exc.__cause__ or exc.__context__
+    return " <- ".join(parts)
 
 
 def _open(name: str, data: bytes):
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        _ = pdf.pages  # forces the page tree to load
-        return pdf
+        return pdfplumber.open(io.BytesIO(data), pages=list(range(1, MAX_PAGES + 1)))
     except Exception as exc:
-        text = f"{type(exc).__name__}: {exc}"
+        text = _exception_text(exc)
         if "Password" in text or "Encrypt" in text or "encrypt" in text:
-            raise UnreadableFile("PDF 文件已加密（设有密码），无法读取，请提供未加密的文件。",
-                                 f"{name}: encrypted PDF: {text}") from exc
-        raise UnreadableFile("PDF 文件已损坏，无法打开，请重新导出或扫描后上传。",
-                             f"{name}: pdfplumber failed: {text}") from exc
+            raise _refusal("pdf_encrypted", "PDF 文件已加密（设有密码），无法读取，请提供未加密的文件。",
+                           f"{name}: encrypted PDF: {text}") from exc
+        raise _refusal("pdf_broken", "PDF 文件已损坏，无法打开，请重新导出或扫描后上传。",
+                       f"{name}: pdfplumber failed: {text}") from exc
+
+
+# ---------------------------------------------------------------- preflight on the raw bytes
+
+_STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image")
+_OBJSTM = re.compile(rb"/Type\s*/ObjStm")
+_WIDTH = re.compile(rb"/Width\s+(\d+)(?!\s+\d+\s+R)")
+_HEIGHT = re.compile(rb"/Height\s+(\d+)(?!\s+\d+\s+R)")
+_BARE_REF_OBJECT = re.compile(rb"(?<!\d)(\d+)\s+\d+\s+obj\s*(\d+)\s+\d+\s+R\s*endobj")
+_BARE_REF = re.compile(rb"\s*(\d+)\s+\d+\s+R\s*")
+
+
+def _inflate(raw: bytes, limit: int, keep: bool) -> tuple[int, bytes | None]:
+    """How many bytes a Flate stream inflates to, stopping past `limit` (and the bytes when `keep`)."""
+    inflater = zlib.decompressobj()
+    total, parts, pending = 0, [], raw
+    try:
+        while pending:
+            out = inflater.decompress(pending, 2**20)
+            total += len(out)
+            if total > limit:
+                return total, None
+            if keep:
+                parts.append(out)
+            pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error:
+        return total, None  # pdfminer will say what it makes of it
+    return total, b"".join(parts) if keep else None
+
+
+def _object_stream_refs(decoded: bytes, head: bytes) -> dict[int, int]:
+    """Objects of an object stream that are nothing but a reference to another object."""
+    first = re.search(rb"/First\s+(\d+)", head)
+    if not first:
+        return {}
+    start = int(first.group(1))
+    numbers = decoded[:start].split()
+    pairs = [(int(numbers[i]), int(numbers[i + 1])) for i in range(0, len(numbers) - 1, 2)
+             if numbers[i].isdigit() and numbers[i + 1].isdigit()]
+    refs = {}
+    for k, (number, offset) in enumerate(pairs):
+        end = pairs[k + 1][1] if k + 1 < len(pairs) else len(decoded) - start
+        m = _BARE_REF.fullmatch(decoded[start + offset:start + end])
+        if m:
+            refs[number] = int(m.group(1))
+    return refs
+
+
+def _has_ring(refs: dict[int, int]) -> int | None:
+    """An object on a ring of objects that only refer to the next one, if there is one."""
+    done: set[int] = set()
+    for start in refs:
+        path: set[int] = set()
+        n = start
+        while n in refs and n not in done:
+            if n in path:
+                return n
+            path.add(n)
+            n = refs[n]
+        done |= path
+    return None
+
+
+def _page_count(data: bytes) -> int | None:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except Exception:  # pdfium cannot open it (a password, damage): pdfminer will say
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def preflight(name: str, data: bytes) -> int | None:
+    """Refuse the PDFs pdfminer must not be given (see the module's doc); the page count pdfium sees."""
+    pages = _page_count(data)
+    if pages is not None and pages > MAX_PDF_PAGES:
+        raise _refusal("pdf_too_many_pages", f"PDF 文件声称有 {pages} 页，超过上限 {MAX_PDF_PAGES} 页，无法读取。",
+                       f"{name}: {pages} pages")
+    refs = {int(m.group(1)): int(m.group(2)) for m in _BARE_REF_OBJECT.finditer(data)}
+    total = 0
+    pos = 0
+    while (m := _STREAM.search(data, pos)) is not None:
+        start = m.end()
+        head = data[max(0, m.start() - 4096):m.start()]
+        obj = head.rfind(b"obj")
+        head = head[obj:] if obj >= 0 else head[-1024:]
+        length = _LENGTH.search(head)
+        end = start + int(length.group(1)) if length else -1
+        if not 0 <= end <= len(data):
+            end = data.find(b"endstream", start)
+            end = len(data) if end < 0 else end
+        pos = max(end, start)
+        if _IMAGE.search(head):
+            width, height = _WIDTH.search(head), _HEIGHT.search(head)
+            if width and height and int(width.group(1)) * int(height.group(1)) > MAX_IMAGE_PIXELS:
+                raise _refusal("pdf_image_too_large",
+                               f"PDF 文件中的图片过大（{int(width.group(1))}×{int(height.group(1))} 像素），无法读取，"
+                               "请降低扫描分辨率后重新上传。",
+                               f"{name}: an image at byte {start} of {int(width.group(1))}x{int(height.group(1))} px")
+            continue
+        if b"/FlateDecode" not in head:
+            continue
+        objstm = bool(_OBJSTM.search(head))
+        size, decoded = _inflate(data[start:end], MAX_STREAM_BYTES, keep=objstm)
+        total += size
+        if size > MAX_STREAM_BYTES or total > MAX_INFLATED_BYTES:
+            raise _refusal("pdf_bomb", "PDF 文件中的数据解压后异常巨大，疑似“压缩炸弹”，已拒绝读取。",
+                           f"{name}: a stream at byte {start} inflates past {size} bytes, {total} in all")
+        if decoded is not None:
+            refs.update(_object_stream_refs(decoded, head))
+    ring = _has_ring(refs)
+    if ring is not None:
+        raise _refusal("pdf_reference_loop", "PDF 文件结构有误（对象循环引用），无法读取，请重新导出后上传。",
+                       f"{name}: object {ring} is a reference to itself through {len(refs)} bare references")
+    return pages
 
 
 def text_layer_broken(chars: list[dict]) -> bool:
@@ -136,6 +298,25 @@ def borderless_grids(name: str, data: bytes, page_no: int, page_height: float, i
     return grids
 
 
+def _content_bytes(page) -> int:
+    """What a page's content streams inflate to (pdfminer keeps the bytes for the interpreter)."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    total = 0
+    for stream in page.page_obj.contents or []:
+        stream = resolve1(stream)
+        if isinstance(stream, PDFStream):
+            total += len(stream.get_data() or b"")
+    return total
+
+
+def _close(pdf) -> None:
+    try:
+        pdf.close()  # which walks the page tree again: a tree that failed once fails again
+    except Exception as exc:
+        log.debug("closing the PDF: %s", exc)
+
+
 class PdfTextBackend:
     method = "pdf-text"
 
@@ -145,29 +326,74 @@ class PdfTextBackend:
         self.ocr_pages: list[int] = []  # 1-based pages whose text layer is missing or broken
 
     def layout(self) -> Layout:
+        layout, self.ocr_pages = read_guarded(self.name, self.data)
+        return layout
+
+    def read(self, deadline: float | None = None) -> Layout:
+        """The layout, in this process; pages are started only until `deadline` (time.monotonic())."""
+        pages_seen = preflight(self.name, self.data)
         pdf = _open(self.name, self.data)
-        with pdf:
-            pages = pdf.pages
-            layout = Layout(file=self.name, method=self.method, pages=len(pages))
+        try:
+            try:
+                pages = pdf.pages
+            except Exception as exc:
+                raise _refusal("pdf_broken", "PDF 文件已损坏，无法读取页面，请重新导出或扫描后上传。",
+                               f"{self.name}: page tree: {_exception_text(exc)}") from exc
+            if not pages:
+                raise _refusal("pdf_no_pages", "PDF 文件中没有任何页面，请重新导出后上传。", f"{self.name}: no pages")
+            total = max(pages_seen or 0, len(pages))
+            layout = Layout(file=self.name, method=self.method, pages=total)
             table_index = 0
-            for page_no, page in enumerate(pages[:MAX_PAGES], start=1):
-                if text_layer_broken(page.chars):
+            dense: list[int] = []
+            for page_no, page in enumerate(pages, start=1):
+                if deadline is not None and time.monotonic() > deadline:
+                    log.warning("[pdf_slow] %s: time budget spent, pages %d-%d not read", self.name, page_no,
+                                len(pages))
+                    break
+                try:
+                    size = _content_bytes(page)
+                    if size > MAX_PAGE_CONTENT_BYTES:
+                        log.warning("[pdf_dense_page] %s page %d: %d bytes of content, not read", self.name,
+                                    page_no, size)
+                        dense.append(page_no)
+                        continue
+                    if text_layer_broken(page.chars):
+                        self.ocr_pages.append(page_no)
+                        continue
+                    grids, segments = self._read_page(page, page_no, table_index)
+                except (RecursionError, MemoryError) as exc:
+                    raise _refusal("pdf_too_complex", "PDF 文件结构过于复杂，无法读取，请重新导出后上传。",
+                                   f"{self.name} page {page_no}: {_exception_text(exc)}") from exc
+                except Exception as exc:  # pdfminer on a malformed page: let pdfium render it for OCR
+                    log.warning("[pdf_bad_page] %s page %d unreadable as text, read by OCR: %s", self.name,
+                                page_no, _exception_text(exc))
                     self.ocr_pages.append(page_no)
                     continue
-                boxes = []
-                for table in page.find_tables():
-                    table_index += 1
-                    layout.grids.append(self._grid(table, table_index, page_no))
-                    boxes.append(table.bbox)
-                if not boxes and _looks_tabular(page):
-                    for grid in borderless_grids(self.name, self.data, page_no, page.height, table_index):
-                        table_index = grid.index
-                        layout.grids.append(grid)
-                layout.segments.extend(_segments(page, page_no, self.name, boxes, first_line=page_no * 10000))
-                page.flush_cache()
-            if len(pages) > MAX_PAGES:
-                log.warning("%s: only the first %d of %d pages read", self.name, MAX_PAGES, len(pages))
+                finally:
+                    page.flush_cache()
+                layout.grids.extend(grids)
+                layout.segments.extend(segments)
+                table_index = grids[-1].index if grids else table_index
+            if dense and len(dense) == len(pages):
+                raise _refusal("pdf_too_complex", "PDF 页面内容过于复杂（绘图指令过多），无法读取，请重新导出或扫描后上传。",
+                               f"{self.name}: every page has over {MAX_PAGE_CONTENT_BYTES} bytes of content")
+            if total > MAX_PAGES:
+                log.warning("%s: only the first %d of %d pages read", self.name, MAX_PAGES, total)
+        finally:
+            _close(pdf)
         return layout
+
+    def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
+        grids, boxes = [], []
+        for table in page.find_tables():
+            table_index += 1
+            grids.append(self._grid(table, table_index, page_no))
+            boxes.append(table.bbox)
+        if not boxes and _looks_tabular(page):
+            for grid in borderless_grids(self.name, self.data, page_no, page.height, table_index):
+                table_index = grid.index
+                grids.append(grid)
+        return grids, _segments(page, page_no, self.name, boxes, first_line=page_no * 10000)
 
     def _grid(self, table, index: int, page_no: int) -> Grid:
         texts = table.extract()
@@ -183,3 +409,116 @@ class PdfTextBackend:
                     self.name, page_no, f"table {index}, row {r + 1}, column {c + 1}", tuple(bbox))))
             rows.append(out)
         return Grid(index=index, rows=rows)
+
+
+# ---------------------------------------------------------------- the child process
+
+
+def _limits() -> tuple[bool, float, int]:
+    sandbox = os.environ.get("GRADEDESK_PDF_SANDBOX", "1").strip().lower() not in ("0", "false", "no", "off")
+    timeout = float(os.environ.get("GRADEDESK_PDF_TIMEOUT", "120"))
+    memory = int(os.environ.get("GRADEDESK_PDF_MEMORY_MB", "2048")) * 2**20
+    return sandbox, timeout, memory
+
+
+def _read_here(name: str, data: bytes, timeout: float) -> tuple[Layout, list[int]]:
+    backend = PdfTextBackend(name, data)
+    layout = backend.read(deadline=time.monotonic() + timeout * PAGE_BUDGET)
+    return layout, backend.ocr_pages
+
+
+class _Forward(logging.Handler):
+    """Log records of the child, sent to the parent with the result."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, f"{record.name}: {record.getMessage()}"))
+
+
+def _child(name: str, data: bytes, timeout: float, memory: int, conn) -> None:
+    import resource
+    import traceback
+
+    forward = _Forward()
+    logging.getLogger().addHandler(forward)  # pdfminer's warnings too, instead of stderr
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("extractors").setLevel(logging.INFO)
+    started = time.monotonic()
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            memory = min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
+        layout, ocr_pages = _read_here(name, data, timeout)
+        outcome = ("ok", layout, ocr_pages)
+    except GradedeskError as exc:
+        outcome = ("refused", exc.user_message, exc.log_message)
+    except MemoryError:
+        outcome = ("refused", "PDF 文件过于复杂，读取时超出内存上限，请重新导出或拆分后上传。",
+                   f"[pdf_too_complex] {name}: out of memory (limit {memory // 2**20} MB)")
+    except BaseException:
+        outcome = ("crashed", traceback.format_exc())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    try:
+        conn.send((outcome, forward.records, time.monotonic() - started, peak))
+    except MemoryError:
+        conn.send((("refused", "PDF 文件过于复杂，读取时超出内存上限，请重新导出或拆分后上传。",
+                    f"[pdf_too_complex] {name}: result too large"), [], time.monotonic() - started, peak))
+    conn.close()
+
+
+_context = None
+
+
+def _get_context():
+    global _context
+    if _context is None:
+        import multiprocessing
+
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["extractors.pdf_backend"])
+    return _context
+
+
+def read_guarded(name: str, data: bytes) -> tuple[Layout, list[int]]:
+    """The layout and the pages to OCR, read in a child process within the time and memory limits."""
+    sandbox, timeout, memory = _limits()
+    if not sandbox:
+        return _read_here(name, data, timeout)
+    context = _get_context()
+    receiver, sender = context.Pipe(duplex=False)
+    try:
+        child = context.Process(target=_child, args=(name, data, timeout, memory, sender), daemon=True)
+        child.start()
+    except (AssertionError, OSError) as exc:  # a daemonic process (a pool's worker) may not have children
+        receiver.close()
+        sender.close()
+        log.warning("%s: PDF read in-process, no child process possible: %s", name, exc)
+        return _read_here(name, data, timeout)
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise _refusal("pdf_timeout", f"PDF 文件过于复杂，{timeout:.0f} 秒内未能读完，请重新导出或拆分后上传。",
+                           f"{name}: not read within {timeout:.0f} s")
+        try:
+            outcome, records, seconds, peak = receiver.recv()
+        except (EOFError, OSError) as exc:
+            child.join(5)
+            raise _refusal("pdf_crashed", "读取 PDF 文件时处理进程意外退出（文件可能已损坏或过于复杂），请重新导出后上传。",
+                           f"{name}: reader exited with {child.exitcode}") from exc
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    for level, message in records:
+        log.log(level, "%s", message)
+    log.info("%s: PDF read in %.2f s, child peak RSS %d MB", name, seconds, peak)
+    if outcome[0] == "refused":
+        raise UnreadableFile(outcome[1], outcome[2])
+    if outcome[0] == "crashed":
+        raise RuntimeError(f"{name}: the PDF reader failed:\n{outcome[1]}")
+    return outcome[1], outcome[2]

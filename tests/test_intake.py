@@ -4,6 +4,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 
 import pytest
 
@@ -156,3 +157,130 @@ def test_symlink_in_folder_is_not_followed(tmp_path, form_docx):
     os.symlink("/etc/passwd", tmp_path / "passwd.pdf")
     items = {i.name: i for i in intake.collect([tmp_path])}
     assert items["passwd.pdf"].data == b"" and "符号链接" in items["passwd.pdf"].error
+
+
+# ---------------------------------------------------------------- issue 8: the hostile corpus's findings
+
+from fixtures import hostile  # noqa: E402
+
+
+def test_sniffing_checks_signatures_before_a_pdf_header_inside(form_docx):
+    stored_pdf_first = _zip({"许可证.pdf": b"%PDF-1.4\n%%EOF\n", "申报表.docx": form_docx},
+                            compression=zipfile.ZIP_STORED)
+    assert intake.sniff(stored_pdf_first) == "zip"
+    assert intake.sniff(hostile.PE) == intake.sniff(hostile.ELF) == "executable"
+    assert intake.sniff(hostile.HTML) == intake.sniff(b"\xef\xbb\xbf  <svg onload=x>") == "markup"
+    assert intake.sniff(hostile._cfb_encrypted_package()) == "office-encrypted"
+    assert intake.sniff(b"junk\n%PDF-1.7\n") == "pdf"  # readers allow junk before the header
+
+
+@pytest.mark.parametrize("data, code", [
+    (hostile.PE, "executable"), (hostile.HTML, "markup"), (b"", "empty"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "old_office"),
+])
+def test_refusals_carry_a_code_and_a_chinese_message(data, code):
+    (item,) = intake._intake_bytes("申报表.docx", data, 0)
+    assert item.code == code and item.error and any("\u4e00" <= c <= "\u9fff" for c in item.error)
+
+
+@pytest.mark.parametrize("members, code", [
+    ({"申报表.docx": b"a", "申报表.DOCX": b"b"}, "zip_duplicate_name"),
+    ({"申报表.docx\x00.exe": b"a"}, "zip_bad_name"),
+    ({"报告\n伪造的日志行.pdf": b"a"}, "zip_bad_name"),
+    ({"长" * 100 + ".pdf": b"a"}, "zip_bad_name"),
+    ({"": b"a"}, "zip_bad_name"),  # zipfile's is_dir() fails on it: intake used to crash
+    ({"__MACOSX/._a.pdf": b"a", ".DS_Store": b"b"}, "zip_empty"),
+    ({}, "zip_empty"),
+])
+def test_archives_refused_as_a_whole(form_docx, members, code):
+    data = hostile._raw_zip([{"name": name.encode(), "data": data, "flags": 0x800} for name, data in members.items()])
+    (item,) = intake.unpack_zip("材料.zip", data)
+    assert item.code == code and "材料.zip" in item.error
+
+
+def test_overlapping_members_are_a_bomb():
+    (item,) = intake.unpack_zip("o.zip", hostile.zip_overlap([f"{i}.pdf" for i in range(8)], kernel_size=2**20))
+    assert item.code == "zip_overlap" and "炸弹" in item.error
+
+
+def test_encrypted_and_unknown_members_are_named_before_reading():
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    encrypted = hostile._raw_zip([{"name": b"p.pdf", "data": hostile._zipcrypto(pdf, b"pw", zlib.crc32(pdf)),
+                                   "plain": pdf, "flags": 1}])
+    with zipfile.ZipFile(io.BytesIO(encrypted)) as zf:
+        assert zf.read("p.pdf", pwd=b"pw") == pdf  # a real ZipCrypto member
+    assert intake.unpack_zip("e.zip", encrypted)[0].code == "zip_encrypted"
+    ppmd = hostile._raw_zip([{"name": b"p.pdf", "data": pdf, "method": 98}])
+    assert intake.unpack_zip("m.zip", ppmd)[0].code == "zip_unsupported_method"
+
+
+def test_special_files_in_a_folder_are_answered_not_opened(tmp_path, form_docx):
+    (tmp_path / "申报表.docx").write_bytes(form_docx)
+    os.mkfifo(tmp_path / "管道.pdf")
+    os.symlink("/dev/zero", tmp_path / "zero.pdf")
+    os.symlink("/", tmp_path / "root")
+    (tmp_path / os.fsdecode("营业执照.pdf".encode("gbk"))).write_bytes(hostile.text_pdf(["营业执照"]))
+    items = {i.name: i for i in intake.collect([tmp_path])}
+    assert items["管道.pdf"].code == "not_regular_file"
+    assert items["zero.pdf"].code == items["root"].code == "symlink"
+    assert items["营业执照.pdf"].error is None  # a GBK name on disk, shown as text
+    assert items["申报表.docx"].error is None and len(items) == 5
+
+
+def test_docx_with_a_dtd_or_a_bomb_is_refused(form_docx):
+    from extractors.docx_backend import DocxBackend
+    from forms.errors import UnreadableFile
+
+    xxe = hostile.docx_with_document(form_docx, hostile._document_xml(
+        hostile._para("&xxe;"), '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'))
+    with pytest.raises(UnreadableFile) as refused:
+        DocxBackend("xxe.docx", xxe).layout()
+    assert refused.value.log_message.startswith("[docx_dtd]") and "DTD" in refused.value.user_message
+    bomb = hostile.docx_huge_part(form_docx, "word/media/image1.png", 64 * 2**20)
+    with pytest.raises(UnreadableFile) as refused:
+        DocxBackend("bomb.docx", bomb).layout()
+    assert refused.value.log_message.startswith("[docx_bomb]")
+
+
+@pytest.mark.parametrize("make, code", [
+    (lambda: hostile._one_page(mediabox=b"6 0 R", more=[b"7 0 R", b"6 0 R"]), "pdf_reference_loop"),
+    (lambda: hostile._pdf([b"2 0 R", b"1 0 R"]), "pdf_reference_loop"),
+    (lambda: hostile.content_bomb_pdf(128 * 2**20), "pdf_bomb"),
+    (lambda: hostile.flate_image_pdf(30000, 30000), "pdf_image_too_large"),
+    (lambda: hostile.page_dag_pdf(), "pdf_too_many_pages"),
+    (lambda: hostile.encrypted_pdf(["排污许可证"]), "pdf_encrypted"),
+    (lambda: hostile._pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]),
+     "pdf_no_pages"),
+])
+def test_hostile_pdfs_are_refused_with_their_code(make, code):
+    from extractors.pdf_backend import PdfTextBackend
+    from forms.errors import UnreadableFile
+
+    with pytest.raises(UnreadableFile) as refused:
+        PdfTextBackend("x.pdf", make()).layout()
+    assert refused.value.log_message.startswith(f"[{code}]")
+
+
+def test_a_pdf_that_keeps_pdfminer_busy_is_stopped_by_the_time_limit(monkeypatch):
+    import time
+
+    from extractors.pdf_backend import PdfTextBackend
+    from forms.errors import UnreadableFile
+
+    monkeypatch.setenv("GRADEDESK_PDF_TIMEOUT", "3")
+    started = time.monotonic()
+    with pytest.raises(UnreadableFile) as refused:
+        PdfTextBackend("x.pdf", hostile.form_amplification_pdf()).layout()
+    assert refused.value.log_message.startswith("[pdf_timeout]") and "3 秒" in refused.value.user_message
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("sandbox", ["1", "0"])
+def test_a_good_pdf_reads_the_same_in_and_out_of_the_child(monkeypatch, sandbox):
+    from extractors.pdf_backend import PdfTextBackend
+
+    monkeypatch.setenv("GRADEDESK_PDF_SANDBOX", sandbox)
+    backend = PdfTextBackend("许可证.pdf", hostile.text_pdf(hostile.PERMIT_TEXT))
+    layout = backend.layout()
+    assert layout.pages == 1 and not backend.ocr_pages
+    assert "证书编号：91130981MA0CXQ1Y4H001P" in {s.text for s in layout.segments}
