@@ -12,7 +12,7 @@ import re
 # kind → [(pattern, weight in the title, weight in the body)]
 _SIGNALS: dict[str, list[tuple[str, float, float]]] = {
     "application_form": [(r"绩效分级.{0,12}(申报|申请)", 4, 4), (r"申报(表|材料)", 2, 2),
-                         (r"申报等级|申请级别|申报级别|申请等级", 2, 2), (r"差异化指标", 1, 1),
+                         (r"申报等级|申请级别|申报级别|申请等级", 2, 2), (r"差异化指标", 1, 1), (r"(企业)?基本情况表", 3, 2),
                          (r"填(报|表)日期|(企业|单位)[（(]?盖章", 1.5, 1.5), (r"法定代表人[（(]?签(字|章)", 1, 1)],
     "business_license": [(r"营\s*业\s*执\s*照", 5, 5), (r"登记机关", 1.5, 1.5), (r"成立日期", 1, 1),
                          (r"经营范围", 1, 1), (r"注册资本", 1, 1), (r"营业期限", 1, 1)],
@@ -54,7 +54,7 @@ def _title(text: str) -> str:
 
 
 def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: bool = False) -> tuple[str, float]:
-    """The document kind and a confidence in 0..1; `label_hits` counts canonical labels found."""
+    """The document kind and a confidence in 0..1; `label_hits` counts the form-only labels found."""
     head = _flat(text[:6000]).replace("\n", "")
     title = _title(text)
     scores: dict[str, float] = {}
@@ -66,8 +66,8 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
             elif re.search(pattern, head):
                 score += body_weight
         scores[kind] = score
-    # an application form is recognisable by how many canonical labels it carries
-    scores["application_form"] += min(label_hits, 12) * 0.6
+    # an application form is recognisable by how many of the labels only a form has it carries
+    scores["application_form"] += min(label_hits, 12) * 1.0
     stem = file_name.rsplit("/", 1)[-1]
     for kind, pattern in NAME_HINTS.items():
         if re.search(pattern, stem, re.I):

@@ -39,7 +39,12 @@ def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
 def _leading_label_pattern() -> re.Pattern[str]:
     labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
     spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels if len(label) >= 2]
-    return re.compile(f"^\\s*(?P<label>{'|'.join(spaced)})\\s+(?P<value>\\S.*)$")
+    return re.compile(f"^\\s*(?P<label>{'|'.join(spaced)})(?:\\s+(?P<value>\\S.*)|(?P<figure>[0-9☑□√].*))$")
+
+
+# labels that end many other people's labels (设备名称, 注册地址, 分析日期 …): run into a preceding word they
+# are not ours; 李立新手机：… still is
+_SUFFIX_LABELS = {"名称", "地址", "日期", "单位", "住所", "行业"}
 
 
 @cache
@@ -94,7 +99,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False,
         if spec is None:
             continue
         if m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
-                len(label_key(m.group("label"))) <= 2 or _ends_other_label(text[:m.end("label")])):
+                label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")])):
             continue  # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         other = _other_label_pattern().search(text, m.end(), matches[i + 1].end() if i + 1 < len(matches) else end)
@@ -106,9 +111,10 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False,
     if not out and allow_no_colon:
         out = _spaced_pairs(text, fuzzy)
     if not out and allow_no_colon:
-        m = _leading_label_pattern().match(text)
+        m = _leading_label_pattern().match(text)  # `标签 值`, or `申报日期2023年12月02日` run together
         if m and (spec := match_label(m.group("label"))):
-            out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
+            group = "value" if m.group("value") else "figure"
+            out.append((spec, m.group(group).strip(), m.start(group), len(text)))
     if not out and fuzzy:
         m = _LOOSE_PAIR.match(text)
         if m and (spec := match_label(m.group("label"), fuzzy=True)):
@@ -263,11 +269,33 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
             col = spec.match_column(cell.text)
             if col and col.key not in mapping.values():
                 mapping[c] = col.key
+        if not mapping:
+            mapping = _run_together_header(grid.rows[r], spec)
         need = _KEY_COLUMNS.get(spec.key, set())
         if len(mapping) >= 3 and (not need or need & set(mapping.values())) and (
                 best is None or len(mapping) > len(best[1])):
             best = (r, mapping)
     return best
+
+
+def _run_together_header(row: list[Cell | None], spec: TableSpec) -> dict[int, str]:
+    """A scanned header row that lost its column rules: one cell holding every heading, one a line (or
+    apart by spaces), as many as the columns below; heading i names column i."""
+    cells = [c for c in row if c is not None and c.text.strip()]
+    if len(cells) != 1:
+        return {}
+    runs = [run for run in re.split(r"\n|\s{2,}", cells[0].text) if run.strip()]
+    if len(runs) != len(row):
+        return {}
+    mapping: dict[int, str] = {}
+    for i, run in enumerate(runs):
+        col = spec.match_column(run)
+        if col and col.key not in mapping.values():
+            mapping[i] = col.key
+    return mapping if len(mapping) >= 3 else {}
+
+
+_STRAY_MARKS = "☑□√✓·.,，。、:：;；'\"`"
 
 
 def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float] | None:
@@ -291,8 +319,9 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
         boxes, confidences, first = [], [], None
         for c, key in mapping.items():
             cell = cells[c] if c < len(cells) else None
-            if cell is not None and cell.text.strip():
-                record[key] = columns[key].normalise(cell.text)
+            if cell is not None and cell.text.strip(_STRAY_MARKS + " "):
+                # a scan's check-box detector or speck may leave a mark at the edge of a code or number
+                record[key] = columns[key].normalise(cell.text.strip(_STRAY_MARKS + " "))
                 confidences.append(cell.confidence)
                 first = first or cell
                 if cell.source.bbox:

@@ -18,7 +18,7 @@ from extractors.layout import Layout
 from extractors.pdf_backend import PdfTextBackend
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction
-from forms.fields import carries, carries_table
+from forms.fields import carries, carries_table, form_only_keys
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def extract_document(item: intake.IntakeFile) -> DocumentResult:
     doc.pages = layout.pages
     base = BASE_CONFIDENCE.get(layout.method, 0.9)
     facts = facts_from_layout(layout, "unknown", base)
-    kind, confidence = classify(layout.text(), item.name, label_hits=len({f.key for f in facts}),
+    kind, confidence = classify(layout.text(), item.name, label_hits=len({f.key for f in facts} & form_only_keys()),
                                 is_image=item.type in ("jpeg", "png", "tiff"))
     for fact in facts:
         fact.kind = kind
@@ -95,8 +95,8 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> E
 
 def settle_page_sets(documents: list[DocumentResult]) -> None:
     """Numbered pages of one document (申报表-1.jpg, 申报表-2.jpg) are of the first page's kind when a
-    later page reads as nothing in particular, or its own name says so: a form's second page is mostly
-    a vehicle table and would otherwise pass for a ledger."""
+    later page reads as nothing in particular or only weakly as something else, or its own name says
+    so: a form's second page is mostly a vehicle table and would otherwise pass for a ledger."""
     by_name = {doc.file: doc for doc in documents}
     for members in page_sets([doc.file for doc in documents if doc.error is None]).values():
         first = by_name[members[0]]
@@ -105,7 +105,8 @@ def settle_page_sets(documents: list[DocumentResult]) -> None:
         for name in members[1:]:
             doc = by_name[name]
             hint = NAME_HINTS.get(first.kind)
-            if doc.kind != first.kind and (doc.kind in ("unknown", "photo") or (hint and re.search(hint, name))):
+            if doc.kind != first.kind and (doc.kind in ("unknown", "photo") or doc.confidence < 0.8
+                                           or (hint and re.search(hint, name))):
                 log.info("%s: kind %s taken from %s (%s)", name, first.kind, first.file, doc.kind)
                 doc.kind, doc.confidence = first.kind, min(first.confidence, 0.8)
                 for fact in doc.facts:

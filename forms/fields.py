@@ -167,6 +167,13 @@ def carries(kind: str, key: str) -> bool:
     return keys is None or key in keys
 
 
+def form_only_keys() -> frozenset[str]:
+    """Fields that only an application form states (申报等级, 联系人, 在线监测 …): counting them tells a form
+    from an attachment that shares its name and code labels."""
+    stated = set().union(*_document_keys("document_fields").values())
+    return frozenset(FIELDS) - stated
+
+
 def carries_table(kind: str, key: str) -> bool:
     """Whether a document of this kind holds this table (the form and unknown files: every table)."""
     keys = _document_keys("document_tables").get(kind)
