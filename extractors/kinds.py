@@ -82,7 +82,10 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
     return kind, round(confidence, 3)
 
 
-_NUMBERED = re.compile(r"^(?P<stem>.*?[\u4e00-\u9fff].*?)\s*[-_—（(第]?\s*(?P<n>\d{1,2})\s*[)）页]?\.[A-Za-z]+$")
+# 申报表-2.jpg, 申报表_2.jpg, 申报表（2）.jpg, 申报表第2页.jpg: a page number set apart; 新建文件9.jpg is a
+# scanner's running number, not a page
+_NUMBERED = re.compile(r"^(?P<stem>.*?[\u4e00-\u9fff].*?)\s*(?:[-_—]\s*(?P<a>\d{1,2})|[（(]\s*(?P<b>\d{1,2})\s*[)）]"
+                       r"|第\s*(?P<c>\d{1,2})\s*页)\.[A-Za-z]+$")
 
 
 def page_sets(names: list[str]) -> dict[str, list[str]]:
@@ -100,4 +103,4 @@ def page_sets(names: list[str]) -> dict[str, list[str]]:
 
 def _page_number(name: str) -> int:
     m = _NUMBERED.match(name.rsplit("/", 1)[-1])
-    return int(m.group("n")) if m else 0
+    return int(m.group("a") or m.group("b") or m.group("c")) if m else 0

@@ -15,13 +15,15 @@ class GradedeskError(Exception):
 
     exit_code = 1
     default_user_message = "处理失败。"
+    code: str | None = None  # for machines; subclasses and callers name it
 
     def __init__(self, user_message: str | None = None, log_message: str | None = None, code: str | None = None):
         self.user_message = user_message or self.default_user_message
         self.log_message = log_message or self.user_message
         # for machines (snake_case): given, or the `[code]` a log message starts with
         found = re.match(r"\[([a-z0-9_]+)\]", self.log_message)
-        self.code = code or (found.group(1) if found else None)
+        if code or found:
+            self.code = code or found.group(1)
         super().__init__(self.log_message)
 
 

@@ -186,3 +186,9 @@ def test_somebody_elses_label_ending_like_ours_is_not_ours(text, pairs):
     from extractors.labels import pairs_in_text
 
     assert [(spec.key, value) for spec, value, _, _ in pairs_in_text(text, fuzzy=True)] == pairs
+
+
+def test_a_scanners_running_numbers_are_not_pages_of_one_document():
+    assert page_sets(["新建文件1-1.jpg", "新建文件1-2.jpg", "新建文件8.pdf", "新建文件9.jpg", "扫描件008.pdf",
+                      "扫描件009.docx", "申报表（1）.jpg", "申报表（2）.jpg"]) == {
+        "新建文件1": ["新建文件1-1.jpg", "新建文件1-2.jpg"], "申报表": ["申报表（1）.jpg", "申报表（2）.jpg"]}
