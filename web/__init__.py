@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from forms.errors import GradedeskError
 from web.config import load_config, persistent_secret_key
 from web.db import Database, close_db_session
-from web.errors import status_and_code
+from web.errors import ServiceUnavailable, status_and_code, unavailable, unavailable_response
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ csrf = CSRFProtect()
 
 HTTP_CODES = {400: "bad_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "too_many_requests",
-              500: "internal"}
+              500: "internal", 503: "unavailable"}
 HTTP_MESSAGES = {
     400: "请求有误。",
     401: "请先登录或提供有效的令牌。",
@@ -39,6 +39,7 @@ HTTP_MESSAGES = {
     413: "上传的文件太大。",
     429: "请求过于频繁，请稍后再试。",
     500: "服务器内部错误，已记录日志。",
+    503: "系统暂时无法处理请求，请稍后再试。",
 }
 
 SECURITY_HEADERS = {
@@ -120,6 +121,10 @@ def _register_errors(app: Flask) -> None:
             log.error("%s", exc.log_message)
         return _error(status, code, exc.user_message)
 
+    @app.errorhandler(ServiceUnavailable)
+    def _unavailable(exc: ServiceUnavailable):
+        return unavailable_response(exc, _wants_json())
+
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         return _error(400, "csrf", "表单已过期或来源不明，请刷新页面后重试。")
@@ -135,6 +140,9 @@ def _register_errors(app: Flask) -> None:
     def _internal_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return _http_error(exc)
+        down = unavailable(exc)  # the database (or file store) is restarting or out of reach: 503, no traceback
+        if down is not None:
+            return unavailable_response(down, _wants_json())
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(500, "internal", HTTP_MESSAGES[500])
 

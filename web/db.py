@@ -2,6 +2,12 @@
 
 Views use `db_session()` (one session per request, closed at teardown);
 the worker and the commands open their own with `Database.session()`.
+
+PostgreSQL may restart (or fail over) under a running app: every pooled connection is
+pinged before use (`pool_pre_ping`), so the first request after the restart gets a new
+connection instead of a dead one; connecting gives up after `connect_timeout` seconds and
+TCP keepalives notice a server that vanished, so a request never hangs on an unreachable
+server. A request that meets the server down is answered 503 (web/errors.py).
 """
 
 from __future__ import annotations
@@ -11,12 +17,17 @@ from pathlib import Path
 
 from flask import current_app, g
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# libpq settings unless the URL sets them: give up connecting after 10 s; probe an idle TCP connection
+# after 30 s, every 10 s, and drop it after 3 unanswered probes
+PG_CONNECT_ARGS = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                   "keepalives_count": 3}
 
 
 def make_engine(url: str) -> Engine:
@@ -32,7 +43,12 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    query = make_url(url).query
+    # READ COMMITTED whatever the server's default_transaction_isolation says: document numbers
+    # (web/numbering.py) and job claims (web/jobs.py) rely on an UPDATE that waits for a concurrent one
+    # and then sees its result, which REPEATABLE READ and SERIALIZABLE answer with serialization failures
+    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED",
+                         connect_args={k: v for k, v in PG_CONNECT_ARGS.items() if k not in query})
 
 
 class Database:

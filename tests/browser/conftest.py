@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.web.support import LiveServer, prepare_database
+
 CHROMIUM = Path(os.environ.get("GRADEDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN"]
@@ -31,12 +26,6 @@ USERS = {
     "office": dict(role="office", city="沧州市"),
     "expert": dict(role="expert", industries=["铸造", "工业涂装"], pledge=date(2020, 7, 1), employer="河北工业大学"),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -50,45 +39,13 @@ def screenshots() -> Path:
 @pytest.fixture(scope="session")
 def server():
     """`gradedesk serve` with its in-process worker, on a fresh data dir with the users above."""
-    from web import create_app
-    from web.db import get_db, upgrade
-    from web.users import create_user
-
     base = Path(tempfile.mkdtemp(prefix="gradedesk-browser-"))
     data_dir = base / "var"
-    app = create_app({"GRADEDESK_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{data_dir / 'gradedesk.db'}"})
-    db = get_db(app)
-    upgrade(db)
-    with db.session() as s:
-        for name, attrs in USERS.items():
-            create_user(s, name, password=PASSWORD, **attrs)
-        s.commit()
-    db.dispose()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
-    env.update({"GRADEDESK_DATA_DIR": str(data_dir), "GRADEDESK_POLL_SECONDS": "0.2", "GRADEDESK_TODAY": "2020-08-20"})
-    script = Path(sys.executable).parent / "gradedesk"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
-    port = _free_port()
-    proc = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
+    prepare_database(data_dir, users=USERS, password=PASSWORD)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/login", timeout=5):
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline, "gradedesk serve did not come up"
-                time.sleep(0.2)
-        yield url
+        with LiveServer(data_dir, env={"GRADEDESK_TODAY": "2020-08-20"}) as live:
+            yield live.url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            proc.kill()
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -3,8 +3,10 @@ on PostgreSQL and SQLite alike."""
 
 from __future__ import annotations
 
+import os
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from tests.web import steps
@@ -20,9 +22,9 @@ def _office_id(db) -> int:
         return s.scalar(select(User.id).where(User.username == "office"))
 
 
-def test_numbers_are_gap_free_under_concurrent_issuers(app, db, users):
-    """Threads take numbers at once; every third issue fails after taking its number and rolls back."""
-    office_id = _office_id(db)
+def _issue_concurrently(db, office_id: int) -> list[int]:
+    """THREADS threads take PER_THREAD numbers each at once; every third issue fails after taking its number
+    and rolls back. The numbers committed."""
     committed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -52,12 +54,46 @@ def test_numbers_are_gap_free_under_concurrent_issuers(app, db, users):
     for t in threads:
         t.join(120)
     assert not errors, errors
+    return committed
+
+
+def _assert_gap_free(db, committed: list[int]) -> None:
     assert sorted(committed) == list(range(1, len(committed) + 1))  # unique and without a gap
     assert len(committed) == sum(1 for t in range(THREADS) for i in range(PER_THREAD) if (t + i) % 3)
     with db.session() as s:
         assert s.scalar(select(DocNumberCounter.last).where(DocNumberCounter.office == "沧州市")) == len(committed)
         numbers = s.scalars(select(IssuedDocument.doc_number).order_by(IssuedDocument.number)).all()
     assert numbers[0] == "沧环整改〔2020〕1号" and numbers[-1] == f"沧环整改〔2020〕{len(committed)}号"
+
+
+def test_numbers_are_gap_free_under_concurrent_issuers(app, db, users):
+    """Threads take numbers at once; every third issue fails after taking its number and rolls back."""
+    _assert_gap_free(db, _issue_concurrently(db, _office_id(db)))
+
+
+@pytest.mark.postgres
+def test_numbers_hold_on_a_server_that_defaults_to_serializable(pg_server, tmp_path):
+    """A PostgreSQL whose administrator set `default_transaction_isolation = serializable` (or repeatable
+    read): concurrent issuers would fail with serialization errors, so the app pins its own transactions
+    to READ COMMITTED, under which the counter row's lock queues them up."""
+    from web.db import Database, upgrade
+    from web.users import create_user
+
+    name = f"gradedesk_serializable_{os.getpid()}"
+    pg_server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_server.execute(f'CREATE DATABASE "{name}"')
+    pg_server.execute(f'ALTER DATABASE "{name}" SET default_transaction_isolation TO \'serializable\'')
+    db = Database(pg_server.url(name))
+    try:
+        upgrade(db)
+        with db.session() as s:
+            office = create_user(s, "office", password="office-password-1", role="office", city="沧州市")
+            s.commit()
+            office_id = office.id
+        _assert_gap_free(db, _issue_concurrently(db, office_id))
+    finally:
+        db.dispose()
+        pg_server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_offices_kinds_and_years_count_apart(app, db, users):
