@@ -141,13 +141,19 @@ def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> in
     return status
 
 
-def worker() -> int:
+def worker(concurrency: int | None = None) -> int:
+    """Work the jobs: a Celery worker on Redis when REDIS_URL is set (`concurrency` processes, default
+    GRADEDESK_WORKER_CONCURRENCY or one per core), else the database queue in this process."""
     from web.jobs import work
 
-    if os.environ.get("REDIS_URL"):
-        _say("提示：已设置 REDIS_URL，但本版本只实现数据库任务队列，将使用数据库队列。")
     app = _app()
     _require_schema(app)
+    if app.config.get("REDIS_URL"):
+        from web.celery_app import run_worker
+
+        processes = concurrency or app.config["GRADEDESK_WORKER_CONCURRENCY"] or os.cpu_count() or 1
+        _say(f"gradedesk 后台任务进程已启动（Celery，Redis 队列，{processes} 个处理进程，pid {os.getpid()}）。")
+        return run_worker(app, concurrency=processes)
     stop = threading.Event()
 
     def _stop(_signum, _frame):
@@ -156,7 +162,7 @@ def worker() -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    _say(f"gradedesk 后台任务进程已启动（pid {os.getpid()}）。")
+    _say(f"gradedesk 后台任务进程已启动（数据库队列，pid {os.getpid()}）。")
     work(app, stop)
     return 0
 

@@ -31,6 +31,21 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_JOB_TIMEOUT": int(env.get("GRADEDESK_JOB_TIMEOUT") or 600),
         "GRADEDESK_JOB_MAX_ATTEMPTS": 3,
         "GRADEDESK_POLL_SECONDS": float(env.get("GRADEDESK_POLL_SECONDS") or 1.0),
+        # Celery on Redis (web/celery_app.py) when set; the database queue otherwise
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        # seconds a delivered, unacknowledged message waits before Redis hands it to another worker
+        # (a worker that died holding it); longer than any job, as a redelivery of a running job is a no-op
+        "GRADEDESK_CELERY_VISIBILITY_TIMEOUT": int(env.get("GRADEDESK_CELERY_VISIBILITY_TIMEOUT") or 3600),
+        # how often each Celery worker re-queues jobs of dead workers and re-publishes queued jobs
+        # whose message was lost (Redis down at upload, Redis restarted without persistence)
+        "GRADEDESK_SWEEP_SECONDS": float(env.get("GRADEDESK_SWEEP_SECONDS") or 30),
+        # Celery worker processes per `gradedesk worker`; 0: one per core
+        "GRADEDESK_WORKER_CONCURRENCY": int(env.get("GRADEDESK_WORKER_CONCURRENCY") or 0),
+        # scanned pages of a bundle OCR'd as separate Celery tasks by any free worker
+        "GRADEDESK_OCR_FANOUT": (env.get("GRADEDESK_OCR_FANOUT") or "1") != "0",
+        "GRADEDESK_OCR_PAGES_PER_TASK": int(env.get("GRADEDESK_OCR_PAGES_PER_TASK") or 1),
+        # a page whose OCR was started this long ago and not finished is OCR'd again (its worker died)
+        "GRADEDESK_OCR_LEASE_SECONDS": int(env.get("GRADEDESK_OCR_LEASE_SECONDS") or 120),
         "GRADEDESK_TOKEN_DAYS": 90,
         # behind N reverse proxies: trust their X-Forwarded-For / X-Forwarded-Proto
         "GRADEDESK_PROXY_COUNT": int(env.get("GRADEDESK_PROXY_COUNT") or 0),

@@ -9,6 +9,14 @@
 - The result is written only if the claim still holds, in the same transaction
   that marks the job done, so a job's result is stored exactly once even when a
   worker that was presumed dead comes back.
+
+Who works the queue is configuration: with `REDIS_URL` unset, `work()` polls the table
+(`gradedesk worker`, or the thread inside `gradedesk serve`); with it set, Celery workers
+(web/celery_app.py) do. The table stays the record of truth either way: a Celery message
+only says "job N is ready", is published after the job's row is committed, and the task
+claims the row with the same atomic UPDATE (`claim_job`), so a duplicate delivery is a
+no-op. A message that never arrived (Redis down at upload, Redis restarted) is published
+again by the workers' periodic sweep (`celery_app.sweep`).
 """
 
 from __future__ import annotations
@@ -46,12 +54,47 @@ def worker_id() -> str:
 
 
 def enqueue_extraction(session, case_id: int, version: int | None = None) -> Job:
-    """Queue extraction and checks for a case's version, in the caller's transaction (committed with the case)."""
+    """Queue extraction and checks for a case's version, in the caller's transaction (committed with the case).
+
+    With Celery (REDIS_URL) the job is announced to the workers once that transaction has committed."""
     job = Job(kind=EXTRACTION, case_id=case_id, payload={"version": version} if version else {}, status="queued",
               attempts=0)
     session.add(job)
     session.flush()
+    _publish_after_commit(session, job.id)
     return job
+
+
+_PENDING = "gradedesk.jobs_to_publish"
+
+
+def _publish_after_commit(session, job_id: int) -> None:
+    """Publish the job to Celery after the session's transaction commits (never before: a worker must
+    find the row). Without an app context or REDIS_URL nothing is published and the row waits for
+    the database worker or the Celery workers' sweep."""
+    from flask import current_app, has_app_context
+    from sqlalchemy import event
+
+    if not has_app_context() or not current_app.config.get("REDIS_URL"):
+        return
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        app = current_app._get_current_object()
+        pending = session.info[_PENDING] = []
+
+        def _committed(sess):
+            ids, sess.info[_PENDING] = list(sess.info.get(_PENDING) or []), []
+            if ids:
+                from web.celery_app import publish_jobs
+
+                publish_jobs(app, ids)  # never raises: a job not published is found by the sweep
+
+        def _rolled_back(sess):
+            sess.info[_PENDING] = []
+
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_rollback", _rolled_back)
+    pending.append(job_id)
 
 
 @dataclass(frozen=True)
@@ -69,6 +112,25 @@ def _is_ours(claim: Claim):
             Job.attempts == claim.attempt)
 
 
+def _claim(s, job_id: int, claimed_by: str) -> Claim | None:
+    """The atomic claim of one queued job in session `s` (committed here), or None when someone else has it."""
+    now = utcnow()
+    result = s.execute(
+        update(Job).where(Job.id == job_id, Job.status == "queued")
+        .values(status="running", claimed_by=claimed_by, claimed_at=now, heartbeat_at=now,
+                attempts=Job.attempts + 1, error=None))
+    if result.rowcount != 1:
+        return None  # another worker was faster, or the job is not queued (running, done, failed, gone)
+    kind, case_id, attempt, payload = s.execute(
+        select(Job.kind, Job.case_id, Job.attempts, Job.payload).where(Job.id == job_id)).one()
+    case = s.get(Case, case_id) if case_id else None
+    if case is not None:
+        case.status = "running"
+        record(s, case, None, "extraction_started", f"第 {attempt} 次处理")
+    s.commit()
+    return Claim(job_id, kind, case_id, claimed_by, attempt, (payload or {}).get("version"))
+
+
 def claim_next(db: Database, claimed_by: str) -> Claim | None:
     """Take the oldest queued job, or None when the queue is empty."""
     with db.session() as s:
@@ -76,29 +138,32 @@ def claim_next(db: Database, claimed_by: str) -> Claim | None:
         if db.is_postgres:
             candidates = candidates.limit(1).with_for_update(skip_locked=True)
         for job_id in s.scalars(candidates).all():
-            now = utcnow()
-            result = s.execute(
-                update(Job).where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", claimed_by=claimed_by, claimed_at=now, heartbeat_at=now,
-                        attempts=Job.attempts + 1, error=None))
-            if result.rowcount != 1:
-                continue  # another worker was faster
-            kind, case_id, attempt, payload = s.execute(
-                select(Job.kind, Job.case_id, Job.attempts, Job.payload).where(Job.id == job_id)).one()
-            case = s.get(Case, case_id) if case_id else None
-            if case is not None:
-                case.status = "running"
-                record(s, case, None, "extraction_started", f"第 {attempt} 次处理")
-            s.commit()
-            return Claim(job_id, kind, case_id, claimed_by, attempt, (payload or {}).get("version"))
+            claim = _claim(s, job_id, claimed_by)
+            if claim is not None:
+                return claim
         s.rollback()
     return None
 
 
+def claim_job(db: Database, job_id: int, claimed_by: str) -> Claim | None:
+    """Take the job `job_id` if it is queued (a Celery message names it); None when it is not, e.g.
+    a duplicate delivery of a job that is running or done."""
+    with db.session() as s:
+        claim = _claim(s, job_id, claimed_by)
+        if claim is None:
+            s.rollback()
+        return claim
+
+
 def requeue_stale(db: Database, *, timeout: float, max_attempts: int = 3) -> int:
     """Put back jobs whose worker has been silent for `timeout` seconds; fail those tried too often."""
+    return len(requeue_stale_jobs(db, timeout=timeout, max_attempts=max_attempts))
+
+
+def requeue_stale_jobs(db: Database, *, timeout: float, max_attempts: int = 3) -> list[int]:
+    """`requeue_stale`, returning the ids of the jobs it put back in the queue or failed."""
     cutoff = utcnow() - timedelta(seconds=timeout)
-    count = 0
+    requeued: list[int] = []
     with db.session() as s:
         stale = s.execute(select(Job.id, Job.case_id, Job.attempts, Job.claimed_by)
                           .where(Job.status == "running", Job.heartbeat_at < cutoff)).all()
@@ -110,7 +175,7 @@ def requeue_stale(db: Database, *, timeout: float, max_attempts: int = 3) -> int
                                                  Job.heartbeat_at < cutoff).values(**values))
             if result.rowcount != 1:
                 continue
-            count += 1
+            requeued.append(job_id)
             case = s.get(Case, case_id) if case_id else None
             if case is not None:
                 if give_up:
@@ -121,7 +186,7 @@ def requeue_stale(db: Database, *, timeout: float, max_attempts: int = 3) -> int
                     record(s, case, None, "requeued", f"处理进程 {claimed_by} 无响应，已重新排队。")
             log.warning("job %s of dead worker %s %s", job_id, claimed_by, "failed" if give_up else "re-queued")
         s.commit()
-    return count
+    return requeued
 
 
 class _Heartbeat(threading.Thread):
@@ -171,27 +236,47 @@ class Outcome:
     proposal: dict[str, Any] | None = None
 
 
-def store_documents(storage: Storage, paths: list[Path]) -> None:
+def store_documents(storage: Storage, paths: list[Path]) -> list:
     """Keep each document of the bundle (the members of a zip too) under its sha256, so the
-    evidence viewer can show its pages (web/evidence.py) without unpacking anything again."""
+    evidence viewer can show its pages (web/evidence.py) without unpacking anything again
+    (and Celery's OCR tasks can read them on any machine sharing the data dir). The bundle's
+    files as `extractors.intake` found them."""
     from extractors import intake
 
-    for item in intake.collect(paths):
+    items = intake.collect(paths)
+    for item in items:
         if item.sha256 and item.data and not item.error and not storage.exists(item.sha256):
             storage.save_bytes(item.data)
+    return items
 
 
-def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None) -> Outcome:
-    """Extraction, checks and the proposed grade of one case's files."""
+def extraction_cache(storage: Storage):
+    """The extraction results kept by file content, shared by every worker using this data dir."""
     from extractors.cache import DirectoryCache
+
+    return DirectoryCache(storage.root.parent / "cache" / "extraction")
+
+
+def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None, *,
+                 fanout=None) -> Outcome:
+    """Extraction, checks and the proposed grade of one case's files.
+
+    `fanout(items, cache)`, when given, gets the bundle's files before extraction (Celery: their
+    scanned pages are OCR'd by several workers into the shared OCR memo); whatever it does not
+    finish, the extraction does itself."""
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
     from forms.grading import propose_grade
 
-    cache = DirectoryCache(storage.root.parent / "cache" / "extraction")  # a re-upload reads only changed files
+    cache = extraction_cache(storage)  # a re-upload reads only changed files
     with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
         paths = _materialise(db, storage, case_id, Path(tmp), version)
-        store_documents(storage, paths)
+        items = store_documents(storage, paths)
+        if fanout is not None:
+            try:
+                fanout(items, cache)
+            except Exception:  # an optimisation only: the extraction below reads whatever is missing
+                log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
         extraction = extract_bundle(paths, cache=cache)
         findings = run_checks(extraction)
         proposal = propose_grade(extraction, findings)
@@ -237,12 +322,12 @@ def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: 
     return True
 
 
-def _perform(app, claim: Claim) -> tuple[Outcome | None, str | None]:
+def _perform(app, claim: Claim, fanout=None) -> tuple[Outcome | None, str | None]:
     if claim.kind != EXTRACTION or claim.case_id is None:
         return None, f"未知的任务类型：{claim.kind}"
     try:
-        return extract_case(get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id,
-                            claim.version), None
+        args = (get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id, claim.version)
+        return (extract_case(*args, fanout=fanout) if fanout is not None else extract_case(*args)), None
     except GradedeskError as exc:
         log.exception("job %s: %s", claim.job_id, exc.log_message)
         return None, exc.user_message
@@ -251,13 +336,14 @@ def _perform(app, claim: Claim) -> tuple[Outcome | None, str | None]:
         return None, INTERNAL_ERROR
 
 
-def run_claim(app, claim: Claim) -> bool:
+def run_claim(app, claim: Claim, fanout=None) -> bool:
+    """Do a claimed job with a heartbeat running, and store its outcome if the claim still holds."""
     db = get_db(app)
     interval = min(30.0, max(0.5, app.config["GRADEDESK_JOB_TIMEOUT"] / 4))
     heartbeat = _Heartbeat(db, claim, interval)
     heartbeat.start()
     try:
-        result, error = _perform(app, claim)
+        result, error = _perform(app, claim, fanout)
     finally:
         heartbeat.stopped.set()
         heartbeat.join()

@@ -7,6 +7,8 @@ one fresh database per test, the cluster stopped and deleted at the end. Run as
 root, the server runs as the `postgres` user through `runuser`. Without the
 binaries the PostgreSQL tests fail (they are part of the suite, not optional).
 `GRADEDESK_TEST_PG_URL` (a server URL for an existing superuser) skips starting one.
+A fault test that stops and starts PostgreSQL under a running app gets a cluster of its
+module's own (`pg_cluster`, `PgCluster`), always from the binaries.
 
 Every test database is built by the Alembic migrations, never by `create_all`.
 """
@@ -26,6 +28,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.web.servers import RedisServer, WorkerPool
 from tests.web.support import PASSWORD, ApiClient, Browser, make_case, sample_truth, sample_zip
 
 
@@ -70,25 +73,53 @@ class PgServer:
             engine.dispose()
 
 
+class PgCluster:
+    """A throwaway PostgreSQL cluster of Debian's binaries in a temp dir, listening only on a unix socket
+    there. `start()` and `stop()` may be called again and again (a fault test restarts its own cluster
+    under a running app); `destroy()` stops it and deletes everything."""
+
+    def __init__(self):
+        initdb = PG_BIN / "initdb"
+        if not initdb.exists() or not (PG_BIN / "pg_ctl").exists():
+            pytest.fail(
+                f"PostgreSQL server binaries not found in {PG_BIN} (looked for initdb and pg_ctl). "
+                "The web tests run against a real PostgreSQL: install Debian's server package first "
+                "(`apt-get install -y --no-install-recommends postgresql`, see README), or set "
+                "GRADEDESK_PG_BIN to the folder holding initdb and pg_ctl.",
+                pytrace=False)
+        self.base = Path(tempfile.mkdtemp(prefix="gradedesk-pg-"))
+        self.data = self.base / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.base, user="postgres", group="postgres")
+        _run(_as_postgres([str(initdb), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                           "--locale=C.UTF-8", "--no-sync"]))
+        self.server = PgServer(f"postgresql+psycopg://postgres@/postgres?host={self.base}")
+
+    def _pg_ctl(self, *args: str) -> list[str]:
+        return _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args])
+
+    def start(self) -> PgCluster:
+        options = (f"-k {self.base} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off")
+        _run(self._pg_ctl("-l", str(self.base / "server.log"), "-o", options, "-w", "-t", "60", "start"))
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session and shuts down cleanly; `immediate` is a crash (recovery at the next start)."""
+        _run(self._pg_ctl("-m", mode, "-w", "-t", "60", "stop"))
+
+    @property
+    def running(self) -> bool:
+        return subprocess.run(self._pg_ctl("status"), capture_output=True, timeout=60).returncode == 0
+
+    def destroy(self) -> None:
+        subprocess.run(self._pg_ctl("-m", "immediate", "-w", "stop"), capture_output=True, timeout=60)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 def _start_cluster() -> tuple[PgServer, Path]:
-    initdb, pg_ctl = PG_BIN / "initdb", PG_BIN / "pg_ctl"
-    if not initdb.exists() or not pg_ctl.exists():
-        pytest.fail(
-            f"PostgreSQL server binaries not found in {PG_BIN} (looked for initdb and pg_ctl). "
-            "The web tests run against a real PostgreSQL: install Debian's server package first "
-            "(`apt-get install -y --no-install-recommends postgresql`, see README), or set "
-            "GRADEDESK_PG_BIN to the folder holding initdb and pg_ctl.",
-            pytrace=False)
-    base = Path(tempfile.mkdtemp(prefix="gradedesk-pg-"))
-    data = base / "data"
-    if os.geteuid() == 0:
-        shutil.chown(base, user="postgres", group="postgres")
-    _run(_as_postgres([str(initdb), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                       "--locale=C.UTF-8", "--no-sync"]))
-    options = f"-k {base} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    _run(_as_postgres([str(pg_ctl), "-D", str(data), "-l", str(base / "server.log"), "-o", options, "-w",
-                       "-t", "60", "start"]))
-    return PgServer(f"postgresql+psycopg://postgres@/postgres?host={base}"), base
+    cluster = PgCluster().start()
+    return cluster.server, cluster.base
 
 
 def _stop_cluster(base: Path) -> None:
@@ -107,6 +138,24 @@ def pg_server():
         yield server
     finally:
         _stop_cluster(base)
+
+
+@pytest.fixture(scope="module")
+def _module_pg_cluster():
+    cluster = PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def pg_cluster(_module_pg_cluster):
+    """A PostgreSQL cluster of this test module's own (not the session's `pg_server`), running when the
+    test starts: a fault test may stop and start it while an app uses it."""
+    if not _module_pg_cluster.running:
+        _module_pg_cluster.start()
+    return _module_pg_cluster
 
 
 _db_numbers = itertools.count(1)
@@ -229,3 +278,26 @@ def case(app, users):
 def new_case(app, users):
     """Make more cases: new_case(creator="clerk", sample="foundry-a-docx", **attributes) → id."""
     return lambda creator="clerk", sample="foundry-a-docx", **attrs: make_case(app, creator, sample, **attrs)
+
+
+# ---- Redis and Celery workers (tests/web/servers.py) for the tests of jobs on Celery ----
+
+
+@pytest.fixture
+def redis_server():
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def queue_app(app, redis_server):
+    """The test's app (SQLite or PostgreSQL) with its jobs on Celery."""
+    app.config["REDIS_URL"] = redis_server.url
+    return app
+
+
+@pytest.fixture
+def workers(queue_app, redis_server):
+    pool = WorkerPool(queue_app, redis_server)
+    yield pool.start
+    pool.close()

@@ -209,3 +209,33 @@ def test_city_from_address(address, county, city):
     from web.jobs import city_from_address
 
     assert city_from_address(address, county) == city
+
+
+def test_a_job_named_by_a_message_is_claimed_only_while_queued(app, db, users):
+    from web.jobs import claim_job, claim_next, finish, run_claim
+
+    case_id = _new_case(app, db)
+    job_id = _job(db, case_id).id
+    claim = claim_job(db, job_id, "celery-a")
+    assert claim is not None and (claim.job_id, claim.case_id, claim.attempt) == (job_id, case_id, 1)
+    assert claim_job(db, job_id, "celery-b") is None  # a second delivery of the same message
+    assert claim_next(db, "db-worker") is None  # nor does the database worker take it
+    assert run_claim(app, claim) is True
+    assert claim_job(db, job_id, "celery-c") is None  # done: a late redelivery does nothing
+    assert finish(db, claim, error="x") is False
+    assert _job(db, case_id).attempts == 1
+    assert _actions(db, case_id) == ["created", "extraction_started", "extraction_done"]
+    assert claim_job(db, 999999, "celery-d") is None
+
+
+def test_requeue_stale_jobs_names_the_jobs_it_put_back(app, db, users):
+    from web.jobs import claim_next, requeue_stale_jobs
+
+    first, second = _new_case(app, db), _new_case(app, db)
+    claim_next(db, "dead")
+    claim_next(db, "alive")
+    with db.session() as session:
+        session.execute(update(Job).where(Job.case_id == first).values(heartbeat_at=utcnow() - timedelta(hours=1)))
+        session.commit()
+    assert requeue_stale_jobs(db, timeout=60) == [_job(db, first).id]
+    assert (_job(db, first).status, _job(db, second).status) == ("queued", "running")
