@@ -78,7 +78,7 @@ class PgCluster:
     there. `start()` and `stop()` may be called again and again (a fault test restarts its own cluster
     under a running app); `destroy()` stops it and deletes everything."""
 
-    def __init__(self):
+    def _init(self) -> None:
         initdb = PG_BIN / "initdb"
         if not initdb.exists() or not (PG_BIN / "pg_ctl").exists():
             pytest.fail(
@@ -98,8 +98,15 @@ class PgCluster:
     def _pg_ctl(self, *args: str) -> list[str]:
         return _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args])
 
+    def __init__(self, durable: bool = False):
+        self.durable = durable
+        self._init()
+
     def start(self) -> PgCluster:
-        options = (f"-k {self.base} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+        # speed for the shared cluster; a cluster that a test crashes (`immediate` stop) must keep what it
+        # acknowledged, as production does: with synchronous_commit=off a commit of the last 200 ms is lost
+        commit = "on" if self.durable else "off"
+        options = (f"-k {self.base} -c listen_addresses='' -c fsync=off -c synchronous_commit={commit} "
                    "-c full_page_writes=off")
         _run(self._pg_ctl("-l", str(self.base / "server.log"), "-o", options, "-w", "-t", "60", "start"))
         return self
@@ -142,7 +149,7 @@ def pg_server():
 
 @pytest.fixture(scope="module")
 def _module_pg_cluster():
-    cluster = PgCluster().start()
+    cluster = PgCluster(durable=True).start()
     try:
         yield cluster
     finally:
