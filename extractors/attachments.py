@@ -118,6 +118,8 @@ def licence_facts(layout: Layout, base: float) -> list[Fact]:
         if not key or not parts:
             continue
         raw = "".join(parts) if key in ("address", "enterprise_name") else parts[0]
+        if key == "enterprise_name":  # OCR ran the next label into the name: …有限公司类型其他有限责任公司
+            raw = re.sub(r"(公司|厂|合作社|[)）])\s*(类\W?型?|注册资本|成立日期).*$", r"\1", raw)
         value = FIELDS[key].normalise(raw)
         if value is not None:
             facts.append(Fact(key, value, raw, round(base * seg.confidence * 0.95, 3), seg.source, "business_license"))

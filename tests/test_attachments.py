@@ -192,3 +192,12 @@ def test_a_scanners_running_numbers_are_not_pages_of_one_document():
     assert page_sets(["新建文件1-1.jpg", "新建文件1-2.jpg", "新建文件8.pdf", "新建文件9.jpg", "扫描件008.pdf",
                       "扫描件009.docx", "申报表（1）.jpg", "申报表（2）.jpg"]) == {
         "新建文件1": ["新建文件1-1.jpg", "新建文件1-2.jpg"], "申报表": ["申报表（1）.jpg", "申报表（2）.jpg"]}
+
+
+def test_a_licence_name_the_ocr_ran_into_the_next_label_ends_with_the_company():
+    layout = Layout("营业执照.jpg", "ocr", 1, segments=[
+        _seg("营业执照", 233, 1, 114), _seg("名称", 70, 2, 200),
+        _seg("唐山市泰和铜业（集团）有限公司类其他有限责任公司", 150, 2, 200),
+        _seg("名称", 70, 3, 300)])
+    assert [f.value for f in licence_facts(layout, 0.9) if f.key == "enterprise_name"] == [
+        "唐山市泰和铜业（集团）有限公司"]
