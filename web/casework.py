@@ -19,7 +19,7 @@ from forms.errors import BadInput
 from web.errors import Conflict, Forbidden
 from web.models import STAGE_LABELS, Assignment, Case, CaseEvent, CaseFile, CaseVersion, User, utcnow
 from web.recusal import industry_refusal, refusal_reason
-from web.storage import Storage
+from web.storage import Storage, StoredFile
 from web.uploads import check_bundle_file
 
 ACTION_LABELS = {
@@ -70,15 +70,21 @@ def _checked_uploads(uploads: Iterable[Upload]) -> list[Upload]:
     return uploads
 
 
-def _store_files(session: Session, storage: Storage, case: Case, uploads: list[Upload]) -> list[str]:
-    names = []
+def _save_uploads(storage: Storage, uploads: list[Upload]) -> list[tuple[str, StoredFile]]:
+    """Write the uploads to the file store before the database is written to: on SQLite a write
+    transaction locks every other writer out, and copying a 200 MB upload must not hold it."""
+    saved = []
     for upload in uploads:
         stored = storage.save(upload.stream)
-        name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
+        saved.append((upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255] or "file", stored))
+    return saved
+
+
+def _add_files(session: Session, case: Case, saved: list[tuple[str, StoredFile]]) -> list[str]:
+    for name, stored in saved:
         session.add(CaseFile(case_id=case.id, original_name=name, sha256=stored.sha256, size=stored.size,
                              version=case.version))
-        names.append(name)
-    return names
+    return [name for name, _ in saved]
 
 
 def create_case(session: Session, storage: Storage, user: User, uploads: Iterable[Upload]) -> Case:
@@ -87,12 +93,12 @@ def create_case(session: Session, storage: Storage, user: User, uploads: Iterabl
 
     if user.role != "clerk":
         raise Forbidden("只有经办人可以上传申报材料。")
-    uploads = _checked_uploads(uploads)
+    saved = _save_uploads(storage, _checked_uploads(uploads))
     case = Case(status="queued", county=user.county, city=user.city, created_by_id=user.id, version=1,
                 stage="submitted", stage_at=utcnow())
     session.add(case)
     session.flush()
-    names = _store_files(session, storage, case, uploads)
+    names = _add_files(session, case, saved)
     record(session, case, user, "created", f"上传 {len(names)} 个文件：" + "、".join(names),
            data={"stage": "submitted"})
     enqueue_extraction(session, case.id, case.version)
@@ -114,7 +120,7 @@ def reapply(session: Session, storage: Storage, case: Case, user: User, uploads:
     reason = (reason or "").strip()
     if not reason:
         raise BadInput("请说明整改情况（重新申报的理由）。", "no reason")
-    uploads = _checked_uploads(uploads)
+    saved = _save_uploads(storage, _checked_uploads(uploads))
     session.add(CaseVersion(
         case_id=case.id, number=case.version, status=case.status, extraction=case.extraction,
         findings=case.findings, proposal=case.proposal, error=case.error, created_at=_version_started(session, case),
@@ -132,7 +138,7 @@ def reapply(session: Session, storage: Storage, case: Case, user: User, uploads:
     case.decided_grade = case.review_grade = None
     case.stage, case.stage_at, case.rectify_by = "submitted", utcnow(), None
     session.flush()
-    names = _store_files(session, storage, case, uploads)
+    names = _add_files(session, case, saved)
     note = (f"（整改期限 {deadline.isoformat()}，{'逾期' if late else '按期'}）" if deadline else "")
     record(session, case, user, "reapplied",
            f"第 {case.version} 版申报材料，{len(names)} 个文件：" + "、".join(names) + note, reason=reason,

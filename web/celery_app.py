@@ -224,7 +224,9 @@ def _run_job(app, job_id: int) -> str:
         return "skipped"
     fanout = functools.partial(fan_out_ocr, app) if fanout_enabled(app) else None
     stored = jobs.run_claim(app, claim, fanout=fanout)
-    return "done" if stored else "taken over"
+    if not stored:  # taken over, or put back in the queue: a queued job needs a new message from the sweep
+        forget_published(app, [job_id])
+    return "done" if stored else "not stored"
 
 
 def _ocr_pages(app, pages: list[dict[str, Any]]) -> int:

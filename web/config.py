@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-import time
+import tempfile
 from pathlib import Path
 
 DEFAULT_MAX_UPLOAD_MB = 200
@@ -68,18 +69,31 @@ def load_config(overrides: dict | None = None) -> dict:
 
 
 def persistent_secret_key(data_dir: Path) -> str:
-    """A random key generated on first start and kept in the data dir (mode 600)."""
+    """A random key generated on first start and kept in the data dir (mode 600).
+
+    The key is written to a temporary file and hard-linked to its name, which fails if another process got
+    there first: the name never holds a half-written key, even after a crash, and every process of a
+    deployment that starts at once ends up with the same key."""
     path = data_dir / "secret_key"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # another process may be writing it this very moment
-            key = path.read_text("ascii").strip()
-            if key:
-                return key
-            time.sleep(0.1)
-        raise RuntimeError(f"{path} is empty; delete it to generate a new key") from None
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key + "\n")
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):  # another process linked its key first: use that one
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text("ascii").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty; delete it to generate a new key")
     return key

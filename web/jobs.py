@@ -39,6 +39,7 @@ from forms.errors import GradedeskError
 from web.casefacts import city_from_address  # noqa: F401  (re-exported: tests and older callers)
 from web.casework import record
 from web.db import Database, get_db
+from web.errors import unavailable
 from web.models import Case, CaseFile, Job, utcnow
 from web.storage import Storage, safe_filename
 
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 EXTRACTION = "extraction"
 INTERNAL_ERROR = "解析时发生内部错误，已记录日志，请联系系统管理员。"
 GAVE_UP = "处理进程多次中断，已停止重试，请联系系统管理员。"
+SERVICE_AWAY = "数据库或文件存储暂时不可用"
 
 
 def worker_id() -> str:
@@ -322,28 +324,66 @@ def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: 
     return True
 
 
+class _Unavailable(Exception):
+    """The job could not be done because the database or the file store was away: not the case's fault."""
+
+
 def _perform(app, claim: Claim, fanout=None) -> tuple[Outcome | None, str | None]:
     if claim.kind != EXTRACTION or claim.case_id is None:
         return None, f"未知的任务类型：{claim.kind}"
     try:
         args = (get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id, claim.version)
         return (extract_case(*args, fanout=fanout) if fanout is not None else extract_case(*args)), None
-    except GradedeskError as exc:
-        log.exception("job %s: %s", claim.job_id, exc.log_message)
-        return None, exc.user_message
-    except Exception:
+    except Exception as exc:
+        away = unavailable(exc)
+        if away is not None:
+            raise _Unavailable(away.log_message) from exc
+        if isinstance(exc, GradedeskError):
+            log.exception("job %s: %s", claim.job_id, exc.log_message)
+            return None, exc.user_message
         log.exception("job %s of case %s failed", claim.job_id, claim.case_id)
         return None, INTERNAL_ERROR
 
 
+def release(db: Database, claim: Claim, reason: str) -> bool:
+    """Put a claimed job back in the queue without counting the attempt (the database or the store was
+    away, which is no fault of the case); False when the claim no longer holds."""
+    with db.session() as s:
+        changed = s.execute(update(Job).where(*_is_ours(claim)).values(
+            status="queued", claimed_by=None, attempts=Job.attempts - 1,
+            error=f"{SERVICE_AWAY}，已重新排队。")).rowcount
+        if changed != 1:
+            s.rollback()
+            return False
+        case = s.get(Case, claim.case_id) if claim.case_id else None
+        if case is not None:
+            case.status = "queued"
+            record(s, case, None, "requeued", f"{SERVICE_AWAY}，已重新排队。")
+        s.commit()
+    log.warning("job %s (attempt %s) put back in the queue: %s", claim.job_id, claim.attempt, reason)
+    return True
+
+
 def run_claim(app, claim: Claim, fanout=None) -> bool:
-    """Do a claimed job with a heartbeat running, and store its outcome if the claim still holds."""
+    """Do a claimed job with a heartbeat running, and store its outcome if the claim still holds.
+
+    When the database or the file store is away the job goes back to the queue (or, if the database is
+    still away, stays claimed until the stale-job sweep puts it back): a storage outage must not fail a
+    legal claim. False then, as when another worker has taken the job over."""
     db = get_db(app)
     interval = min(30.0, max(0.5, app.config["GRADEDESK_JOB_TIMEOUT"] / 4))
     heartbeat = _Heartbeat(db, claim, interval)
     heartbeat.start()
     try:
         result, error = _perform(app, claim, fanout)
+    except _Unavailable as away:
+        heartbeat.stopped.set()
+        heartbeat.join()
+        try:
+            release(db, claim, str(away))
+        except Exception as exc:
+            log.warning("job %s not put back (%s): the stale-job sweep will", claim.job_id, exc)
+        return False
     finally:
         heartbeat.stopped.set()
         heartbeat.join()

@@ -124,7 +124,9 @@ class Storage:
         path = self.path_for(sha256)
         try:
             return path.open("rb")
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if not self.root.is_dir():  # the volume is not mounted, not a file gone missing
+                raise self._unavailable("read", exc) from exc
             raise
         except OSError as exc:
             raise self._unavailable("read", exc) from exc

@@ -35,3 +35,16 @@ def test_environment_wins(monkeypatch, tmp_path):
     assert app.config["SECRET_KEY"] == "from-env" and not (tmp_path / "d" / "secret_key").exists()
     assert app.config["MAX_CONTENT_LENGTH"] == 1000
     get_db(app).dispose()
+
+
+def test_processes_starting_at_once_share_one_key(tmp_path):
+    """Web and worker processes of one deployment start together: each must end with the same key, and no
+    half-written key or temporary file is left behind."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from web.config import persistent_secret_key
+
+    with ProcessPoolExecutor(6) as pool:
+        keys = set(pool.map(persistent_secret_key, [tmp_path] * 24))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

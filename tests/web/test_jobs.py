@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -239,3 +240,57 @@ def test_requeue_stale_jobs_names_the_jobs_it_put_back(app, db, users):
         session.commit()
     assert requeue_stale_jobs(db, timeout=60) == [_job(db, first).id]
     assert (_job(db, first).status, _job(db, second).status) == ("queued", "running")
+
+
+def test_a_job_goes_back_to_the_queue_while_the_file_store_is_away(app, db, users):
+    """The shared volume unmounted under a worker: the job is put back, not failed, and the attempt is
+    not counted; once the volume is back the next worker does it."""
+    from web.jobs import claim_next, run_claim
+
+    case_id = _new_case(app, db)
+    store = Path(app.config["GRADEDESK_DATA_DIR"]) / "files"
+    away = store.with_name("files-unmounted")
+    claim = claim_next(db, "w1")
+    store.rename(away)
+    try:
+        assert run_claim(app, claim) is False
+    finally:
+        away.rename(store)
+    job, case = _job(db, case_id), _case(db, case_id)
+    assert (job.status, job.attempts, job.claimed_by) == ("queued", 0, None)
+    assert case.status == "queued" and "文件存储暂时不可用" in job.error
+    assert _actions(db, case_id) == ["created", "extraction_started", "requeued"]
+    again = claim_next(db, "w2")
+    assert again is not None and again.attempt == 1
+    assert run_claim(app, again) is True
+    assert (_job(db, case_id).status, _case(db, case_id).status) == ("done", "done")
+
+
+def test_a_slow_upload_does_not_lock_other_writers_out(app, db, users):
+    """A clerk's 200 MB upload is copied into the file store before the case is written, so other clerks
+    (and workers storing results) are not kept waiting on SQLite's single writer while it copies."""
+    from web.casework import Upload
+    from web.storage import _CHUNK as storage_chunk
+
+    reading, release = threading.Event(), threading.Event()
+
+    class SlowStream(io.BytesIO):
+        def read(self, size=-1):
+            if size == storage_chunk:  # the copy into the file store, not the upload's checks
+                reading.set()
+                assert release.wait(60)
+            return super().read(size)
+
+    slow: list[int] = []
+    uploader = threading.Thread(target=lambda: slow.append(_new_case(
+        app, db, files=[Upload(sample_zip().name, SlowStream(sample_zip().read_bytes()))])))
+    uploader.start()
+    try:
+        assert reading.wait(30)
+        started = time.monotonic()
+        other = _new_case(app, db)  # waits on the writer lock if the slow upload holds it
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
+        uploader.join(60)
+    assert slow and _case(db, other).status == "queued" and _case(db, slow[0]).status == "queued"
