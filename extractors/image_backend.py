@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from extractors.labels import SIGNATURE_LINE
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.engine import OcrLine, OcrWord
@@ -29,6 +30,7 @@ from extractors.scan_checkboxes import find_checkboxes
 from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
+from forms.normalize import find_dates
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +232,56 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     return out
 
 
+
+
+def reread_signature_zone(lines: list[OcrLine], page: np.ndarray, engine: OcrEngine) -> list[OcrLine]:
+    """Read the strip of a page's signature lines (企业（盖章） 法定代表人（签字） 填报日期：…) again at full
+    resolution when no date was read there. A signature over the date makes the page-wide detector (which
+    works on a scaled-down page) see one box of scribble, or clip the date; on its own strip the detector
+    runs at the page's own resolution and parts them."""
+    signatures = [ln for ln in lines if SIGNATURE_LINE.search(ln.text)]
+    if not signatures:
+        return lines
+    height = max(min(ln.bbox[3] - ln.bbox[1] for ln in signatures), 8.0)
+    top = max(0, int(min(ln.bbox[1] for ln in signatures) - height))
+    bottom = min(page.shape[0], int(max(ln.bbox[3] for ln in signatures) + 5 * height))
+
+    def in_zone(line: OcrLine) -> bool:
+        return top <= (line.bbox[1] + line.bbox[3]) / 2 <= bottom
+
+    if any(in_zone(ln) and find_dates(ln.text) for ln in lines):
+        return lines
+    strip = [_shifted(ln, top) for ln in engine.recognise(Image.fromarray(page[top:bottom]))]
+    if not any(find_dates(ln.text) for ln in strip):
+        return lines
+    log.debug("signature strip %d-%d read again: %s", top, bottom, [ln.text for ln in strip])
+    kept = [ln for ln in lines if not in_zone(ln)]
+    return sorted(kept + strip, key=lambda ln: (round(ln.bbox[1] / 10), ln.bbox[0]))
+
+
+def read_ink_only(page: np.ndarray, engine: OcrEngine) -> list[OcrLine]:
+    """A page where the page-wide pass found no text at all, read again cropped to its ink: a form's last
+    page holding only the date line (the detector, on the scaled-down near-blank page, finds nothing)."""
+    ink = page < 128
+    rows, cols = np.flatnonzero(ink.sum(axis=1) > 2), np.flatnonzero(ink.sum(axis=0) > 2)
+    if len(rows) == 0 or len(cols) == 0:
+        return []
+    margin = 20
+    top, bottom = max(0, rows[0] - margin), min(page.shape[0], rows[-1] + margin)
+    left, right = max(0, cols[0] - margin), min(page.shape[1], cols[-1] + margin)
+    if (bottom - top) * (right - left) > 0.6 * page.size:
+        return []  # the ink fills the page: another pass would see what the first saw
+    return [_shifted(ln, top, left) for ln in engine.recognise(Image.fromarray(page[top:bottom, left:right]))]
+
+
+def _shifted(line: OcrLine, dy: float, dx: float = 0.0) -> OcrLine:
+    def move(box):
+        return (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+
+    return OcrLine(line.text, move(line.bbox), line.confidence,
+                   [OcrWord(w.text, move(w.bbox), w.confidence) for w in line.words])
+
+
 class _PageReader:
     """One page: clean, find tables, OCR once, place each word in its cell or in a free segment."""
 
@@ -243,7 +295,8 @@ class _PageReader:
         grey = np.asarray(scan.image)
         tables = find_tables(grey)
         ocr_input = wipe_rules(grey, tables) if tables else grey
-        lines = self.engine.recognise(Image.fromarray(ocr_input))
+        lines = self.engine.recognise(Image.fromarray(ocr_input)) or read_ink_only(ocr_input, self.engine)
+        lines = reread_signature_zone(lines, ocr_input, self.engine)
         lines = with_checkboxes(lines, grey)
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
         for line_no, line in enumerate(lines):

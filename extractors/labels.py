@@ -13,6 +13,7 @@ from functools import cache
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
 from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
+from forms.normalize import find_dates, to_halfwidth
 
 # ---------------------------------------------------------------- label: value in running text
 
@@ -249,6 +250,51 @@ def facts_from_layout(layout: Layout, kind: str, base_confidence: float) -> list
     facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
                                      allow_no_colon=layout.method != "docx", fuzzy=fuzzy))
     return facts
+
+
+# ---------------------------------------------------------------- the date under the signatures
+
+SIGNATURE_LINE = re.compile(r"签\s*[字章名]|盖\s*章")
+# what is left of 填报日期： / 申报日期： when a seal or a signature has covered some of it: 报日期: 期: 白期：
+# (日 misread) or nothing
+_SIGNING_DATE = re.compile(r"(?:[^\d:：]{0,5}[:：]|[填申报表请日期\s]{0,6})\s*(?P<date>\S.*)")
+SIGNATURE_DATE_CONFIDENCE = 0.7  # no label read: a clerk confirms it
+
+
+def signature_date(layout: Layout, kind: str, base_confidence: float, found: list[Fact]) -> list[Fact]:
+    """The date beside a scanned form's signature lines (企业（盖章） 法定代表人（签字） 填报日期：…) whose
+    label a seal or a signature has partly covered, so that OCR read `报日期:2022-09-11`, `期:2023-12-01`
+    or the date alone. The provincial form's only date there is the date of filling in.
+
+    Read after the document is classified: a pledge's signing date is no form label."""
+    if layout.method != "ocr" or any(f.key == "application_date" for f in found):
+        return []
+    spec, segments = FIELDS["application_date"], layout.segments
+    signatures = [seg for seg in segments if SIGNATURE_LINE.search(seg.text) and seg.source.bbox]
+    for sig in signatures:
+        x0, top, x1, bottom = sig.source.bbox
+        height = max(bottom - top, 1.0)
+        for seg in segments:
+            box = seg.source.bbox
+            if seg is sig or not box or seg.source.page != sig.source.page:
+                continue
+            if not top - height <= box[1] <= bottom + 4 * height:
+                continue
+            m = _SIGNING_DATE.fullmatch(seg.text.strip())
+            if not m or not any(ch.isdigit() or ch in "〇二" for ch in m.group("date")):
+                continue
+            fact = _fact(spec, m.group("date"), seg.source, base_confidence * seg.confidence
+                         * SIGNATURE_DATE_CONFIDENCE, kind)
+            if fact and _is_whole_date(m.group("date")):
+                return [fact]
+    return []
+
+
+def _is_whole_date(text: str) -> bool:
+    """The text is a date and nothing else (not a date inside a note or a table row)."""
+    squeezed = re.sub(r"\s+", "", to_halfwidth(text)).rstrip("。.")
+    dates = find_dates(squeezed)
+    return len(dates) == 1 and dates[0][1:] == (0, len(squeezed))
 
 
 # ---------------------------------------------------------------- tables

@@ -13,7 +13,7 @@ from extractors.cache import ExtractionCache, cache_key
 from extractors.docx_backend import DocxBackend
 from extractors.image_backend import ImageBackend, read_pages, render_pdf_pages
 from extractors.kinds import NAME_HINTS, classify, page_sets
-from extractors.labels import facts_from_layout, tables_from_layout
+from extractors.labels import facts_from_layout, signature_date, tables_from_layout
 from extractors.layout import Layout
 from extractors.pdf_backend import PdfTextBackend
 from forms.errors import UnreadableFile
@@ -67,6 +67,7 @@ def extract_document(item: intake.IntakeFile) -> DocumentResult:
     for fact in facts:
         fact.kind = kind
     facts = with_attachment_facts(kind, layout, base, facts)
+    facts += signature_date(layout, kind, base, facts)
     doc.kind, doc.confidence = kind, confidence
     doc.facts = facts
     doc.tables = tables_from_layout(layout)

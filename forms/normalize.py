@@ -111,10 +111,16 @@ def _cn_number(text: str) -> int | None:
     return None
 
 
+# OCR reads the round 〇 of 二〇二一 as a square: inside a year of Chinese digits it can only be 〇
+_YEAR_ZERO_READINGS = "□口囗"
+
+
 def _cn_year(text: str) -> int | None:
     if text.isdigit():
         return int(text)
-    digits = [_CN_DIGITS.get(c) for c in text]
+    if sum(c in _YEAR_ZERO_READINGS for c in text) > 2:
+        return None
+    digits = [0 if c in _YEAR_ZERO_READINGS else _CN_DIGITS.get(c) for c in text]
     if len(digits) != 4 or any(d is None for d in digits):
         return None
     return int("".join(str(d) for d in digits))
@@ -127,7 +133,7 @@ _DATE_PATTERNS = [
     # 2020-09-15, 2020.9.15, 2020/9/15, 2020_9_15
     re.compile(r"(?P<y>\d{4})\s*[-./_]\s*(?P<m>\d{1,2})\s*[-./_]\s*(?P<d>\d{1,2})(?!\d)"),
     # 二〇二〇年九月十五日
-    re.compile(f"(?P<y>[{_CN_CHARS}]{{4}})\\s*年\\s*(?P<m>[{_CN_CHARS}]{{1,3}})\\s*月\\s*(?P<d>[{_CN_CHARS}]{{1,3}})\\s*[日号]"),
+    re.compile(f"(?P<y>[{_CN_CHARS}{_YEAR_ZERO_READINGS}]{{4}})\\s*年\\s*(?P<m>[{_CN_CHARS}]{{1,3}})\\s*月\\s*(?P<d>[{_CN_CHARS}]{{1,3}})\\s*[日号]"),
     # 20200915
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)"),
 ]

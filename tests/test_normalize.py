@@ -120,3 +120,14 @@ def test_industry_normalises_to_catalogue_name():
                                        ("PO42.5", "P·O42.5"), ("P·S·A32.5", "P·S·A32.5")])
 def test_cement_strength_classes_read_by_ocr(raw, want):
     assert FIELDS["main_products"].normalise(raw) == want
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("填报日期：二□二一年八月二十二日", "2021-08-22"),  # OCR reads the round 〇 as a square
+    ("二□二□年九月三日", "2020-09-03"),
+    ("二口二三年九月三日", "2023-09-03"),
+    ("□□□□年一月一日", None),  # four squares are boxes, not a year
+    ("□A级 □B级", None),
+])
+def test_a_chinese_year_whose_zero_ocr_read_as_a_square(text, expected):
+    assert n.parse_date(text) == expected

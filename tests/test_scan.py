@@ -96,3 +96,64 @@ def test_check_boxes_are_read_from_pixels_and_a_lone_square_character_is_not_one
     draw.text((100, 130), "排放口编号", font=font, fill=0)  # 口 looks like a box but is not in a group
     boxes = sorted(find_checkboxes(np.asarray(image), 30.0), key=lambda b: b.bbox[0])
     assert [(round(b.bbox[0]), b.ticked) for b in boxes] == [(100, False), (260, True), (420, False)]
+
+
+def _page_bytes(draw_on) -> bytes:
+    """An A4 page at 200 dpi, drawn on, saved as a scanner would (JPEG)."""
+    image = Image.new("RGB", (1654, 2339), "white")
+    draw_on(ImageDraw.Draw(image))
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def test_a_last_page_holding_only_the_date_line_is_read():
+    """The form's last page carries only 填报日期 in small print: read cropped to its ink when the
+    page-wide pass finds nothing."""
+    from extractors.image_backend import read_ink_only
+    from extractors.ocr import get_engine
+
+    data = _page_bytes(lambda d: d.text((1200, 160), "填报日期：2023.9.11", font=ImageFont.truetype(FONT, 26),
+                                        fill="black"))
+    grey = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+    lines = read_ink_only(grey, get_engine())
+    assert [ln.text.replace(" ", "") for ln in lines] == ["填报日期：2023.9.11"]
+    x0, top, x1, bottom = lines[0].bbox  # in the page's pixels, not the crop's
+    assert 1180 < x0 < 1220 and 150 < top < 175 and bottom < 205
+    layout = ImageBackend("申报表-2.jpg", data).layout()
+    facts = {f.key: f.value for f in facts_from_layout(layout, "application_form", 1.0)}
+    assert facts["application_date"] == "2023-09-11"
+    assert read_ink_only(np.full((800, 600), 255, np.uint8), get_engine()) == []  # a blank page stays blank
+
+
+def _signature_block(date_line: str):
+    def draw_on(d):
+        font = ImageFont.truetype(FONT, 30)
+        d.text((150, 300), "注：1.本表一式三份；2.申报企业对所填内容的真实性负责。", font=font, fill="black")
+        d.text((150, 380), "企业（盖章）：", font=font, fill="black")
+        d.text((700, 380), "法定代表人（签字）：", font=font, fill="black")
+        d.text((1150, 440), date_line, font=font, fill="black")
+    return draw_on
+
+
+@pytest.mark.parametrize(("date_line", "kind", "expected"), [
+    ("期：2022-09-11", "application_form", "2022-09-11"),  # 填报日 under the seal
+    ("报日期:2022-09-11", "application_form", "2022-09-11"),
+    ("2022年9月11日", "application_form", "2022-09-11"),
+    ("2022年9月11日", "pledge", None),  # a pledge's signing date is not the application date
+])
+def test_the_date_under_a_scanned_forms_signatures_whose_label_was_covered(date_line, kind, expected):
+    from extractors.labels import SIGNATURE_DATE_CONFIDENCE, signature_date
+    from extractors.pipeline import _own_fields
+    from forms.facts import DocumentResult
+
+    data = _page_bytes(_signature_block(date_line))
+    layout = ImageBackend("申报表-2.jpg", data).layout()
+    found = facts_from_layout(layout, kind, 1.0)
+    assert "application_date" not in {f.key for f in found}  # no label the engine knows
+    facts = signature_date(layout, kind, 1.0, found)
+    doc = _own_fields(DocumentResult(file="申报表-2.jpg", sha256="0" * 64, kind=kind, facts=found + facts))
+    dates = [f for f in doc.facts if f.key == "application_date"]
+    assert [f.value for f in dates] == ([expected] if expected else [])
+    if expected:
+        assert dates[0].confidence <= SIGNATURE_DATE_CONFIDENCE  # marked for a clerk to confirm
