@@ -25,7 +25,7 @@ from extractors.labels import SIGNATURE_LINE
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.engine import OcrLine, OcrWord
-from extractors.scan import ScanPage, clean_page
+from extractors.scan import ScanPage, clean_page, seal_boxes
 from extractors.scan_checkboxes import find_checkboxes
 from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
@@ -292,6 +292,9 @@ class _PageReader:
 
     def read(self, page: PageImage, layout: Layout) -> None:
         scan = clean_page(page.image)
+        if page.image.mode == "RGB":
+            layout.seals.extend(Source(self.name, page.number, None, tuple(v / page.scale for v in box))
+                                for box in seal_boxes(page.image))
         grey = np.asarray(scan.image)
         tables = find_tables(grey)
         ocr_input = wipe_rules(grey, tables) if tables else grey
@@ -421,6 +424,7 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
                                                  _renumber(cell.source.cell, offset), cell.source.bbox)
                 layout.grids.append(grid)
             layout.segments.extend(page_layout.segments)
+            layout.seals.extend(page_layout.seals)
         return
     reader = _PageReader(name, engine or get_engine(), first_table)
     for page in pages:

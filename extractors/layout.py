@@ -51,6 +51,7 @@ class Layout:
     pages: int | None = None
     grids: list[Grid] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
+    seals: list[Source] = field(default_factory=list)  # where a scan has seal ink (page, bbox)
 
     def text(self) -> str:
         """All text, for classification."""

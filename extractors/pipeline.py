@@ -17,7 +17,7 @@ from extractors.labels import facts_from_layout, signature_date, tables_from_lay
 from extractors.layout import Layout
 from extractors.pdf_backend import PdfTextBackend
 from forms.errors import UnreadableFile
-from forms.facts import DocumentResult, Extraction
+from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.fields import carries, carries_table, form_only_keys
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,28 @@ def extract_document(item: intake.IntakeFile) -> DocumentResult:
         fact.kind = kind
     facts = with_attachment_facts(kind, layout, base, facts)
     facts += signature_date(layout, kind, base, facts)
+    mark_sealed(facts, layout.seals)
     doc.kind, doc.confidence = kind, confidence
     doc.facts = facts
     doc.tables = tables_from_layout(layout)
     return doc
+
+
+def mark_sealed(facts: list[Fact], seals: list[Source], share: float = 0.15) -> None:
+    """Mark the facts whose box lies at least `share` under a seal on the same page."""
+    for fact in facts:
+        box = fact.source.bbox
+        if not box or box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        for seal in seals:
+            if seal.page != fact.source.page or not seal.bbox:
+                continue
+            width = min(box[2], seal.bbox[2]) - max(box[0], seal.bbox[0])
+            height = min(box[3], seal.bbox[3]) - max(box[1], seal.bbox[1])
+            if width > 0 and height > 0 and width * height >= share * area:
+                fact.sealed = True
+                break
 
 
 def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> Extraction:

@@ -34,11 +34,34 @@ class ScanPage:
 
 def remove_red(rgb: np.ndarray) -> np.ndarray:
     """Seal ink (red, reddish) becomes white; black and blue text stays."""
-    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
-    red = (r > 100) & (r - np.maximum(g, b) > 35)
     out = rgb.copy()
-    out[red] = 255
+    out[_red_mask(rgb)] = 255
     return out
+
+
+def _red_mask(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
+    return (r > 100) & (r - np.maximum(g, b) > 35)
+
+
+def seal_boxes(image: Image.Image, work_width: int = 600) -> list[tuple[float, float, float, float]]:
+    """Boxes (image pixels) of the seals stamped on a page: red ink in round, seal-sized blobs. OCR of the
+    text under them loses characters, so a value read there is marked (Fact.sealed)."""
+    rgb = np.asarray(image.convert("RGB"))
+    factor = min(1.0, work_width / rgb.shape[1])
+    small = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else rgb
+    mask = _red_mask(small).astype(np.uint8)
+    if mask.sum() == 0:
+        return []
+    side = max(3, int(small.shape[1] / 60))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    boxes = []
+    for x, y, w, h, _area in stats[1:count]:
+        # a seal is 3–6 cm across on an A4 page 21 cm wide: at least a tenth of the page's width
+        if w >= small.shape[1] * 0.1 and 0.5 <= w / max(h, 1) <= 2.0:
+            boxes.append((x / factor, y / factor, (x + w) / factor, (y + h) / factor))
+    return boxes
 
 
 def flatten_light(grey: np.ndarray) -> np.ndarray:

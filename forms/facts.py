@@ -77,9 +77,13 @@ class Fact:
     confidence: float
     source: Source
     kind: str = "unknown"
+    sealed: bool = False  # read from a scan where seal ink lies over the value: characters may be hidden
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "confidence": round(self.confidence, 3), "source": self.source.to_dict()}
+        out = {"value": self.value, "confidence": round(self.confidence, 3), "source": self.source.to_dict()}
+        if self.sealed:
+            out["sealed"] = True  # additive key (contract.md: add, don't rename)
+        return out
 
 
 @dataclass
@@ -165,7 +169,7 @@ class Extraction:
                     doc = docs[source.file] = DocumentResult(file=source.file, sha256="")
                 doc.facts.append(Fact(key=key, value=f.get("value"), raw=str(f.get("value")),
                                       confidence=f.get("confidence", 0.0), source=source,
-                                      kind=f.get("kind") or doc.kind))
+                                      kind=f.get("kind") or doc.kind, sealed=bool(f.get("sealed"))))
         for key, rows in data.get("tables", {}).items():
             for row in rows:
                 ref = Source.from_dict(row.get("source_ref"))

@@ -201,3 +201,51 @@ def test_a_licence_name_the_ocr_ran_into_the_next_label_ends_with_the_company():
         _seg("名称", 70, 3, 300)])
     assert [f.value for f in licence_facts(layout, 0.9) if f.key == "enterprise_name"] == [
         "唐山市泰和铜业（集团）有限公司"]
+
+
+def test_a_name_read_under_a_seal_is_a_warning_to_verify_but_a_typed_one_is_not():
+    form = _doc("申报表.docx", "application_form", "docx", "河北永盛包装印刷有限责任公司")
+    sealed = _doc("承诺书.jpg", "pledge", "ocr", "河北包装印刷有限任公司")  # 永盛 and 责 under the seal
+    sealed.facts[0].sealed = True
+    unsealed = _doc("营业执照.jpg", "business_license", "ocr", "河北包装印刷有限任公司")
+    found = {(f.evidence[1].file, f.severity, "印章" in f.message) for f in run_checks(Extraction([form, sealed, unsealed]))
+             if f.rule == "mismatch:enterprise_name"}
+    assert found == {("承诺书.jpg", "warning", True), ("营业执照.jpg", "blocking", False)}
+    # the flag survives the stored extraction JSON
+    again = Extraction.from_dict(Extraction([form, sealed]).to_dict())
+    assert [f.sealed for f in again.facts("enterprise_name")] == [False, True]
+
+
+def test_values_under_a_seal_on_a_scan_are_marked():
+    """A pledge photographed with its seal over the company name: the name fact is marked sealed, the
+    date line below it is not."""
+    import io
+
+    from extractors.image_backend import ImageBackend
+    from extractors.pipeline import mark_sealed
+    from extractors.scan import seal_boxes
+
+    image = Image.new("RGB", (1654, 1200), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 34)
+    draw.text((200, 400), "企业名称（盖章）：河北永盛包装印刷有限责任公司", font=font, fill="black")
+    draw.text((200, 900), "2023年9月3日", font=font, fill="black")
+    seal = Image.new("RGB", image.size, "white")
+    ink = ImageDraw.Draw(seal)
+    ink.ellipse((620, 280, 900, 560), outline=(210, 35, 35), width=8)
+    ink.text((700, 400), "专用章", font=font, fill=(210, 35, 35))
+    image = Image.fromarray(np.minimum(np.asarray(image), np.asarray(seal)))
+    boxes = seal_boxes(image)
+    assert len(boxes) == 1
+    x0, top, x1, bottom = boxes[0]
+    assert abs(x0 - 620) < 15 and abs(top - 280) < 15 and abs(x1 - 900) < 15 and abs(bottom - 560) < 15
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=90)
+    layout = ImageBackend("承诺书.jpg", buf.getvalue()).layout()
+    assert len(layout.seals) == 1
+    name = next(s for s in layout.segments if "河北" in s.text)
+    date = next(s for s in layout.segments if "2023" in s.text)
+    facts = [Fact("enterprise_name", "x", name.text, 0.9, name.source, "pledge"),
+             Fact("application_date", "2023-09-03", date.text, 0.9, date.source, "pledge")]
+    mark_sealed(facts, layout.seals)
+    assert [f.sealed for f in facts] == [True, False]

@@ -46,6 +46,13 @@ def misread(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
     return edit_distance(a, b, limit) <= limit
 
 
+def under_seal(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
+    """A name read from a scan under a seal's ink (a pledge's 企业名称（盖章）): the seal hides characters and
+    OCR drops or replaces them, so a difference there is for a clerk to verify, not a finding to block on.
+    A credit code keeps its own test (its check characters tell a misread)."""
+    return key != "credit_code" and any(f.sealed and f.source.file in scanned for f in (one, other))
+
+
 def mismatches(ctx: CheckContext) -> Iterator[Finding]:
     extraction = ctx.extraction
     kinds = {d.file: d.kind for d in extraction.documents}
@@ -67,7 +74,10 @@ def mismatches(ctx: CheckContext) -> Iterator[Finding]:
             ref_doc = DOCUMENT_KIND_LABELS.get(kinds.get(reference.source.file, ""), "申报表")
             other_doc = DOCUMENT_KIND_LABELS.get(kinds.get(other.source.file, ""), "附件")
             note = "（营业执照登记的住所可与生产地址不同，请核实）" if level == "note" else ""
-            if level == "blocking" and misread(key, reference, other, scanned):
+            if level == "blocking" and under_seal(key, reference, other, scanned):
+                level = "warning"
+                note = "（扫描件上该处盖有印章，印章遮挡的文字可能识别有误，请对照原件核实）"
+            elif level == "blocking" and misread(key, reference, other, scanned):
                 level = "warning"
                 note = "（差异仅一两个字且来自扫描件，可能是文字识别误差，请对照原件核实）"
             yield Finding(
