@@ -172,7 +172,9 @@ _BOX_READINGS = set("口□☐☑☒■▢囗回図✓✔√Vv×xX0Oo〇")
 def _read_as_text(bbox, words: list[OcrWord]) -> bool:
     cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
     for word in words:
-        if len(word.text) != 1 or word.confidence < 0.6:
+        # a letter read even half-sure is an option's letter (□D级), which bold type can make look boxed
+        letter = word.text.isascii() and word.text.isalnum() and word.text not in _BOX_READINGS
+        if len(word.text) != 1 or word.confidence < (0.3 if letter else 0.6):
             continue
         if not (_inside(word, bbox) or (word.bbox[0] <= cx <= word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3])):
             continue

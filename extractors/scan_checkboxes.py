@@ -34,8 +34,24 @@ def find_checkboxes(grey: np.ndarray, text_height: float) -> list[CheckBox]:
         inner = binary[y + border:y + h - border, x + border:x + w - border]
         ink = float(inner.mean() / 255) if inner.size else 0.0
         candidates.append(CheckBox((float(x), float(y), float(x + w), float(y + h)), ink > 0.12))
-    boxes = _dedupe(candidates)
+    boxes = _dedupe(candidates + _solid_squares(grey, lo, hi))
     return [b for b in boxes if _in_a_group(b, boxes, text_height)]
+
+
+def _solid_squares(grey: np.ndarray, lo: float, hi: float) -> list[CheckBox]:
+    """Filled boxes (■C级) that touch the option's first letter, which merges their contours (and the
+    adaptive threshold hollows them out): eroding the dark pixels by more than a stroke's width leaves only
+    solid areas, each grown back by what the erosion took."""
+    side = max(3, int(lo * 0.6))
+    core = cv2.erode((grey < 128).astype(np.uint8), np.ones((side, side), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(core)
+    found = []
+    for x, y, w, h, _area in stats[1:count]:
+        x0, y0, x1, y1 = x - side // 2, y - side // 2, x + w + side // 2, y + h + side // 2
+        bw, bh = x1 - x0, y1 - y0
+        if lo <= bw <= hi and lo <= bh <= hi and 0.75 <= bw / bh <= 1.33:
+            found.append(CheckBox((float(x0), float(y0), float(x1), float(y1)), True))
+    return found
 
 
 def _closed_square(patch: np.ndarray) -> bool:

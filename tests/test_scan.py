@@ -157,3 +157,20 @@ def test_the_date_under_a_scanned_forms_signatures_whose_label_was_covered(date_
     assert [f.value for f in dates] == ([expected] if expected else [])
     if expected:
         assert dates[0].confidence <= SIGNATURE_DATE_CONFIDENCE  # marked for a clerk to confirm
+
+
+def test_a_filled_box_touching_its_letter_is_ticked_and_a_bold_letter_is_no_box(tmp_path):
+    """c21's scanned form: 拟申报级别 □A级 □B级 ■C级 □D级 in a serif face, where the filled square runs
+    into the C (one contour, hollowed by the adaptive threshold) and the bold D's bowl passed for a
+    ticked box."""
+    from extractors import intake
+    from extractors.pipeline import extract_document
+    from fixtures import corpus
+
+    plan = next(p for p, d in corpus.all_bundles() if corpus.bundle_name(p, d) == "c21-coating-c-scan")
+    built = corpus.build_bundle(plan, "scan")
+    name = next(n for n, kind in built.truth["documents"].items() if kind == "application_form")
+    (tmp_path / name).write_bytes(built.files[name])
+    doc = extract_document(intake.collect([tmp_path / name])[0])
+    assert [f.value for f in doc.facts if f.key == "applied_grade"] == [built.truth["fields"]["applied_grade"]]
+    assert built.truth["fields"]["applied_grade"] == "C"
