@@ -308,20 +308,49 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
     for r in range(min(4 if grid.for_fields else 12, len(grid.rows))):
-        mapping: dict[int, str] = {}
+        mapping: dict[int, str | tuple[str, ...]] = {}
         for c, cell in enumerate(grid.rows[r]):
             if cell is None:
                 continue
             col = spec.match_column(cell.text)
-            if col and col.key not in mapping.values():
+            if col and col.key not in _keys(mapping):
                 mapping[c] = col.key
+            elif not col and (keys := _merged_headings(cell.text, spec)) and not set(keys) & _keys(mapping):
+                mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
         need = _KEY_COLUMNS.get(spec.key, set())
-        if len(mapping) >= 3 and (not need or need & set(mapping.values())) and (
-                best is None or len(mapping) > len(best[1])):
+        if len(_keys(mapping)) >= 3 and (not need or need & _keys(mapping)) and (
+                best is None or len(_keys(mapping)) > len(_keys(best[1]))):
             best = (r, mapping)
     return best
+
+
+def _keys(mapping: dict) -> set[str]:
+    return {k for v in mapping.values() for k in ((v,) if isinstance(v, str) else v)}
+
+
+_RUNS = re.compile(r"\n|\s{2,}")
+
+
+def _merged_headings(text: str, spec: TableSpec) -> tuple[str, ...] | None:
+    """Two headings in one cell of a scan whose column rule between them was lost (车牌号  VIN): each a
+    column of its own, in order."""
+    runs = [run for run in _RUNS.split(text) if run.strip()]
+    if len(runs) < 2:
+        return None
+    keys = [col.key if (col := spec.match_column(run)) else None for run in runs]
+    return tuple(keys) if None not in keys and len(set(keys)) == len(keys) else None
+
+
+def _split_merged(text: str, count: int) -> list[str] | None:
+    """A merged cell's value for each of its `count` columns: apart by a line break or two spaces, or
+    failing that by single spaces when that gives exactly `count` parts."""
+    for pattern in (_RUNS, re.compile(r"\s+")):
+        parts = [part for part in pattern.split(text.strip()) if part.strip()]
+        if len(parts) == count:
+            return parts
+    return None
 
 
 def _run_together_header(row: list[Cell | None], spec: TableSpec) -> dict[int, str]:
@@ -363,11 +392,10 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
             break  # a section heading spanning the row ends the table
         record: dict = {}
         boxes, confidences, first = [], [], None
-        for c, key in mapping.items():
-            cell = cells[c] if c < len(cells) else None
-            if cell is not None and cell.text.strip(_STRAY_MARKS + " "):
+        for key, text, cell in _column_values(cells, mapping, columns):
+            if cell is not None and text.strip(_STRAY_MARKS + " "):
                 # a scan's check-box detector or speck may leave a mark at the edge of a code or number
-                record[key] = columns[key].normalise(cell.text.strip(_STRAY_MARKS + " "))
+                record[key] = columns[key].normalise(text.strip(_STRAY_MARKS + " "))
                 confidences.append(cell.confidence)
                 first = first or cell
                 if cell.source.bbox:
@@ -389,6 +417,22 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
     return rows
 
 
+def _column_values(cells: list[Cell | None], mapping: dict[int, str | tuple[str, ...]], columns: dict):
+    """(key, text, cell) of a row for each mapped key; a merged column's cell split in its parts."""
+    for c, keys in mapping.items():
+        cell = cells[c] if c < len(cells) else None
+        if isinstance(keys, str):
+            yield keys, cell.text if cell is not None else "", cell
+            continue
+        parts = _split_merged(cell.text, len(keys)) if cell is not None else None
+        if parts is None and cell is not None and cell.text.strip():
+            # one value where two were expected (the other not read): it goes to the column it is valid for
+            fits = [key for key in keys if columns[key].normalise(cell.text.strip()) is not None]
+            parts = [cell.text if fits[:1] == [key] else "" for key in keys] if fits else None
+        for i, key in enumerate(keys):
+            yield key, parts[i] if parts else "", cell if parts else None
+
+
 def _row_ref(grid: Grid, r: int) -> str:
     return f"table {grid.index}, row {r + 1}"
 
@@ -400,7 +444,7 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
         for spec in TABLES.values():
             header = _header(grid, spec)
             if header:
-                candidates.append((len(header[1]), spec, header))
+                candidates.append((len(_keys(header[1])), spec, header))
         if not candidates:
             continue
         _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])

@@ -96,9 +96,50 @@ def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
     if area < 0.3 * small_area or area > 0.97 * small_area:
         return None  # no distinct sheet, or the sheet fills the frame (a flatbed scan)
     quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
-    if len(quad) != 4:
+    if len(quad) == 4:
+        return _order_corners(quad.reshape(4, 2).astype(np.float32) / small_scale)
+    fitted = _quad_by_sides(contour, small.shape)
+    return None if fitted is None else fitted / small_scale
+
+
+def _quad_by_sides(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The sheet's corners where a shadow or a curled corner bites into its outline (five or more
+    points): a straight line fitted to the middle of each side, and the corners where they meet."""
+    points = contour.reshape(-1, 2).astype(np.float64)
+    # the sides of the smallest rectangle around the outline pick each side's points; a bitten corner
+    # lies away from them and is left out
+    rough = _order_corners(cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.float32)).astype(np.float64)
+    lines = []
+    for i in range(4):
+        a, b = rough[i], rough[(i + 1) % 4]
+        length = float(np.linalg.norm(b - a))
+        if length < 10:
+            return None
+        along = (b - a) / length
+        normal = np.array([-along[1], along[0]])
+        rel = points - a
+        t, dist = rel @ along / length, np.abs(rel @ normal)
+        side = points[(t > 0.15) & (t < 0.85) & (dist < 0.04 * length)]
+        if len(side) < 10:
+            return None
+        vx, vy, x0, y0 = cv2.fitLine(side.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    corners = []
+    for i in range(4):
+        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
+        det = d1[0] * -d2[1] - d1[1] * -d2[0]
+        if abs(det) < 1e-6:
+            return None
+        s = ((p2 - p1)[0] * -d2[1] - (p2 - p1)[1] * -d2[0]) / det
+        corners.append(p1 + s * d1)
+    quad = np.array(corners, dtype=np.float32)
+    quad += (quad.mean(axis=0) - quad) * 0.01  # a little inside the edges: no sliver of background left
+    h, w = shape[:2]
+    margin = 0.05 * max(h, w)
+    if (quad[:, 0].min() < -margin or quad[:, 1].min() < -margin or quad[:, 0].max() > w + margin
+            or quad[:, 1].max() > h + margin or not cv2.isContourConvex(quad.reshape(-1, 1, 2))):
         return None
-    return _order_corners(quad.reshape(4, 2).astype(np.float32) / small_scale)
+    return quad
 
 
 def _skew_angle(grey: np.ndarray) -> float:

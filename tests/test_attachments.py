@@ -249,3 +249,25 @@ def test_values_under_a_seal_on_a_scan_are_marked():
              Fact("application_date", "2023-09-03", date.text, 0.9, date.source, "pledge")]
     mark_sealed(facts, layout.seals)
     assert [f.sealed for f in facts] == [True, False]
+
+
+def test_a_vehicle_table_that_lost_the_rule_between_plate_and_vin():
+    """c31's scanned form: the rule between 车牌号 and VIN did not survive, so both headings and both
+    values of each row share one cell, apart by two spaces."""
+    from extractors.labels import tables_from_layout
+    from extractors.layout import Cell, Grid
+
+    def row(r, *texts):
+        return [Cell(t, Source("申报表.tif", 1, f"table 4, row {r}, column {c + 1}", (c * 100.0, r * 20.0,
+                                                                                      c * 100.0 + 90, r * 20.0 + 18)))
+                for c, t in enumerate(texts)]
+
+    grid = Grid(4, [row(1, "车牌号  VIN", "排放阶段", "注册日期"),
+                    row(2, "冀RN7875  LGA78X2XXKA117167", "燃气", "2019.2.17"),
+                    row(3, "晋A89868D\nLZZWCVP71JF871540", "新能源", "2018.5.12"),
+                    row(4, "冀RQ1027", "燃气", "2019.10.21")])  # the VIN not read: the plate is still a plate
+    rows = tables_from_layout(Layout("申报表.tif", "ocr", 1, grids=[grid]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
+        ("冀RN7875", "LGA78X2XXKA117167", "燃气", "2019-02-17"),
+        ("晋A89868D", "LZZWCVP71JF871540", "新能源", "2018-05-12"),
+        ("冀RQ1027", None, "燃气", "2019-10-21")]

@@ -174,3 +174,47 @@ def test_a_filled_box_touching_its_letter_is_ticked_and_a_bold_letter_is_no_box(
     doc = extract_document(intake.collect([tmp_path / name])[0])
     assert [f.value for f in doc.facts if f.key == "applied_grade"] == [built.truth["fields"]["applied_grade"]]
     assert built.truth["fields"]["applied_grade"] == "C"
+
+
+def _photographed(page: Image.Image, shadow_corner: bool) -> Image.Image:
+    """`page` photographed on a brown desk, the camera not square to it, and the phone's shadow over the
+    page's bottom-left corner (dark enough to cut the corner out of the page's outline)."""
+    import cv2
+
+    w, h = page.size
+    photo_w, photo_h = 1500, 2000
+    corners = np.float32([[130, 90], [1390, 150], [1420, 1900], [90, 1840]])
+    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    warped = cv2.warpPerspective(np.asarray(page.convert("RGB")), matrix, (photo_w, photo_h),
+                                 borderValue=(92, 70, 52))
+    if shadow_corner:
+        yy, xx = np.mgrid[0:photo_h, 0:photo_w]
+        inside = (xx - 90) ** 2 + (yy - 1840) ** 2 < 260 ** 2
+        warped[inside] = (warped[inside] * 0.45).astype(np.uint8)
+    return Image.fromarray(warped)
+
+
+def test_a_photo_whose_corner_is_in_shadow_is_still_flattened_and_its_table_found():
+    from extractors.scan import find_page_quad
+
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 28)
+    for i in range(8):  # a ruled 8 × 3 table
+        y = 300 + i * 90
+        draw.line((120, y, 1120, y), fill="black", width=3)
+        draw.text((150, y + 30), f"冀B{12345 + i}", font=font, fill="black")
+    draw.line((120, 300 + 8 * 90, 1120, 300 + 8 * 90), fill="black", width=3)
+    for x in (120, 450, 800, 1120):
+        draw.line((x, 300, x, 300 + 8 * 90), fill="black", width=3)
+    photo = _photographed(page, shadow_corner=True)
+    grey = np.asarray(photo.convert("L"))
+    quad = find_page_quad(grey)
+    assert quad is not None
+    # the fitted corners are where the page's corners landed, the shadowed one included
+    expected = np.float32([[130, 90], [1390, 150], [1420, 1900], [90, 1840]])
+    assert np.abs(quad - expected).max() < 0.03 * 1500
+    scan = clean_page(photo)
+    assert scan.warped
+    tables = find_tables(np.asarray(scan.image))
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(8, 3)]
