@@ -20,6 +20,7 @@ from forms import validators as v
 _NORMALISERS: dict[str, Callable[[str], Any]] = {
     "text": lambda raw: n.repair_cement_grades(n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw)))) or None,
     "person": lambda raw: n.normalise_person(raw) or None,
+    "place": lambda raw: n.normalise_place(raw) or None,
     "credit_code": lambda raw: n.normalise_code(raw) or None,
     "permit_number": lambda raw: n.normalise_code(raw) or None,
     "vin": lambda raw: n.normalise_code(raw) or None,

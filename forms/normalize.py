@@ -317,5 +317,13 @@ def normalise_emission_stage(text: str | None) -> str:
 
 
 def normalise_person(text: str | None) -> str:
-    text = clean_text(text)
-    return squeeze_cjk_spaces(text)
+    """A person's name; a single character or a figure is no name (a scan's stray mark under the label)."""
+    text = squeeze_cjk_spaces(clean_text(text))
+    letters = [ch for ch in text if ch.isalpha()]
+    return text if len(letters) >= 2 else ""
+
+
+def normalise_place(text: str | None) -> str:
+    """A county, city or district: it has at least two characters of a Chinese name."""
+    text = squeeze_cjk_spaces(clean_text(text))
+    return text if len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2 else ""

@@ -131,3 +131,15 @@ def test_cement_strength_classes_read_by_ocr(raw, want):
 ])
 def test_a_chinese_year_whose_zero_ocr_read_as_a_square(text, expected):
     assert n.parse_date(text) == expected
+
+
+@pytest.mark.parametrize(("key", "raw", "expected"), [
+    ("county", "1", None),  # a scan's row number under an empty 所在县 cell
+    ("county", "鹿泉区", "鹿泉区"),
+    ("county", "泊 头 市", "泊头市"),
+    ("contact_person", "手", None),  # one stray character is no name
+    ("contact_person", "赵 斌", "赵斌"),
+    ("legal_representative", "阿不都·热合曼", "阿不都·热合曼"),
+])
+def test_a_place_or_a_person_needs_a_name(key, raw, expected):
+    assert FIELDS[key].normalise(raw) == expected
