@@ -3,6 +3,7 @@
     python -m benchmarks.extraction [--corpus var/corpus] [--delivery docx,pdf-text,scan]
                                     [--only REGEX] [--limit N] [--jobs N] [--misses N] [--json FILE]
     python -m benchmarks.extraction --ocr-compare [--engines tesseract,rapidocr] [--pages N]
+    python -m benchmarks.extraction --big-bundle
 
 The corpus (fixtures/corpus.py) is generated into --corpus first when missing or stale.
 Every bundle runs `extractors.pipeline.extract_bundle` in a fresh process (so that peak
@@ -93,23 +94,6 @@ def align_rows(truth_rows: list[dict], got_rows: list[dict], keys: tuple[str, ..
 # ---------------------------------------------------------------- one bundle, in its own process
 
 
-def _timed_pipeline(timings: list[dict]):
-    """extract_bundle with every extract_document call timed (the pipeline's own function, wrapped)."""
-    from extractors import pipeline
-
-    original = pipeline.extract_document
-
-    def timed(item):
-        started = time.perf_counter()
-        doc = original(item)
-        timings.append({"file": doc.file, "method": doc.method or "none", "pages": doc.pages or 0,
-                        "seconds": time.perf_counter() - started, "error": doc.error})
-        return doc
-
-    pipeline.extract_document = timed
-    return pipeline.extract_bundle
-
-
 def _stop_worker_pools() -> None:
     """Shut down any process pool the extractors keep, so its workers count in RUSAGE_CHILDREN."""
     import concurrent.futures
@@ -124,11 +108,14 @@ def _stop_worker_pools() -> None:
 
 def extract_one(folder: str) -> tuple[Any, list[dict], float, dict]:
     """Extraction, per-file timings, wall seconds and peak memory of one bundle."""
-    timings: list[dict] = []
-    extract_bundle = _timed_pipeline(timings)
+    from extractors.pipeline import extract_bundle
+
     started = time.perf_counter()
     extraction = extract_bundle([Path(folder)])
     seconds = time.perf_counter() - started
+    # per file: how long reading it took, in this process or in an OCR process (image files)
+    timings = [{"file": doc.file, "method": doc.method or "none", "pages": doc.pages or 0,
+                "seconds": doc.seconds or 0.0, "error": doc.error} for doc in extraction.documents]
     _stop_worker_pools()
     memory = {"self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
               "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
@@ -500,6 +487,114 @@ def ocr_compare(corpus: Path, engines: list[str], count: int) -> dict[str, Any]:
     return {name: {"scan": r["scan"], "clean": r["clean"], "groups": dict(r["groups"])} for name, r in results.items()}
 
 
+# ---------------------------------------------------------------- one big bundle
+
+
+def big_bundle(corpus: Path, out: Path, text_pages: int = 20, scan_pages: int = 10) -> dict[str, int]:
+    """The bundle of issue 3's wall-time target in `out`: one Word form, text PDFs of `text_pages` pages
+    and `scan_pages` scanned pages (single-page JPEG scans and photos), all from the corpus."""
+    import shutil
+
+    import pypdfium2
+
+    index = json.loads((corpus / "index.json").read_text("utf-8"))
+    out.mkdir(parents=True, exist_ok=True)
+    counts = Counter()
+    for entry in index:
+        truth = json.loads((corpus / f"{entry['bundle']}.truth.json").read_text("utf-8"))
+        for name, kind in sorted(truth["documents"].items()):
+            path = corpus / entry["bundle"] / name
+            target = out / f"{entry['bundle']}-{name}"
+            if kind == "application_form" and entry["delivery"] == "docx" and not counts["form"]:
+                counts["form"] += 1
+            elif entry["delivery"] == "pdf-text" and kind != "application_form" and path.suffix == ".pdf" \
+                    and counts["text_pages"] < text_pages:
+                pdf = pypdfium2.PdfDocument(str(path))
+                pages = len(pdf)
+                pdf.close()
+                if counts["text_pages"] + pages > text_pages or not _has_text(path):
+                    continue
+                counts["text_pages"] += pages
+            elif entry["delivery"] == "scan" and path.suffix == ".jpg" and counts["scan_pages"] < scan_pages:
+                counts["scan_pages"] += 1
+            else:
+                continue
+            shutil.copyfile(path, target)
+    return dict(counts)
+
+
+def _has_text(path: Path) -> bool:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return all(len(page.chars) > 20 for page in pdf.pages)
+
+
+def big_bundle_run(corpus: Path) -> dict[str, Any]:
+    import tempfile
+
+    if os.environ.get("GRADEDESK_OCR_CACHE"):
+        raise SystemExit("--big-bundle measures OCR time: run it without --ocr-cache / GRADEDESK_OCR_CACHE")
+    with tempfile.TemporaryDirectory(prefix="gradedesk-big-") as tmp:
+        counts = big_bundle(corpus, Path(tmp) / "bundle")
+        result = run_all([(str(Path(tmp) / "bundle"), "")], 1, worker=_run_big)[0]
+    by_method: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for t in result["timings"]:
+        by_method[t["method"] or "error"][0] += t["seconds"]
+        by_method[t["method"] or "error"][1] += t["pages"] or 0
+    print(f"one bundle: {counts.get('form', 0)} Word form, {counts.get('text_pages', 0)} text-PDF pages, "
+          f"{counts.get('scan_pages', 0)} scanned pages, {len(result['timings'])} files, {os.cpu_count()} cores")
+    print(f"wall {result['seconds']:.1f} s (target ≤ 30 s); peak memory of the bundle's process and all its "
+          f"children together {result['memory']['tree_mb']:.0f} MB (target ≤ 1.5 GB; sampled every 0.1 s), of "
+          f"which the bundle's process {result['memory']['self_mb']:.0f} MB and the largest child "
+          f"{result['memory']['children_mb']:.0f} MB")
+    for method, (seconds, pages) in sorted(by_method.items()):
+        print(f"  {method}: {pages} pages, {seconds:.1f} s summed over files"
+              + (f" ({seconds / pages:.2f} s a page)" if pages else ""))
+    return {"big_bundle": {"counts": counts, **result}}
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants now (MB)."""
+    from benchmarks.scale import _processes
+
+    table = _processes()
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, (parent, _, _) in table.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    total = 0
+    for pid in tree:
+        try:
+            m = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+        except OSError:
+            continue
+        total += int(m.group(1)) if m else 0
+    return total / 1024
+
+
+def _run_big(args: tuple[str, ...]) -> dict[str, Any]:
+    import threading
+
+    peak, done = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_rss_mb(os.getpid()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        extraction, timings, seconds, memory = extract_one(args[0])
+    finally:
+        done.set()
+        sampler.join()
+    memory["tree_mb"] = peak[0]
+    return {"bundle": Path(args[0]).name, "seconds": seconds, "memory": memory, "timings": timings,
+            "errors": [d.file for d in extraction.documents if d.error]}
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -521,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr-compare", action="store_true", help="compare OCR engines instead")
     parser.add_argument("--engines", default="tesseract,rapidocr")
     parser.add_argument("--pages", type=int, default=12, help="pages for --ocr-compare")
+    parser.add_argument("--big-bundle", action="store_true", help="time one bundle of a Word form, 20 text-PDF "
+                        "pages and 10 scanned pages (issue 3's wall-time target) instead")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if args.engine:
@@ -528,7 +625,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.ocr_cache:
         os.environ["GRADEDESK_OCR_CACHE"] = str(args.ocr_cache.resolve())
     prepare_corpus(args.corpus, max(args.jobs, 2))
-    if args.ocr_compare:
+    if args.big_bundle:
+        figures = big_bundle_run(args.corpus)
+    elif args.ocr_compare:
         figures = ocr_compare(args.corpus, [e.strip() for e in args.engines.split(",") if e.strip()], args.pages)
     else:
         deliveries = tuple(d.strip() for d in args.delivery.split(",") if d.strip())

@@ -394,12 +394,29 @@ def _workers() -> int:
 
 
 def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
-    """A long-lived pool of OCR processes, one per core; `spawn`, as onnxruntime's threads do not survive fork."""
+    """A long-lived pool of OCR processes, one per core; `spawn`, as onnxruntime's threads do not survive fork.
+    A process of the pool reads its pages itself (no pool of its own)."""
     global _pool
     if _pool is None:
         _pool = concurrent.futures.ProcessPoolExecutor(max_workers=_workers(),
-                                                       mp_context=multiprocessing.get_context("spawn"))
+                                                       mp_context=multiprocessing.get_context("spawn"),
+                                                       initializer=_one_worker)
     return _pool
+
+
+def _one_worker() -> None:
+    os.environ["GRADEDESK_OCR_WORKERS"] = "1"
+
+
+def ocr_pool() -> concurrent.futures.ProcessPoolExecutor | None:
+    """The OCR processes, for whole image files; None with a single worker (run in this process)."""
+    return _get_pool() if _workers() > 1 else None
+
+
+def reset_pool() -> None:
+    """Forget a pool that broke (a process of it was killed); the next use starts a new one."""
+    global _pool
+    _pool = None
 
 
 def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEngine | None = None,
@@ -409,9 +426,8 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
         try:
             results = list(_get_pool().map(_read_one, [name] * len(pages), pages))
         except concurrent.futures.process.BrokenProcessPool:
-            global _pool
             log.exception("%s: the OCR process pool broke; reading the pages in this process", name)
-            _pool = None
+            reset_pool()
             results = [_read_one(name, page) for page in pages]
         index = first_table
         for page_layout in results:

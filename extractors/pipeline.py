@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import concurrent.futures.process
 import logging
 import os
 import re
+import time
 from pathlib import Path
 
 from extractors import intake
 from extractors.attachments import with_attachment_facts
 from extractors.cache import ExtractionCache, cache_key
 from extractors.docx_backend import DocxBackend
-from extractors.image_backend import ImageBackend, read_pages, render_pdf_pages
+from extractors.image_backend import ImageBackend, ocr_pool, read_pages, render_pdf_pages, reset_pool
 from extractors.kinds import NAME_HINTS, classify, page_sets
 from extractors.labels import facts_from_layout, signature_date, tables_from_layout
 from extractors.layout import Layout
@@ -23,6 +26,7 @@ from forms.fields import carries, carries_table, form_only_keys
 log = logging.getLogger(__name__)
 
 BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0}
+IMAGE_TYPES = ("jpeg", "png", "tiff")
 
 
 def _layout(item: intake.IntakeFile) -> Layout:
@@ -44,6 +48,13 @@ def _layout(item: intake.IntakeFile) -> Layout:
 
 def extract_document(item: intake.IntakeFile) -> DocumentResult:
     """Everything one file says; a file that cannot be read gets `error`, never an exception."""
+    started = time.perf_counter()
+    doc = _extract_document(item)
+    doc.seconds = time.perf_counter() - started
+    return doc
+
+
+def _extract_document(item: intake.IntakeFile) -> DocumentResult:
     doc = DocumentResult(file=item.name, sha256=item.sha256, error=item.error,
                          error_code=getattr(item, "code", None) if item.error else None)
     if item.error:
@@ -99,17 +110,51 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> E
     """
     items = intake.collect([Path(p) for p in paths])
     engine = os.environ.get("GRADEDESK_OCR_ENGINE", "rapidocr")
-    documents = []
-    for item in items:
-        key = cache_key(item.sha256, engine) if cache is not None and not item.error else None
-        doc = cache.get(key, item.name) if key else None
-        if doc is None:
-            doc = extract_document(item)
-            if key and doc.error is None:
-                cache.put(key, doc)
-        documents.append(doc)
+    keys = [cache_key(item.sha256, engine) if cache is not None and not item.error else None for item in items]
+    documents: list[DocumentResult | None] = [cache.get(key, item.name) if key else None
+                                              for key, item in zip(keys, items, strict=True)]
+    # image files are read by the OCR processes, each file in one, while this process reads the rest: a
+    # bundle of single-page scans would otherwise use one core
+    images = [i for i, item in enumerate(items)
+              if documents[i] is None and not item.error and item.type in IMAGE_TYPES]
+    pending = submit_documents([items[i] for i in images]) if len(images) > 1 else None
+    for i, item in enumerate(items):
+        if documents[i] is None and not (pending and i in images):
+            documents[i] = extract_document(item)
+    if pending:
+        for i, doc in zip(images, pending.results(), strict=True):
+            documents[i] = doc
+    for key, doc in zip(keys, documents, strict=True):
+        if key and doc.seconds is not None and doc.error is None:
+            cache.put(key, doc)
+    documents = [doc for doc in documents if doc is not None]
     settle_page_sets(documents)
     return Extraction(documents=[_own_fields(doc) for doc in documents])
+
+
+class _Pending:
+    """Image files being read by the OCR processes; `results` in the order given."""
+
+    def __init__(self, pool: concurrent.futures.ProcessPoolExecutor, items: list[intake.IntakeFile]):
+        self.items = items
+        self.futures = [pool.submit(extract_document, item) for item in items]
+
+    def results(self) -> list[DocumentResult]:
+        out = []
+        for item, future in zip(self.items, self.futures, strict=True):
+            try:
+                out.append(future.result())
+            except concurrent.futures.process.BrokenProcessPool:
+                log.exception("%s: the OCR process pool broke; reading the file in this process", item.name)
+                reset_pool()
+                out.append(extract_document(item))
+        return out
+
+
+def submit_documents(items: list[intake.IntakeFile]) -> _Pending | None:
+    """Start reading these files in the OCR processes; None when there is only this process."""
+    pool = ocr_pool()
+    return _Pending(pool, items) if pool is not None else None
 
 
 def settle_page_sets(documents: list[DocumentResult]) -> None:

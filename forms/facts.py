@@ -98,6 +98,7 @@ class DocumentResult:
     facts: list[Fact] = field(default_factory=list)
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     error_code: str | None = None  # why `error`, for machines (snake_case; intake and backends name it)
+    seconds: float | None = None  # how long reading it took (None when it came from the cache); not in the JSON
 
     def to_dict(self) -> dict[str, Any]:
         out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,

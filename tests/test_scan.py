@@ -218,3 +218,36 @@ def test_a_photo_whose_corner_is_in_shadow_is_still_flattened_and_its_table_foun
     assert scan.warped
     tables = find_tables(np.asarray(scan.image))
     assert [(t.n_rows, t.n_cols) for t in tables] == [(8, 3)]
+
+
+def test_a_bundles_image_files_read_in_the_ocr_processes_give_what_one_process_gives(tmp_path, monkeypatch):
+    """Single-page scans of one bundle go to the OCR processes a file each (issue 3's bundle wall time);
+    what they read is what this process reads, in the bundle's order, and it is cached."""
+    from extractors import image_backend
+    from extractors.cache import DirectoryCache
+    from extractors.pipeline import extract_bundle
+
+    font = ImageFont.truetype(FONT, 34)
+    for i, person in enumerate(["刘建国", "王志强", "赵斌"]):  # three pages of forms, one name each
+        image = Image.new("RGB", (1100, 560), "white")
+        draw = ImageDraw.Draw(image)
+        draw.text((300, 40), "绩效分级申报表", font=font, fill="black")
+        for y, line in ((140, "企业名称：保定市清苑区宏达铸造有限公司"), (240, f"法定代表人：{person}"),
+                        (340, "环保联系人：张伟"), (440, "申报等级：B级")):
+            draw.text((60, y), line, font=font, fill="black")
+        image.save(tmp_path / f"扫描件{i + 1}.jpg", quality=90)
+
+    def read(workers: str, cache=None):
+        monkeypatch.setenv("GRADEDESK_OCR_WORKERS", workers)
+        ex = extract_bundle([tmp_path], cache)
+        return [(d.file, d.method, sorted((f.key, f.value) for f in d.facts)) for d in ex.documents], ex
+
+    image_backend.reset_pool()
+    pooled, ex = read("2", DirectoryCache(tmp_path.parent / "cache"))
+    assert all(d.seconds and d.seconds > 0 for d in ex.documents)
+    serial, _ = read("1")
+    assert pooled == serial
+    assert [name for name, _, _ in pooled] == ["扫描件1.jpg", "扫描件2.jpg", "扫描件3.jpg"]
+    assert [dict(facts).get("legal_representative") for _, _, facts in pooled] == ["刘建国", "王志强", "赵斌"]
+    _, again = read("2", DirectoryCache(tmp_path.parent / "cache"))
+    assert [d.seconds for d in again.documents] == [None, None, None]  # all three served from the cache
