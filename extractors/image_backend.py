@@ -234,8 +234,6 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     return out
 
 
-
-
 def reread_signature_zone(lines: list[OcrLine], page: np.ndarray, engine: OcrEngine) -> list[OcrLine]:
     """Read the strip of a page's signature lines (企业（盖章） 法定代表人（签字） 填报日期：…) again at full
     resolution when no date was read there. A signature over the date makes the page-wide detector (which
