@@ -98,7 +98,8 @@ def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
     quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
     if len(quad) == 4:
         return _order_corners(quad.reshape(4, 2).astype(np.float32) / small_scale)
-    fitted = _quad_by_sides(contour, small.shape)
+    dense, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)  # every outline pixel
+    fitted = _quad_by_sides(max(dense, key=cv2.contourArea), small.shape)
     return None if fitted is None else fitted / small_scale
 
 
@@ -123,6 +124,9 @@ def _quad_by_sides(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | 
         if len(side) < 10:
             return None
         vx, vy, x0, y0 = cv2.fitLine(side.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        near = side[np.abs((side - [x0, y0]) @ np.array([-vy, vx])) < 2.0]  # again, without a shadow's bulge
+        if len(near) >= 10:
+            vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x0, y0]), np.array([vx, vy])))
     corners = []
     for i in range(4):
@@ -163,22 +167,27 @@ def _skew_angle(grey: np.ndarray) -> float:
     return round(float(fine), 2)
 
 
+MAX_SKEW_AFTER_WARP = 1.0  # degrees: a flattened sheet's lines are level; more means a wrong outline
+
+
 def clean_page(image: Image.Image) -> ScanPage:
     rgb = np.asarray(image.convert("RGB"))
-    grey = cv2.cvtColor(remove_red(rgb), cv2.COLOR_RGB2GRAY)
-    matrix = np.eye(3)
-    warped = False
-    quad = find_page_quad(grey)
+    original = cv2.cvtColor(remove_red(rgb), cv2.COLOR_RGB2GRAY)
+    grey, matrix, warped = original, np.eye(3), False
+    quad = find_page_quad(original)
     if quad is not None:
         width = int(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
         height = int(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
         target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
         homography = cv2.getPerspectiveTransform(quad, target)
-        grey = cv2.warpPerspective(grey, homography, (width, height), borderValue=255)
-        matrix = homography @ matrix
-        warped = True
+        grey = cv2.warpPerspective(original, homography, (width, height), borderValue=255)
+        matrix, warped = homography, True
     grey = flatten_light(grey)
     angle = _skew_angle(grey)
+    if warped and abs(angle) > MAX_SKEW_AFTER_WARP:
+        # the outline found was not the sheet's (a shadow bent a side): straighten the photo as it is
+        grey, matrix, warped = flatten_light(original), np.eye(3), False
+        angle = _skew_angle(grey)
     if abs(angle) >= 0.1:
         h, w = grey.shape
         rotation = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
