@@ -304,10 +304,14 @@ class _PageReader:
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
         for line_no, line in enumerate(lines):
             words = line.words or [OcrWord(line.text, line.bbox, line.confidence)]
+            homes = [next(((t, i) for t, table in enumerate(tables) for i, cell in enumerate(table.cells)
+                           if _inside(word, cell.bbox)), None) for word in words]
+            if len(set(homes) - {None}) == 1 and None in homes and homes[0] is not None:
+                # one line of text running past its cell's right rule (a value too long for its cell, or a
+                # rule found where there is none) stays in that cell, not cut in two
+                homes = [homes[0]] * len(homes)
             free: list[OcrWord] = []
-            for word in words:
-                home = next(((t, i) for t, table in enumerate(tables) for i, cell in enumerate(table.cells)
-                             if _inside(word, cell.bbox)), None)
+            for word, home in zip(words, homes, strict=True):
                 if home is None:
                     free.append(word)
                 else:

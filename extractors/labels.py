@@ -269,7 +269,12 @@ def signature_date(layout: Layout, kind: str, base_confidence: float, found: lis
     Read after the document is classified: a pledge's signing date is no form label."""
     if layout.method != "ocr" or any(f.key == "application_date" for f in found):
         return []
-    spec, segments = FIELDS["application_date"], layout.segments
+    spec = FIELDS["application_date"]
+    # the signature lines may have landed in a cell (a table's rules found round them): each line of a
+    # cell counts as a segment at the cell's place
+    segments = layout.segments + [Segment(line, cell.source, cell.confidence) for grid in layout.grids
+                                  for row in grid.rows for cell in row if cell and "\n" in cell.text
+                                  for line in cell.text.split("\n") if line.strip()]
     signatures = [seg for seg in segments if SIGNATURE_LINE.search(seg.text) and seg.source.bbox]
     for sig in signatures:
         x0, top, x1, bottom = sig.source.bbox

@@ -271,3 +271,16 @@ def test_a_vehicle_table_that_lost_the_rule_between_plate_and_vin():
         ("冀RN7875", "LGA78X2XXKA117167", "燃气", "2019-02-17"),
         ("晋A89868D", "LZZWCVP71JF871540", "新能源", "2018-05-12"),
         ("冀RQ1027", None, "燃气", "2019-10-21")]
+
+
+def test_the_date_under_the_signatures_when_they_landed_in_a_cell():
+    """c22's photographed form: rules found round the signature block put its lines in one cell."""
+    from extractors.labels import signature_date
+    from extractors.layout import Cell, Grid
+
+    cell = Cell("法定代表  (签字):\n报  期:2020-09-05\n第2页共2页", Source("新建文件1-2.jpg", 1, "table 1, row 7, column 1",
+                                                                    (375.0, 509.0, 1548.0, 2385.0)), 0.9)
+    layout = Layout("新建文件1-2.jpg", "ocr", 1, grids=[Grid(1, [[cell]])])
+    facts = signature_date(layout, "application_form", 1.0, [])
+    assert [(f.value, f.source.cell) for f in facts] == [("2020-09-05", "table 1, row 7, column 1")]
+    assert signature_date(Layout("x.docx", "docx", 1, grids=[Grid(1, [[cell]])]), "application_form", 1.0, []) == []

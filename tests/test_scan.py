@@ -251,3 +251,26 @@ def test_a_bundles_image_files_read_in_the_ocr_processes_give_what_one_process_g
     assert [dict(facts).get("legal_representative") for _, _, facts in pooled] == ["刘建国", "王志强", "赵斌"]
     _, again = read("2", DirectoryCache(tmp_path.parent / "cache"))
     assert [d.seconds for d in again.documents] == [None, None, None]  # all three served from the cache
+
+
+def test_a_value_running_past_its_cells_right_rule_stays_whole():
+    """Text too long for its cell (or a rule found where there is none) crosses the rule: the OCR line is
+    not cut in two, one part in the cell and the rest a stray segment."""
+    image = Image.new("RGB", (1400, 500), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 32)
+    for y in (100, 200, 300):
+        draw.line((100, y, 900, y), fill="black", width=3)
+    for x in (100, 400, 900):
+        draw.line((x, 100, x, 300), fill="black", width=3)
+    draw.text((130, 130), "企业名称", font=font, fill="black")
+    draw.text((430, 130), "保定市清苑区宏达铸造有限公司", font=font, fill="black")  # ends near x 880
+    draw.text((130, 230), "联系电话", font=font, fill="black")
+    draw.text((620, 230), "0312-86001234转8801分机", font=font, fill="black")  # x 620–1011: past 900
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=90)
+    layout = ImageBackend("申报表.jpg", buf.getvalue()).layout()
+    assert len(layout.grids) == 1
+    phone = layout.grids[0].rows[1][1].text.replace(" ", "")
+    assert phone.startswith("0312-86001234") and phone.endswith("分机"), phone
+    assert not [s.text for s in layout.segments if "机" in s.text]
