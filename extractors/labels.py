@@ -321,7 +321,12 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
             if col and col.key not in _keys(mapping):
                 mapping[c] = col.key
             elif not col and (keys := _merged_headings(cell.text, spec)) and not set(keys) & _keys(mapping):
-                mapping[c] = keys
+                row = grid.rows[r]
+                span = 1 + next((k for k, x in enumerate(row[c + 1:]) if x is not None), len(row) - c - 1)
+                if span == len(keys):  # a header cell merged over as many columns as it names: one each
+                    mapping.update({c + k: key for k, key in enumerate(keys)})
+                else:
+                    mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
         need = _KEY_COLUMNS.get(spec.key, set())
@@ -341,7 +346,8 @@ _RUNS = re.compile(r"\n|\s{2,}")
 def _merged_headings(text: str, spec: TableSpec) -> tuple[str, ...] | None:
     """Two headings in one cell of a scan whose column rule between them was lost (车牌号  VIN): each a
     column of its own, in order."""
-    runs = [run for run in _RUNS.split(text) if run.strip()]
+    # a stray figure or mark (the 1 of a row number run into the header) is not a heading
+    runs = [run for run in _RUNS.split(text) if run.strip() and not re.fullmatch(r"[\d\W_]+", run.strip())]
     if len(runs) < 2:
         return None
     keys = [col.key if (col := spec.match_column(run)) else None for run in runs]
@@ -427,7 +433,11 @@ def _column_values(cells: list[Cell | None], mapping: dict[int, str | tuple[str,
     for c, keys in mapping.items():
         cell = cells[c] if c < len(cells) else None
         if isinstance(keys, str):
-            yield keys, cell.text if cell is not None else "", cell
+            spread = _spread(cells, c, mapping, columns)
+            if spread is not None:
+                yield keys, spread[0], spread[1]
+            else:
+                yield keys, cell.text if cell is not None else "", cell
             continue
         parts = _split_merged(cell.text, len(keys)) if cell is not None else None
         if parts is None and cell is not None and cell.text.strip():
@@ -436,6 +446,27 @@ def _column_values(cells: list[Cell | None], mapping: dict[int, str | tuple[str,
             parts = [cell.text if fits[:1] == [key] else "" for key in keys] if fits else None
         for i, key in enumerate(keys):
             yield key, parts[i] if parts else "", cell if parts else None
+
+
+def _spread(cells: list[Cell | None], c: int, mapping: dict, columns: dict) -> tuple[str, Cell] | None:
+    """Column c's part of a cell that lost its column rule and so spans c and its neighbours (冀FE7900
+    LRDGXF3W9KG052109 under 号牌号码 | VIN): split in as many parts as it spans, each valid for its column."""
+    start = c
+    while start > 0 and start < len(cells) and cells[start] is None:
+        start -= 1
+    cell = cells[start] if start < len(cells) else None
+    if cell is None:
+        return None
+    span = 1 + next((k for k, x in enumerate(cells[start + 1:]) if x is not None), len(cells) - start - 1)
+    if span < 2 or start + span <= c:
+        return None
+    keys = [mapping.get(start + k) for k in range(span)]
+    if not all(isinstance(key, str) for key in keys):
+        return None
+    parts = _split_merged(cell.text, span)
+    if parts is None or any(columns[key].normalise(part) is None for key, part in zip(keys, parts, strict=True)):
+        return None
+    return parts[c - start], cell
 
 
 def _row_ref(grid: Grid, r: int) -> str:

@@ -284,3 +284,23 @@ def test_the_date_under_the_signatures_when_they_landed_in_a_cell():
     facts = signature_date(layout, "application_form", 1.0, [])
     assert [(f.value, f.source.cell) for f in facts] == [("2020-09-05", "table 1, row 7, column 1")]
     assert signature_date(Layout("x.docx", "docx", 1, grids=[Grid(1, [[cell]])]), "application_form", 1.0, []) == []
+
+
+def test_a_header_cell_merged_over_two_columns_and_a_row_that_lost_the_same_rule():
+    """c30's photographed form: `1  号牌号码  VIN` heads two columns (a stray 1 run into it); most rows
+    keep the rule between plate and VIN, one row lost it."""
+    from extractors.labels import tables_from_layout
+    from extractors.layout import Cell, Grid
+
+    def cells(r, *texts):
+        return [None if t is None else Cell(t, Source("申报表-1.jpg", 1, f"table 4, row {r}, column {c + 1}",
+                                                     (c * 100.0, r * 20.0, c * 100.0 + 90, r * 20.0 + 18)))
+                for c, t in enumerate(texts)]
+
+    grid = Grid(4, [cells(1, "1  号牌号码  VIN", None, "排放标准", "注册日期"),
+                    cells(2, "冀F17614", "LFWY4Y4P2K4325746", "国五", "2019/3/29"),
+                    cells(3, "冀FE7900  LRDGXF3W9KG052109", None, "国V", "2019-03-01")])
+    rows = tables_from_layout(Layout("申报表-1.jpg", "ocr", 1, grids=[grid]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
+        ("冀F17614", "LFWY4Y4P2K4325746", "国五", "2019-03-29"),
+        ("冀FE7900", "LRDGXF3W9KG052109", "国五", "2019-03-01")]
