@@ -229,7 +229,9 @@ def normalise_grade(text: str | None) -> str | None:
             return None
         text = options[0]
     text = to_halfwidth(text).upper().replace("－", "-").replace("—", "-").replace("−", "-")
-    text = re.sub(r"\s+", "", text)
+    # a speck or a stray full stop beside the letter (A. on a scan) is not part of the grade; the minus of
+    # B- is
+    text = re.sub(r"\s+", "", text).strip(".,，。、·:;；'\"`")
     if "非引领" in text:
         return None
     if "引领" in text:

@@ -39,6 +39,7 @@ def test_range_gives_its_end_to_valid_until():
     ("A级", "A"), ("A", "A"), ("Ａ级", "A"), ("B-级", "B-"), ("B－", "B-"), ("引领性", "引领性"),
     ("引领性企业", "引领性"), ("☑A级 □B级 □C级", "A"), ("□A级 ☑B级 □C级", "B"), ("C级企业", "C"),
     ("非引领性", None), ("☑A级 ☑B级", None), ("E级", None),
+    ("A.", "A"), ("C级。", "C"), ("B-.", "B-"),  # a scan's speck or stray full stop beside the grade (d28)
 ])
 def test_grades(text, grade):
     assert n.normalise_grade(text) == grade
