@@ -556,9 +556,9 @@ def big_bundle_run(corpus: Path) -> dict[str, Any]:
 
 def _tree_rss_mb(root: int) -> float:
     """Resident memory of a process and all its descendants now (MB)."""
-    from benchmarks.scale import _processes
+    from tests.web.servers import process_table
 
-    table = _processes()
+    table = process_table()
     tree, grew = {root}, True
     while grew:
         more = {pid for pid, (parent, _, _) in table.items() if parent in tree} - tree

@@ -31,7 +31,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+# the suite's own real servers (Debian's redis-server and PostgreSQL), as the fault tests run them
+from tests.web.servers import PgCluster, RedisServer, process_table  # noqa: E402
+from tests.web.support import wait_for  # noqa: E402
 
 PROVINCE_BUNDLES = 5000
 CORES = 2
@@ -93,76 +96,6 @@ def bundles(corpus: Path, count: int, scan_share: float, seed: int = 5000) -> li
     return out
 
 
-# ---- servers -------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-class Redis:
-    def __init__(self, base: Path):
-        self.port = _free_port()
-        self.dir = base / "redis"
-        self.dir.mkdir()
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-                                      str(self.dir), "--save", "", "--appendonly", "no", "--logfile",
-                                      str(self.dir / "redis.log")], stdout=subprocess.DEVNULL)
-        import redis
-
-        def answers():
-            try:
-                return redis.Redis(port=self.port, socket_connect_timeout=1).ping()
-            except Exception:
-                return False
-
-        _wait(answers, 20, "redis-server")
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(20)
-
-
-class Postgres:
-    """A throwaway cluster of Debian's binaries on a unix socket (as tests/web/conftest.py makes one)."""
-
-    def __init__(self, base: Path):
-        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-        if not found:
-            raise SystemExit("--postgres: no /usr/lib/postgresql/<major>/bin/initdb (apt-get install postgresql)")
-        self.bin = found[-1].parent
-        self.base = base / "pg"
-        self.base.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(self.base, user="postgres", group="postgres")
-        self._run([str(self.bin / "initdb"), "-D", str(self.base / "data"), "-U", "postgres", "-A", "trust",
-                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        self._run([str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-l", str(self.base / "log"), "-o",
-                   f"-k {self.base} -c listen_addresses='' -c max_connections=200", "-w", "start"])
-        self.url = f"postgresql+psycopg://postgres@/postgres?host={self.base}"
-
-    def _run(self, cmd: list[str]) -> None:
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
-
-    def stop(self) -> None:
-        self._run([str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop"])
-
-
 # ---- one run -------------------------------------------------------------------------------------
 
 @dataclass
@@ -190,22 +123,6 @@ class Run:
         return min(self.workers, CORES) * 60 / self.cpu_per_bundle if self.cpu_seconds else 0.0
 
 
-def _processes() -> dict[int, tuple[int, int, str]]:
-    """pid → (parent pid, process group, command name) of every live process."""
-    out = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            name = stat[stat.index("(") + 1:stat.rindex(")")]
-            fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] != "Z":
-                out[int(entry.name)] = (int(fields[1]), int(fields[2]), name)
-    return out
-
-
 def _children_cpu() -> float:
     """CPU seconds of this process's finished children and all they waited for (the workers, once stopped)."""
     import resource
@@ -225,7 +142,7 @@ def _peak_mb(pid: int) -> float | None:
 
 def _roles(leaders: list[int]) -> dict[int, str]:
     """The processes of the workers by role: `main` (a leader), `pool` (a Celery pool process), `helper`."""
-    table = _processes()
+    table = process_table()
     roles: dict[int, str] = {}
     for pid, (parent, group, _name) in table.items():
         if pid in leaders:
@@ -247,12 +164,12 @@ def run_once(queue: str, n: int, items: list[tuple[str, bytes, str]], postgres: 
     from web.users import create_user
 
     base = Path(tempfile.mkdtemp(prefix="gradedesk-scale-"))
-    if os.geteuid() == 0:
-        os.chmod(base, 0o755)
-    redis = Redis(base) if queue == "celery" else None
-    pg = Postgres(base) if postgres else None
+    redis = RedisServer().start() if queue == "celery" else None
+    # a production-like server: durable commits, fsync on, room for every worker's connections
+    pg = PgCluster(durable=True, settings="-c fsync=on -c full_page_writes=on -c max_connections=200").start() \
+        if postgres else None
     data = base / "data"
-    database_url = pg.url if pg else f"sqlite:///{data / 'gradedesk.db'}"
+    database_url = pg.server.admin_url if pg else f"sqlite:///{data / 'gradedesk.db'}"
     config = {"GRADEDESK_DATA_DIR": str(data), "DATABASE_URL": database_url, "SECRET_KEY": "bench"}
     if redis:
         config["REDIS_URL"] = redis.url
@@ -278,8 +195,8 @@ def run_once(queue: str, n: int, items: list[tuple[str, bytes, str]], postgres: 
                                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
     ready = r"gradedesk-\d+@\S+ ready\." if queue == "celery" else "后台任务进程已启动"
     for proc, log_path in zip(procs, logs, strict=True):
-        _wait(lambda p=proc, lp=log_path: p.poll() is None and re.search(ready, lp.read_text()), 120,
-              f"worker ({log_path.read_text()[-2000:]})")
+        wait_for(lambda p=proc, lp=log_path: p.poll() is None and re.search(ready, lp.read_text()), 120,
+                 f"worker ({log_path.read_text()[-2000:]})")
 
     run = Run(queue, n, len(items))
     storage = Storage(data)
@@ -330,9 +247,9 @@ def run_once(queue: str, n: int, items: list[tuple[str, bytes, str]], postgres: 
     run.cpu_seconds = _children_cpu() - cpu_before
     db.dispose()
     if redis:
-        redis.stop()
+        redis.close()
     if pg:
-        pg.stop()
+        pg.destroy()
     shutil.rmtree(base, ignore_errors=True)
     return run
 

@@ -277,7 +277,7 @@ def signature_date(layout: Layout, kind: str, base_confidence: float, found: lis
                                   for line in cell.text.split("\n") if line.strip()]
     signatures = [seg for seg in segments if SIGNATURE_LINE.search(seg.text) and seg.source.bbox]
     for sig in signatures:
-        x0, top, x1, bottom = sig.source.bbox
+        _, top, _, bottom = sig.source.bbox
         height = max(bottom - top, 1.0)
         for seg in segments:
             box = seg.source.bbox

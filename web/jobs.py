@@ -374,20 +374,21 @@ def run_claim(app, claim: Claim, fanout=None) -> bool:
     interval = min(30.0, max(0.5, app.config["GRADEDESK_JOB_TIMEOUT"] / 4))
     heartbeat = _Heartbeat(db, claim, interval)
     heartbeat.start()
+    away = None
     try:
         result, error = _perform(app, claim, fanout)
-    except _Unavailable as away:
-        heartbeat.stopped.set()
-        heartbeat.join()
-        try:
-            release(db, claim, str(away))
-        except Exception as exc:
-            log.warning("job %s not put back (%s): the stale-job sweep will", claim.job_id, exc)
-        return False
+    except _Unavailable as exc:
+        away = exc
     finally:
         heartbeat.stopped.set()
         heartbeat.join()
-    return finish(db, claim, result=result, error=error)
+    if away is None:
+        return finish(db, claim, result=result, error=error)
+    try:
+        release(db, claim, str(away))
+    except Exception as exc:
+        log.warning("job %s not put back (%s): the stale-job sweep will", claim.job_id, exc)
+    return False
 
 
 def run_one(app, claimed_by: str | None = None) -> int | None:

@@ -8,7 +8,7 @@ root, the server runs as the `postgres` user through `runuser`. Without the
 binaries the PostgreSQL tests fail (they are part of the suite, not optional).
 `GRADEDESK_TEST_PG_URL` (a server URL for an existing superuser) skips starting one.
 A fault test that stops and starts PostgreSQL under a running app gets a cluster of its
-module's own (`pg_cluster`, `PgCluster`), always from the binaries.
+module's own (`pg_cluster`; `PgCluster` of tests/web/servers.py), always from the binaries.
 
 Every test database is built by the Alembic migrations, never by `create_all`.
 """
@@ -17,122 +17,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.web.servers import RedisServer, WorkerPool
+from tests.web.servers import PgCluster, PgServer, RedisServer, WorkerPool
 from tests.web.support import PASSWORD, ApiClient, Browser, make_case, sample_truth, sample_zip
-
-
-def _pg_bin() -> Path:
-    """GRADEDESK_PG_BIN, else the newest Debian server under /usr/lib/postgresql/<major>/bin."""
-    if os.environ.get("GRADEDESK_PG_BIN"):
-        return Path(os.environ["GRADEDESK_PG_BIN"])
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
-                   if p.parts[-3].isdigit() else 0)
-    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
-
-
-PG_BIN = _pg_bin()
-
-
-# ---- PostgreSQL ---------------------------------------------------------------------------------
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kwargs)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-@dataclass
-class PgServer:
-    admin_url: str  # a URL of the maintenance database, as a superuser
-
-    def url(self, dbname: str) -> str:
-        return make_url(self.admin_url).set(database=dbname).render_as_string(hide_password=False)
-
-    def execute(self, sql: str) -> None:
-        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as conn:
-                conn.execute(text(sql))
-        finally:
-            engine.dispose()
-
-
-class PgCluster:
-    """A throwaway PostgreSQL cluster of Debian's binaries in a temp dir, listening only on a unix socket
-    there. `start()` and `stop()` may be called again and again (a fault test restarts its own cluster
-    under a running app); `destroy()` stops it and deletes everything."""
-
-    def _init(self) -> None:
-        initdb = PG_BIN / "initdb"
-        if not initdb.exists() or not (PG_BIN / "pg_ctl").exists():
-            pytest.fail(
-                f"PostgreSQL server binaries not found in {PG_BIN} (looked for initdb and pg_ctl). "
-                "The web tests run against a real PostgreSQL: install Debian's server package first "
-                "(`apt-get install -y --no-install-recommends postgresql`, see README), or set "
-                "GRADEDESK_PG_BIN to the folder holding initdb and pg_ctl.",
-                pytrace=False)
-        self.base = Path(tempfile.mkdtemp(prefix="gradedesk-pg-"))
-        self.data = self.base / "data"
-        if os.geteuid() == 0:
-            shutil.chown(self.base, user="postgres", group="postgres")
-        _run(_as_postgres([str(initdb), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                           "--locale=C.UTF-8", "--no-sync"]))
-        self.server = PgServer(f"postgresql+psycopg://postgres@/postgres?host={self.base}")
-
-    def _pg_ctl(self, *args: str) -> list[str]:
-        return _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args])
-
-    def __init__(self, durable: bool = False):
-        self.durable = durable
-        self._init()
-
-    def start(self) -> PgCluster:
-        # speed for the shared cluster; a cluster that a test crashes (`immediate` stop) must keep what it
-        # acknowledged, as production does: with synchronous_commit=off a commit of the last 200 ms is lost
-        commit = "on" if self.durable else "off"
-        options = (f"-k {self.base} -c listen_addresses='' -c fsync=off -c synchronous_commit={commit} "
-                   "-c full_page_writes=off")
-        _run(self._pg_ctl("-l", str(self.base / "server.log"), "-o", options, "-w", "-t", "60", "start"))
-        return self
-
-    def stop(self, mode: str = "fast") -> None:
-        """`fast` ends every session and shuts down cleanly; `immediate` is a crash (recovery at the next start)."""
-        _run(self._pg_ctl("-m", mode, "-w", "-t", "60", "stop"))
-
-    @property
-    def running(self) -> bool:
-        return subprocess.run(self._pg_ctl("status"), capture_output=True, timeout=60).returncode == 0
-
-    def destroy(self) -> None:
-        subprocess.run(self._pg_ctl("-m", "immediate", "-w", "stop"), capture_output=True, timeout=60)
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
-def _start_cluster() -> tuple[PgServer, Path]:
-    cluster = PgCluster().start()
-    return cluster.server, cluster.base
-
-
-def _stop_cluster(base: Path) -> None:
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "-w",
-                                 "stop"]), capture_output=True, timeout=60)
-    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -140,11 +31,11 @@ def pg_server():
     if os.environ.get("GRADEDESK_TEST_PG_URL"):
         yield PgServer(os.environ["GRADEDESK_TEST_PG_URL"])
         return
-    server, base = _start_cluster()
+    cluster = PgCluster().start()
     try:
-        yield server
+        yield cluster.server
     finally:
-        _stop_cluster(base)
+        cluster.destroy()
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,13 @@
-"""Real servers for the Celery tests: Debian's redis-server and `gradedesk worker` processes.
+"""Real servers for the tests (and benchmarks/scale.py): Debian's redis-server and PostgreSQL, and
+`gradedesk worker` processes.
 
 `RedisServer` runs /usr/bin/redis-server on a free loopback port with its own temp dir,
 without persistence unless asked (`--save '' --appendonly no`), so a restart loses
 every queued message, as a crash of an unpersisted Redis would. `CeleryWorker` runs
 `gradedesk worker` (the real command, REDIS_URL set) in its own process group, so
 `kill()` ends the main process and its pool processes at once with SIGKILL. Both
-write their output to a log file, never to a pipe nobody reads.
+write their output to a log file, never to a pipe nobody reads. `PgCluster` is a throwaway
+PostgreSQL cluster of Debian's binaries (tests/web/conftest.py says how the tests use it).
 """
 
 from __future__ import annotations
@@ -17,9 +19,30 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
 from tests.web.support import _NOT_INHERITED, REPO, free_port, gradedesk_command, wait_for
+
+
+def process_table() -> dict[int, tuple[int, int, str]]:
+    """pid → (parent pid, process group, command name) of every live process (zombies left out)."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] != "Z":
+                out[int(entry.name)] = (int(fields[1]), int(fields[2]), name)
+    return out
+
 
 REDIS_SERVER = Path(os.environ.get("GRADEDESK_REDIS_SERVER") or "/usr/bin/redis-server")
 
@@ -142,17 +165,7 @@ class CeleryWorker:
 
     def processes(self) -> list[int]:
         """The pids of the worker's process group (main process and pool processes)."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                fields = stat.rsplit(")", 1)[1].split()
-                if int(fields[2]) == self.pid and fields[0] != "Z":  # pgrp
-                    pids.append(int(entry.name))
-        return pids
+        return [pid for pid, (_parent, group, _name) in process_table().items() if group == self.pid]
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: main process and pool processes die at once, mid-task."""
@@ -326,3 +339,95 @@ def unique_sample(number: int) -> bytes:
                 data += f"\n%copy {number}\n".encode()
             bundle.writestr(path.name, data)
     return out.getvalue()
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------------
+
+def _pg_bin() -> Path:
+    """GRADEDESK_PG_BIN, else the newest Debian server under /usr/lib/postgresql/<major>/bin."""
+    if os.environ.get("GRADEDESK_PG_BIN"):
+        return Path(os.environ["GRADEDESK_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+                   if p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
+
+
+def as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@dataclass
+class PgServer:
+    admin_url: str  # a URL of the maintenance database, as a superuser
+
+    def url(self, dbname: str) -> str:
+        return make_url(self.admin_url).set(database=dbname).render_as_string(hide_password=False)
+
+    def execute(self, sql: str) -> None:
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(sql))
+        finally:
+            engine.dispose()
+
+
+class PgCluster:
+    """A throwaway PostgreSQL cluster of Debian's binaries in a temp dir, listening only on a unix socket
+    there. `start()` and `stop()` may be called again and again (a fault test restarts its own cluster
+    under a running app); `destroy()` stops it and deletes everything."""
+
+    def _init(self) -> None:
+        initdb = PG_BIN / "initdb"
+        if not initdb.exists() or not (PG_BIN / "pg_ctl").exists():
+            raise RuntimeError(
+                f"PostgreSQL server binaries not found in {PG_BIN} (looked for initdb and pg_ctl). "
+                "The web tests run against a real PostgreSQL: install Debian's server package first "
+                "(`apt-get install -y --no-install-recommends postgresql`, see README), or set "
+                "GRADEDESK_PG_BIN to the folder holding initdb and pg_ctl.")
+        self.base = Path(tempfile.mkdtemp(prefix="gradedesk-pg-"))
+        self.data = self.base / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.base, user="postgres", group="postgres")
+        _run(as_postgres([str(initdb), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                           "--locale=C.UTF-8", "--no-sync"]))
+        self.server = PgServer(f"postgresql+psycopg://postgres@/postgres?host={self.base}")
+
+    def _pg_ctl(self, *args: str) -> list[str]:
+        return as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args])
+
+    def __init__(self, durable: bool = False, settings: str = ""):
+        self.durable = durable
+        self.settings = settings  # more `-c name=value` server options, after (so over) the fast defaults
+        self._init()
+
+    def start(self) -> PgCluster:
+        # speed for the shared cluster; a cluster that a test crashes (`immediate` stop) must keep what it
+        # acknowledged, as production does: with synchronous_commit=off a commit of the last 200 ms is lost
+        commit = "on" if self.durable else "off"
+        options = (f"-k {self.base} -c listen_addresses='' -c fsync=off -c synchronous_commit={commit} "
+                   f"-c full_page_writes=off {self.settings}")
+        _run(self._pg_ctl("-l", str(self.base / "server.log"), "-o", options, "-w", "-t", "60", "start"))
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session and shuts down cleanly; `immediate` is a crash (recovery at the next start)."""
+        _run(self._pg_ctl("-m", mode, "-w", "-t", "60", "stop"))
+
+    @property
+    def running(self) -> bool:
+        return subprocess.run(self._pg_ctl("status"), capture_output=True, timeout=60).returncode == 0
+
+    def destroy(self) -> None:
+        subprocess.run(self._pg_ctl("-m", "immediate", "-w", "stop"), capture_output=True, timeout=60)
+        shutil.rmtree(self.base, ignore_errors=True)
