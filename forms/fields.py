@@ -16,6 +16,7 @@ from typing import Any
 
 from forms import normalize as n
 from forms import validators as v
+from forms.vocabulary import APPLIED_GRADES
 
 _NORMALISERS: dict[str, Callable[[str], Any]] = {
     "text": lambda raw: n.repair_cement_grades(n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw)))) or None,
@@ -82,7 +83,7 @@ class FieldSpec:
             return v.check_date(value)
         if self.type == "vin":
             return v.check_vin(value)
-        if self.type == "grade" and value not in n.GRADES:
+        if self.type == "grade" and value not in APPLIED_GRADES:
             return "申报等级应为A、B、B-、C、D或引领性。"
         if self.type == "industry":
             from forms.catalogue import industry_names

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from forms.catalogue import GRADE_ORDER, industry
+from forms.catalogue import industry
 from forms.facts import Extraction, Finding
+from forms.vocabulary import CLEAN_STAGES, GRADE_ORDER, GRADE_RANK
 
-_RANK = {g: i for i, g in enumerate(GRADE_ORDER)} | {"引领性": 0}
 _ARCHIVE = ("discharge_permit", "eia_approval", "acceptance", "monitoring_report")
 
 
@@ -35,13 +35,13 @@ class Proposal:
 
 
 def _below(grade: str) -> str:
-    rank = _RANK.get(grade, len(GRADE_ORDER) - 1)
+    rank = GRADE_RANK.get(grade, len(GRADE_ORDER) - 1)
     return GRADE_ORDER[min(rank + 1, len(GRADE_ORDER) - 1)] if grade != "B" else "C"
 
 
 def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
     applied = extraction.value("applied_grade")
-    if applied not in _RANK:
+    if applied not in GRADE_RANK:
         return Proposal(applied, None, not_evaluated=["申报等级未知，无法建议等级"])
     rules = {f.rule: f for f in findings}
     constraints: list[Constraint] = []
@@ -58,16 +58,16 @@ def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
     ind = industry(extraction.value("industry"))
     vehicles = [v for v in extraction.table("vehicles") if v.get("emission_stage")]
     if ind and ind.clean_transport_share and vehicles:
-        clean = sum(1 for v in vehicles if v["emission_stage"] in {"国五", "国六", "新能源", "燃气"})
+        clean = sum(1 for v in vehicles if v["emission_stage"] in CLEAN_STAGES)
         share = clean / len(vehicles)
         met = [g for g in GRADE_ORDER if g in ind.clean_transport_share and share + 1e-9 >= ind.clean_transport_share[g]]
         supported = met[0] if met else "D"
-        if _RANK[supported] > _RANK[applied]:
+        if GRADE_RANK[supported] > GRADE_RANK[applied]:
             constraints.append(Constraint("运输方式", supported, f"清洁运输比例{share:.0%}"))
     else:
         not_evaluated.append("运输方式（行业目录暂无清洁运输比例或无车辆台账）")
 
-    if _RANK[applied] <= _RANK["B-"]:
+    if GRADE_RANK[applied] <= GRADE_RANK["B-"]:
         if "requirement:gate_system" in rules or "missing_document:gate_records" in rules:
             constraints.append(Constraint("运输监管", "C", "未安装门禁系统或缺少门禁记录"))
         missing = [k for k in _ARCHIVE if f"missing_document:{k}" in rules]
@@ -76,7 +76,7 @@ def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
     for name in ("装备水平（生产工艺）", "污染治理技术", "无组织排放"):
         not_evaluated.append(f"{name}（需专家审核）")
 
-    worst = max(constraints, key=lambda c: _RANK[c.grade], default=None)
-    grade = applied if worst is None or _RANK[worst.grade] <= _RANK[applied] else worst.grade
-    held = [c for c in constraints if _RANK[c.grade] > _RANK[applied]]
+    worst = max(constraints, key=lambda c: GRADE_RANK[c.grade], default=None)
+    grade = applied if worst is None or GRADE_RANK[worst.grade] <= GRADE_RANK[applied] else worst.grade
+    held = [c for c in constraints if GRADE_RANK[c.grade] > GRADE_RANK[applied]]
     return Proposal(applied, grade, held, not_evaluated)

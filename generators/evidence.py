@@ -13,10 +13,10 @@ from typing import Any
 
 from forms.facts import Extraction, Source
 from forms.fields import FIELDS, TABLES
+from forms.vocabulary import CLEAN_STAGES
 from generators.text import cn_date, number, percent, yes_no
 
 NOT_FOUND = "申报材料中未找到，请现场核实"
-CLEAN_STAGES = ("国五", "国六", "新能源", "燃气")
 MAX_ROWS = 10  # rows of a table written out before "等共N项"
 MAX_SOURCES = 6
 MAX_TABLE_PLACES = 3  # above this a table's sources are given by file and page

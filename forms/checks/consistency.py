@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 
 from forms.checks.base import CheckContext
-from forms.facts import DOCUMENT_KIND_LABELS, Fact, Finding, Source
+from forms.facts import Fact, Finding, Source
 from forms.fields import FIELDS, edit_distance
 from forms.validators import check_credit_code
+from forms.vocabulary import DOCUMENT_KIND_LABELS
 
 # key → severity of a disagreement
 COMPARED = {"enterprise_name": "blocking", "credit_code": "blocking",

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from forms.catalogue import required_documents, required_documents_source
 from forms.checks.base import CheckContext
-from forms.facts import DOCUMENT_KIND_LABELS, Finding, Source
+from forms.facts import Finding, Source
+from forms.vocabulary import DOCUMENT_KIND_LABELS
 
 
 def missing_documents(ctx: CheckContext) -> Iterator[Finding]:

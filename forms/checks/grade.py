@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from forms.catalogue import industry, needs_gate_system
 from forms.checks.base import CheckContext
 from forms.facts import Finding, Source
-
-CLEAN_STAGES = {"国五", "国六", "新能源", "燃气"}
+from forms.vocabulary import CLEAN_STAGES
 
 
 def _num(value) -> float | None:
