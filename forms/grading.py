@@ -6,13 +6,13 @@ it down and those it could not evaluate, so an office sees why.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from forms import rules
 from forms.catalogue import industry
 from forms.facts import Extraction, Finding
 from forms.vocabulary import CLEAN_STAGES, GRADE_ORDER, GRADE_RANK
-
-_ARCHIVE = ("discharge_permit", "eia_approval", "acceptance", "monitoring_report")
 
 
 @dataclass
@@ -43,11 +43,13 @@ def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
     applied = extraction.value("applied_grade")
     if applied not in GRADE_RANK:
         return Proposal(applied, None, not_evaluated=["申报等级未知，无法建议等级"])
-    rules = {f.rule: f for f in findings}
+    holding = defaultdict(list)  # grade effect (rules.HOLDS_*) → the findings that have it
+    for finding in findings:
+        holding[rules.grade_effect(finding.rule)].append(finding)
     constraints: list[Constraint] = []
     not_evaluated: list[str] = []
 
-    over = [f for f in findings if f.rule.startswith("over_limit:")]
+    over = holding[rules.HOLDS_EMISSION_LIMITS]
     if any(f.basis and f.basis.startswith("监测报告所列") for f in over):
         constraints.append(Constraint("排放限值", "D", "实测浓度超过执行标准限值"))
     elif over:
@@ -68,10 +70,9 @@ def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
         not_evaluated.append("运输方式（行业目录暂无清洁运输比例或无车辆台账）")
 
     if GRADE_RANK[applied] <= GRADE_RANK["B-"]:
-        if "requirement:gate_system" in rules or "missing_document:gate_records" in rules:
+        if holding[rules.HOLDS_TRANSPORT_SUPERVISION]:
             constraints.append(Constraint("运输监管", "C", "未安装门禁系统或缺少门禁记录"))
-        missing = [k for k in _ARCHIVE if f"missing_document:{k}" in rules]
-        if missing or "expired:discharge_permit" in rules or "stale:monitoring_report" in rules:
+        if holding[rules.HOLDS_MANAGEMENT]:
             constraints.append(Constraint("环境管理水平", "C", "环保档案不全、许可证过期或监测报告超过一年"))
     for name in ("装备水平（生产工艺）", "污染治理技术", "无组织排放"):
         not_evaluated.append(f"{name}（需专家审核）")
