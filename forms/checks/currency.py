@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from forms import rules
-from forms.checks.base import CheckContext, cn_date
+from forms.checks.base import CheckContext
+from forms.display import cn_date
 from forms.facts import Fact, Finding, Source
 
 REPORT_MAX_AGE_MONTHS = 12

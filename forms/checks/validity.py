@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from forms import rules
-from forms.checks.base import CheckContext, cn_date
+from forms.checks.base import CheckContext
+from forms.display import cn_date
 from forms.facts import Finding
 from forms.fields import FIELDS
 
