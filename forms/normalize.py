@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from forms.vocabulary import TICKED_MARKS, UNTICKED_MARKS
+from forms.vocabulary import LEADING, TICKED_MARKS, UNTICKED_MARKS
 
 # ---------------------------------------------------------------- text basics
 
@@ -230,7 +230,7 @@ def normalise_grade(text: str | None) -> str | None:
     if "非引领" in text:
         return None
     if "引领" in text:
-        return "引领性"
+        return LEADING
     m = re.match(r"^(?:绩效)?(?:等级|级别)?[:：]?([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
     if not m:
         return None
