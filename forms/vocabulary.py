@@ -59,18 +59,21 @@ def severity_label(key: str) -> str:
 
 # ---------------------------------------------------------------- check marks
 
-# What a ticked or an empty box is written as: the glyphs, and how OCR engines read them (図/团 a ticked box,
-# 口 an empty one).
-TICKED_MARKS = "☑✔✓√■☒▣●図团"
-UNTICKED_MARKS = "□☐○◻口"
+# How a ticked or an empty box is typed or printed, and how OCR engines read one (図/团 a ticked box,
+# 口 an empty one: only text read from a scan may mean a box by them)
+TICKED_GLYPHS = "☑✔✓√■☒▣●█◉⊠✅"
+UNTICKED_GLYPHS = "□☐○◻▢"
+TICKED_MARKS = TICKED_GLYPHS + "図团"
+UNTICKED_MARKS = UNTICKED_GLYPHS + "口"
 
-# Symbol-font check boxes Word writes as w:sym: (font, character code) → the glyph shown
+# Symbol-font check boxes Word writes as w:sym: (font, character code) → the glyph shown (✗ is a cross, not a
+# ticked box)
 SYMBOL_GLYPHS = {
     ("wingdings", "F0FE"): "☑", ("wingdings", "F0FD"): "☒", ("wingdings", "F0A8"): "□",
-    ("wingdings", "F06F"): "□", ("wingdings", "F0FC"): "✓", ("wingdings", "F0FB"): "✗",
+    ("wingdings", "F06F"): "□", ("wingdings", "F0FC"): "√", ("wingdings", "F0FB"): "✗",
     ("wingdings", "F078"): "☒",
     ("wingdings 2", "F052"): "☑", ("wingdings 2", "F054"): "☒", ("wingdings 2", "F0A3"): "□",
-    ("wingdings 2", "F050"): "✓", ("wingdings 2", "F051"): "✗", ("wingdings 2", "F0A2"): "□",
+    ("wingdings 2", "F050"): "√", ("wingdings 2", "F051"): "☒", ("wingdings 2", "F0A2"): "□",
 }
 
 # ---------------------------------------------------------------- document kinds
