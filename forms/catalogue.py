@@ -17,8 +17,6 @@ from pathlib import Path
 
 from forms.normalize import clean_text, normalise_brackets, squeeze_cjk_spaces
 
-GRADE_ORDER = ("A", "B", "B-", "C", "D")  # best first; 引领性 stands beside A
-
 
 @dataclass(frozen=True)
 class Indicator:

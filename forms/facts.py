@@ -12,18 +12,6 @@ from typing import Any
 
 SCHEMA = "gradedesk.extraction/1"
 
-DOCUMENT_KINDS = (
-    "application_form", "business_license", "discharge_permit", "eia_approval", "acceptance",
-    "monitoring_report", "cems_data", "transport_ledger", "gate_records", "pledge", "photo", "unknown",
-)
-
-DOCUMENT_KIND_LABELS = {
-    "application_form": "绩效分级申报表", "business_license": "营业执照", "discharge_permit": "排污许可证",
-    "eia_approval": "环评批复", "acceptance": "竣工环境保护验收", "monitoring_report": "监测报告",
-    "cems_data": "在线监测数据", "transport_ledger": "运输车辆台账", "gate_records": "门禁系统记录",
-    "pledge": "承诺书", "photo": "现场照片", "unknown": "未识别文件",
-}
-
 
 @dataclass(frozen=True)
 class Source:

@@ -8,44 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from forms import normalize as n
-from forms import validators as v
-
-_NORMALISERS: dict[str, Callable[[str], Any]] = {
-    "text": lambda raw: n.repair_cement_grades(n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw)))) or None,
-    "person": lambda raw: n.normalise_person(raw) or None,
-    "place": lambda raw: n.normalise_place(raw) or None,
-    "credit_code": lambda raw: n.normalise_code(raw) or None,
-    "permit_number": lambda raw: n.normalise_code(raw) or None,
-    "vin": lambda raw: n.normalise_code(raw) or None,
-    "doc_number": lambda raw: n.normalise_doc_number(raw) or None,
-    "phone": lambda raw: n.normalise_phone(raw) or None,
-    "grade": n.normalise_grade,
-    "permit_class": n.normalise_permit_class,
-    "date": n.parse_date,
-    "date_end": n.parse_date_end,
-    "bool": n.parse_bool,
-    "number": n.parse_number,
-    "pollutant": lambda raw: n.normalise_pollutant(raw) or None,
-    "emission_stage": lambda raw: n.normalise_emission_stage(raw) or None,
-    "industry": lambda raw: _normalise_industry(raw),
-}
-
-
-def _normalise_industry(raw: str) -> str | None:
-    from forms.catalogue import match_industry
-
-    text = n.squeeze_cjk_spaces(n.clean_text(raw))
-    options = n.ticked_options(text)
-    if options:
-        text = options[0]
-    return match_industry(text) or (text or None)
+from forms.field_types import FIELD_TYPES, FieldType
 
 
 @dataclass(frozen=True)
@@ -60,36 +29,25 @@ class FieldSpec:
     def labels(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)
 
+    @property
+    def field_type(self) -> FieldType:
+        return FIELD_TYPES[self.type]
+
     def normalise(self, raw: str | None) -> Any:
         """The normal form of fields.md, or None when the raw text holds no value of this type."""
         if raw is None:
             return None
         if isinstance(raw, str) and not n.clean_text(raw).strip(" _/\\-—"):
             return None
-        return _NORMALISERS[self.type](raw)
+        return self.field_type.normalise(raw)
 
     def validate(self, value: Any, *, credit_code: str | None = None) -> str | None:
         """None when valid, else the reason in Chinese."""
-        if value is None:
-            return None
-        if self.type == "credit_code":
-            return v.check_credit_code(value)
-        if self.type == "permit_number":
-            return v.check_permit_number(value, credit_code)
-        if self.type == "phone":
-            return v.check_phone(value)
-        if self.type in ("date", "date_end"):
-            return v.check_date(value)
-        if self.type == "vin":
-            return v.check_vin(value)
-        if self.type == "grade" and value not in n.GRADES:
-            return "申报等级应为A、B、B-、C、D或引领性。"
-        if self.type == "industry":
-            from forms.catalogue import industry_names
+        return None if value is None else self.field_type.validate(value, credit_code)
 
-            if value not in industry_names():
-                return f"“{value}”不是绩效分级目录中的行业。"
-        return None
+    def display(self, value: Any) -> str:
+        """The value as a document writes it: dates in Chinese, booleans as 是/否."""
+        return self.field_type.display(value)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ it down and those it could not evaluate, so an office sees why.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from forms.catalogue import GRADE_ORDER, industry
+from forms import rules
+from forms.catalogue import industry
 from forms.facts import Extraction, Finding
-
-_RANK = {g: i for i, g in enumerate(GRADE_ORDER)} | {"引领性": 0}
-_ARCHIVE = ("discharge_permit", "eia_approval", "acceptance", "monitoring_report")
+from forms.vocabulary import CLEAN_STAGES, GRADE_ORDER, GRADE_RANK
 
 
 @dataclass
@@ -35,19 +35,21 @@ class Proposal:
 
 
 def _below(grade: str) -> str:
-    rank = _RANK.get(grade, len(GRADE_ORDER) - 1)
+    rank = GRADE_RANK.get(grade, len(GRADE_ORDER) - 1)
     return GRADE_ORDER[min(rank + 1, len(GRADE_ORDER) - 1)] if grade != "B" else "C"
 
 
 def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
     applied = extraction.value("applied_grade")
-    if applied not in _RANK:
+    if applied not in GRADE_RANK:
         return Proposal(applied, None, not_evaluated=["申报等级未知，无法建议等级"])
-    rules = {f.rule: f for f in findings}
+    holding = defaultdict(list)  # grade effect (rules.HOLDS_*) → the findings that have it
+    for finding in findings:
+        holding[rules.grade_effect(finding.rule)].append(finding)
     constraints: list[Constraint] = []
     not_evaluated: list[str] = []
 
-    over = [f for f in findings if f.rule.startswith("over_limit:")]
+    over = holding[rules.HOLDS_EMISSION_LIMITS]
     if any(f.basis and f.basis.startswith("监测报告所列") for f in over):
         constraints.append(Constraint("排放限值", "D", "实测浓度超过执行标准限值"))
     elif over:
@@ -58,25 +60,24 @@ def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
     ind = industry(extraction.value("industry"))
     vehicles = [v for v in extraction.table("vehicles") if v.get("emission_stage")]
     if ind and ind.clean_transport_share and vehicles:
-        clean = sum(1 for v in vehicles if v["emission_stage"] in {"国五", "国六", "新能源", "燃气"})
+        clean = sum(1 for v in vehicles if v["emission_stage"] in CLEAN_STAGES)
         share = clean / len(vehicles)
         met = [g for g in GRADE_ORDER if g in ind.clean_transport_share and share + 1e-9 >= ind.clean_transport_share[g]]
         supported = met[0] if met else "D"
-        if _RANK[supported] > _RANK[applied]:
+        if GRADE_RANK[supported] > GRADE_RANK[applied]:
             constraints.append(Constraint("运输方式", supported, f"清洁运输比例{share:.0%}"))
     else:
         not_evaluated.append("运输方式（行业目录暂无清洁运输比例或无车辆台账）")
 
-    if _RANK[applied] <= _RANK["B-"]:
-        if "requirement:gate_system" in rules or "missing_document:gate_records" in rules:
+    if GRADE_RANK[applied] <= GRADE_RANK["B-"]:
+        if holding[rules.HOLDS_TRANSPORT_SUPERVISION]:
             constraints.append(Constraint("运输监管", "C", "未安装门禁系统或缺少门禁记录"))
-        missing = [k for k in _ARCHIVE if f"missing_document:{k}" in rules]
-        if missing or "expired:discharge_permit" in rules or "stale:monitoring_report" in rules:
+        if holding[rules.HOLDS_MANAGEMENT]:
             constraints.append(Constraint("环境管理水平", "C", "环保档案不全、许可证过期或监测报告超过一年"))
     for name in ("装备水平（生产工艺）", "污染治理技术", "无组织排放"):
         not_evaluated.append(f"{name}（需专家审核）")
 
-    worst = max(constraints, key=lambda c: _RANK[c.grade], default=None)
-    grade = applied if worst is None or _RANK[worst.grade] <= _RANK[applied] else worst.grade
-    held = [c for c in constraints if _RANK[c.grade] > _RANK[applied]]
+    worst = max(constraints, key=lambda c: GRADE_RANK[c.grade], default=None)
+    grade = applied if worst is None or GRADE_RANK[worst.grade] <= GRADE_RANK[applied] else worst.grade
+    held = [c for c in constraints if GRADE_RANK[c.grade] > GRADE_RANK[applied]]
     return Proposal(applied, grade, held, not_evaluated)

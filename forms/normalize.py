@@ -6,6 +6,8 @@ import re
 import unicodedata
 from datetime import date
 
+from forms.vocabulary import LEADING, TICKED_MARKS, UNTICKED_MARKS
+
 # ---------------------------------------------------------------- text basics
 
 _FULLWIDTH_KEEP = set("（）：，。、；“”‘’《》〔〕【】")
@@ -63,25 +65,21 @@ def normalise_brackets(text: str) -> str:
 
 # ---------------------------------------------------------------- checkboxes
 
-TICKED = "☑✔✓√■☒▣●図团"  # 図/团: how OCR engines read a ticked box
-UNTICKED = "□☐○◻口"  # 口: how OCR engines read an empty box
-
-
 def ticked_options(text: str) -> list[str] | None:
     """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks.
 
     OCR sometimes drops a tick glyph altogether (`B级□C级`): when no mark is ticked, an
     option standing before the first empty box is taken as the ticked one.
     """
-    if not any(c in text for c in TICKED + UNTICKED):
+    if not any(c in text for c in TICKED_MARKS + UNTICKED_MARKS):
         return None
     options = []
-    for match in re.finditer(f"([{TICKED}{UNTICKED}])\\s*([^{TICKED}{UNTICKED}]*)", text):
+    for match in re.finditer(f"([{TICKED_MARKS}{UNTICKED_MARKS}])\\s*([^{TICKED_MARKS}{UNTICKED_MARKS}]*)", text):
         mark, option = match.group(1), match.group(2).strip(" ，,;；/、")
-        if mark in TICKED:
+        if mark in TICKED_MARKS:
             options.append(option)
     if not options:
-        lead = re.split(f"[{UNTICKED}]", text, maxsplit=1)[0].strip(" ，,;；/、")
+        lead = re.split(f"[{UNTICKED_MARKS}]", text, maxsplit=1)[0].strip(" ，,;；/、")
         if lead:
             options.append(lead)
     return options
@@ -218,9 +216,6 @@ def parse_number(text: str | float | int | None) -> float | int | None:
 
 # ---------------------------------------------------------------- enumerations
 
-GRADES = ("A", "B", "B-", "C", "D", "引领性")
-
-
 def normalise_grade(text: str | None) -> str | None:
     text = clean_text(text)
     options = ticked_options(text)
@@ -235,7 +230,7 @@ def normalise_grade(text: str | None) -> str | None:
     if "非引领" in text:
         return None
     if "引领" in text:
-        return "引领性"
+        return LEADING
     m = re.match(r"^(?:绩效)?(?:等级|级别)?[:：]?([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
     if not m:
         return None

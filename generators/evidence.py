@@ -13,10 +13,10 @@ from typing import Any
 
 from forms.facts import Extraction, Source
 from forms.fields import FIELDS, TABLES
-from generators.text import cn_date, number, percent, yes_no
+from forms.vocabulary import CLEAN_STAGES
+from generators.text import number, percent
 
 NOT_FOUND = "申报材料中未找到，请现场核实"
-CLEAN_STAGES = ("国五", "国六", "新能源", "燃气")
 MAX_ROWS = 10  # rows of a table written out before "等共N项"
 MAX_SOURCES = 6
 MAX_TABLE_PLACES = 3  # above this a table's sources are given by file and page
@@ -53,12 +53,7 @@ def summarise(extraction: Extraction, evidence: Sequence[str]) -> tuple[str, lis
 
 def field_text(key: str, value: Any) -> str:
     """A field's value as a clerk writes it: dates in Chinese, booleans as 是/否."""
-    kind = FIELDS[key].type if key in FIELDS else None
-    if isinstance(value, bool) or kind == "bool":
-        return yes_no(value)
-    if kind in ("date", "date_end"):
-        return cn_date(value)
-    return number(value)
+    return FIELDS[key].display(value) if key in FIELDS else number(value)
 
 
 def _summarise_emissions(rows: list[dict[str, Any]]) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import IO, Any
 
+from forms import rules
 from forms.calendar import load_calendar
 from forms.catalogue import indicators
 from forms.errors import DataDoesNotFit
@@ -29,23 +30,11 @@ from generators.text import cn_date
 KIND = "rectification-notice"
 TEMPLATE = "rectification_notice.docx"
 REVIEW_TYPES = ("材料审核", "现场审核", "材料审核和现场审核")
-MATERIALS_REQUIREMENT = "按要求提交真实、完整、规范的申报材料（冀气领办〔2020〕94号 五）"
 
 KEYS = (*COMMON_KEYS, "enterprise_name", "industry", "applied_grade", "grade_label", "reviewer", "review_type",
         "shortfalls", "basis", "deadline", "window", "second_deadline", "old_grade", "reapply_to", "contact")
 ITEM_KEYS = {"shortfalls": ("problem", "requirement")}
 CONTACT_KEYS = ("name", "phone")
-
-# Which indicator group a rule's shortfall belongs to (contract.md rule prefixes).
-RULE_INDICATORS = {
-    "over_limit": "emission_limits",
-    "transport": "transport",
-    "duplicate": "transport",
-    "gate": "transport_supervision",
-    "expired": "management",
-    "stale": "management",
-    "missing_document": "management",
-}
 
 
 def deadline_for(as_of: date) -> tuple[date, str, date]:
@@ -82,7 +71,7 @@ def rectification_notice_data(
     def requirement(key: str | None) -> str:
         indicator = groups.get(key or "")
         if indicator is None:
-            return MATERIALS_REQUIREMENT
+            return rules.MATERIALS_REMEDY
         text = indicator.requirement_for(grade)
         if text:
             return f"{indicator.name}达到{grade_label(grade)}要求：{text}"
@@ -190,10 +179,10 @@ def _finding(finding: Finding | Mapping[str, Any]) -> Finding:
                    [Source.from_dict(e) for e in finding.get("evidence") or ()])
 
 
-def _indicator_for(rule: str, groups: Mapping[str, Any]) -> str | None:
-    prefix, _, key = rule.partition(":")
-    if prefix in RULE_INDICATORS:
-        return RULE_INDICATORS[prefix]
+def _indicator_for(rule_id: str, groups: Mapping[str, Any]) -> str | None:
+    rule, key = rules.lookup(rule_id)
+    if rule is not None and rule.indicator:
+        return rule.indicator
     for indicator in groups.values():  # missing_field:/invalid:/mismatch: on an indicator's evidence
         if key in indicator.evidence or f"table:{key}" in indicator.evidence:
             return indicator.key

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from forms.calendar import load_calendar
 from forms.errors import DataDoesNotFit
+from forms.vocabulary import CITY_GRADES, PROVINCE_GRADES
 from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
 from generators.official import COMMON_KEYS, attachment_names, official_context
 from generators.text import cn_date
@@ -25,10 +26,7 @@ GUIDELINE = "《重污染天气重点行业应急减排措施制定技术指南�
 
 # Which grades each level publishes (seed 004 二: the province publishes A, B and 引领性,
 # cities C and below), in the order of the lists.
-LEVEL_GRADES = {
-    "province": ("A+", "A", "B", "B-", "引领性"),
-    "city": ("C", "D", "非引领性"),
-}
+LEVEL_GRADES = {"province": PROVINCE_GRADES, "city": CITY_GRADES}
 LEVEL_SCOPE = {
     "province": "B（含B-）级及以上和引领性企业",
     "city": "C级及以下企业",

@@ -15,6 +15,7 @@ from typing import IO, Any
 from forms.catalogue import indicators
 from forms.errors import DataDoesNotFit
 from forms.facts import DocumentResult, Extraction, Fact, Finding, Source
+from forms.vocabulary import severity_label, severity_rank
 from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
 from generators.evidence import summarise
 from generators.text import cn_date
@@ -22,7 +23,6 @@ from generators.text import cn_date
 KIND = "review-sheet"
 TEMPLATE = "review_sheet.docx"
 REVIEW_TYPES = ("材料审核", "现场审核")
-SEVERITY_LABELS = {"blocking": "阻断", "warning": "警告", "note": "提示"}
 NO_REQUIREMENT = "目录暂无该等级的要求条文，请对照《技术指南》填写"
 MIN_EXPERT_ROWS = 3  # blank signature rows when no experts are named
 
@@ -52,7 +52,7 @@ def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mappi
                      "requirement": indicator.requirement_for(grade) or NO_REQUIREMENT,
                      "actual": actual, "sources": sources})
     found = [_finding(f) for f in findings]
-    found.sort(key=lambda f: _rank(f["severity"]))  # blocking first, stable within a severity
+    found.sort(key=lambda f: severity_rank(f["severity"]))  # blocking first, stable within a severity
     return {
         "enterprise_name": _text(extraction.value("enterprise_name")),
         "credit_code": _text(extraction.value("credit_code")),
@@ -106,17 +106,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _rank(severity: str) -> int:
-    order = list(SEVERITY_LABELS)
-    return order.index(severity) if severity in order else len(order)
-
-
 def _finding(finding: Finding | Mapping[str, Any]) -> dict[str, str]:
     if isinstance(finding, Mapping):  # a stored `Finding.to_dict()`
         finding = Finding(finding["rule"], finding["severity"], finding["message"],
                           [Source.from_dict(e) for e in finding.get("evidence") or ()])
     return {"rule": finding.rule, "severity": finding.severity,
-            "severity_label": SEVERITY_LABELS.get(finding.severity, finding.severity),
+            "severity_label": severity_label(finding.severity),
             "message": finding.message,
             "evidence": "；".join(dict.fromkeys(s.describe() for s in finding.evidence))}
 

@@ -1,39 +1,10 @@
-"""How values are written in generated documents: dates, numbers, yes/no."""
+"""How values are written in generated documents: dates, numbers, yes/no (forms.display), percentages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from forms.display import cn_date, number, yes_no
 
-
-def cn_date(value: date | str | None) -> str:
-    """`2020年9月15日` (full year, no leading zeros, GB/T 9704); "" for no date.
-
-    Accepts a date or an ISO string; any other text is returned as it is.
-    """
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def number(value: Any) -> str:
-    """`10` rather than `10.0`, `6.3` as it is; other values as text."""
-    if isinstance(value, bool):
-        return yes_no(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
-    return "" if value is None else str(value)
-
-
-def yes_no(value: bool | None) -> str:
-    return {True: "是", False: "否"}.get(value, "")
+__all__ = ["cn_date", "number", "percent", "yes_no"]
 
 
 def percent(part: int, whole: int) -> str:

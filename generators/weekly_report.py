@@ -9,13 +9,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import IO, Any
 
+from forms.vocabulary import PROVINCE_GRADES
 from generators.docx_render import find_template, render_docx, require_keys
 from generators.result_notice import grade_label
 from generators.text import cn_date
 
 KIND = "weekly-report"
 TEMPLATE = "weekly_report.docx"
-REPORTED_GRADES = ("A+", "A", "B", "B-", "引领性")
+REPORTED_GRADES = PROVINCE_GRADES  # the province decides them, so a city reports them
 ROW_KEYS = ("index", "county", "enterprise_name", "industry", "applied_grade", "proposed_grade", "reviewed_on",
             "status", "note")
 KEYS = ("city", "unit", "number", "period", "date", "total", "counts", "rows")

@@ -8,6 +8,7 @@ from forms.checks import run_checks
 from forms.checks.currency import add_months
 from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.grading import propose_grade
+from forms.rules import lookup
 
 CODE = "91130200699229617X"
 FORM = "申报表.docx"
@@ -33,7 +34,10 @@ def form(**overrides):
 
 
 def rules(*docs, as_of=None):
-    return {f.rule: f for f in run_checks(Extraction(list(docs)), as_of=as_of)}
+    found = {f.rule: f for f in run_checks(Extraction(list(docs)), as_of=as_of)}
+    unregistered = [rule for rule in found if lookup(rule)[0] is None]
+    assert not unregistered, f"rules missing from forms/rules.py: {unregistered}"
+    return found
 
 
 def test_clean_c_bundle_raises_nothing_blocking():

@@ -12,6 +12,7 @@ from datetime import date
 from forms.checks import completeness, consistency, currency, documents, grade, validity
 from forms.checks.base import CheckContext
 from forms.facts import Extraction, Finding
+from forms.vocabulary import severity_rank
 
 RULES = (
     documents.missing_documents,
@@ -30,14 +31,11 @@ RULES = (
     grade.gate_system,
 )
 
-_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "note": 2}
-
-
 def run_checks(extraction: Extraction, as_of: date | None = None) -> list[Finding]:
     """Every finding of every rule, blocking first."""
     ctx = CheckContext.build(extraction, as_of)
     findings = [finding for rule in RULES for finding in rule(ctx)]
-    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+    return sorted(findings, key=lambda f: severity_rank(f.severity))
 
 
 __all__ = ["run_checks", "RULES", "CheckContext"]

@@ -23,9 +23,3 @@ class CheckContext:
             except ValueError:
                 as_of = date.today()
         return cls(extraction, as_of)
-
-
-def cn_date(iso: str | date) -> str:
-    """`2020-06-30` → `2020年6月30日`."""
-    value = date.fromisoformat(iso) if isinstance(iso, str) else iso
-    return f"{value.year}年{value.month}月{value.day}日"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from forms import rules
 from forms.checks.base import CheckContext
 from forms.facts import Finding, Source
 from forms.fields import FIELDS, REQUIRED_FIELDS
@@ -16,5 +17,4 @@ def missing_fields(ctx: CheckContext) -> Iterator[Finding]:
         if ctx.extraction.field(key) is None:
             label = FIELDS[key].label
             where = "申报表" if forms else "申报材料"
-            yield Finding(rule=f"missing_field:{key}", severity="blocking",
-                          message=f"{where}中未填写“{label}”。", evidence=evidence)
+            yield rules.MISSING_FIELD.finding(f"{where}中未填写“{label}”。", evidence, param=key)

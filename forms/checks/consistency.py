@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from forms import rules
 from forms.checks.base import CheckContext
-from forms.facts import DOCUMENT_KIND_LABELS, Fact, Finding, Source
+from forms.facts import Fact, Finding, Source
 from forms.fields import FIELDS, edit_distance
 from forms.validators import check_credit_code
+from forms.vocabulary import DOCUMENT_KIND_LABELS
 
 # key → severity of a disagreement
 COMPARED = {"enterprise_name": "blocking", "credit_code": "blocking",
@@ -80,11 +82,10 @@ def mismatches(ctx: CheckContext) -> Iterator[Finding]:
             elif level == "blocking" and misread(key, reference, other, scanned):
                 level = "warning"
                 note = "（差异仅一两个字且来自扫描件，可能是文字识别误差，请对照原件核实）"
-            yield Finding(
-                rule=f"mismatch:{key}", severity=level,
-                message=(f"{ref_doc}的{label}为“{reference.value}”，{other_doc}（{other.source.file}）"
-                         f"为“{other.value}”，两者不一致。{note}"),
-                evidence=[reference.source, other.source])
+            yield rules.MISMATCH.finding(
+                (f"{ref_doc}的{label}为“{reference.value}”，{other_doc}（{other.source.file}）"
+                 f"为“{other.value}”，两者不一致。{note}"),
+                [reference.source, other.source], param=key, severity=level)
 
 
 def outlet_mismatches(ctx: CheckContext) -> Iterator[Finding]:
@@ -100,10 +101,8 @@ def outlet_mismatches(ctx: CheckContext) -> Iterator[Finding]:
     form_outlets = {r["outlet_id"]: r for r in form_rows}
     report_outlets = {r["outlet_id"]: r for r in report_rows}
     for outlet in sorted(set(form_outlets) - set(report_outlets)):
-        yield Finding(rule="mismatch:outlets", severity="warning",
-                      message=f"申报表列出的排放口 {outlet} 在监测报告中没有监测结果。",
-                      evidence=[Source.from_dict(form_outlets[outlet]["source_ref"])])
+        yield rules.OUTLET_MISMATCH.finding(f"申报表列出的排放口 {outlet} 在监测报告中没有监测结果。",
+                                            [Source.from_dict(form_outlets[outlet]["source_ref"])])
     for outlet in sorted(set(report_outlets) - set(form_outlets)):
-        yield Finding(rule="mismatch:outlets", severity="warning",
-                      message=f"监测报告中的排放口 {outlet} 未列入申报表。",
-                      evidence=[Source.from_dict(report_outlets[outlet]["source_ref"])])
+        yield rules.OUTLET_MISMATCH.finding(f"监测报告中的排放口 {outlet} 未列入申报表。",
+                                            [Source.from_dict(report_outlets[outlet]["source_ref"])])

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from forms.checks.base import CheckContext, cn_date
+from forms import rules
+from forms.checks.base import CheckContext
+from forms.display import cn_date
 from forms.facts import Fact, Finding, Source
 
 REPORT_MAX_AGE_MONTHS = 12
@@ -37,9 +39,8 @@ def expired_permit(ctx: CheckContext) -> Iterator[Finding]:
     except (TypeError, ValueError):
         return  # invalid:permit_valid_until says it
     if valid_until < ctx.as_of:  # valid through its last day
-        yield Finding(rule="expired:discharge_permit", severity="blocking",
-                      message=f"排污许可证已于{cn_date(valid_until)}到期，早于{_as_of_label(ctx)}{cn_date(ctx.as_of)}。",
-                      evidence=[fact.source])
+        yield rules.EXPIRED_PERMIT.finding(
+            f"排污许可证已于{cn_date(valid_until)}到期，早于{_as_of_label(ctx)}{cn_date(ctx.as_of)}。", [fact.source])
 
 
 def _as_of_label(ctx: CheckContext) -> str:
@@ -67,16 +68,14 @@ def stale_report(ctx: CheckContext) -> Iterator[Finding]:
     reports = [d for d in ctx.extraction.documents if d.kind == "monitoring_report" and not d.error]
     if not dated:
         for doc in reports:
-            yield Finding(rule="undated:monitoring_report", severity="note",
-                          message=f"监测报告“{doc.file}”中未识别出采样日期或报告日期，请人工核对是否在一年内。",
-                          evidence=[Source(doc.file)])
+            yield rules.UNDATED_REPORT.finding(
+                f"监测报告“{doc.file}”中未识别出采样日期或报告日期，请人工核对是否在一年内。", [Source(doc.file)])
         return
     newest, fact = max(dated, key=lambda item: item[0])
     if add_months(newest, REPORT_MAX_AGE_MONTHS) < ctx.as_of:
-        yield Finding(rule="stale:monitoring_report", severity="blocking",
-                      message=(f"最新的监测报告日期为{cn_date(newest)}，距{_as_of_label(ctx)}{cn_date(ctx.as_of)}"
-                               f"已超过{REPORT_MAX_AGE_MONTHS}个月，须提供一年内的第三方监测报告。"),
-                      evidence=[fact.source])
+        yield rules.STALE_REPORT.finding(
+            (f"最新的监测报告日期为{cn_date(newest)}，距{_as_of_label(ctx)}{cn_date(ctx.as_of)}"
+             f"已超过{REPORT_MAX_AGE_MONTHS}个月，须提供一年内的第三方监测报告。"), [fact.source])
 
 
 def report_after_application(ctx: CheckContext) -> Iterator[Finding]:
@@ -89,7 +88,5 @@ def report_after_application(ctx: CheckContext) -> Iterator[Finding]:
         return
     for day, fact in _report_dates(ctx):
         if day > application:
-            yield Finding(rule="after_application:monitoring_report", severity="warning",
-                          message=(f"监测报告日期{cn_date(day)}晚于申报日期{cn_date(application)}，"
-                                   "请核实报告的真实性。"),
-                          evidence=[fact.source])
+            yield rules.REPORT_AFTER_APPLICATION.finding(
+                f"监测报告日期{cn_date(day)}晚于申报日期{cn_date(application)}，请核实报告的真实性。", [fact.source])

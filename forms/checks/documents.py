@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from forms import rules
 from forms.catalogue import required_documents, required_documents_source
 from forms.checks.base import CheckContext
-from forms.facts import DOCUMENT_KIND_LABELS, Finding, Source
+from forms.facts import Finding, Source
+from forms.vocabulary import DOCUMENT_KIND_LABELS
 
 
 def missing_documents(ctx: CheckContext) -> Iterator[Finding]:
@@ -21,7 +23,7 @@ def missing_documents(ctx: CheckContext) -> Iterator[Finding]:
             continue
         label = DOCUMENT_KIND_LABELS[kind]
         why = "（排污许可重点管理企业）" if kind == "cems_data" else ""
-        yield Finding(rule=f"missing_document:{kind}", severity="blocking",
-                      message=f"申报{grade}级{why}须提供{label}，申报材料中未找到。",
-                      evidence=[Source(d.file) for d in extraction.documents if d.kind == "application_form"],
-                      basis=required_documents_source())
+        yield rules.MISSING_DOCUMENT.finding(
+            f"申报{grade}级{why}须提供{label}，申报材料中未找到。",
+            [Source(d.file) for d in extraction.documents if d.kind == "application_form"],
+            param=kind, basis=required_documents_source())

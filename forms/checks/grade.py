@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from forms import rules
 from forms.catalogue import industry, needs_gate_system
 from forms.checks.base import CheckContext
 from forms.facts import Finding, Source
-
-CLEAN_STAGES = {"国五", "国六", "新能源", "燃气"}
+from forms.vocabulary import CLEAN_STAGES
 
 
 def _num(value) -> float | None:
@@ -41,10 +41,9 @@ def over_limits(ctx: CheckContext) -> Iterator[Finding]:
         else:
             continue
         if concentration > value:
-            yield Finding(rule=f"over_limit:{pollutant}", severity="blocking",
-                          message=(f"{where}{pollutant}实测浓度{_fmt(concentration)} mg/m³，"
-                                   f"超过{label}{_fmt(value)} mg/m³。"),
-                          evidence=[Source.from_dict(row["source_ref"])], basis=basis)
+            yield rules.OVER_LIMIT.finding(
+                f"{where}{pollutant}实测浓度{_fmt(concentration)} mg/m³，超过{label}{_fmt(value)} mg/m³。",
+                [Source.from_dict(row["source_ref"])], param=pollutant, basis=basis)
 
 
 def clean_share(ctx: CheckContext) -> Iterator[Finding]:
@@ -60,16 +59,15 @@ def clean_share(ctx: CheckContext) -> Iterator[Finding]:
     evidence = list({v["source_ref"]["file"]: Source(v["source_ref"]["file"], v["source_ref"].get("page"))
                      for v in vehicles}.values())
     if needed is None:
-        yield Finding(rule="transport:clean_share", severity="note",
-                      message=(f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}）；"
-                               f"行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。"),
-                      evidence=evidence)
+        yield rules.CLEAN_SHARE.finding(
+            (f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}）；"
+             f"行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。"), evidence, severity="note")
         return
     if share + 1e-9 < needed:
-        yield Finding(rule="transport:clean_share", severity="blocking",
-                      message=(f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}），"
-                               f"低于{ind.name}{grade}级要求的{needed:.0%}。"),
-                      evidence=evidence, basis=ind.clean_transport_source)
+        yield rules.CLEAN_SHARE.finding(
+            (f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}），"
+             f"低于{ind.name}{grade}级要求的{needed:.0%}。"),
+            evidence, severity="blocking", basis=ind.clean_transport_source)
 
 
 def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
@@ -81,10 +79,10 @@ def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
         plates = {r.get("plate") for r in rows}
         files = {r["source_ref"]["file"] for r in rows}
         if len(rows) > 1 and (len(plates) > 1 or len(files) == 1):
-            yield Finding(rule="duplicate:vin", severity="warning",
-                          message=(f"车辆识别代号 {vin} 出现在 {len(rows)} 辆车上（车牌 "
-                                   f"{'、'.join(sorted(p for p in plates if p))}），请核实台账真实性。"),
-                          evidence=[Source.from_dict(r["source_ref"]) for r in rows])
+            yield rules.DUPLICATE_VIN.finding(
+                (f"车辆识别代号 {vin} 出现在 {len(rows)} 辆车上（车牌 "
+                 f"{'、'.join(sorted(p for p in plates if p))}），请核实台账真实性。"),
+                [Source.from_dict(r["source_ref"]) for r in rows])
 
 
 def gate_system(ctx: CheckContext) -> Iterator[Finding]:
@@ -92,6 +90,5 @@ def gate_system(ctx: CheckContext) -> Iterator[Finding]:
     grade = extraction.value("applied_grade")
     fact = extraction.field("gate_system")
     if needs_gate_system(grade) and fact is not None and fact.value is False:
-        yield Finding(rule="requirement:gate_system", severity="blocking",
-                      message=f"申报{grade}级须安装门禁系统并建立电子台账，申报表填报未安装门禁系统。",
-                      evidence=[fact.source])
+        yield rules.GATE_SYSTEM.finding(f"申报{grade}级须安装门禁系统并建立电子台账，申报表填报未安装门禁系统。",
+                                        [fact.source])

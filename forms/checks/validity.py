@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from forms.checks.base import CheckContext, cn_date
+from forms import rules
+from forms.checks.base import CheckContext
+from forms.display import cn_date
 from forms.facts import Finding
 from forms.fields import FIELDS
 
@@ -20,9 +22,8 @@ def invalid_values(ctx: CheckContext) -> Iterator[Finding]:
         if reason is None and key == "application_date" and fact.value > ctx.as_of.isoformat():
             reason = f"申报日期{cn_date(fact.value)}晚于审核日期{cn_date(ctx.as_of)}。"
         if reason:
-            yield Finding(rule=f"invalid:{key}", severity="blocking" if spec.required else "warning",
-                          message=f"“{spec.label}”填写有误（{fact.value}）：{reason}",
-                          evidence=[fact.source])
+            yield rules.INVALID.finding(f"“{spec.label}”填写有误（{fact.value}）：{reason}", [fact.source],
+                                        param=key, severity="blocking" if spec.required else "warning")
 
 
 def unreadable_documents(ctx: CheckContext) -> Iterator[Finding]:
@@ -30,8 +31,7 @@ def unreadable_documents(ctx: CheckContext) -> Iterator[Finding]:
 
     for doc in ctx.extraction.documents:
         if doc.error:
-            yield Finding(rule="unreadable:document", severity="warning",
-                          message=f"文件“{doc.file}”无法读取：{doc.error}", evidence=[Source(doc.file)])
+            yield rules.UNREADABLE_DOCUMENT.finding(f"文件“{doc.file}”无法读取：{doc.error}", [Source(doc.file)])
 
 
 def invalid_table_values(ctx: CheckContext) -> Iterator[Finding]:
@@ -42,6 +42,5 @@ def invalid_table_values(ctx: CheckContext) -> Iterator[Finding]:
     for row in ctx.extraction.table("vehicles"):
         vin = row.get("vin")
         if vin and (reason := check_vin(vin)):
-            yield Finding(rule="invalid:vin", severity="warning",
-                          message=f"车辆{row.get('plate') or ''}的车辆识别代号“{vin}”有误：{reason}",
-                          evidence=[Source.from_dict(row["source_ref"])])
+            yield rules.INVALID_VIN.finding(f"车辆{row.get('plate') or ''}的车辆识别代号“{vin}”有误：{reason}",
+                                            [Source.from_dict(row["source_ref"])])
