@@ -228,7 +228,7 @@ def test_special_files_in_a_folder_are_answered_not_opened(tmp_path, form_docx):
 
 
 def test_docx_with_a_dtd_or_a_bomb_is_refused(form_docx):
-    from extractors.docx_backend import DocxBackend
+    from extractors.backends.docx import DocxBackend
     from forms.errors import UnreadableFile
 
     xxe = hostile.docx_with_document(form_docx, hostile._document_xml(
@@ -253,34 +253,35 @@ def test_docx_with_a_dtd_or_a_bomb_is_refused(form_docx):
      "pdf_no_pages"),
 ])
 def test_hostile_pdfs_are_refused_with_their_code(make, code):
-    from extractors.pdf_backend import PdfTextBackend
+    from extractors.backends.pdf import PdfBackend
     from forms.errors import UnreadableFile
 
     with pytest.raises(UnreadableFile) as refused:
-        PdfTextBackend("x.pdf", make()).layout()
+        PdfBackend("x.pdf", make()).layout()
     assert refused.value.log_message.startswith(f"[{code}]")
 
 
-def test_a_pdf_that_keeps_pdfminer_busy_is_stopped_by_the_time_limit(monkeypatch):
+def test_a_pdf_that_keeps_pdfminer_busy_is_stopped_by_the_time_limit():
     import time
 
-    from extractors.pdf_backend import PdfTextBackend
+    from extractors.backends.pdf import PdfBackend
     from forms.errors import UnreadableFile
+    from forms.settings import Settings
 
-    monkeypatch.setenv("GRADEDESK_PDF_TIMEOUT", "3")
     started = time.monotonic()
     with pytest.raises(UnreadableFile) as refused:
-        PdfTextBackend("x.pdf", hostile.form_amplification_pdf()).layout()
+        PdfBackend("x.pdf", hostile.form_amplification_pdf(), Settings(pdf_timeout=3)).layout()
     assert refused.value.log_message.startswith("[pdf_timeout]") and "3 秒" in refused.value.user_message
     assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("sandbox", ["1", "0"])
-def test_a_good_pdf_reads_the_same_in_and_out_of_the_child(monkeypatch, sandbox):
-    from extractors.pdf_backend import PdfTextBackend
+def test_a_good_pdf_reads_the_same_in_and_out_of_the_child(sandbox):
+    from extractors.backends.pdf import PdfBackend
+    from forms.settings import Settings
 
-    monkeypatch.setenv("GRADEDESK_PDF_SANDBOX", sandbox)
-    backend = PdfTextBackend("许可证.pdf", hostile.text_pdf(hostile.PERMIT_TEXT))
+    settings = Settings.from_env({"GRADEDESK_PDF_SANDBOX": sandbox})
+    backend = PdfBackend("许可证.pdf", hostile.text_pdf(hostile.PERMIT_TEXT), settings)
     layout = backend.layout()
     assert layout.pages == 1 and not backend.ocr_pages
     assert "证书编号：91130981MA0CXQ1Y4H001P" in {s.text for s in layout.segments}

@@ -11,9 +11,11 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from extractors.backends.base import Backend
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import UnreadableFile
 from forms.facts import Source
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +56,12 @@ def _cell_text(cell) -> str:
     return "\n".join(paragraph_text(p) for p in cell._tc.iterchildren(qn("w:p"))).strip()
 
 
-class DocxBackend:
+class DocxBackend(Backend):
+    formats = frozenset({"docx"})
     method = "docx"
 
-    def __init__(self, name: str, data: bytes):
-        self.name = name
-        self.data = data
+    def __init__(self, name: str, data: bytes, settings: Settings | None = None):
+        super().__init__(name, data, settings)
         self._table_count = 0
 
     def _refuse(self, code: str, user_message: str, detail: str) -> UnreadableFile:
