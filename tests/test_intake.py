@@ -5,6 +5,7 @@ import os
 import stat
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -285,3 +286,36 @@ def test_a_good_pdf_reads_the_same_in_and_out_of_the_child(sandbox):
     layout = backend.layout()
     assert layout.pages == 1 and not backend.ocr_pages
     assert "证书编号：91130981MA0CXQ1Y4H001P" in {s.text for s in layout.segments}
+
+
+def test_every_type_intake_accepts_has_one_backend_declaring_it():
+    from extractors.backends.base import Backend
+    from extractors.backends.registry import BACKENDS
+
+    assert set(BACKENDS) == set(intake.EXTENSIONS) - {"zip"}  # a zip's members are typed and read themselves
+    for fmt, backend in BACKENDS.items():
+        assert issubclass(backend, Backend) and fmt in backend.formats
+
+
+def test_the_extractors_take_their_knobs_from_settings_not_the_environment():
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "extractors"
+    readers = [f"{path.relative_to(root)}: {line.strip()}" for path in root.rglob("*.py")
+               for line in path.read_text("utf-8").splitlines() if re.search(r"os\.environ(\.get|\.setdefault|\[)|getenv", line)]
+    assert readers == [], "the environment is read by the entry points (Settings.from_env()), not the library"
+
+
+def test_extract_bundle_passes_its_settings_to_the_backends(tmp_path, monkeypatch):
+    from extractors.backends import pdf
+    from forms.settings import Settings
+
+    path = tmp_path / "许可证.pdf"
+    path.write_bytes(hostile.text_pdf(hostile.PERMIT_TEXT))
+    seen = []
+    real = pdf.read_guarded
+    monkeypatch.setattr(pdf, "read_guarded", lambda name, data, settings: seen.append(settings) or real(
+        name, data, settings))
+    settings = Settings(pdf_sandbox=False, pdf_timeout=30)
+    (doc,) = extract_bundle([path], settings=settings).documents
+    assert seen == [settings] and doc.error is None and doc.method == "pdf-text"
