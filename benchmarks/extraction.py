@@ -109,9 +109,10 @@ def _stop_worker_pools() -> None:
 def extract_one(folder: str) -> tuple[Any, list[dict], float, dict]:
     """Extraction, per-file timings, wall seconds and peak memory of one bundle."""
     from extractors.pipeline import extract_bundle
+    from forms.settings import Settings
 
     started = time.perf_counter()
-    extraction = extract_bundle([Path(folder)])
+    extraction = extract_bundle([Path(folder)], settings=Settings.from_env())
     seconds = time.perf_counter() - started
     # per file: how long reading it took, in this process or in an OCR process (image files)
     timings = [{"file": doc.file, "method": doc.method or "none", "pages": doc.pages or 0,
@@ -174,8 +175,9 @@ def _engine_name() -> str:
     """The OCR engine the pipeline would use now (the lead may change the default between runs)."""
     try:
         from extractors.ocr import get_engine
+        from forms.settings import Settings
 
-        return get_engine().name
+        return get_engine(Settings.from_env()).name
     except Exception as exc:
         return f"unavailable ({type(exc).__name__})"
 
@@ -425,7 +427,7 @@ def _scan_pages(corpus: Path, count: int) -> list[dict]:
 
 
 def _page_image(corpus: Path, item: dict):
-    from extractors.image_backend import open_images, render_pdf_pages
+    from extractors.backends.image import open_images, render_pdf_pages
 
     path = corpus / item["bundle"] / item["file"]
     data = path.read_bytes()
@@ -444,11 +446,12 @@ def ocr_compare(corpus: Path, engines: list[str], count: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from extractors.ocr import get_engine
     from fixtures.corpus import clean_page
+    from forms.settings import Settings
 
     available = {}
     for name in engines:
         try:
-            available[name] = get_engine(name)
+            available[name] = get_engine(Settings.from_env().but(ocr_engine=name))
         except Exception as exc:  # an engine that is not installed is reported, not fatal
             print(f"OCR engine {name!r} not available: {type(exc).__name__}: {exc}", file=sys.stderr)
     pages = _scan_pages(corpus, count)

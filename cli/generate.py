@@ -96,11 +96,12 @@ def _data_from_bundle(name: str, paths: list[Path], *, as_of=None) -> dict[str, 
 
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
+    from forms.settings import Settings
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:
         raise BadInput(f"找不到申报材料：{'、'.join(absent)}")
-    extraction = extract_bundle(paths)
+    extraction = extract_bundle(paths, settings=Settings.from_env())
     findings = run_checks(extraction, as_of=as_of)
     if name == "review-sheet":
         from generators.review_sheet import review_sheet_data

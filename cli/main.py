@@ -80,8 +80,9 @@ def _print_json(obj) -> None:
 
 def _cmd_extract(args) -> int:
     from extractors.pipeline import extract_bundle
+    from forms.settings import Settings
 
-    extraction = extract_bundle([Path(p) for p in args.paths])
+    extraction = extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env())
     _print_json(extraction.to_dict())
     return 0
 
@@ -90,8 +91,9 @@ def _cmd_check(args) -> int:
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
     from forms.grading import propose_grade
+    from forms.settings import Settings
 
-    extraction = extract_bundle([Path(p) for p in args.paths])
+    extraction = extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env())
     findings = run_checks(extraction, as_of=args.as_of)
     result = extraction.to_dict()
     result["findings"] = [f.to_dict() for f in findings]

@@ -5,62 +5,50 @@ from __future__ import annotations
 import concurrent.futures
 import concurrent.futures.process
 import logging
-import os
 import re
 import time
 from pathlib import Path
 
 from extractors import intake
 from extractors.attachments import with_attachment_facts
+from extractors.backends.image import ocr_pool, reset_pool
+from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
-from extractors.docx_backend import DocxBackend
-from extractors.image_backend import ImageBackend, ocr_pool, read_pages, render_pdf_pages, reset_pool
 from extractors.kinds import NAME_HINTS, classify, page_sets
 from extractors.labels import facts_from_layout, signature_date, tables_from_layout
 from extractors.layout import Layout
-from extractors.pdf_backend import PdfTextBackend
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.fields import carries, carries_table, form_only_keys
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0}
-IMAGE_TYPES = ("jpeg", "png", "tiff")
 
 
-def _layout(item: intake.IntakeFile) -> Layout:
-    if item.type == "docx":
-        return DocxBackend(item.name, item.data).layout()
-    if item.type == "pdf":
-        backend = PdfTextBackend(item.name, item.data)
-        layout = backend.layout()
-        if backend.ocr_pages:
-            pages = render_pdf_pages(item.name, item.data, backend.ocr_pages)
-            read_pages(item.name, pages, layout, first_table=len(layout.grids))
-            if len(backend.ocr_pages) * 2 >= (layout.pages or 1):
-                layout.method = "ocr"
-        return layout
-    if item.type in ("jpeg", "png", "tiff"):
-        return ImageBackend(item.name, item.data).layout()
-    raise UnreadableFile("不支持的文件类型。", f"{item.name}: no backend for {item.type}")
+def _layout(item: intake.IntakeFile, settings: Settings) -> Layout:
+    backend = BACKENDS.get(item.type)
+    if backend is None:
+        raise UnreadableFile("不支持的文件类型。", f"{item.name}: no backend for {item.type}")
+    return backend(item.name, item.data, settings).layout()
 
 
-def extract_document(item: intake.IntakeFile) -> DocumentResult:
+def extract_document(item: intake.IntakeFile, settings: Settings | None = None) -> DocumentResult:
     """Everything one file says; a file that cannot be read gets `error`, never an exception."""
     started = time.perf_counter()
-    doc = _extract_document(item)
+    doc = _extract_document(item, settings or Settings())
     doc.seconds = time.perf_counter() - started
     return doc
 
 
-def _extract_document(item: intake.IntakeFile) -> DocumentResult:
+def _extract_document(item: intake.IntakeFile, settings: Settings) -> DocumentResult:
     doc = DocumentResult(file=item.name, sha256=item.sha256, error=item.error,
                          error_code=getattr(item, "code", None) if item.error else None)
     if item.error:
         return doc
     try:
-        layout = _layout(item)
+        layout = _layout(item, settings)
     except UnreadableFile as exc:
         log.warning("%s (sha256 %s): %s", item.name, item.sha256[:12], exc.log_message)
         doc.error, doc.error_code = exc.user_message, exc.code or "unreadable"
@@ -74,7 +62,7 @@ def _extract_document(item: intake.IntakeFile) -> DocumentResult:
     base = BASE_CONFIDENCE.get(layout.method, 0.9)
     facts = facts_from_layout(layout, "unknown", base)
     kind, confidence = classify(layout.text(), item.name, label_hits=len({f.key for f in facts} & form_only_keys()),
-                                is_image=item.type in ("jpeg", "png", "tiff"))
+                                is_image=item.type in IMAGE_FORMATS)
     for fact in facts:
         fact.kind = kind
     facts = with_attachment_facts(kind, layout, base, facts)
@@ -103,24 +91,25 @@ def mark_sealed(facts: list[Fact], seals: list[Source], share: float = 0.15) -> 
                 break
 
 
-def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> Extraction:
+def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
+                   settings: Settings | None = None) -> Extraction:
     """All PATHs together are one application bundle (contract.md).
 
     With a cache, a file whose content was read before is not read again.
     """
+    settings = settings or Settings()
     items = intake.collect([Path(p) for p in paths])
-    engine = os.environ.get("GRADEDESK_OCR_ENGINE", "rapidocr")
-    keys = [cache_key(item.sha256, engine) if cache is not None and not item.error else None for item in items]
+    keys = [cache_key(item.sha256, settings.ocr_engine) if cache is not None and not item.error else None for item in items]
     documents: list[DocumentResult | None] = [cache.get(key, item.name) if key else None
                                               for key, item in zip(keys, items, strict=True)]
     # image files are read by the OCR processes, each file in one, while this process reads the rest: a
     # bundle of single-page scans would otherwise use one core
     images = [i for i, item in enumerate(items)
-              if documents[i] is None and not item.error and item.type in IMAGE_TYPES]
-    pending = submit_documents([items[i] for i in images]) if len(images) > 1 else None
+              if documents[i] is None and not item.error and item.type in IMAGE_FORMATS]
+    pending = submit_documents([items[i] for i in images], settings) if len(images) > 1 else None
     for i, item in enumerate(items):
         if documents[i] is None and not (pending and i in images):
-            documents[i] = extract_document(item)
+            documents[i] = extract_document(item, settings)
     if pending:
         for i, doc in zip(images, pending.results(), strict=True):
             documents[i] = doc
@@ -135,9 +124,12 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None) -> E
 class _Pending:
     """Image files being read by the OCR processes; `results` in the order given."""
 
-    def __init__(self, pool: concurrent.futures.ProcessPoolExecutor, items: list[intake.IntakeFile]):
+    def __init__(self, pool: concurrent.futures.ProcessPoolExecutor, items: list[intake.IntakeFile],
+                 settings: Settings):
         self.items = items
-        self.futures = [pool.submit(extract_document, item) for item in items]
+        self.settings = settings
+        # one worker: a process of the pool reads its file's pages itself
+        self.futures = [pool.submit(extract_document, item, settings.but(ocr_workers=1)) for item in items]
 
     def results(self) -> list[DocumentResult]:
         out = []
@@ -147,14 +139,14 @@ class _Pending:
             except concurrent.futures.process.BrokenProcessPool:
                 log.exception("%s: the OCR process pool broke; reading the file in this process", item.name)
                 reset_pool()
-                out.append(extract_document(item))
+                out.append(extract_document(item, self.settings))
         return out
 
 
-def submit_documents(items: list[intake.IntakeFile]) -> _Pending | None:
+def submit_documents(items: list[intake.IntakeFile], settings: Settings) -> _Pending | None:
     """Start reading these files in the OCR processes; None when there is only this process."""
-    pool = ocr_pool()
-    return _Pending(pool, items) if pool is not None else None
+    pool = ocr_pool(settings)
+    return _Pending(pool, items, settings) if pool is not None else None
 
 
 def settle_page_sets(documents: list[DocumentResult]) -> None:

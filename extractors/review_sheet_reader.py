@@ -12,7 +12,9 @@ whether each signed. `read_scanned_sheet()` does what a scan allows: the propose
 and whether each signature line carries ink.
 
 Only the sheet's own labels are relied on (差异化指标, 是否符合, 建议等级, 签字 …), so an
-office may restyle the template; the indicator keys come from forms.catalogue.
+office may restyle the template; the indicator keys come from forms.catalogue. The sheet is
+opened, and its cells, check boxes and pictures read, by the Word backend
+(extractors/backends/docx.py), as an application's Word files are.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from extractors.backends.docx import DocxBackend, cell_text, has_picture, paragraph_text, row_cells
 from forms.catalogue import indicators
 from forms.errors import UnreadableFile
 
@@ -31,15 +35,6 @@ VERDICTS = ("符合", "不符合", "不涉及")
 CHECKED = set("☑✓✔√■☒█●◉⊠▣✅")
 UNCHECKED = set("□☐○◻▢")
 GRADES = ("A+", "A", "B-", "B", "C", "D", "引领性", "非引领性")
-# Symbol-font check boxes (w:sym): (font, char code) → what they show
-SYMBOLS = {
-    ("wingdings 2", "F052"): "☑", ("wingdings 2", "F054"): "☒", ("wingdings 2", "F0A3"): "□",
-    ("wingdings 2", "F050"): "✓", ("wingdings 2", "F051"): "✗", ("wingdings 2", "F0A2"): "□",
-    ("wingdings", "F0FE"): "☑", ("wingdings", "F0FD"): "☒", ("wingdings", "F0A8"): "□", ("wingdings", "F06F"): "□",
-    ("wingdings", "F0FC"): "✓", ("wingdings", "F0FB"): "✗",
-}
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 
 
 @dataclass
@@ -85,18 +80,10 @@ class ReviewSheetReading:
 
 def read_review_sheet(source: str | os.PathLike | bytes | io.BytesIO) -> ReviewSheetReading:
     """Read a filled review sheet (.docx)."""
-    import zipfile
-
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        doc = Document(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile("审核表不是可以打开的 Word（.docx）文件。", f"cannot open review sheet: {exc}") from exc
+    doc = _open(source)
     reading = ReviewSheetReading()
-    tables = [[[cell_text(cell._tc) for cell in _cells(row)] for row in table.rows] for table in doc.tables]
-    raw = [[list(_cells(row)) for row in table.rows] for table in doc.tables]
+    raw = [[row_cells(row) for row in table.rows] for table in doc.tables]
+    tables = [[[_text(cell) for cell in row] for row in rows] for rows in raw]
     found = False
     for t, rows in enumerate(tables):
         header = " ".join(rows[0]) if rows else ""
@@ -113,7 +100,7 @@ def read_review_sheet(source: str | os.PathLike | bytes | io.BytesIO) -> ReviewS
         raise UnreadableFile("这份文件中没有找到审核表的“差异化指标”表格，请确认上传的是专家审核表。",
                              "no indicator table with 差异化指标/是否符合 headers")
     for paragraph in doc.paragraphs:
-        m = re.search(r"日期[:：]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", paragraph.text)
+        m = re.search(r"日期[:：]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", paragraph_text(paragraph._p))
         if m:
             try:
                 reading.review_date = date(*map(int, m.groups())).isoformat()
@@ -122,43 +109,32 @@ def read_review_sheet(source: str | os.PathLike | bytes | io.BytesIO) -> ReviewS
     return reading
 
 
-def _cells(row):
-    """A row's cells once each (python-docx repeats a merged cell)."""
-    seen = []
-    for cell in row.cells:
-        if not any(cell._tc is s._tc for s in seen):
-            seen.append(cell)
-    return seen
+def _open(source: str | os.PathLike | bytes | io.BytesIO):
+    """The sheet as the Word backend opens an application's Word file (bombs and DTDs refused)."""
+    try:
+        if isinstance(source, bytes | bytearray):
+            data = bytes(source)
+        elif isinstance(source, io.BytesIO):
+            data = source.getvalue()
+        elif hasattr(source, "read"):  # another binary stream, read whole as python-docx would
+            source.seek(0)
+            data = source.read()
+        else:
+            data = Path(source).read_bytes()
+    except OSError as exc:
+        raise UnreadableFile("审核表不是可以打开的 Word（.docx）文件。", f"cannot open review sheet: {exc}") from exc
+    try:
+        return DocxBackend("审核表.docx", data).document()
+    except UnreadableFile as exc:
+        if exc.code != "docx_broken":
+            raise
+        raise UnreadableFile("审核表不是可以打开的 Word（.docx）文件。",
+                             f"cannot open review sheet: {exc.log_message}") from exc
 
 
-def cell_text(tc) -> str:
-    """A cell's text with symbol-font check boxes as ☑/□ and paragraphs as lines."""
-    lines = []
-    for p in tc.iter(f"{_W}p"):
-        parts = []
-        for el in p.iter():
-            if el.tag == f"{_W}t":
-                parts.append(el.text or "")
-            elif el.tag == f"{_W}sym":
-                font = (el.get(f"{_W}font") or "").lower()
-                char = (el.get(f"{_W}char") or "").upper()
-                char = f"F0{char[-2:]}" if len(char) >= 2 else char
-                parts.append(SYMBOLS.get((font, char), ""))
-            elif el.tag in (f"{_W}tab",):
-                parts.append(" ")
-            elif el.tag == f"{_W14}checked":  # a check-box content control: its state, whatever it shows
-                parts.append("\x00☑" if el.get(f"{_W14}val") in ("1", "true") else "\x00□")
-        lines.append("".join(parts))
-    text = "\n".join(lines)
-    # a content control's state wins over the glyph it displays next to it
-    text = re.sub("\x00([☑□])[☒☐☑□]?", r"\1", text)
-    return text.strip()
-
-
-def has_picture(tc) -> bool:
-    """An inserted image, drawing or ink in a cell (a signature)."""
-    tags = {el.tag.rsplit("}", 1)[-1] for el in tc.iter()}
-    return bool(tags & {"drawing", "pict", "object", "contentPart", "inkAnnotation"})
+def _text(cell) -> str:
+    """A cell's text as the Word backend reads it, a tab as a space."""
+    return cell_text(cell).replace("\t", " ")
 
 
 def read_ticks(text: str, options: tuple[str, ...] = VERDICTS) -> tuple[str | None, str, str | None]:
@@ -256,11 +232,11 @@ def _read_signers(rows, cells, reading: ReviewSheetReading) -> None:
     col = {name.strip(): i for i, name in enumerate(header)}
     name_col, sign_col = col.get("姓名", 1), col.get("签字", len(header) - 1)
     employer_col, specialty_col = col.get("单位", 2), next((i for n, i in col.items() if "专业" in n), 3)
-    for row, row_cells in zip(rows[start + 1:], cells[start + 1:], strict=False):
+    for row, cells_of_row in zip(rows[start + 1:], cells[start + 1:], strict=False):
         if len(row) <= sign_col:
             continue
         typed = row[sign_col].strip()
-        signed = bool(typed) or has_picture(row_cells[sign_col]._tc)
+        signed = bool(typed) or has_picture(cells_of_row[sign_col])
         name = row[name_col].strip()
         if not name and not signed:
             continue

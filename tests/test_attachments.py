@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.attachments import licence_facts
-from extractors.image_backend import with_checkboxes
+from extractors.backends.image import with_checkboxes
 from extractors.kinds import classify, page_sets
 from extractors.layout import Layout, Segment
 from extractors.ocr import get_engine
@@ -15,6 +15,7 @@ from extractors.pipeline import extract_bundle
 from fixtures import corpus
 from forms.checks import run_checks
 from forms.facts import DocumentResult, Extraction, Fact, Source
+from forms.settings import Settings
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
@@ -161,7 +162,7 @@ def test_ocr_memo_returns_what_the_engine_read(tmp_path):
 
         def recognise(self, image):
             Counting.calls += 1
-            return get_engine("rapidocr").recognise(image)
+            return get_engine(Settings(ocr_engine="rapidocr")).recognise(image)
 
     image = Image.new("L", (400, 80), 255)
     ImageDraw.Draw(image).text((10, 10), "企业名称", font=ImageFont.truetype(FONT, 40), fill=0)
@@ -221,7 +222,7 @@ def test_values_under_a_seal_on_a_scan_are_marked():
     date line below it is not."""
     import io
 
-    from extractors.image_backend import ImageBackend
+    from extractors.backends.image import ImageBackend
     from extractors.pipeline import mark_sealed
     from extractors.scan import seal_boxes
 

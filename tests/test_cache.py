@@ -17,7 +17,7 @@ def test_only_changed_files_are_read_again(tmp_path, monkeypatch):
 
     read = []
     real = pipeline.extract_document
-    monkeypatch.setattr(pipeline, "extract_document", lambda item: read.append(item.name) or real(item))
+    monkeypatch.setattr(pipeline, "extract_document", lambda item, settings=None: read.append(item.name) or real(item, settings))
     pledge = docx.Document()
     pledge.add_paragraph("承  诺  书")
     pledge.add_paragraph("本企业承诺所报送的申报材料真实、准确、完整。")

@@ -68,6 +68,7 @@ def _worker(jobs_path: str, out_path: str) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     from extractors import intake
     from extractors.pipeline import extract_bundle
+    from forms.settings import Settings
 
     class Collect(logging.Handler):
         def __init__(self):
@@ -95,7 +96,7 @@ def _worker(jobs_path: str, out_path: str) -> None:
         try:
             items = intake.collect([Path(job["bundle"])])
             result["intake"] = [{"name": i.name, "code": i.code, "error": i.error} for i in items]
-            extraction = extract_bundle([Path(job["bundle"])])
+            extraction = extract_bundle([Path(job["bundle"])], settings=Settings.from_env())  # the env given
             as_json = json.dumps(extraction.to_dict(), ensure_ascii=False)
             as_json.encode("utf-8")  # names and values must be real text (no surrogates)
             result["json"] = as_json

@@ -5,6 +5,7 @@ import os
 import stat
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -228,7 +229,7 @@ def test_special_files_in_a_folder_are_answered_not_opened(tmp_path, form_docx):
 
 
 def test_docx_with_a_dtd_or_a_bomb_is_refused(form_docx):
-    from extractors.docx_backend import DocxBackend
+    from extractors.backends.docx import DocxBackend
     from forms.errors import UnreadableFile
 
     xxe = hostile.docx_with_document(form_docx, hostile._document_xml(
@@ -253,34 +254,68 @@ def test_docx_with_a_dtd_or_a_bomb_is_refused(form_docx):
      "pdf_no_pages"),
 ])
 def test_hostile_pdfs_are_refused_with_their_code(make, code):
-    from extractors.pdf_backend import PdfTextBackend
+    from extractors.backends.pdf import PdfBackend
     from forms.errors import UnreadableFile
 
     with pytest.raises(UnreadableFile) as refused:
-        PdfTextBackend("x.pdf", make()).layout()
+        PdfBackend("x.pdf", make()).layout()
     assert refused.value.log_message.startswith(f"[{code}]")
 
 
-def test_a_pdf_that_keeps_pdfminer_busy_is_stopped_by_the_time_limit(monkeypatch):
+def test_a_pdf_that_keeps_pdfminer_busy_is_stopped_by_the_time_limit():
     import time
 
-    from extractors.pdf_backend import PdfTextBackend
+    from extractors.backends.pdf import PdfBackend
     from forms.errors import UnreadableFile
+    from forms.settings import Settings
 
-    monkeypatch.setenv("GRADEDESK_PDF_TIMEOUT", "3")
     started = time.monotonic()
     with pytest.raises(UnreadableFile) as refused:
-        PdfTextBackend("x.pdf", hostile.form_amplification_pdf()).layout()
+        PdfBackend("x.pdf", hostile.form_amplification_pdf(), Settings(pdf_timeout=3)).layout()
     assert refused.value.log_message.startswith("[pdf_timeout]") and "3 秒" in refused.value.user_message
     assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("sandbox", ["1", "0"])
-def test_a_good_pdf_reads_the_same_in_and_out_of_the_child(monkeypatch, sandbox):
-    from extractors.pdf_backend import PdfTextBackend
+def test_a_good_pdf_reads_the_same_in_and_out_of_the_child(sandbox):
+    from extractors.backends.pdf import PdfBackend
+    from forms.settings import Settings
 
-    monkeypatch.setenv("GRADEDESK_PDF_SANDBOX", sandbox)
-    backend = PdfTextBackend("许可证.pdf", hostile.text_pdf(hostile.PERMIT_TEXT))
+    settings = Settings.from_env({"GRADEDESK_PDF_SANDBOX": sandbox})
+    backend = PdfBackend("许可证.pdf", hostile.text_pdf(hostile.PERMIT_TEXT), settings)
     layout = backend.layout()
     assert layout.pages == 1 and not backend.ocr_pages
     assert "证书编号：91130981MA0CXQ1Y4H001P" in {s.text for s in layout.segments}
+
+
+def test_every_type_intake_accepts_has_one_backend_declaring_it():
+    from extractors.backends.base import Backend
+    from extractors.backends.registry import BACKENDS
+
+    assert set(BACKENDS) == set(intake.EXTENSIONS) - {"zip"}  # a zip's members are typed and read themselves
+    for fmt, backend in BACKENDS.items():
+        assert issubclass(backend, Backend) and fmt in backend.formats
+
+
+def test_the_extractors_take_their_knobs_from_settings_not_the_environment():
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "extractors"
+    readers = [f"{path.relative_to(root)}: {line.strip()}" for path in root.rglob("*.py")
+               for line in path.read_text("utf-8").splitlines() if re.search(r"os\.environ(\.get|\.setdefault|\[)|getenv", line)]
+    assert readers == [], "the environment is read by the entry points (Settings.from_env()), not the library"
+
+
+def test_extract_bundle_passes_its_settings_to_the_backends(tmp_path, monkeypatch):
+    from extractors.backends import pdf
+    from forms.settings import Settings
+
+    path = tmp_path / "许可证.pdf"
+    path.write_bytes(hostile.text_pdf(hostile.PERMIT_TEXT))
+    seen = []
+    real = pdf.read_guarded
+    monkeypatch.setattr(pdf, "read_guarded", lambda name, data, settings: seen.append(settings) or real(
+        name, data, settings))
+    settings = Settings(pdf_sandbox=False, pdf_timeout=30)
+    (doc,) = extract_bundle([path], settings=settings).documents
+    assert seen == [settings] and doc.error is None and doc.method == "pdf-text"

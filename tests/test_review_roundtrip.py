@@ -189,6 +189,7 @@ def test_scanned_sheet_gives_the_proposed_grade_and_signatures():
 
     from extractors.ocr import get_engine
     from extractors.review_sheet_reader import read_scanned_sheet
+    from forms.settings import Settings
     from generators.pdf import ConverterPool, uno_available
 
     if not uno_available():
@@ -204,6 +205,6 @@ def test_scanned_sheet_gives_the_proposed_grade_and_signatures():
         page = next(document[i] for i in range(len(document)) if "建议等级" in document[i].get_textpage().get_text_range())
         image = page.render(scale=200 / 72).to_pil()
         document.close()
-    reading = read_scanned_sheet(image, get_engine("tesseract"))
+    reading = read_scanned_sheet(image, get_engine(Settings(ocr_engine="tesseract")))
     assert reading.proposed_grade == "C"
     assert reading.signers and reading.signers[0].signed

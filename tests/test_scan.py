@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-from extractors.image_backend import ImageBackend
+from extractors.backends.image import ImageBackend
 from extractors.labels import facts_from_layout
 from extractors.scan import clean_page
 from extractors.scan_tables import find_tables
@@ -110,7 +110,7 @@ def _page_bytes(draw_on) -> bytes:
 def test_a_last_page_holding_only_the_date_line_is_read():
     """The form's last page carries only 填报日期 in small print: read cropped to its ink when the
     page-wide pass finds nothing."""
-    from extractors.image_backend import read_ink_only
+    from extractors.backends.image import read_ink_only
     from extractors.ocr import get_engine
 
     data = _page_bytes(lambda d: d.text((1200, 160), "填报日期：2023.9.11", font=ImageFont.truetype(FONT, 26),
@@ -220,12 +220,13 @@ def test_a_photo_whose_corner_is_in_shadow_is_still_flattened_and_its_table_foun
     assert [(t.n_rows, t.n_cols) for t in tables] == [(8, 3)]
 
 
-def test_a_bundles_image_files_read_in_the_ocr_processes_give_what_one_process_gives(tmp_path, monkeypatch):
+def test_a_bundles_image_files_read_in_the_ocr_processes_give_what_one_process_gives(tmp_path):
     """Single-page scans of one bundle go to the OCR processes a file each (issue 3's bundle wall time);
     what they read is what this process reads, in the bundle's order, and it is cached."""
-    from extractors import image_backend
+    from extractors.backends import image as image_backend
     from extractors.cache import DirectoryCache
     from extractors.pipeline import extract_bundle
+    from forms.settings import Settings
 
     font = ImageFont.truetype(FONT, 34)
     for i, person in enumerate(["刘建国", "王志强", "赵斌"]):  # three pages of forms, one name each
@@ -238,8 +239,7 @@ def test_a_bundles_image_files_read_in_the_ocr_processes_give_what_one_process_g
         image.save(tmp_path / f"扫描件{i + 1}.jpg", quality=90)
 
     def read(workers: str, cache=None):
-        monkeypatch.setenv("GRADEDESK_OCR_WORKERS", workers)
-        ex = extract_bundle([tmp_path], cache)
+        ex = extract_bundle([tmp_path], cache, Settings(ocr_workers=int(workers)))
         return [(d.file, d.method, sorted((f.key, f.value) for f in d.facts)) for d in ex.documents], ex
 
     image_backend.reset_pool()

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import os
-
 from extractors.ocr.engine import OcrEngine, OcrLine
+from forms.settings import Settings
 
 __all__ = ["OcrEngine", "OcrLine", "get_engine"]
 
 
-def get_engine(name: str | None = None) -> OcrEngine:
-    """The engine named by `name` or GRADEDESK_OCR_ENGINE (default: rapidocr, the more accurate on scans;
-    see benchmarks/extraction.py --ocr-compare), remembering its results under GRADEDESK_OCR_CACHE if set."""
-    engine = _engine(name)
-    memo = os.environ.get("GRADEDESK_OCR_CACHE")
-    if memo:
+def get_engine(settings: Settings | None = None) -> OcrEngine:
+    """The engine `settings.ocr_engine` names (default: rapidocr, the more accurate on scans; see
+    benchmarks/extraction.py --ocr-compare), remembering its results under `settings.ocr_cache` if set."""
+    settings = settings or Settings()
+    engine = _engine(settings)
+    if settings.ocr_cache:
         from extractors.ocr.memo import MemoEngine
 
-        return MemoEngine(engine, memo)
+        return MemoEngine(engine, settings.ocr_cache)
     return engine
 
 
-def _engine(name: str | None) -> OcrEngine:
-    name = (name or os.environ.get("GRADEDESK_OCR_ENGINE") or "rapidocr").lower()
-    if name == "tesseract":
+def _engine(settings: Settings) -> OcrEngine:
+    if settings.ocr_engine == "tesseract":
         from extractors.ocr.tesseract import TesseractEngine
 
         return TesseractEngine()
-    if name == "rapidocr":
+    if settings.ocr_engine == "rapidocr":
         from extractors.ocr.rapid import RapidOcrEngine
 
-        return RapidOcrEngine()
-    raise ValueError(f"unknown OCR engine {name!r}")
+        return RapidOcrEngine(threads=settings.ocr_threads)
+    raise ValueError(f"unknown OCR engine {settings.ocr_engine!r}")

@@ -3,7 +3,7 @@
 OCR is nearly all of a scan's cost (seconds a page); everything after it (labels, tables,
 classification) is cheap and changes more often. Keying by the pixels handed to the
 engine, not by the file, keeps the memo right when the page cleaning changes: a changed
-image is a new key. A shared directory (GRADEDESK_OCR_CACHE) lets several worker
+image is a new key. A shared directory (Settings.ocr_cache) lets several worker
 processes or machines fill it for one another, e.g. one task per page.
 """
 

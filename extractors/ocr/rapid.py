@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 import numpy as np
@@ -15,21 +14,18 @@ from forms.errors import UnreadableFile
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_instance = None
+_instances: dict[int, object] = {}
 
 
-def _engine():
-    """One loaded model set per process (loading takes seconds; recognising reuses it)."""
-    global _instance
+def _engine(threads: int):
+    """One loaded model set per process and thread count (loading takes seconds; recognising reuses it)."""
     with _lock:
-        if _instance is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        if threads not in _instances:
             try:
                 from rapidocr import RapidOCR
             except ImportError as exc:
                 raise UnreadableFile("服务器未安装 RapidOCR 文字识别组件。", f"rapidocr import failed: {exc}") from exc
-            threads = int(os.environ.get("GRADEDESK_OCR_THREADS", "1"))
-            _instance = RapidOCR(params={
+            _instances[threads] = RapidOCR(params={
                 "Global.log_level": "warning",
                 "Global.max_side_len": 4000,  # recognition crops come from the full-resolution page
                 "Global.use_cls": False,  # pages are deskewed before OCR; the 180° classifier only costs
@@ -40,17 +36,20 @@ def _engine():
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             })
-        return _instance
+        return _instances[threads]
 
 
 class RapidOcrEngine:
     name = "rapidocr"
 
+    def __init__(self, threads: int = 1):
+        self.threads = threads  # onnxruntime's intra-op threads (Settings.ocr_threads)
+
     def recognise(self, image: Image.Image) -> list[OcrLine]:
         # RapidOCR takes BGR like OpenCV. Contiguous: a reversed-channel view makes OpenCV copy the whole page
         # for every line it crops (29 ms a line, 4 s of a 136-line page's 12 s)
         array = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
-        result = _engine()(array, return_word_box=True)
+        result = _engine(self.threads)(array, return_word_box=True)
         if result is None or result.boxes is None:
             return []
         lines = []

@@ -13,7 +13,6 @@ import concurrent.futures.process
 import io
 import logging
 import multiprocessing
-import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from extractors.backends.base import Backend
 from extractors.labels import SIGNATURE_LINE
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
@@ -31,6 +31,7 @@ from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
 from forms.normalize import find_dates
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -381,38 +382,30 @@ def scan_box(scan: ScanPage, bbox, scale: float) -> tuple[float, float, float, f
     return tuple(round(v, 1) for v in scan.to_original(bbox, scale))
 
 
-def _read_one(name: str, page: PageImage) -> Layout:
+def _read_one(name: str, page: PageImage, settings: Settings) -> Layout:
     """One page in a worker process (the engine is loaded once per process)."""
     layout = Layout(file=name, method="ocr")
-    _PageReader(name, get_engine(), 0).read(page, layout)
+    _PageReader(name, get_engine(settings), 0).read(page, layout)
     return layout
 
 
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
 
 
-def _workers() -> int:
-    return max(1, int(os.environ.get("GRADEDESK_OCR_WORKERS", os.cpu_count() or 1)))
-
-
-def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
-    """A long-lived pool of OCR processes, one per core; `spawn`, as onnxruntime's threads do not survive fork.
-    A process of the pool reads its pages itself (no pool of its own)."""
+def _get_pool(settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
+    """A long-lived pool of OCR processes, `settings.ocr_process_count` of them (the first caller's);
+    `spawn`, as onnxruntime's threads do not survive fork. What runs in the pool is given settings
+    with one worker, so a process of the pool reads its pages itself (no pool of its own)."""
     global _pool
     if _pool is None:
-        _pool = concurrent.futures.ProcessPoolExecutor(max_workers=_workers(),
-                                                       mp_context=multiprocessing.get_context("spawn"),
-                                                       initializer=_one_worker)
+        _pool = concurrent.futures.ProcessPoolExecutor(max_workers=settings.ocr_process_count,
+                                                       mp_context=multiprocessing.get_context("spawn"))
     return _pool
 
 
-def _one_worker() -> None:
-    os.environ["GRADEDESK_OCR_WORKERS"] = "1"
-
-
-def ocr_pool() -> concurrent.futures.ProcessPoolExecutor | None:
+def ocr_pool(settings: Settings) -> concurrent.futures.ProcessPoolExecutor | None:
     """The OCR processes, for whole image files; None with a single worker (run in this process)."""
-    return _get_pool() if _workers() > 1 else None
+    return _get_pool(settings) if settings.ocr_process_count > 1 else None
 
 
 def reset_pool() -> None:
@@ -422,15 +415,17 @@ def reset_pool() -> None:
 
 
 def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEngine | None = None,
-               first_table: int = 0) -> None:
+               first_table: int = 0, settings: Settings | None = None) -> None:
     """OCR the pages into `layout` (grids and segments added); several pages run in parallel across cores."""
-    if engine is None and len(pages) > 1 and _workers() > 1:
+    settings = settings or Settings()
+    if engine is None and len(pages) > 1 and settings.ocr_process_count > 1:
+        alone = settings.but(ocr_workers=1)
         try:
-            results = list(_get_pool().map(_read_one, [name] * len(pages), pages))
+            results = list(_get_pool(settings).map(_read_one, [name] * len(pages), pages, [alone] * len(pages)))
         except concurrent.futures.process.BrokenProcessPool:
             log.exception("%s: the OCR process pool broke; reading the pages in this process", name)
             reset_pool()
-            results = [_read_one(name, page) for page in pages]
+            results = [_read_one(name, page, alone) for page in pages]
         index = first_table
         for page_layout in results:
             for grid in page_layout.grids:
@@ -446,7 +441,7 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
             layout.segments.extend(page_layout.segments)
             layout.seals.extend(page_layout.seals)
         return
-    reader = _PageReader(name, engine or get_engine(), first_table)
+    reader = _PageReader(name, engine or get_engine(settings), first_table)
     for page in pages:
         reader.read(page, layout)
 
@@ -455,16 +450,16 @@ def _renumber(cell: str, offset: int) -> str:
     return re.sub(r"^table (\d+)", lambda m: f"table {int(m.group(1)) + offset}", cell)
 
 
-class ImageBackend:
+class ImageBackend(Backend):
+    formats = frozenset({"jpeg", "png", "tiff"})
     method = "ocr"
 
-    def __init__(self, name: str, data: bytes, engine: OcrEngine | None = None):
-        self.name = name
-        self.data = data
+    def __init__(self, name: str, data: bytes, settings: Settings | None = None, *, engine: OcrEngine | None = None):
+        super().__init__(name, data, settings)
         self.engine = engine
 
     def layout(self) -> Layout:
         pages = open_images(self.name, self.data)
         layout = Layout(file=self.name, method=self.method, pages=len(pages))
-        read_pages(self.name, pages, layout, self.engine)
+        read_pages(self.name, pages, layout, self.engine, settings=self.settings)
         return layout

@@ -1,7 +1,6 @@
-"""Text-PDF backend (pdfplumber): ruled tables as grids, other words as positioned segments.
-
-Pages without a usable text layer (scans, `(cid:NNN)` glyphs without ToUnicode)
-are listed in `Layout`-less `ocr_pages` for the OCR backend to read.
+"""PDF backend: the text layer (pdfplumber) gives ruled tables as grids and other words as positioned
+segments; pages without a usable text layer (scans, `(cid:NNN)` glyphs without ToUnicode) are
+listed in `ocr_pages` and read by the OCR backend (extractors/backends/image.py).
 
 pdfminer is pure Python and believes what a file says, so a hostile PDF is answered
 in three steps, each with a per-file error whose log line starts with `[code]`:
@@ -15,8 +14,8 @@ in three steps, each with a per-file error whose log line starts with `[code]`:
    `pdf_too_complex` when no page is left), a page pdfminer fails on goes to OCR (pdfium renders
    it); pages after `PAGE_BUDGET` of the time limit are left unread;
 3. all of it in a child process (`multiprocessing` forkserver) with a wall-clock limit
-   (`GRADEDESK_PDF_TIMEOUT`, default 120 s: `pdf_timeout`) and an address-space limit
-   (`GRADEDESK_PDF_MEMORY_MB`, default 2048: `pdf_too_complex`). `GRADEDESK_PDF_SANDBOX=0`
+   (`Settings.pdf_timeout`, default 120 s: `pdf_timeout`) and an address-space limit
+   (`Settings.pdf_memory_mb`, default 2048: `pdf_too_complex`). `Settings.pdf_sandbox=False`
    reads in-process (steps 1 and 2 still apply).
 """
 
@@ -24,16 +23,17 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import time
 import zlib
 
 import pdfplumber
 
+from extractors.backends.base import Backend
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import GradedeskError, UnreadableFile
 from forms.facts import Source
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -317,20 +317,31 @@ def _close(pdf) -> None:
         log.debug("closing the PDF: %s", exc)
 
 
-class PdfTextBackend:
+class PdfBackend(Backend):
+    formats = frozenset({"pdf"})
     method = "pdf-text"
 
-    def __init__(self, name: str, data: bytes):
-        self.name = name
-        self.data = data
+    def __init__(self, name: str, data: bytes, settings: Settings | None = None):
+        super().__init__(name, data, settings)
         self.ocr_pages: list[int] = []  # 1-based pages whose text layer is missing or broken
 
     def layout(self) -> Layout:
-        layout, self.ocr_pages = read_guarded(self.name, self.data)
+        """The text layer, read in the sandbox, then the pages without one by OCR; a PDF mostly of
+        such pages is an OCR document."""
+        layout, self.ocr_pages = read_guarded(self.name, self.data, self.settings)
+        if self.ocr_pages:
+            # imported here: the sandbox child, which reads the text layer only, need not load OCR
+            from extractors.backends.image import read_pages, render_pdf_pages
+
+            pages = render_pdf_pages(self.name, self.data, self.ocr_pages)
+            read_pages(self.name, pages, layout, settings=self.settings, first_table=len(layout.grids))
+            if len(self.ocr_pages) * 2 >= (layout.pages or 1):
+                layout.method = "ocr"
         return layout
 
     def read(self, deadline: float | None = None) -> Layout:
-        """The layout, in this process; pages are started only until `deadline` (time.monotonic())."""
+        """The text layer's layout, in this process (pages without one in `ocr_pages`); pages are started
+        only until `deadline` (time.monotonic())."""
         pages_seen = preflight(self.name, self.data)
         pdf = _open(self.name, self.data)
         try:
@@ -414,15 +425,8 @@ class PdfTextBackend:
 # ---------------------------------------------------------------- the child process
 
 
-def _limits() -> tuple[bool, float, int]:
-    sandbox = os.environ.get("GRADEDESK_PDF_SANDBOX", "1").strip().lower() not in ("0", "false", "no", "off")
-    timeout = float(os.environ.get("GRADEDESK_PDF_TIMEOUT", "120"))
-    memory = int(os.environ.get("GRADEDESK_PDF_MEMORY_MB", "2048")) * 2**20
-    return sandbox, timeout, memory
-
-
 def _read_here(name: str, data: bytes, timeout: float) -> tuple[Layout, list[int]]:
-    backend = PdfTextBackend(name, data)
+    backend = PdfBackend(name, data)
     layout = backend.read(deadline=time.monotonic() + timeout * PAGE_BUDGET)
     return layout, backend.ocr_pages
 
@@ -479,14 +483,15 @@ def _get_context():
         import multiprocessing
 
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["extractors.pdf_backend"])
+        _context.set_forkserver_preload(["extractors.backends.pdf"])
     return _context
 
 
-def read_guarded(name: str, data: bytes) -> tuple[Layout, list[int]]:
-    """The layout and the pages to OCR, read in a child process within the time and memory limits."""
-    sandbox, timeout, memory = _limits()
-    if not sandbox:
+def read_guarded(name: str, data: bytes, settings: Settings) -> tuple[Layout, list[int]]:
+    """The text layer's layout and the pages to OCR, read in a child process within the time and memory
+    limits of `settings`."""
+    timeout, memory = settings.pdf_timeout, settings.pdf_memory_mb * 2**20
+    if not settings.pdf_sandbox:
         return _read_here(name, data, timeout)
     context = _get_context()
     receiver, sender = context.Pipe(duplex=False)

@@ -1,9 +1,14 @@
-"""Word (.docx) backend: tables and paragraphs in document order, merged cells once."""
+"""Word (.docx) backend: tables and paragraphs in document order, merged cells once.
+
+Its way of reading a paragraph, a cell and a check box (`paragraph_text`, `cell_text`,
+`row_cells`, `has_picture`) is also how the review-sheet reader reads a filled sheet.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 
 from docx import Document
@@ -11,19 +16,26 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from extractors.backends.base import Backend
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import UnreadableFile
 from forms.facts import Source
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# w:sym characters of the symbol fonts Word uses for check boxes
-_SYMBOLS = {
+# w:sym characters of the symbol fonts Word uses for check boxes and ticks; another Wingdings
+# character reads as an empty box
+SYMBOLS = {
     ("wingdings", "F0FE"): "☑", ("wingdings", "F0FD"): "☒", ("wingdings", "F0A8"): "□",
     ("wingdings", "F06F"): "□", ("wingdings", "F0FC"): "√", ("wingdings", "F078"): "☒",
+    ("wingdings", "F0FB"): "✗",
     ("wingdings 2", "F052"): "☑", ("wingdings 2", "F0A3"): "□", ("wingdings 2", "F050"): "√",
     ("wingdings 2", "F054"): "☒", ("wingdings 2", "F0A2"): "□", ("wingdings 2", "F051"): "☒",
 }
+_W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+_CONTROL = re.compile("\x00([☑□])[☒☐☑□]?")  # a check-box control's state, then the glyph it shows
+_PICTURES = {"drawing", "pict", "object", "contentPart", "inkAnnotation"}
 _MAX_XML_BYTES = 50 * 1024 * 1024  # word/document.xml
 _MAX_PACKAGE_BYTES = 300 * 1024 * 1024  # every part together, as python-docx reads each related part whole
 _MAX_PARTS = 2000
@@ -32,8 +44,16 @@ _DTD_MARKS = tuple(mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for 
                                                                                           "utf-16-be"))
 
 
+def _symbol(el) -> str:
+    font = (el.get(qn("w:font")) or "").lower()
+    char = (el.get(qn("w:char")) or "").upper()
+    char = f"F0{char[-2:]}" if len(char) >= 2 else char  # Word writes F052 or 0052 alike
+    return SYMBOLS.get((font, char), "□" if "wingdings" in font else "")
+
+
 def paragraph_text(p_element) -> str:
-    """A paragraph's text with tabs, breaks and Wingdings check boxes kept."""
+    """A paragraph's text with tabs, breaks and check boxes kept: symbol-font boxes as ☑/☒/□, a
+    check-box content control as its state (☑ or □), whatever glyph it shows."""
     parts: list[str] = []
     for el in p_element.iter():
         tag = el.tag
@@ -44,22 +64,37 @@ def paragraph_text(p_element) -> str:
         elif tag in (qn("w:br"), qn("w:cr")):
             parts.append("\n")
         elif tag == qn("w:sym"):
-            font = (el.get(qn("w:font")) or "").lower()
-            char = (el.get(qn("w:char")) or "").upper()
-            parts.append(_SYMBOLS.get((font, char), "□" if "wingdings" in font else ""))
-    return "".join(parts)
+            parts.append(_symbol(el))
+        elif tag == f"{_W14}checked":
+            parts.append("\x00☑" if el.get(f"{_W14}val") in ("1", "true") else "\x00□")
+    return _CONTROL.sub(r"\1", "".join(parts))
 
 
-def _cell_text(cell) -> str:
+def cell_text(cell) -> str:
+    """A table cell's paragraphs as lines (a table nested in it is a grid of its own)."""
     return "\n".join(paragraph_text(p) for p in cell._tc.iterchildren(qn("w:p"))).strip()
 
 
-class DocxBackend:
+def row_cells(row) -> list:
+    """A row's cells once each (python-docx repeats a cell merged across columns)."""
+    cells: list = []
+    for cell in row.cells:
+        if not any(cell._tc is seen._tc for seen in cells):
+            cells.append(cell)
+    return cells
+
+
+def has_picture(cell) -> bool:
+    """An inserted image, drawing or ink in a cell (a signature)."""
+    return any(el.tag.rsplit("}", 1)[-1] in _PICTURES for el in cell._tc.iter())
+
+
+class DocxBackend(Backend):
+    formats = frozenset({"docx"})
     method = "docx"
 
-    def __init__(self, name: str, data: bytes):
-        self.name = name
-        self.data = data
+    def __init__(self, name: str, data: bytes, settings: Settings | None = None):
+        super().__init__(name, data, settings)
         self._table_count = 0
 
     def _refuse(self, code: str, user_message: str, detail: str) -> UnreadableFile:
@@ -94,7 +129,8 @@ class DocxBackend:
                                                    "已拒绝读取。请在 Word 中另存为 .docx 后重新上传。",
                                        f"{i.filename} declares a DTD or entities")
 
-    def _open(self):
+    def document(self):
+        """The python-docx Document, once the package passed the checks above."""
         try:
             with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
                 self._check_package(zf)
@@ -106,7 +142,7 @@ class DocxBackend:
                                f"python-docx failed: {type(exc).__name__}: {exc}") from exc
 
     def layout(self) -> Layout:
-        document = self._open()
+        document = self.document()
         layout = Layout(file=self.name, method=self.method)
         paragraph_no = 0
         for child in document.element.body.iterchildren():
@@ -136,7 +172,7 @@ class DocxBackend:
                     out_row.append(None)
                     continue
                 seen.add(cell._tc)
-                text = _cell_text(cell)
+                text = cell_text(cell)
                 out_row.append(Cell(text=text, source=Source(
                     self.name, None, f"table {index}, row {r + 1}, column {c + 1}")))
                 nested.extend(cell.tables)
