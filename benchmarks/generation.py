@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generators import kinds  # noqa: E402
-from generators.review_sheet import example_data, render_review_sheet  # noqa: E402
+from generators.review_sheet import REVIEW_SHEET  # noqa: E402
 
 
 def review_sheet_cases(n: int) -> list[dict]:
     """`n` distinct sheets: the example with its names, findings and rows varied."""
-    base = example_data()
+    base = REVIEW_SHEET.example()
     cases = []
     for i in range(n):
         data = copy.deepcopy(base)
@@ -42,10 +42,10 @@ def review_sheet_cases(n: int) -> list[dict]:
 
 def bench_docx(n: int) -> float:
     cases = review_sheet_cases(n)
-    render_review_sheet(cases[0], io.BytesIO())  # warm the template cache and imports
+    REVIEW_SHEET.render_docx(cases[0], io.BytesIO())  # warm the template cache and imports
     start = time.perf_counter()
     for data in cases:
-        render_review_sheet(data, io.BytesIO())
+        REVIEW_SHEET.render_docx(data, io.BytesIO())
     return n / (time.perf_counter() - start)
 
 
@@ -66,7 +66,8 @@ def documents(tmp: Path, n: int) -> list[Path]:
     for i in range(n):
         name = names[i % len(names)]
         path = tmp / f"{i:03d}-{name}.docx"
-        kinds.render(name, kinds.example(name), path)
+        kind = kinds.get(name)
+        kind.render(kind.example(), path)
         out.append(path)
     return out
 

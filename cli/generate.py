@@ -19,32 +19,18 @@ from typing import Any
 
 from forms.errors import BadInput, DataDoesNotFit
 
-# Every kind of contract.md, with its Chinese name (generators.kinds has the rest).
-KINDS = {
-    "contact-form": "应急减排清单和绩效分级工作联络表",
-    "review-sheet": "企业绩效分级专家审核表",
-    "rectification-notice": "整改通知书",
-    "result-notice": "绩效分级结果公示",
-    "notice": "通知",
-    "letter": "函",
-    "weekly-report": "周报",
-    "reduction-list": "应急减排清单（一厂一策）",
-}
-BUNDLE_KINDS = ("review-sheet", "rectification-notice", "reduction-list")
-
 
 def run_generate(args) -> int:
+    from forms.settings import Settings
     from generators import kinds
 
-    name = args.kind
-    if name not in KINDS:
-        raise BadInput(f"未知的文书类型“{name}”。可选：{'、'.join(KINDS)}。")
-    kind = kinds.kind(name)
+    kind = kinds.get(args.kind)
+    settings = Settings.from_env()
     out = _output_path(args.out, kind) if args.out or not args.example else None
     if args.example:
         if args.data or args.bundle:
             raise BadInput("--example 不能与 --data 或 --bundle 同时使用。")
-        data = kinds.example(name)
+        data = kind.example()
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         if out is None:
             return 0
@@ -53,15 +39,15 @@ def run_generate(args) -> int:
     elif args.data:
         data = _read_json(Path(args.data))
     elif args.bundle:
-        if name not in BUNDLE_KINDS:
-            raise BadInput(f"{KINDS[name]}不是按申报材料生成的文书，请用 --data 给出数据"
-                           f"（--bundle 可用于：{'、'.join(BUNDLE_KINDS)}）。")
-        data = _data_from_bundle(name, [Path(p) for p in args.bundle], as_of=args.as_of)
+        if kind.name not in kinds.CASE_KINDS:
+            raise BadInput(f"{kind.title}不是按申报材料生成的文书，请用 --data 给出数据"
+                           f"（--bundle 可用于：{'、'.join(kinds.CASE_KINDS)}）。")
+        data = _data_from_bundle(kind, [Path(p) for p in args.bundle], settings, as_of=args.as_of)
     else:
         raise BadInput("请用 --data 给出文书数据（JSON），或用 --bundle 给出申报材料，或用 --example 查看示例数据。")
 
-    kinds.render(name, data, out)
-    print(f"gradedesk: 已生成{KINDS[name]}：{out}", file=sys.stderr)
+    kind.render(data, out, settings=settings)
+    print(f"gradedesk: 已生成{kind.title}：{out}", file=sys.stderr)
     return 0
 
 
@@ -90,29 +76,13 @@ def _read_json(path: Path) -> Any:
                              f"invalid JSON in {path}: {exc}") from exc
 
 
-def _data_from_bundle(name: str, paths: list[Path], *, as_of=None) -> dict[str, Any]:
+def _data_from_bundle(kind, paths: list[Path], settings, *, as_of=None) -> dict[str, Any]:
     """The case document's data from what a bundle's extraction and checks give."""
-    from datetime import date
-
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
-    from forms.settings import Settings
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:
         raise BadInput(f"找不到申报材料：{'、'.join(absent)}")
-    extraction = extract_bundle(paths, settings=Settings.from_env())
-    findings = run_checks(extraction, as_of=as_of)
-    if name == "review-sheet":
-        from generators.review_sheet import review_sheet_data
-
-        return review_sheet_data(extraction, findings, review_date=as_of)
-    if name == "rectification-notice":
-        from generators.rectification_notice import rectification_notice_data
-
-        if not any(f.severity == "blocking" for f in findings):
-            raise DataDoesNotFit("这份申报材料没有阻断性问题，无需整改通知书。")
-        return rectification_notice_data(extraction, findings, as_of=as_of or date.today())
-    from generators.reduction_list import reduction_list_data
-
-    return reduction_list_data(extraction, date_=as_of or date.today())
+    extraction = extract_bundle(paths, settings=settings)
+    return kind.data_from_case(extraction, run_checks(extraction, as_of=as_of), as_of=as_of)

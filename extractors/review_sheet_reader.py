@@ -30,11 +30,11 @@ from typing import Any
 from extractors.backends.docx import DocxBackend, cell_text, has_picture, paragraph_text, row_cells
 from forms.catalogue import indicators
 from forms.errors import UnreadableFile
+from forms.vocabulary import RESULT_GRADES, TICKED_GLYPHS, UNTICKED_GLYPHS
 
 VERDICTS = ("符合", "不符合", "不涉及")
-CHECKED = set("☑✓✔√■☒█●◉⊠▣✅")
-UNCHECKED = set("□☐○◻▢")
-GRADES = ("A+", "A", "B-", "B", "C", "D", "引领性", "非引领性")
+CHECKED = set(TICKED_GLYPHS)
+UNCHECKED = set(UNTICKED_GLYPHS)
 
 
 @dataclass
@@ -206,7 +206,7 @@ def normalise_grade(text: str) -> str | None:
     text = text.replace("（", "(").replace("）", ")").removesuffix("企业")
     text = re.sub(r"级$", "", text)
     text = text.upper() if re.fullmatch(r"[a-dA-D][+-]?", text) else text
-    return text if text in GRADES else None
+    return text if text in RESULT_GRADES else None
 
 
 def _read_conclusion(rows, reading: ReviewSheetReading) -> None:

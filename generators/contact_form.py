@@ -8,11 +8,11 @@ each with unit, post, office phone, mobile and e-mail. As .docx (landscape table
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import Any
 
-from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
+from generators.document_kind import DOCX, PDF, XLSX, DocumentKind, Output
+from generators.docx_render import key_problems, missing_keys_error
 from generators.text import cn_date
 
 KIND = "contact-form"
@@ -24,68 +24,45 @@ KEYS = ("city", "unit", "date", *(key for key, _ in LEADERS), "groups")
 HEADER = ("类别", "姓名", "单位", "职务", "办公电话", "手机", "电子邮箱")
 
 
-def contact_form_context(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The data as the template reads it: `title`, `unit`, `date` and `rows` of {label, person}
-    groups (each group's label merged over its members)."""
-    problems = key_problems(data, KEYS, mapping_keys={key: PERSON_KEYS for key, _ in LEADERS})
-    groups = data.get("groups", {}) if isinstance(data, Mapping) else {}
-    if not isinstance(groups, Mapping):
-        raise missing_keys_error(["groups（应为对象：grading、compilation、assistance）"], "联络表数据")
-    problems += [f"groups.{key}" for key, _ in GROUPS if key not in groups]
-    for key, _ in GROUPS:
-        members = groups.get(key, [])
-        if not isinstance(members, list):
-            problems.append(f"groups.{key}（应为列表）")
-            continue
-        problems += [f"groups.{key}[{i}].{k}" for i, m in enumerate(members) for k in PERSON_KEYS
-                     if not isinstance(m, Mapping) or k not in m]
-    if problems:
-        raise missing_keys_error(problems, "联络表数据")
-    rows = [{"label": label, "members": [_person(data[key])]} for key, label in LEADERS]
-    for key, label in GROUPS:
-        members = [_person(m) for m in groups[key]] or [_person({})]
-        rows.append({"label": label, "members": members})
-    return {"city": str(data["city"]), "unit": str(data["unit"]), "date": cn_date(data["date"]), "rows": rows}
+class ContactForm(DocumentKind):
+    formats = (DOCX, PDF, XLSX)
+
+    def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """`city`, `unit`, `date` and `rows` of {label, members} groups (each group's label
+        merged over its members)."""
+        problems = key_problems(data, KEYS, mapping_keys={key: PERSON_KEYS for key, _ in LEADERS})
+        groups = data.get("groups", {}) if isinstance(data, Mapping) else {}
+        if not isinstance(groups, Mapping):
+            raise missing_keys_error(["groups（应为对象：grading、compilation、assistance）"], "联络表数据")
+        problems += [f"groups.{key}" for key, _ in GROUPS if key not in groups]
+        for key, _ in GROUPS:
+            members = groups.get(key, [])
+            if not isinstance(members, list):
+                problems.append(f"groups.{key}（应为列表）")
+                continue
+            problems += [f"groups.{key}[{i}].{k}" for i, m in enumerate(members) for k in PERSON_KEYS
+                         if not isinstance(m, Mapping) or k not in m]
+        if problems:
+            raise missing_keys_error(problems, "联络表数据")
+        rows = [{"label": label, "members": [_person(data[key])]} for key, label in LEADERS]
+        for key, label in GROUPS:
+            members = [_person(m) for m in groups[key]] or [_person({})]
+            rows.append({"label": label, "members": members})
+        return {"city": str(data["city"]), "unit": str(data["unit"]), "date": cn_date(data["date"]), "rows": rows}
+
+    def render_xlsx(self, data: Mapping[str, Any], out: Output) -> None:
+        from generators.sheets import write_sheets
+
+        context = self.context(data)
+        rows = [[group["label"] if i == 0 else "", *(m[k] for k in PERSON_KEYS)]
+                for group in context["rows"] for i, m in enumerate(group["members"])]
+        write_sheets(out, [{
+            "name": "联络表", "title": f"{context['city']}应急减排清单和绩效分级工作联络表",
+            "lead": [f"填报单位（盖章）：{context['unit']}　　填报日期：{context['date']}"],
+            "header": HEADER, "widths": [14, 10, 28, 16, 16, 16, 26], "rows": rows}])
 
 
-def render_contact_form(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
-                        template: str | os.PathLike | None = None) -> None:
-    render_docx(find_template(TEMPLATE, template), contact_form_context(data), out)
-
-
-def render_contact_form_xlsx(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes]) -> None:
-    from generators.sheets import write_sheets
-
-    context = contact_form_context(data)
-    rows = [[group["label"] if i == 0 else "", *(m[k] for k in PERSON_KEYS)]
-            for group in context["rows"] for i, m in enumerate(group["members"])]
-    write_sheets(out, [{
-        "name": "联络表", "title": f"{context['city']}应急减排清单和绩效分级工作联络表",
-        "lead": [f"填报单位（盖章）：{context['unit']}　　填报日期：{context['date']}"],
-        "header": HEADER, "widths": [14, 10, 28, 16, 16, 16, 26], "rows": rows}])
-
-
-def example_data() -> dict[str, Any]:
-    def person(name, unit, post, phone, mobile, email):
-        return {"name": name, "unit": unit, "post": post, "office_phone": phone, "mobile": mobile, "email": email}
-
-    bureau = "示例市生态环境局"
-    return {
-        "city": "示例市",
-        "unit": "示例市大气污染防治工作领导小组办公室",
-        "date": "2020-07-15",
-        "head": person("赵某", "示例市人民政府", "副市长", "0311-80000001", "13900000001", "zhao@example.gov.cn"),
-        "deputy": person("钱某", bureau, "局长", "0311-80000002", "13900000002", "qian@example.gov.cn"),
-        "liaison": person("孙某", bureau, "大气环境科科长", "0311-80000003", "13900000003", "sun@example.gov.cn"),
-        "groups": {
-            "grading": [person("李某", bureau, "大气环境科副科长", "0311-80000004", "13900000004", "li@example.gov.cn"),
-                        person("周某", "示例市环境科学研究院", "高级工程师", "0311-80000005", "13900000005",
-                               "zhou@example.org")],
-            "compilation": [person("吴某", bureau, "主任科员", "0311-80000006", "13900000006", "wu@example.gov.cn")],
-            "assistance": [person("郑某", "示例市环境科学研究院", "工程师", "0311-80000007", "13900000007",
-                                  "zheng@example.org")],
-        },
-    }
+CONTACT_FORM = ContactForm(KIND, "应急减排清单和绩效分级工作联络表", TEMPLATE)
 
 
 def _person(person: Mapping[str, Any]) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Render Word templates with docxtpl: strict about the data, honest about broken templates.
 
 Templates are .docx files with Jinja tags that an office edits in Word. They are
-looked up in a template directory: the argument, else `$GRADEDESK_TEMPLATE_DIR`,
-else `templates/` beside the packages. Rendering runs in Jinja's sandbox with
+looked up in a template directory: the argument, else the settings' `template_dir`
+(GRADEDESK_TEMPLATE_DIR for the command line), else `templates/` beside the packages. Rendering runs in Jinja's sandbox with
 undefined names as errors, so a key missing from the data never turns into a
 silently empty cell, and a template uploaded by an office cannot reach Python.
 """
@@ -24,27 +24,25 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment
 
 from forms.errors import DataDoesNotFit, TemplateInvalid
+from forms.settings import Settings
 
-TEMPLATE_DIR_ENV = "GRADEDESK_TEMPLATE_DIR"
-_DEFAULT_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-def template_dir(directory: str | os.PathLike | None = None) -> Path:
-    """Where templates are looked up."""
-    if directory:
-        return Path(directory)
-    if os.environ.get(TEMPLATE_DIR_ENV):
-        return Path(os.environ[TEMPLATE_DIR_ENV])
-    return _DEFAULT_DIR
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def find_template(name: str, template: str | os.PathLike | None = None) -> Path:
-    """The template file: `template` itself when it is a file, else `name` in the template directory."""
+def template_dir(settings: Settings | None = None) -> Path:
+    """Where templates are looked up: the settings' template directory, else the packaged one."""
+    directory = (settings or Settings()).template_dir
+    return Path(directory) if directory else PACKAGED_TEMPLATES
+
+
+def find_template(name: str, template: str | os.PathLike | None = None, settings: Settings | None = None) -> Path:
+    """The template file: `template` itself when it is a file, `name` in `template` when it is a
+    directory, else `name` in the settings' template directory."""
     if template and Path(template).is_file():
         return Path(template)
     if template and Path(template).suffix.lower() == ".docx":
         raise TemplateInvalid(f"找不到模板文件 {Path(template).name}。", f"template not found: {template}")
-    path = template_dir(template) / name
+    path = (Path(template) if template else template_dir(settings)) / name
     if not path.is_file():
         raise TemplateInvalid(f"找不到模板文件 {name}。", f"template not found: {path}")
     return path

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO
 
 from forms.errors import GradedeskError
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -92,26 +93,29 @@ def prepare_fonts() -> None:
 
 
 UNO_WORKER = Path(__file__).resolve().parent / "uno_worker.py"
-_uno_python: str | None | bool = False  # False: not looked for yet
+_uno_pythons: dict[str | None, str | None] = {}  # the settings' uno_python → what was found
+_uno_lock = threading.Lock()
 
 
-def uno_python() -> str | None:
-    """A Python that can `import uno` (Debian's python3-uno), found once; $GRADEDESK_UNO_PYTHON first."""
-    global _uno_python
-    if _uno_python is False:
-        _uno_python = None
-        for candidate in (os.environ.get("GRADEDESK_UNO_PYTHON"), "/usr/bin/python3", shutil.which("python3")):
-            if not candidate or not Path(candidate).exists():
-                continue
-            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=60, check=False)
-            if probe.returncode == 0:
-                _uno_python = candidate
-                break
-    return _uno_python
+def uno_python(settings: Settings | None = None) -> str | None:
+    """A Python that can `import uno` (Debian's python3-uno), found once; the settings' `uno_python` first."""
+    wanted = (settings or Settings()).uno_python
+    with _uno_lock:
+        if wanted not in _uno_pythons:
+            _uno_pythons[wanted] = None
+            for candidate in (wanted, "/usr/bin/python3", shutil.which("python3")):
+                if not candidate or not Path(candidate).exists():
+                    continue
+                probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=60,
+                                       check=False)
+                if probe.returncode == 0:
+                    _uno_pythons[wanted] = candidate
+                    break
+        return _uno_pythons[wanted]
 
 
-def uno_available() -> bool:
-    return uno_python() is not None
+def uno_available(settings: Settings | None = None) -> bool:
+    return uno_python(settings) is not None
 
 
 class Converter:
@@ -119,15 +123,16 @@ class Converter:
     (the `uno` module must never be imported here). Not thread-safe: the pool gives each converter
     to one thread at a time."""
 
-    def __init__(self, workdir: str | os.PathLike, name: str | None = None):
+    def __init__(self, workdir: str | os.PathLike, name: str | None = None, settings: Settings | None = None):
         self.name = name or f"gradedesk-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.settings = settings or Settings()
         self.profile = Path(workdir) / f"profile-{self.name}"
         self.process: subprocess.Popen | None = None
         self.conversions = 0
 
     # -- life cycle ------------------------------------------------------------
     def start(self) -> None:
-        python = uno_python()
+        python = uno_python(self.settings)
         if python is None:
             raise ConversionFailed(log_message="no Python with the UNO bridge (python3-uno) was found")
         prepare_fonts()
@@ -217,8 +222,10 @@ class _Broken(Exception):
 class ConverterPool:
     """Warm converters, one per core by default, started on first use."""
 
-    def __init__(self, size: int | None = None, workdir: str | os.PathLike | None = None):
-        self.size = max(1, size or os.cpu_count() or 1)
+    def __init__(self, size: int | None = None, workdir: str | os.PathLike | None = None,
+                 settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.size = max(1, size or self.settings.pdf_converters or os.cpu_count() or 1)
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="gradedesk-soffice-"))
         self._idle: queue.Queue[Converter] = queue.Queue()
@@ -231,7 +238,8 @@ class ConverterPool:
             if self._closed:
                 raise ConversionFailed(log_message="converter pool is closed")
             if self._idle.empty() and len(self._all) < self.size:
-                converter = Converter(self.workdir, name=f"gradedesk-{os.getpid()}-{len(self._all)}")
+                converter = Converter(self.workdir, name=f"gradedesk-{os.getpid()}-{len(self._all)}",
+                                      settings=self.settings)
                 self._all.append(converter)
                 return converter
         return self._idle.get()
@@ -282,32 +290,34 @@ _default: ConverterPool | None = None
 _default_lock = threading.Lock()
 
 
-def default_pool() -> ConverterPool:
-    """The process-wide pool (size from $GRADEDESK_PDF_CONVERTERS, else one per core)."""
+def default_pool(settings: Settings | None = None) -> ConverterPool:
+    """The process-wide pool, started with the first caller's settings (`pdf_converters`
+    converters, else one per core)."""
     global _default
     with _default_lock:
         if _default is None or _default._closed:
-            size = int(os.environ.get("GRADEDESK_PDF_CONVERTERS") or 0) or None
-            _default = ConverterPool(size)
+            _default = ConverterPool(settings=settings)
             atexit.register(_default.close)
         return _default
 
 
-def convert(source: str | os.PathLike, target: str | os.PathLike, *, pool: ConverterPool | None = None) -> None:
+def convert(source: str | os.PathLike, target: str | os.PathLike, *, pool: ConverterPool | None = None,
+            settings: Settings | None = None) -> None:
     """Turn a .docx into a PDF with a warm converter (cold `soffice --convert-to` without UNO)."""
-    if pool is None and not uno_available():
+    if pool is None and not uno_available(settings):
         convert_cold(source, target)
         return
-    (pool or default_pool()).convert(source, target)
+    (pool or default_pool(settings)).convert(source, target)
 
 
-def docx_to_pdf(render, out: str | os.PathLike | IO[bytes], *, pool: ConverterPool | None = None) -> None:
+def docx_to_pdf(render, out: str | os.PathLike | IO[bytes], *, pool: ConverterPool | None = None,
+                settings: Settings | None = None) -> None:
     """Call `render(path)` to write a .docx, then convert it to `out` (a path or a binary file)."""
     with tempfile.TemporaryDirectory(prefix="gradedesk-pdf-") as tmp:
         docx = Path(tmp) / "document.docx"
         pdf = Path(tmp) / "document.pdf"
         render(docx)
-        convert(docx, pdf, pool=pool)
+        convert(docx, pdf, pool=pool, settings=settings)
         if hasattr(out, "write"):
             out.write(pdf.read_bytes())
         else:

@@ -12,17 +12,17 @@ is in the template.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 from forms import rules
 from forms.calendar import load_calendar
 from forms.catalogue import indicators
 from forms.errors import DataDoesNotFit
 from forms.facts import Extraction, Finding, Source
-from generators.docx_render import find_template, render_docx, require_keys
+from generators.document_kind import CaseKind
+from generators.docx_render import require_keys
 from generators.official import COMMON_KEYS, official_context
 from generators.result_notice import grade_label
 from generators.text import cn_date
@@ -136,40 +136,30 @@ def rectification_notice_data(
     }
 
 
-def rectification_notice_context(data: Mapping[str, Any]) -> dict[str, Any]:
-    require_keys(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS}, what="整改通知书数据")
-    if data["window"] not in ("first", "second"):
-        raise DataDoesNotFit(f"window 应为 first（9月15日前）或 second（12月15日前），不是“{data['window']}”。")
-    if not data["shortfalls"]:
-        raise DataDoesNotFit("shortfalls 为空：没有需要整改的问题，不应出具整改通知书。")
-    context = official_context(data)
-    context["shortfalls"] = [{"problem": str(s["problem"]).strip(), "requirement": str(s["requirement"]).strip()}
-                             for s in data["shortfalls"]]
-    return context
+class RectificationNotice(CaseKind):
+    official = True
+
+    def data_from_case(self, extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
+                       as_of: date | None = None) -> dict[str, Any]:
+        """The notice listing the bundle's blocking findings; DataDoesNotFit when it has none."""
+        findings = list(findings)
+        if not any(_finding(f).severity == "blocking" for f in findings):
+            raise DataDoesNotFit("这份申报材料没有阻断性问题，无需整改通知书。")
+        return rectification_notice_data(extraction, findings, as_of=as_of or date.today())
+
+    def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        require_keys(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS}, what="整改通知书数据")
+        if data["window"] not in ("first", "second"):
+            raise DataDoesNotFit(f"window 应为 first（9月15日前）或 second（12月15日前），不是“{data['window']}”。")
+        if not data["shortfalls"]:
+            raise DataDoesNotFit("shortfalls 为空：没有需要整改的问题，不应出具整改通知书。")
+        context = official_context(data)
+        context["shortfalls"] = [{"problem": str(s["problem"]).strip(), "requirement": str(s["requirement"]).strip()}
+                                 for s in data["shortfalls"]]
+        return context
 
 
-def render_rectification_notice(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
-                                template: str | os.PathLike | None = None) -> None:
-    render_docx(find_template(TEMPLATE, template), rectification_notice_context(data), out)
-
-
-def example_data() -> dict[str, Any]:
-    from generators.review_sheet import _example_extraction
-
-    findings = [
-        Finding("over_limit:颗粒物", "blocking", "DA001 颗粒物 12 mg/m³，超过B级限值10 mg/m³。",
-                [Source("监测报告.pdf", page=3)]),
-        Finding("missing_field:video_monitoring", "note", "申报表未填写是否安装视频监控。", [Source("申报表.docx")]),
-    ]
-    verdicts = [{"key": "transport", "name": "运输方式", "verdict": "不符合",
-                 "remark": "国五及以上运输车辆占比75%，低于B级要求的80%"},
-                {"key": "monitoring", "name": "监测监控水平", "verdict": "符合", "remark": ""}]
-    return rectification_notice_data(
-        _example_extraction(), findings, as_of=date(2020, 8, 20), verdicts=verdicts, issuer="示例市生态环境局",
-        issuer_mark="示例市生态环境局文件", doc_number="示环整改〔2020〕7号", reviewer="市级专家组",
-        review_type="材料审核和现场审核", old_grade="C级", reapply_to="示例县生态环境分局",
-        contact={"name": "王某", "phone": "0311-12345678"}, copy_to="示例县生态环境分局",
-        printer="示例市生态环境局办公室", print_date=date(2020, 8, 20))
+RECTIFICATION_NOTICE = RectificationNotice(KIND, "整改通知书", TEMPLATE)
 
 
 def _finding(finding: Finding | Mapping[str, Any]) -> Finding:

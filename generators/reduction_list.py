@@ -10,13 +10,13 @@ than guessing.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
-from forms.facts import Extraction
-from generators.docx_render import find_template, render_docx, require_keys
+from forms.facts import Extraction, Finding
+from generators.document_kind import DOCX, PDF, XLSX, CaseKind, Output
+from generators.docx_render import require_keys
 from generators.evidence import summarise_vehicles
 from generators.text import cn_date
 
@@ -62,26 +62,33 @@ def reduction_list_data(extraction: Extraction, *, grade: str | None = None,
     }
 
 
-def reduction_list_context(data: Mapping[str, Any]) -> dict[str, Any]:
-    require_keys(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS}, what="一厂一策数据")
-    context = dict(data)
-    context["date"] = cn_date(data["date"])
-    grade = str(data["grade"])
-    context["grade_label"] = grade if not grade or "引领" in grade else f"{grade}级"
-    return context
+class ReductionList(CaseKind):
+    formats = (DOCX, PDF, XLSX)
+
+    def data_from_case(self, extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
+                       as_of: date | None = None) -> dict[str, Any]:
+        return reduction_list_data(extraction, date_=as_of or date.today())
+
+    def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        require_keys(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS}, what="一厂一策数据")
+        context = dict(data)
+        context["date"] = cn_date(data["date"])
+        grade = str(data["grade"])
+        context["grade_label"] = grade if not grade or "引领" in grade else f"{grade}级"
+        return context
+
+    def render_xlsx(self, data: Mapping[str, Any], out: Output) -> None:
+        """Sheet 1: one row per warning level, the columns of a reduction list (so offices can
+        stack enterprises); sheet 2: processes and treatment facilities."""
+        _write_xlsx(self.context(data), out)
 
 
-def render_reduction_list(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
-                          template: str | os.PathLike | None = None) -> None:
-    render_docx(find_template(TEMPLATE, template), reduction_list_context(data), out)
+REDUCTION_LIST = ReductionList(KIND, "应急减排清单（一厂一策）", TEMPLATE)
 
 
-def render_reduction_list_xlsx(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes]) -> None:
-    """Sheet 1: one row per warning level, the columns of a reduction list (so offices can
-    stack enterprises); sheet 2: processes and treatment facilities."""
+def _write_xlsx(c: Mapping[str, Any], out: Output) -> None:
     from generators.sheets import write_sheets
 
-    c = reduction_list_context(data)
     identity = [c["enterprise_name"], c["credit_code"], c["county"], c["industry"], c["grade_label"]]
     write_sheets(out, [
         {"name": "减排措施", "title": f"{c['enterprise_name']}重污染天气应急减排措施（一厂一策）",
@@ -95,16 +102,3 @@ def render_reduction_list_xlsx(data: Mapping[str, Any], out: str | os.PathLike |
          "widths": [8, 30, 40], "orientation": "portrait",
          "rows": [[i, p["process"], p["facility"]] for i, p in enumerate(c["processes"], start=1)]},
     ], title=f"{c['enterprise_name']}一厂一策")
-
-
-def example_data() -> dict[str, Any]:
-    from generators.review_sheet import _example_extraction
-
-    measures = [
-        {"level": "红色预警", "production": "熔化工序停产，造型、清理工序限产50%",
-         "transport": "停止使用国四及以下重型载货车辆进行运输"},
-        {"level": "橙色预警", "production": "熔化工序限产50%", "transport": "停止使用国四及以下重型载货车辆进行运输"},
-        {"level": "黄色预警", "production": "熔化工序限产30%", "transport": "减少国四及以下重型载货车辆运输"},
-    ]
-    return reduction_list_data(_example_extraction(), measures=measures,
-                               contact={"name": "刘某", "phone": "13900000009"}, date_=date(2020, 9, 18))

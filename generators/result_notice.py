@@ -8,15 +8,15 @@ wording (basis paragraph, procedure sentence, objection channel) is in the templ
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import Any
 
 from forms.calendar import load_calendar
 from forms.errors import DataDoesNotFit
 from forms.vocabulary import CITY_GRADES, PROVINCE_GRADES
-from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
+from generators.document_kind import DocumentKind
+from generators.docx_render import key_problems, missing_keys_error
 from generators.official import COMMON_KEYS, attachment_names, official_context
 from generators.text import cn_date
 
@@ -123,46 +123,26 @@ def result_notice_data(enterprises: Iterable[Mapping[str, Any]], *, level: str, 
     }
 
 
-def result_notice_context(data: Mapping[str, Any]) -> dict[str, Any]:
-    problems = key_problems(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS})
-    lists = data.get("lists") if isinstance(data, Mapping) and isinstance(data.get("lists"), list) else []
-    problems += [f"lists[{i}].rows[{j}].{k}" for i, item in enumerate(lists) if isinstance(item, Mapping)
-                 for j, row in enumerate(item.get("rows") if isinstance(item.get("rows"), list) else [])
-                 for k in ROW_KEYS if not isinstance(row, Mapping) or k not in row]
-    if problems:
-        raise missing_keys_error(problems, "公示数据")
-    context = official_context(data)
-    # a secret enterprise slipped into hand-written data is still never published
-    context["lists"] = [dict(item, rows=[row for row in item["rows"] if not is_secret(row)])
-                        for item in data["lists"]]
-    context["attachments"] = attachment_names(data["attachments"])
-    return context
+class ResultNotice(DocumentKind):
+    official = True
+
+    def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        problems = key_problems(data, KEYS, ITEM_KEYS, {"contact": CONTACT_KEYS})
+        lists = data.get("lists") if isinstance(data, Mapping) and isinstance(data.get("lists"), list) else []
+        problems += [f"lists[{i}].rows[{j}].{k}" for i, item in enumerate(lists) if isinstance(item, Mapping)
+                     for j, row in enumerate(item.get("rows") if isinstance(item.get("rows"), list) else [])
+                     for k in ROW_KEYS if not isinstance(row, Mapping) or k not in row]
+        if problems:
+            raise missing_keys_error(problems, "公示数据")
+        context = official_context(data)
+        # a secret enterprise slipped into hand-written data is still never published
+        context["lists"] = [dict(item, rows=[row for row in item["rows"] if not is_secret(row)])
+                            for item in data["lists"]]
+        context["attachments"] = attachment_names(data["attachments"])
+        return context
 
 
-def render_result_notice(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
-                         template: str | os.PathLike | None = None) -> None:
-    render_docx(find_template(TEMPLATE, template), result_notice_context(data), out)
-
-
-def example_enterprises() -> list[dict[str, Any]]:
-    return [
-        {"name": "示例钢铁集团有限公司", "county": "示例县", "industry": "长流程联合钢铁", "grade": "A"},
-        {"name": "示例铸造有限公司", "county": "示例县", "industry": "铸造", "grade": "B"},
-        {"name": "示例玻璃股份有限公司", "county": "东城区", "industry": "玻璃", "grade": "B"},
-        {"name": "示例水泥粉磨有限公司", "county": "西城区", "industry": "水泥", "grade": "引领性"},
-        {"name": "示例焦化有限公司", "county": "东城区", "industry": "焦化", "grade": "B-"},
-        {"name": "某军工配套铸造厂", "county": "示例县", "industry": "铸造", "grade": "B", "secret": True},
-        {"name": "示例砖瓦有限公司", "county": "西城区", "industry": "砖瓦窑", "grade": "C"},
-    ]
-
-
-def example_data() -> dict[str, Any]:
-    return result_notice_data(
-        example_enterprises(), level="province", region="示例省", year=2020, issuer="示例省生态环境厅",
-        issuer_mark="示例省生态环境厅文件", doc_number="示环函〔2020〕210号", date_=date(2020, 9, 21),
-        period_start=date(2020, 9, 21),
-        contact={"unit": "示例省生态环境厅大气环境处", "name": "李某", "phone": "0311-87654321",
-                 "fax": "0311-87654322", "email": "dqc@example.gov.cn"})
+RESULT_NOTICE = ResultNotice(KIND, "绩效分级结果公示", TEMPLATE)
 
 
 def _grade(enterprise: Mapping[str, Any]) -> str:

@@ -2,21 +2,21 @@
 
 `review_sheet_data` turns an extraction and its findings into the sheet's data, a
 JSON-serialisable dict (`gradedesk generate review-sheet --example` prints one);
-`render_review_sheet` puts that data into templates/review_sheet.docx.
+`REVIEW_SHEET` checks that data and puts it into templates/review_sheet.docx.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 from forms.catalogue import indicators
 from forms.errors import DataDoesNotFit
-from forms.facts import DocumentResult, Extraction, Fact, Finding, Source
+from forms.facts import Extraction, Finding, Source
 from forms.vocabulary import severity_label, severity_rank
-from generators.docx_render import find_template, key_problems, missing_keys_error, render_docx
+from generators.document_kind import CaseKind
+from generators.docx_render import key_problems, missing_keys_error
 from generators.evidence import summarise
 from generators.text import cn_date
 
@@ -69,21 +69,24 @@ def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mappi
     }
 
 
-def render_review_sheet(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
-                        template: str | os.PathLike | None = None) -> None:
-    """Render the sheet into `out` (a path or a binary file object).
+class ReviewSheet(CaseKind):
+    def data_from_case(self, extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
+                       as_of: date | None = None) -> dict[str, Any]:
+        return review_sheet_data(extraction, findings, review_date=as_of)
 
-    `template` is a .docx file or a directory holding review_sheet.docx; default the
-    template directory of generators.docx_render.
-    """
-    problems = data_problems(data)
-    if problems:
-        raise missing_keys_error(problems, "审核表数据")
-    context = dict(data)
-    experts = list(data["experts"])
-    blank = {"name": "", "employer": "", "specialty": ""}
-    context["experts"] = experts + [blank] * (MIN_EXPERT_ROWS - len(experts))
-    render_docx(find_template(TEMPLATE, template), context, out)
+    def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The data with blank signature rows when fewer than MIN_EXPERT_ROWS experts are named."""
+        problems = data_problems(data)
+        if problems:
+            raise missing_keys_error(problems, "审核表数据")
+        context = dict(data)
+        experts = list(data["experts"])
+        blank = {"name": "", "employer": "", "specialty": ""}
+        context["experts"] = experts + [blank] * (MIN_EXPERT_ROWS - len(experts))
+        return context
+
+
+REVIEW_SHEET = ReviewSheet(KIND, "企业绩效分级专家审核表", TEMPLATE)
 
 
 def data_problems(data: Mapping[str, Any]) -> list[str]:
@@ -93,13 +96,6 @@ def data_problems(data: Mapping[str, Any]) -> list[str]:
         problems += [f"indicators[{i}].sources（应为列表）" for i, item in enumerate(data["indicators"])
                      if isinstance(item, Mapping) and not isinstance(item.get("sources", []), list)]
     return problems
-
-
-def example_data() -> dict[str, Any]:
-    """A complete sample that renders as is: a fictitious foundry's bundle."""
-    return review_sheet_data(
-        _example_extraction(), _example_findings(), review_type="材料审核", review_date=date(2020, 9, 10),
-        experts=[{"name": "王某某", "employer": "某市环境科学研究院", "specialty": "铸造"}])
 
 
 def _text(value: Any) -> str:
@@ -120,51 +116,3 @@ def _expert(expert: Mapping[str, str] | str) -> dict[str, str]:
     if isinstance(expert, str):
         return {"name": expert, "employer": "", "specialty": ""}
     return {k: str(expert.get(k) or "") for k in ("name", "employer", "specialty")}
-
-
-def _example_extraction() -> Extraction:
-    def fact(key: str, value: Any, cell: str) -> Fact:
-        return Fact(key, value, str(value), 0.98, Source("申报表.docx", cell=cell), "application_form")
-
-    facts = [
-        fact("enterprise_name", "示例铸造有限公司", "表1第1行第2列"),
-        fact("credit_code", "91130200699229617X", "表1第2行第2列"),
-        fact("county", "示例县", "表1第3行第2列"),
-        fact("industry", "铸造", "表1第4行第2列"),
-        fact("applied_grade", "B", "表1第5行第2列"),
-        fact("main_products", "灰铸铁件", "表2第1行第2列"),
-        fact("design_capacity", "3万吨/年", "表2第2行第2列"),
-        fact("cems_installed", True, "表4第1行第2列"),
-        fact("cems_networked", True, "表4第2行第2列"),
-        fact("eia_approval_number", "冀环评〔2018〕123号", "表5第1行第2列"),
-        fact("permit_number", "91130200699229617X001P", "表5第2行第2列"),
-        fact("permit_valid_until", "2023-12-31", "表5第3行第2列"),
-        fact("dedicated_env_staff", True, "表5第4行第2列"),
-        fact("gate_system", True, "表6第1行第2列"),
-    ]
-    report = {"file": "监测报告.pdf", "page": 3, "cell": None, "bbox": None}
-    ledger = {"file": "运输车辆台账.pdf", "page": 1, "cell": None, "bbox": None}
-    tables = {
-        "treatment_facilities": [
-            {"process": "熔化", "facility": "袋式除尘器", "technology": "袋式除尘",
-             "source_ref": {"file": "申报表.docx", "page": None, "cell": "表3", "bbox": None}}],
-        "emissions": [
-            {"outlet_id": "DA001", "source": "熔化工序", "pollutant": "颗粒物", "concentration_mg_m3": 6.3,
-             "limit_mg_m3": 10, "source_ref": report},
-            {"outlet_id": "DA001", "source": "熔化工序", "pollutant": "二氧化硫", "concentration_mg_m3": 12,
-             "limit_mg_m3": 50, "source_ref": report}],
-        "vehicles": [
-            {"plate": plate, "vin": None, "emission_stage": stage, "registration_date": None, "source_ref": ledger}
-            for plate, stage in (("冀B12345", "国六"), ("冀B23456", "国五"), ("冀B34567", "新能源"),
-                                 ("冀B45678", "国四"))],
-    }
-    return Extraction([DocumentResult("申报表.docx", "", "application_form", "docx", facts=facts, tables=tables)])
-
-
-def _example_findings() -> list[Finding]:
-    return [
-        Finding("transport:clean_share", "warning", "国五及以上（含燃气）和新能源运输车辆占75%，请对照B级运输方式要求核实。",
-                [Source("运输车辆台账.pdf", page=1)]),
-        Finding("missing_field:video_monitoring", "note", "申报表未填写是否安装视频监控。",
-                [Source("申报表.docx", cell="表6")]),
-    ]

@@ -4,13 +4,13 @@ first-reviewed (初审) in the week, sent to the province. As .docx and .xlsx.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import Any
 
 from forms.vocabulary import PROVINCE_GRADES
-from generators.docx_render import find_template, render_docx, require_keys
+from generators.document_kind import DOCX, PDF, XLSX, DocumentKind, Output
+from generators.docx_render import require_keys
 from generators.result_notice import grade_label
 from generators.text import cn_date
 
@@ -58,46 +58,26 @@ def weekly_report_data(cases: Iterable[Mapping[str, Any]], *, city: str, week_st
     }
 
 
-def weekly_report_context(data: Mapping[str, Any]) -> dict[str, Any]:
-    require_keys(data, KEYS, ITEM_KEYS, what="周报数据")
-    return dict(data)
+class WeeklyReport(DocumentKind):
+    formats = (DOCX, PDF, XLSX)
+
+    def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        require_keys(data, KEYS, ITEM_KEYS, what="周报数据")
+        return dict(data)
+
+    def render_xlsx(self, data: Mapping[str, Any], out: Output) -> None:
+        from generators.sheets import write_sheets
+
+        context = self.context(data)
+        number = f"（第{context['number']}期）" if context["number"] else ""
+        write_sheets(out, [{
+            "name": "周报", "title": f"{context['city']}A级、B级和引领性企业绩效分级初审情况周报{number}",
+            "lead": [f"报送单位：{context['unit']}　　统计时段：{context['period']}　　报送日期：{context['date']}"],
+            "header": HEADER, "widths": [6, 12, 30, 16, 10, 10, 16, 14, 24],
+            "rows": [[r[k] for k in ROW_KEYS] for r in context["rows"]]}])
 
 
-def render_weekly_report(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes],
-                         template: str | os.PathLike | None = None) -> None:
-    render_docx(find_template(TEMPLATE, template), weekly_report_context(data), out)
-
-
-def render_weekly_report_xlsx(data: Mapping[str, Any], out: str | os.PathLike | IO[bytes]) -> None:
-    from generators.sheets import write_sheets
-
-    context = weekly_report_context(data)
-    number = f"（第{context['number']}期）" if context["number"] else ""
-    write_sheets(out, [{
-        "name": "周报", "title": f"{context['city']}A级、B级和引领性企业绩效分级初审情况周报{number}",
-        "lead": [f"报送单位：{context['unit']}　　统计时段：{context['period']}　　报送日期：{context['date']}"],
-        "header": HEADER, "widths": [6, 12, 30, 16, 10, 10, 16, 14, 24],
-        "rows": [[r[k] for k in ROW_KEYS] for r in context["rows"]]}])
-
-
-def example_cases() -> list[dict[str, Any]]:
-    return [
-        {"enterprise_name": "示例铸造有限公司", "county": "示例县", "industry": "铸造", "applied_grade": "B",
-         "proposed_grade": "B", "reviewed_on": "2020-08-18", "status": "初审通过，待省级复核", "note": ""},
-        {"enterprise_name": "示例钢铁集团有限公司", "county": "东城区", "industry": "长流程联合钢铁",
-         "applied_grade": "A", "proposed_grade": "A", "reviewed_on": "2020-08-19", "status": "初审通过，待省级复核",
-         "note": "已完成现场核验"},
-        {"enterprise_name": "示例水泥粉磨有限公司", "county": "西城区", "industry": "水泥", "applied_grade": "引领性",
-         "proposed_grade": "", "reviewed_on": "2020-08-20", "status": "需整改", "note": "整改期限2020年9月15日"},
-        {"enterprise_name": "示例砖瓦有限公司", "county": "西城区", "industry": "砖瓦窑", "applied_grade": "C",
-         "proposed_grade": "C", "reviewed_on": "2020-08-19", "status": "初审通过", "note": ""},
-        {"enterprise_name": "示例玻璃股份有限公司", "county": "东城区", "industry": "玻璃", "applied_grade": "B",
-         "proposed_grade": "B", "reviewed_on": "2020-08-10", "status": "初审通过", "note": ""},
-    ]
-
-
-def example_data() -> dict[str, Any]:
-    return weekly_report_data(example_cases(), city="示例市", week_start=date(2020, 8, 17), number=6)
+WEEKLY_REPORT = WeeklyReport(KIND, "周报", TEMPLATE)
 
 
 def _date(value: Any) -> date | None:

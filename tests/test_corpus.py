@@ -21,11 +21,12 @@ from PIL import Image
 
 from fixtures import corpus
 from fixtures.cases import add_months, build_case, corpus_plan
-from fixtures.profiles import CATALOGUE_LIMITS, CATALOGUE_SHARES, CLEAN_STAGES, PROFILES
+from fixtures.profiles import CATALOGUE_LIMITS, CATALOGUE_SHARES, PROFILES
 from forms import normalize as n
 from forms.catalogue import industry_names, required_documents
 from forms.fields import FIELDS, TABLES, match_label
 from forms.validators import check_credit_code, check_date, check_permit_number, check_phone, check_vin
+from forms.vocabulary import CLEAN_STAGES
 
 DOCUMENT_KINDS = {"application_form", "business_license", "discharge_permit", "eia_approval", "acceptance",
                   "monitoring_report", "cems_data", "transport_ledger", "gate_records", "pledge", "photo"}

@@ -17,8 +17,7 @@ from generators.docx_render import check_template, template_variables
 from generators.review_sheet import (
     KEYS,
     NO_REQUIREMENT,
-    example_data,
-    render_review_sheet,
+    REVIEW_SHEET,
     review_sheet_data,
 )
 from generators.text import cn_date
@@ -137,13 +136,13 @@ def test_cn_date():
 
 def test_template_reads_exactly_the_data_keys():
     assert template_variables(_template_path()) == set(KEYS)
-    check_template(_template_path(), example_data())
+    check_template(_template_path(), REVIEW_SHEET.example())
 
 
 def test_render_example(tmp_path):
-    data = example_data()
+    data = REVIEW_SHEET.example()
     out = tmp_path / "example.docx"
-    render_review_sheet(data, out)
+    REVIEW_SHEET.render_docx(data, out)
     cells = cell_texts(out)
     joined = "\n".join(cells)
     assert data["enterprise_name"] in cells and data["credit_code"] in cells
@@ -162,7 +161,7 @@ def test_render_example(tmp_path):
 def test_render_hand_made_extraction_to_file_object(tmp_path):
     data = review_sheet_data(hand_made_extraction(), FINDINGS, review_date="2020-09-05")
     buffer = io.BytesIO()
-    render_review_sheet(data, buffer)
+    REVIEW_SHEET.render_docx(data, buffer)
     out = tmp_path / "sheet.docx"
     out.write_bytes(buffer.getvalue())
     cells = cell_texts(out)
@@ -181,25 +180,25 @@ def test_render_hand_made_extraction_to_file_object(tmp_path):
 
 
 def test_render_without_findings_says_so(tmp_path):
-    data = dict(example_data(), findings=[])
+    data = dict(REVIEW_SHEET.example(), findings=[])
     out = tmp_path / "clean.docx"
-    render_review_sheet(data, out)
+    REVIEW_SHEET.render_docx(data, out)
     assert "自动审核未发现需要提示的问题。" in cell_texts(out)
 
 
 def test_text_that_looks_like_markup_is_escaped(tmp_path):
-    data = dict(example_data(), enterprise_name="A&B <测试> 公司")
+    data = dict(REVIEW_SHEET.example(), enterprise_name="A&B <测试> 公司")
     out = tmp_path / "escaped.docx"
-    render_review_sheet(data, out)
+    REVIEW_SHEET.render_docx(data, out)
     assert "A&B <测试> 公司" in cell_texts(out)
 
 
 def test_missing_keys_are_named(tmp_path):
-    data = example_data()
+    data = REVIEW_SHEET.example()
     del data["credit_code"]
     del data["indicators"][1]["actual"]
     with pytest.raises(DataDoesNotFit) as err:
-        render_review_sheet(data, tmp_path / "x.docx")
+        REVIEW_SHEET.render_docx(data, tmp_path / "x.docx")
     assert "credit_code" in err.value.user_message
     assert "indicators[1].actual" in err.value.user_message
     assert not (tmp_path / "x.docx").exists()
@@ -212,13 +211,13 @@ def test_broken_template_is_template_invalid(tmp_path):
     broken = tmp_path / "broken.docx"
     doc.save(str(broken))
     with pytest.raises(TemplateInvalid):
-        render_review_sheet(example_data(), tmp_path / "x.docx", template=broken)
+        REVIEW_SHEET.render_docx(REVIEW_SHEET.example(), tmp_path / "x.docx", template=broken)
     unknown = Document()
     unknown.add_paragraph("{{ no_such_key }}")
     path = tmp_path / "unknown.docx"
     unknown.save(str(path))
     with pytest.raises(TemplateInvalid) as err:
-        check_template(path, example_data())
+        check_template(path, REVIEW_SHEET.example())
     assert "no_such_key" in err.value.user_message
 
 
@@ -233,7 +232,7 @@ def _template_path():
 def test_generate_example_renders_via_data(tmp_path, capsys):
     assert main(["generate", "review-sheet", "--example"]) == 0
     example = json.loads(capsys.readouterr().out)
-    assert example == example_data()
+    assert example == REVIEW_SHEET.example()
     data_file = tmp_path / "data.json"
     data_file.write_text(json.dumps(example, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "审核表.docx"
@@ -244,7 +243,7 @@ def test_generate_example_renders_via_data(tmp_path, capsys):
 
 def test_generate_refusals(tmp_path, capsys):
     data_file = tmp_path / "data.json"
-    data = example_data()
+    data = REVIEW_SHEET.example()
     del data["experts"]
     data_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "x.docx"

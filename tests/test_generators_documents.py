@@ -21,8 +21,9 @@ from generators.official import (
     title_lines,
 )
 from generators.rectification_notice import deadline_for, rectification_notice_data
-from generators.result_notice import add_working_days, example_enterprises, publishable, result_notice_data
+from generators.result_notice import add_working_days, publishable, result_notice_data
 from generators.weekly_report import weekly_report_data
+from tests.generator_samples import examples_from_inputs, province_enterprises
 
 
 def texts(path_or_bytes) -> list[str]:
@@ -38,7 +39,7 @@ def texts(path_or_bytes) -> list[str]:
 
 def render(kind: str, data) -> list[str]:
     buffer = io.BytesIO()
-    kinds.render(kind, data, buffer, fmt=".docx")
+    kinds.get(kind).render(data, buffer, fmt=".docx")
     return texts(buffer.getvalue())
 
 
@@ -46,7 +47,7 @@ def render(kind: str, data) -> list[str]:
 
 @pytest.mark.parametrize("kind", list(kinds.KINDS))
 def test_every_kind_renders_its_example(kind):
-    data = kinds.example(kind)
+    data = kinds.get(kind).example()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data  # plain JSON
     lines = render(kind, data)
     joined = "\n".join(lines)
@@ -54,8 +55,51 @@ def test_every_kind_renders_its_example(kind):
     assert joined.strip()
 
 
+def test_examples_are_what_the_data_functions_make():
+    for name, made in examples_from_inputs().items():
+        assert kinds.get(name).example() == made, name
+
+
+@pytest.fixture(scope="module")
+def converter_pool():
+    import shutil
+
+    from generators.pdf import ConverterPool, uno_available
+
+    if shutil.which("soffice") is None or not uno_available():
+        pytest.skip("LibreOffice with the UNO bridge is not installed")
+    pool = ConverterPool(1)
+    yield pool
+    pool.close()
+
+
+def test_every_kind_renders_its_example_in_every_format(tmp_path, converter_pool):
+    for kind in kinds.KINDS.values():
+        for fmt in kind.formats:
+            out = tmp_path / f"{kind.name}{fmt}"
+            kind.render(kind.example(), out, pool=converter_pool)
+            assert out.stat().st_size > 0, out.name
+    assert kinds.CASE_KINDS == ("review-sheet", "rectification-notice", "reduction-list")
+
+
+def test_templates_come_from_the_settings_directory(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from forms.settings import Settings
+
+    letter = kinds.get("letter")
+    with pytest.raises(TemplateInvalid):
+        letter.render(letter.example(), io.BytesIO(), fmt=".docx", settings=Settings(template_dir=str(tmp_path)))
+    shutil.copy(_template("letter.docx"), tmp_path / "letter.docx")
+    letter.render(letter.example(), io.BytesIO(), fmt=".docx", settings=Settings(template_dir=str(tmp_path)))
+    monkeypatch.setenv("GRADEDESK_TEMPLATE_DIR", str(tmp_path))
+    assert main(["generate", "letter", "--example", "--out", str(tmp_path / "函.docx")]) == 0
+    assert main(["generate", "notice", "--example", "--out", str(tmp_path / "通知.docx")]) == 2
+    assert "notice.docx" in capsys.readouterr().err
+
+
 def test_notice_content():
-    data = kinds.example("notice")
+    data = kinds.get("notice").example()
     lines = render("notice", data)
     assert "示例市大气污染防治工作领导小组办公室文件" in lines
     assert "示气领办〔2020〕12号" in lines
@@ -73,7 +117,7 @@ def test_notice_content():
 
 
 def test_letter_has_its_head_in_the_first_page_header():
-    lines = render("letter", kinds.example("letter"))
+    lines = render("letter", kinds.get("letter").example())
     doc_lines = lines
     assert "示例市生态环境局" in doc_lines and "示环函〔2020〕15号" in doc_lines
     assert "抄送：示例市大气污染防治工作领导小组办公室。" in lines
@@ -81,7 +125,7 @@ def test_letter_has_its_head_in_the_first_page_header():
 
 
 def test_result_notice_content():
-    data = kinds.example("result-notice")
+    data = kinds.get("result-notice").example()
     lines = render("result-notice", data)
     joined = "\n".join(lines)
     assert "经企业自评、资料审核、现场核验、专家会审等程序" in joined
@@ -100,7 +144,7 @@ def test_result_notice_content():
 
 
 def test_rectification_notice_content():
-    data = kinds.example("rectification-notice")
+    data = kinds.get("rectification-notice").example()
     lines = render("rectification-notice", data)
     joined = "\n".join(lines)
     assert "示例铸造有限公司：" in lines
@@ -114,7 +158,7 @@ def test_rectification_notice_content():
 
 
 def test_contact_form_content_and_sheet(tmp_path):
-    data = kinds.example("contact-form")
+    data = kinds.get("contact-form").example()
     lines = render("contact-form", data)
     assert "示例市应急减排清单和绩效分级工作联络表" in lines
     for label in ("主管负责人", "分管负责人", "联络人", "绩效分级组", "清单编制组", "技术帮扶组"):
@@ -122,7 +166,7 @@ def test_contact_form_content_and_sheet(tmp_path):
     for value in ("赵某", "示例市人民政府", "副市长", "0311-80000001", "13900000001", "zhao@example.gov.cn", "周某"):
         assert value in lines
     out = tmp_path / "联络表.xlsx"
-    kinds.render("contact-form", data, out)
+    kinds.get("contact-form").render(data, out)
     from openpyxl import load_workbook
 
     values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
@@ -130,7 +174,7 @@ def test_contact_form_content_and_sheet(tmp_path):
 
 
 def test_weekly_report_selects_the_weeks_first_reviewed_a_b_and_leading_cases():
-    data = kinds.example("weekly-report")
+    data = kinds.get("weekly-report").example()
     names = [r["enterprise_name"] for r in data["rows"]]
     assert names == ["示例铸造有限公司", "示例钢铁集团有限公司", "示例水泥粉磨有限公司"]  # not C, not last week
     assert data["period"] == "2020年8月17日至2020年8月23日"
@@ -141,14 +185,14 @@ def test_weekly_report_selects_the_weeks_first_reviewed_a_b_and_leading_cases():
 
 
 def test_reduction_list_docx_and_xlsx(tmp_path):
-    data = kinds.example("reduction-list")
+    data = kinds.get("reduction-list").example()
     lines = render("reduction-list", data)
     assert "示例铸造有限公司重污染天气应急减排措施（一厂一策）" in lines
     for level in ("红色预警", "橙色预警", "黄色预警"):
         assert level in lines
     assert "熔化" in lines and "袋式除尘器" in lines
     out = tmp_path / "一厂一策.xlsx"
-    kinds.render("reduction-list", data, out)
+    kinds.get("reduction-list").render(data, out)
     from openpyxl import load_workbook
 
     book = load_workbook(out)
@@ -170,7 +214,7 @@ def test_reduction_list_without_measures_says_who_fills_them():
 # ---- data functions ---------------------------------------------------------------------------
 
 def test_secret_enterprises_are_never_listed():
-    enterprises = example_enterprises() + [
+    enterprises = province_enterprises() + [
         {"name": "涉密企业乙", "county": "东城区", "industry": "焦化", "grade": "A", "涉密": True},
         {"name": "涉密企业丙", "county": "东城区", "industry": "砖瓦窑", "grade": "C", "secret": "是"},
     ]
@@ -249,42 +293,42 @@ def test_official_helpers():
 @pytest.mark.parametrize("kind", ["notice", "letter", "result-notice", "rectification-notice", "contact-form",
                                   "weekly-report", "reduction-list"])
 def test_missing_keys_are_named(kind):
-    data = kinds.example(kind)
+    data = kinds.get(kind).example()
     first = next(iter(data))
     del data[first]
     with pytest.raises(DataDoesNotFit) as err:
-        kinds.render(kind, data, io.BytesIO(), fmt=".docx")
+        kinds.get(kind).render(data, io.BytesIO(), fmt=".docx")
     assert first in err.value.user_message
 
 
 def test_nested_missing_keys_are_named():
-    data = kinds.example("contact-form")
+    data = kinds.get("contact-form").example()
     del data["head"]["mobile"]
     del data["groups"]["grading"][1]["email"]
     with pytest.raises(DataDoesNotFit) as err:
-        kinds.render("contact-form", data, io.BytesIO(), fmt=".docx")
+        kinds.get("contact-form").render(data, io.BytesIO(), fmt=".docx")
     assert "head.mobile" in err.value.user_message and "groups.grading[1].email" in err.value.user_message
-    data = kinds.example("result-notice")
+    data = kinds.get("result-notice").example()
     del data["lists"][1]["rows"][0]["county"]
     del data["contact"]["email"]
     with pytest.raises(DataDoesNotFit) as err:
-        kinds.render("result-notice", data, io.BytesIO(), fmt=".docx")
+        kinds.get("result-notice").render(data, io.BytesIO(), fmt=".docx")
     assert "lists[1].rows[0].county" in err.value.user_message and "contact.email" in err.value.user_message
 
 
 def test_formats_and_templates(tmp_path):
     with pytest.raises(BadInput):
-        kinds.render("letter", kinds.example("letter"), tmp_path / "x.xlsx")
+        kinds.get("letter").render(kinds.get("letter").example(), tmp_path / "x.xlsx")
     with pytest.raises(BadInput):
-        kinds.kind("memo")
-    for kind, module in ((k, kinds.KINDS[k].load()) for k in kinds.KINDS):
-        kinds.check_uploaded_template(kind, _template(module.TEMPLATE))
+        kinds.get("memo")
+    for kind in kinds.KINDS.values():
+        kind.check_uploaded_template(_template(kind.template))
     bad = Document()
     bad.add_paragraph("{{ title }}{{ no_such_thing }}")
     path = tmp_path / "bad.docx"
     bad.save(str(path))
     with pytest.raises(TemplateInvalid) as err:
-        kinds.check_uploaded_template("notice", path)
+        kinds.get("notice").check_uploaded_template(path)
     assert "no_such_thing" in err.value.user_message
 
 
@@ -297,7 +341,7 @@ def test_generate_every_kind_from_its_example(tmp_path, capsys):
         out = tmp_path / f"{kind}.docx"
         assert main(["generate", kind, "--data", str(data_file), "--out", str(out)]) == 0, capsys.readouterr().err
         assert out.stat().st_size > 0
-        if kinds.KINDS[kind].sheet:
+        if ".xlsx" in kinds.get(kind).formats:
             assert main(["generate", kind, "--data", str(data_file), "--out", str(tmp_path / f"{kind}.xlsx")]) == 0
     assert main(["generate", "letter", "--example", "--out", str(tmp_path / "函.xlsx")]) == 2
     assert "不支持的输出格式" in capsys.readouterr().err

@@ -57,11 +57,11 @@ def pdfs(converter_pool):
     """Each official kind rendered to PDF once: {kind: bytes}."""
     out = {}
     for kind in ("notice", "letter", "result-notice", "rectification-notice"):
-        data = kinds.example(kind)
+        data = kinds.get(kind).example()
         if kind in ("notice", "letter"):
             data["body"] = LONG_BODY
         buffer = io.BytesIO()
-        kinds.render(kind, data, buffer, fmt=".pdf", pool=converter_pool)
+        kinds.get(kind).render(data, buffer, fmt=".pdf", pool=converter_pool)
         out[kind] = buffer.getvalue()
     return out
 

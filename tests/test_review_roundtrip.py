@@ -22,7 +22,7 @@ from extractors.review_sheet_reader import (
 )
 from forms.catalogue import indicators
 from forms.errors import UnreadableFile
-from generators.review_sheet import example_data, render_review_sheet
+from generators.review_sheet import REVIEW_SHEET
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
@@ -30,7 +30,7 @@ W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
 
 def generated_sheet() -> Document:
     buffer = io.BytesIO()
-    render_review_sheet(example_data(), buffer)
+    REVIEW_SHEET.render_docx(REVIEW_SHEET.example(), buffer)
     return Document(io.BytesIO(buffer.getvalue()))
 
 
@@ -142,14 +142,14 @@ def test_the_failed_verdicts_feed_a_rectification_notice():
     from datetime import date
 
     from generators.rectification_notice import rectification_notice_data
-    from generators.review_sheet import _example_extraction
+    from tests.generator_samples import foundry_extraction
 
     doc = generated_sheet()
     fill_like_an_expert(doc)
     out = io.BytesIO()
     doc.save(out)
     reading = read_review_sheet(out.getvalue())
-    data = rectification_notice_data(_example_extraction(), as_of=date(2020, 8, 20),
+    data = rectification_notice_data(foundry_extraction(), as_of=date(2020, 8, 20),
                                      verdicts=[v.__dict__ for v in reading.verdicts])
     assert [s["problem"] for s in data["shortfalls"]] == [
         "污染治理技术：熔化工序未设二次捕集。", "无组织排放：料场未封闭。", "运输方式：国五及以上占75%。"]

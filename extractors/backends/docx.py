@@ -21,18 +21,10 @@ from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import UnreadableFile
 from forms.facts import Source
 from forms.settings import Settings
+from forms.vocabulary import SYMBOL_GLYPHS
 
 log = logging.getLogger(__name__)
 
-# w:sym characters of the symbol fonts Word uses for check boxes and ticks; another Wingdings
-# character reads as an empty box
-SYMBOLS = {
-    ("wingdings", "F0FE"): "☑", ("wingdings", "F0FD"): "☒", ("wingdings", "F0A8"): "□",
-    ("wingdings", "F06F"): "□", ("wingdings", "F0FC"): "√", ("wingdings", "F078"): "☒",
-    ("wingdings", "F0FB"): "✗",
-    ("wingdings 2", "F052"): "☑", ("wingdings 2", "F0A3"): "□", ("wingdings 2", "F050"): "√",
-    ("wingdings 2", "F054"): "☒", ("wingdings 2", "F0A2"): "□", ("wingdings 2", "F051"): "☒",
-}
 _W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 _CONTROL = re.compile("\x00([☑□])[☒☐☑□]?")  # a check-box control's state, then the glyph it shows
 _PICTURES = {"drawing", "pict", "object", "contentPart", "inkAnnotation"}
@@ -48,7 +40,7 @@ def _symbol(el) -> str:
     font = (el.get(qn("w:font")) or "").lower()
     char = (el.get(qn("w:char")) or "").upper()
     char = f"F0{char[-2:]}" if len(char) >= 2 else char  # Word writes F052 or 0052 alike
-    return SYMBOLS.get((font, char), "□" if "wingdings" in font else "")
+    return SYMBOL_GLYPHS.get((font, char), "□" if "wingdings" in font else "")
 
 
 def paragraph_text(p_element) -> str:
