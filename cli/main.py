@@ -1,4 +1,4 @@
-"""The `gradedesk` command line (contract.md): JSON on stdout, messages for people on stderr."""
+"""The `gradedesk` command line (docs/cli.md): JSON on stdout, messages for people on stderr."""
 
 from __future__ import annotations
 
