@@ -142,3 +142,22 @@ def fields_page() -> str:
               "`missing_document:<kind>` names).", ""]
     lines += _table(("kind", "document"), [(_code(k), DOCUMENT_KIND_LABELS.get(k, "")) for k in DOCUMENT_KINDS])
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ---- docs/documents.md: the kinds of generated document ----------------------------------------------------
+
+@page("documents.md")
+def documents_page() -> str:
+    from generators.kinds import KINDS
+
+    lines = _header("Generated documents", "the generator registry (generators/kinds.py)")
+    lines += [
+        "The kinds `gradedesk generate KIND` renders (docs/cli.md). Every kind renders from `--data` JSON; "
+        "`gradedesk generate KIND --example` prints a complete example of that JSON. The kinds marked "
+        "\"from a bundle\" also render from an application bundle with `--bundle`. The format follows the "
+        "suffix of `--out`.", "",
+    ]
+    lines += _table(("KIND", "document", "formats", "from a bundle", "official-document layout (GB/T 9704)"), [
+        (_code(k.name), k.title, ", ".join(k.formats), "yes" if k.case else "", "yes" if k.official else "")
+        for k in KINDS.values()])
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -51,3 +51,11 @@ def test_a_new_page_is_one_function(tmp_path, monkeypatch):
 
     assert main(["docs", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "extra.md").read_text(encoding="utf-8") == "# Extra\n"
+
+
+def test_documents_page_names_every_kind():
+    from generators.kinds import KINDS
+
+    text = generated_pages()["documents.md"]
+    for kind in KINDS.values():
+        assert f"| `{kind.name}` | {kind.title} | {', '.join(kind.formats)} |" in text
