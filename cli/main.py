@@ -1,4 +1,4 @@
-"""The `gradedesk` command line (contract.md): JSON on stdout, messages for people on stderr."""
+"""The `gradedesk` command line (docs/cli.md): JSON on stdout, messages for people on stderr."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path)
     p.add_argument("--as-of", type=_iso_date, dest="as_of")
     p.add_argument("--example", action="store_true", help="打印该类文书的示例数据 JSON")
+
+    p = sub.add_parser("docs", help="由字段等登记表重新生成 docs/ 中的参考文档")
+    p.add_argument("--out", type=Path, default=Path("docs"), help="文档目录（默认为当前目录下的 docs）")
+    p.add_argument("--check", action="store_true", help="只检查文档是否过期（过期则退出码为 1）")
 
     p = sub.add_parser("serve", help="启动网页服务")
     p.add_argument("--host", default="127.0.0.1")
@@ -121,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_check(args)
         if args.command == "generate":
             return _cmd_generate(args)
+        if args.command == "docs":
+            from cli.docs import run_docs
+
+            return run_docs(args)
         from web import commands  # the service commands live with the web app
 
         if args.command == "serve":

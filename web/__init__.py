@@ -78,6 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, cases.bp, caseflow.bp, viewer.bp, review.bp, office.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
+    from web.openapi import bp as openapi_bp  # GET /api/v1/openapi.json, no login
+    app.register_blueprint(openapi_bp)
 
     _register_errors(app)
     _register_templating(app)

@@ -118,6 +118,7 @@ API = [
      expect(401, 403, 403, 200, 404, 200, 200)),
     ("POST", "/api/v1/cases/<int:case_id>/steps", "/api/v1/cases/{case}/steps", {"step": ""},
      expect(401, 400, 404, 403, 403, 400, 400)),
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, expect(200, 200, 200, 200, 200, 200, 200)),
 ]
 
 
