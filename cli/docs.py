@@ -78,42 +78,16 @@ def _code(text: str) -> str:
 
 # ---- docs/fields.md: the field registry ----------------------------------------------------------------
 
-def _type_notes() -> dict[str, str]:
-    """What each value type of forms/data/fields.toml holds in its normal form (the JSON's `value`)."""
-    from forms.normalize import PERMIT_CLASSES
-    from forms.vocabulary import APPLIED_GRADES as GRADES
-
-    return {
-        "text": "text, spaces between Chinese characters and bracket styles made uniform",
-        "person": "a person's name (at least two letters)",
-        "place": "a county, city or district name (at least two Chinese characters)",
-        "credit_code": "18 characters, upper case, half-width; validated by the GB 32100-2015 check character",
-        "permit_number": "22 characters, upper case: the credit code, a 3-digit sequence and a letter",
-        "vin": "17 characters, upper case (vehicle identification number)",
-        "doc_number": "a document number with 六角括号, e.g. `冀环评〔2018〕123号`",
-        "phone": "digits and `-`: a mainland mobile (11 digits) or a landline with its area code",
-        "grade": "one of " + ", ".join(_code(g) for g in GRADES),
-        "permit_class": "one of " + ", ".join(_code(c) for c in PERMIT_CLASSES),
-        "date": "ISO date `YYYY-MM-DD` (read from `2020年9月15日`, `2020.9.15`, `二〇二〇年九月十五日` …)",
-        "date_end": "ISO date `YYYY-MM-DD`: the end of a range such as `2018年1月1日至2023年12月31日`",
-        "bool": "`true` or `false` (a ticked box, 是/否, 有/无 …)",
-        "number": "a JSON number (`6.3mg/m³` → 6.3, `＜1` → 1; 未检出/ND → no value)",
-        "pollutant": "a pollutant's standard name (`SO2` → 二氧化硫, `NOx` → 氮氧化物, `烟尘` → 颗粒物 …)",
-        "emission_stage": "a vehicle's emission stage (国三 … 国六, 新能源, 燃气)",
-        "industry": "an industry name of the grading catalogue (forms/data/catalogue.toml)",
-    }
-
-
 @page("fields.md")
 def fields_page() -> str:
+    from forms.field_types import FIELD_TYPES
     from forms.fields import FIELDS, TABLES
     from forms.vocabulary import DOCUMENT_KIND_LABELS, DOCUMENT_KINDS
 
-    notes = _type_notes()
     used = sorted({f.type for f in FIELDS.values()} | {c.type for t in TABLES.values() for c in t.columns})
-    undescribed = [t for t in used if t not in notes]
+    undescribed = [t for t in used if not FIELD_TYPES[t].description]
     if undescribed:
-        raise LookupError(f"cli/docs.py _type_notes() has no description of the type(s) {undescribed}")
+        raise LookupError(f"forms/field_types.py gives no description of the type(s) {undescribed}")
 
     lines = _header("Fields and tables", "the field registry (forms/data/fields.toml)")
     lines += [
@@ -137,7 +111,7 @@ def fields_page() -> str:
         lines += _table(("column", "headings", "type"), [
             (_code(c.key), "、".join(c.synonyms), _code(c.type)) for c in table.columns])
     lines += ["## Types", "", "The normal form a value of each type takes in the JSON.", ""]
-    lines += _table(("type", "normal form"), [(_code(t), notes[t]) for t in used])
+    lines += _table(("type", "normal form"), [(_code(t), FIELD_TYPES[t].description) for t in used])
     lines += ["## Document kinds", "",
               "What `documents[].kind` of the extraction JSON says a file is (and what "
               "`missing_document:<kind>` names).", ""]
@@ -161,4 +135,30 @@ def documents_page() -> str:
     lines += _table(("KIND", "document", "formats", "from a bundle", "official-document layout (GB/T 9704)"), [
         (_code(k.name), k.title, ", ".join(k.formats), "yes" if k.name in CASE_KINDS else "", "yes" if k.official else "")
         for k in KINDS.values()])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ---- docs/rules.md: the rule registry -------------------------------------------------------------------
+
+@page("rules.md")
+def rules_page() -> str:
+    from forms import rules
+    from forms.vocabulary import severity_label
+
+    effects = {rules.HOLDS_EMISSION_LIMITS: "holds down 排放限值", rules.HOLDS_TRANSPORT_SUPERVISION:
+               "holds down 运输监管", rules.HOLDS_MANAGEMENT: "holds down 环境管理水平"}
+    lines = _header("Rules", "the rule registry (forms/rules.py)")
+    lines += [
+        "Every rule the checks raise (`findings[].rule` of `gradedesk check --json`, docs/cli.md). A rule id "
+        "is `family:parameter`; `<…>` marks a parameter each finding names (a field key, a document kind, a "
+        "pollutant). Ids are stable; more rules may be added. Severity \"per finding\" means the check "
+        "decides it from the case (a required field's error blocks, an optional one warns). The indicator "
+        "group is the catalogue's (forms/data/catalogue.toml) whose requirement a rectification notice "
+        "quotes; the remedy is what the notice asks for when no group's requirement applies.", "",
+    ]
+    lines += _table(("rule", "title", "severity", "indicator group", "proposed grade", "remedy"), [
+        (_code(r.id() if r.subject else f"{r.family}:<…>"), r.title,
+         severity_label(r.severity) if r.severity else "per finding", r.indicator or "",
+         effects.get(r.grade_effect or "", ""), r.remedy)
+        for r in rules.RULES])
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -28,6 +28,7 @@ class FieldType:
     parse: Callable[[str], Any]  # raw text → the normal form, or None when it holds no value of this type
     check: Callable[[Any, str | None], str | None] = _valid  # (value, the bundle's credit code) → reason
     show: Callable[[Any], str] = number  # the normal form as a document writes it
+    description: str = ""  # what the normal form is, for integrators (docs/fields.md is generated from it)
 
     def normalise(self, raw: str) -> Any:
         return self.parse(raw)
@@ -58,7 +59,7 @@ def _industry(raw: str) -> str | None:
 
 
 def _check_grade(value: Any, credit_code: str | None) -> str | None:
-    return None if value in APPLIED_GRADES else "申报等级应为A、B、B-、C、D或引领性。"
+    return None if value in APPLIED_GRADES else f"申报等级应为{'、'.join(APPLIED_GRADES[:-1])}或{APPLIED_GRADES[-1]}。"
 
 
 def _check_industry(value: Any, credit_code: str | None) -> str | None:
@@ -70,21 +71,38 @@ def _check_date(value: Any, credit_code: str | None) -> str | None:
 
 
 FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
-    FieldType("text", _text),
-    FieldType("person", _or_none(n.normalise_person)),
-    FieldType("place", _or_none(n.normalise_place)),
-    FieldType("credit_code", _or_none(n.normalise_code), lambda value, _: v.check_credit_code(value)),
-    FieldType("permit_number", _or_none(n.normalise_code), v.check_permit_number),
-    FieldType("vin", _or_none(n.normalise_code), lambda value, _: v.check_vin(value)),
-    FieldType("doc_number", _or_none(n.normalise_doc_number)),
-    FieldType("phone", _or_none(n.normalise_phone), lambda value, _: v.check_phone(value)),
-    FieldType("grade", n.normalise_grade, _check_grade),
-    FieldType("permit_class", n.normalise_permit_class),
-    FieldType("date", n.parse_date, _check_date, cn_date),
-    FieldType("date_end", n.parse_date_end, _check_date, cn_date),  # a range's end: 有效期至
-    FieldType("bool", n.parse_bool, show=yes_no),
-    FieldType("number", n.parse_number),
-    FieldType("pollutant", _or_none(n.normalise_pollutant)),
-    FieldType("emission_stage", _or_none(n.normalise_emission_stage)),
-    FieldType("industry", _industry, _check_industry),
+    FieldType("text", _text,
+              description="text, spaces between Chinese characters and bracket styles made uniform"),
+    FieldType("person", _or_none(n.normalise_person),
+              description="a person's name (at least two letters)"),
+    FieldType("place", _or_none(n.normalise_place),
+              description="a county, city or district name (at least two Chinese characters)"),
+    FieldType("credit_code", _or_none(n.normalise_code), lambda value, _: v.check_credit_code(value),
+              description="18 characters, upper case, half-width; validated by the GB 32100-2015 check character"),
+    FieldType("permit_number", _or_none(n.normalise_code), v.check_permit_number,
+              description="22 characters, upper case: the credit code, a 3-digit sequence and a letter"),
+    FieldType("vin", _or_none(n.normalise_code), lambda value, _: v.check_vin(value),
+              description="17 characters, upper case (vehicle identification number)"),
+    FieldType("doc_number", _or_none(n.normalise_doc_number),
+              description="a document number with 六角括号, e.g. `冀环评〔2018〕123号`"),
+    FieldType("phone", _or_none(n.normalise_phone), lambda value, _: v.check_phone(value),
+              description="digits and `-`: a mainland mobile (11 digits) or a landline with its area code"),
+    FieldType("grade", n.normalise_grade, _check_grade,
+              description="one of " + ", ".join(f"`{g}`" for g in APPLIED_GRADES)),
+    FieldType("permit_class", n.normalise_permit_class,
+              description="one of " + ", ".join(f"`{c}`" for c in n.PERMIT_CLASSES)),
+    FieldType("date", n.parse_date, _check_date, cn_date,
+              description="ISO date `YYYY-MM-DD` (read from `2020年9月15日`, `2020.9.15`, `二〇二〇年九月十五日` …)"),
+    FieldType("date_end", n.parse_date_end, _check_date, cn_date,  # a range's end: 有效期至
+              description="ISO date `YYYY-MM-DD`: the end of a range such as `2018年1月1日至2023年12月31日`"),
+    FieldType("bool", n.parse_bool, show=yes_no,
+              description="`true` or `false` (a ticked box, 是/否, 有/无 …)"),
+    FieldType("number", n.parse_number,
+              description="a JSON number (`6.3mg/m³` → 6.3, `＜1` → 1; 未检出/ND → no value)"),
+    FieldType("pollutant", _or_none(n.normalise_pollutant),
+              description="a pollutant's standard name (`SO2` → 二氧化硫, `NOx` → 氮氧化物, `烟尘` → 颗粒物 …)"),
+    FieldType("emission_stage", _or_none(n.normalise_emission_stage),
+              description="a vehicle's emission stage (国三 … 国六, 新能源, 燃气)"),
+    FieldType("industry", _industry, _check_industry,
+              description="an industry name of the grading catalogue (forms/data/catalogue.toml)"),
 )}

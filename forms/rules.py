@@ -33,6 +33,8 @@ class Rule:
     indicator: str | None = None  # the catalogue indicator group of its shortfall; None: the group whose
     #                               evidence names the parameter (a field or table key), if any
     grade_effect: str | None = None  # HOLDS_*: which indicator it holds down in the proposed grade
+    remedy: str = MATERIALS_REMEDY  # what a rectification notice asks for when no indicator group's
+    #                                 requirement applies (the group's requirement comes first)
 
     def id(self, param: str | None = None) -> str:
         if self.subject is not None:

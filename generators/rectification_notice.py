@@ -68,10 +68,10 @@ def rectification_notice_data(
     groups = {i.key: i for i in indicators(industry or None)}
     by_name = {i.name: i for i in groups.values()}
 
-    def requirement(key: str | None) -> str:
+    def requirement(key: str | None, remedy: str = rules.MATERIALS_REMEDY) -> str:
         indicator = groups.get(key or "")
         if indicator is None:
-            return rules.MATERIALS_REMEDY
+            return remedy
         text = indicator.requirement_for(grade)
         if text:
             return f"{indicator.name}达到{grade_label(grade)}要求：{text}"
@@ -87,9 +87,11 @@ def rectification_notice_data(
             continue
         seen.add(finding.rule)
         key = _indicator_for(finding.rule, groups)
+        rule, _ = rules.lookup(finding.rule)
         evidence = "；".join(dict.fromkeys(s.describe() for s in finding.evidence))
         shortfalls.append({"problem": finding.message + (f"（见{evidence}）" if evidence else ""),
-                           "requirement": requirement(key), "indicator": groups[key].name if key in groups else "",
+                           "requirement": requirement(key, rule.remedy if rule else rules.MATERIALS_REMEDY),
+                           "indicator": groups[key].name if key in groups else "",
                            "source": finding.rule})
     for verdict in verdicts:
         if str(verdict.get("verdict") or "") != "不符合":
