@@ -130,7 +130,7 @@ def world(app, users):
     case_id = make_case(app, "county-clerk")
     steps.assign(app, case_id)
     sheet = fill_review_sheet(steps.review_sheet(app, case_id), grade="")  # no grade: confirming is refused
-    from web import expert_review
+    from web.services import review_sheets
 
     storage = Storage(app.config["GRADEDESK_DATA_DIR"])
     docx = io.BytesIO()
@@ -138,7 +138,7 @@ def world(app, users):
     sha = storage.save_bytes(docx.getvalue()).sha256
     with app.app_context(), get_db(app).session() as s:
         case = s.get(Case, case_id)
-        upload = expert_review.upload_sheet(s, storage, case, steps.user(s, "expert"), "审核表.docx", io.BytesIO(sheet))
+        upload = review_sheets.upload_sheet(s, storage, case, steps.user(s, "expert"), "审核表.docx", io.BytesIO(sheet))
         office = steps.user(s, "office")
         s.add(CaseVersion(case_id=case_id, number=1, status="done", extraction=case.extraction, findings=case.findings,
                           summary={"stage": "returned", "files": []}, created_at=case.created_at))

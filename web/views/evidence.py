@@ -7,10 +7,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import login_required
 
 from forms.facts import DOCUMENT_KIND_LABELS
-from web import evidence
-from web.casefacts import effective_extraction
-from web.cases import storage, visible_case_or_404
 from web.errors import NotFound
+from web.services import evidence
+from web.services.corrections import effective_extraction
+from web.views.cases import storage, visible_case_or_404
 
 bp = Blueprint("viewer", __name__)
 

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from forms.errors import BadInput
 from web.errors import Conflict, Forbidden, NotFound
 from web.models import OfficeTemplate, User
-from web.offices import PROVINCE_KEY, office_key
+from web.services.offices import PROVINCE_KEY, office_key
+from web.services.uploads import check_docx
 from web.storage import Storage
-from web.uploads import check_docx
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 

@@ -1,12 +1,13 @@
 """Documents an office issues: the rectification notice, the result notice, the weekly report,
-the contact form. Each is rendered with the office's current template (web/office_templates.py),
-numbered (web/numbering.py) and kept as issued — its data, the .docx (and .xlsx), the number —
+the contact form. Each is rendered with the office's current template (web/services/office_templates.py),
+numbered (web/services/numbering.py) and kept as issued — its data, the .docx (and .xlsx), the number —
 in the same transaction that records what it does to the cases.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,15 +18,24 @@ from sqlalchemy.orm import Session
 
 from forms.errors import BadInput, GradedeskError
 from forms.facts import Extraction
-from web import office_templates
-from web.casework import record
-from web.clock import today
 from web.errors import Conflict, Forbidden, NotFound
-from web.models import Case, CaseEvent, IssuedDocument, User
-from web.numbering import format_number, next_number
-from web.offices import Office, is_province, office_key, office_of
-from web.presenters import CHINA
-from web.procedure import CITY_GRADES, PROVINCE_GRADES, STEPS, confirmed_reviews, set_stage, why_not
+from web.models import Case, CaseEvent, IssuedDocument, User, record
+from web.services import office_templates
+from web.services.access import get_visible_case, visible_cases
+from web.services.clock import CHINA, today
+from web.services.corrections import effective_extraction
+from web.services.findings import confirmed_and_kept
+from web.services.numbering import format_number, next_number
+from web.services.offices import Office, is_province, office_key, office_of
+from web.services.procedure import (
+    CITY_GRADES,
+    PROVINCE_GRADES,
+    STEPS,
+    confirmed_reviews,
+    rectification_deadline,
+    set_stage,
+    why_not,
+)
 from web.storage import Storage
 
 KIND_TITLES = {"rectification-notice": "整改通知书", "result-notice": "绩效分级结果公示", "weekly-report": "周报",
@@ -57,7 +67,7 @@ def issue(session: Session, storage: Storage, actor: User, kind: str, build: Cal
           *, case: Case | None = None, xlsx: bool = False) -> IssuedDocument:
     """Number (for numbered kinds), build, render and keep one document, in the caller's transaction.
 
-    The number is the transaction's first write (see web/numbering.py); when building or
+    The number is the transaction's first write (see web/services/numbering.py); when building or
     rendering fails the transaction is rolled back, the number with it."""
     office = _require_office(actor)
     year = today().year
@@ -104,8 +114,6 @@ def _verdicts(case: Case) -> list[dict]:
 
 def rectification_data(case: Case, actor: User, doc_number: str, contact: dict | None = None) -> dict:
     from generators.rectification_notice import rectification_notice_data
-    from web.casefacts import effective_extraction
-    from web.findings import confirmed_and_kept
 
     if case.extraction is None:
         raise Conflict("申报材料尚未解析完成，暂不能出具整改通知书。", code="not_ready")
@@ -142,7 +150,6 @@ def issue_rectification(session: Session, storage: Storage, case: Case, actor: U
     doc = issue(session, storage, actor, "rectification-notice",
                 lambda number, _n: rectification_data(case, actor, number, contact), case=case)
     deadline = doc.data.get("deadline")
-    from web.procedure import rectification_deadline
 
     case.rectify_by = rectification_deadline()
     set_stage(session, case, "returned", actor, reason,
@@ -163,8 +170,6 @@ def level_of(actor: User) -> str:
 
 def publication_candidates(session: Session, actor: User) -> tuple[list[Case], list[Case]]:
     """(cases the actor's result notice lists, 涉密 cases it leaves out): the level's decided cases."""
-    from web.access import visible_cases
-
     if is_province(actor):
         stmt = visible_cases(actor).where(Case.stage == "province_review", Case.decided_grade.in_(PROVINCE_GRADES))
     else:
@@ -215,8 +220,6 @@ def week_start_of(day: date) -> date:
 
 def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[str, Any]]:
     """The cases the actor's city sent up to the province in the week (seed 004 五 周报制度)."""
-    from web.access import visible_cases
-
     start = datetime.combine(week_start, datetime.min.time()) - CHINA  # local midnight, stored as UTC
     end = start + timedelta(days=7)
     events: dict[int, CaseEvent] = {}
@@ -260,8 +263,6 @@ GROUP_KEYS = ("grading", "compilation", "assistance")
 
 def parse_people(text: str) -> list[dict[str, str]]:
     """One person a line: 姓名，单位，职务，办公电话，手机，电子邮箱 (comma, 、 or tab separated)."""
-    import re
-
     people = []
     for line in (text or "").splitlines():
         if not line.strip():
@@ -308,8 +309,6 @@ def issued_by_office(session: Session, actor: User, kinds: tuple[str, ...] | Non
 
 def may_read(session: Session, actor: User, doc: IssuedDocument) -> bool:
     """A case's document: whoever sees the case; an office document: its office, and the province."""
-    from web.access import get_visible_case
-
     if doc.case_id is not None:
         return get_visible_case(session, actor, doc.case_id) is not None
     return actor.role == "office" and (doc.office == office_key(actor) or is_province(actor))

@@ -22,8 +22,9 @@ from PIL import Image, ImageDraw, ImageOps
 from forms.facts import Source, cell_in_chinese
 from web.errors import NotFound
 from web.models import Case
+from web.services.extraction import store_documents
+from web.services.uploads import sniff_head
 from web.storage import Storage
-from web.uploads import sniff_head
 
 MAX_WIDTH = 1400  # pixels of a rendered page
 MAX_PIXELS = 80_000_000
@@ -64,8 +65,6 @@ def index_of(extraction: dict | None, file: str | None) -> int | None:
 def document_bytes(storage: Storage, case: Case, doc: EvidenceDocument) -> bytes:
     """The document's bytes, from storage; a case extracted before documents were kept is unpacked once."""
     if not storage.exists(doc.sha256):
-        from web.jobs import store_documents
-
         with tempfile.TemporaryDirectory(prefix="gradedesk-evidence-") as tmp:
             paths = []
             for i, f in enumerate(case.files):

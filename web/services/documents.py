@@ -19,6 +19,11 @@ from sqlalchemy.orm import object_session
 from forms.facts import Extraction
 from web.errors import Conflict, NotFound
 from web.models import Case, IssuedDocument
+from web.services import office_templates
+from web.services.clock import today
+from web.services.corrections import effective_extraction
+from web.services.findings import confirmed_and_kept
+from web.services.issuing import _review_type, _verdicts, content
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,14 +50,10 @@ def _experts(case: Case) -> list[dict[str, str]]:
 
 
 def _extraction(case: Case) -> Extraction:
-    from web.casefacts import effective_extraction
-
     return Extraction.from_dict(effective_extraction(case))
 
 
 def _template(req: Request, kind: str) -> Path | None:
-    from web import office_templates
-
     session = object_session(req.case)
     template = office_templates.for_region(session, req.case.city, kind) if session else None
     return office_templates.path_of(req.storage, template)
@@ -81,9 +82,6 @@ def _issued_notice(req: Request) -> IssuedDocument | None:
 
 def _rectification_data(req: Request) -> dict:
     from generators.rectification_notice import rectification_notice_data
-    from web.clock import today
-    from web.findings import confirmed_and_kept
-    from web.issuing import _review_type, _verdicts
 
     kept, confirmed = confirmed_and_kept(req.case)
     return rectification_notice_data(_extraction(req.case), kept, as_of=today(), confirmed=confirmed,
@@ -97,8 +95,6 @@ def _renderer(kind: str, build: Callable[[Request], dict]) -> Callable[[Request,
         if kind == "rectification-notice":
             issued = _issued_notice(req)
             if issued is not None:
-                from web.issuing import content
-
                 return content(object_session(req.case), req.storage, issued, fmt)[0]
         data = build(req)
         out = io.BytesIO()

@@ -9,18 +9,19 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from forms.errors import BadInput
-from web import issuing, office_templates
-from web.auth import role_required
-from web.cases import me, storage, visible_case_or_404
-from web.casework import GRADE_CHOICES
-from web.clock import today
 from web.db import db_session
 from web.errors import Conflict, NotFound
-from web.findings import confirmed_and_kept
-from web.offices import office_key, office_of
-from web.procedure import decide_grade
-from web.recusal import is_third_party_firm
-from web.users import experts
+from web.models import OfficeTemplate
+from web.services import issuing, office_templates
+from web.services.cases import GRADE_CHOICES
+from web.services.clock import today
+from web.services.findings import confirmed_and_kept
+from web.services.offices import office_key, office_of
+from web.services.procedure import decide_grade, rectification_deadline
+from web.services.recusal import is_third_party_firm
+from web.services.users import experts
+from web.views.auth import role_required
+from web.views.cases import me, storage, visible_case_or_404
 
 bp = Blueprint("office", __name__)
 
@@ -49,8 +50,6 @@ def grade(case_id: int):
 @bp.route("/cases/<int:case_id>/rectification", methods=["GET", "POST"])
 @role_required("office")
 def rectification(case_id: int):
-    from web.procedure import rectification_deadline
-
     case = visible_case_or_404(case_id)
     status = 200
     if request.method == "POST":
@@ -186,8 +185,6 @@ def restore_template(template_id: int):
 @bp.get("/templates/<int:template_id>.docx")
 @role_required("office")
 def template_file(template_id: int):
-    from web.models import OfficeTemplate
-
     row = db_session().get(OfficeTemplate, template_id)
     if row is None or row.office != office_key(me()):
         raise NotFound("没有这个模板版本。")
