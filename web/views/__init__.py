@@ -1,10 +1,9 @@
-"""The pages and the JSON API, thin over the services: one blueprint per concern.
+"""The pages and the JSON API, thin over the services: one blueprint per concern, named as its module.
 
-`auth` (login/logout), `cases` (list, upload, case page, history), `caseflow` (web/views/steps.py:
-procedure steps, corrections, decisions on findings), `viewer` (web/views/evidence.py: the evidence
-of a fact), `review` (experts and their sheets, case documents), `office` (grades, notices, reports,
-templates), `api` (`/api/v1`). `init_app` wires them, the error pages and the templates' helpers
-into the app at creation.
+`auth` (login/logout), `cases` (list, upload, case page, history), `steps` (procedure steps,
+re-application, corrections, decisions on findings), `evidence` (where a fact was read), `review`
+(experts and their sheets, case documents), `office` (grades, notices, reports, templates), `api`
+(`/api/v1`). `init_app` wires them, the error pages and the templates' helpers into the app.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from web.views import presenters
 from web.views.auth import role_required
 from web.views.cases import me, storage, visible_case_or_404, wants_json
 
-bp = Blueprint("caseflow", __name__)
+bp = Blueprint("steps", __name__)
 
 
 def _back(case_id: int, anchor: str | None = None):
@@ -82,7 +82,7 @@ def reapply_case(case_id: int):
 def field(case_id: int, key: str):
     case = visible_case_or_404(case_id)
     if key == "_" and request.args.get("key") in FIELDS:  # the picker of fields to add
-        return redirect(url_for("caseflow.field", case_id=case.id, key=request.args["key"]))
+        return redirect(url_for("steps.field", case_id=case.id, key=request.args["key"]))
     if key not in FIELDS:
         raise NotFound("没有这个字段。")
     if request.method == "POST":
