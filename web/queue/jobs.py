@@ -35,6 +35,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select, update
 
 from forms.errors import GradedeskError
+from web.config import settings_of
 from web.db import Database, get_db
 from web.errors import unavailable
 from web.models import Case, Job, record, utcnow
@@ -216,7 +217,8 @@ class JobHandlers:
     """The case work the queue runs, handed over by the services at app creation (`web.queue.init_app`):
     the queue knows jobs and claims, never what a job does to a case.
 
-    `extract(db, storage, case_id, version[, fanout=])` does an extraction job and returns its Outcome;
+    `extract(db, storage, case_id, version, settings[, fanout=])` does an extraction job (`settings`: the
+    extractors' forms.settings.Settings) and returns its Outcome;
     `store(case, outcome)` writes the outcome on its case and returns the line for the case's history."""
 
     extract: Callable[..., Outcome]
@@ -262,7 +264,8 @@ def _perform(app, claim: Claim, fanout=None) -> tuple[Outcome | None, str | None
         return None, f"未知的任务类型：{claim.kind}"
     try:
         extract = handlers(app).extract
-        args = (get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id, claim.version)
+        args = (get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id, claim.version,
+                settings_of(app))
         return (extract(*args, fanout=fanout) if fanout is not None else extract(*args)), None
     except Exception as exc:
         away = unavailable(exc)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from forms.facts import Extraction
+from forms.settings import Settings
 from web.errors import Conflict, NotFound
 from web.models import Case, IssuedDocument
 from web.services import office_templates
@@ -42,6 +43,7 @@ class Request:
     case: Case
     storage: object  # web.storage.Storage
     review_type: str = "材料审核"
+    settings: Settings | None = None  # the generators' (templates, LibreOffice), for their calls here
 
 
 def _experts(case: Case) -> list[dict[str, str]]:
@@ -95,7 +97,7 @@ def _renderer(kind: str, build: Callable[[Request], dict]) -> Callable[[Request,
         if kind == "rectification-notice":
             issued = _issued_notice(req)
             if issued is not None:
-                return content(object_session(req.case), req.storage, issued, fmt)[0]
+                return content(object_session(req.case), req.storage, issued, fmt, settings=req.settings)[0]
         data = build(req)
         out = io.BytesIO()
         render_kind(kind, data, out, fmt=f".{fmt}", template=_template(req, kind) if fmt != "xlsx" else None)
@@ -127,11 +129,12 @@ def review_type_of(arg: str | None) -> str:
     return REVIEW_TYPES.get(arg or "material", "材料审核")
 
 
-def render(case: Case, kind: str, fmt: str, *, storage=None, review_type: str = "材料审核") -> Rendered:
+def render(case: Case, kind: str, fmt: str, *, storage=None, review_type: str = "材料审核",
+           settings: Settings | None = None) -> Rendered:
     if case.status != "done" or case.extraction is None:
         raise Conflict("申报材料尚未解析完成，暂不能生成文书。", code="not_ready")
     title, _formats, renderer = DOCUMENTS[kind]
-    req = Request(case, storage, review_type)
+    req = Request(case, storage, review_type, settings)
     issued_pdf = kind == "rectification-notice" and _issued_notice(req) is not None  # kept PDF of the issued one
     if fmt == "pdf" and not issued_pdf:
         from generators.pdf import docx_to_pdf

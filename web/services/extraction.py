@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from forms.checks import run_checks
 from forms.grading import propose_grade
+from forms.settings import Settings
 from web.db import Database
 from web.models import Case, CaseFile
 from web.queue.jobs import JobHandlers, Outcome
@@ -75,9 +76,10 @@ def extraction_cache(storage: Storage):
     return DirectoryCache(storage.root.parent / "cache" / "extraction")
 
 
-def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None, *,
-                 fanout=None) -> Outcome:
-    """Extraction, checks and the proposed grade of one case's files.
+def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None,
+                 settings: Settings | None = None, *, fanout=None) -> Outcome:
+    """Extraction, checks and the proposed grade of one case's files (`settings`: the extractors', for
+    the calls below once they take them).
 
     `fanout(items, cache)`, when given, gets the bundle's files before extraction (Celery: their
     scanned pages are OCR'd by several workers into the shared OCR memo); whatever it does not

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from forms.errors import BadInput, GradedeskError
 from forms.facts import Extraction
+from forms.settings import Settings
 from web.errors import Conflict, Forbidden, NotFound
 from web.models import Case, CaseEvent, IssuedDocument, User, record
 from web.services import office_templates
@@ -52,8 +53,9 @@ def _require_office(actor: User) -> Office:
 
 
 def render_docx(session: Session, storage: Storage, office: str, kind: str, data: dict,
-                city: str | None = None) -> tuple[bytes, int | None]:
-    """The .docx of `data` with the office's current template (a case's: its city's, else the province's)."""
+                city: str | None = None, *, settings: Settings | None = None) -> tuple[bytes, int | None]:
+    """The .docx of `data` with the office's current template (a case's: its city's, else the province's).
+    `settings`: the generators' (templates, LibreOffice), for the call below once they take them."""
     from generators.kinds import render
 
     template = office_templates.current(session, office, kind) if city is None else \
@@ -64,7 +66,7 @@ def render_docx(session: Session, storage: Storage, office: str, kind: str, data
 
 
 def issue(session: Session, storage: Storage, actor: User, kind: str, build: Callable[[str, int | None], dict],
-          *, case: Case | None = None, xlsx: bool = False) -> IssuedDocument:
+          *, case: Case | None = None, xlsx: bool = False, settings: Settings | None = None) -> IssuedDocument:
     """Number (for numbered kinds), build, render and keep one document, in the caller's transaction.
 
     The number is the transaction's first write (see web/services/numbering.py); when building or
@@ -75,7 +77,7 @@ def issue(session: Session, storage: Storage, actor: User, kind: str, build: Cal
         number = next_number(session, office.key, kind, year) if kind in NUMBERED else None
         doc_number = format_number(office.code(kind), year, number) if number is not None else None
         data = build(doc_number or "", number)
-        content, template_id = render_docx(session, storage, office.key, kind, data)
+        content, template_id = render_docx(session, storage, office.key, kind, data, settings=settings)
         xlsx_sha = None
         if xlsx:
             from generators.kinds import render
@@ -129,16 +131,18 @@ def rectification_data(case: Case, actor: User, doc_number: str, contact: dict |
         print_date=today())
 
 
-def rectification_draft(session: Session, storage: Storage, case: Case, actor: User) -> bytes:
+def rectification_draft(session: Session, storage: Storage, case: Case, actor: User, *,
+                        settings: Settings | None = None) -> bytes:
     """The notice as it would be issued, without a number (for the office to read first)."""
     _require_office(actor)
     data = rectification_data(case, actor, "")
-    content, _ = render_docx(session, storage, office_key(actor), "rectification-notice", data, city=None)
+    content, _ = render_docx(session, storage, office_key(actor), "rectification-notice", data, city=None,
+                             settings=settings)
     return content
 
 
 def issue_rectification(session: Session, storage: Storage, case: Case, actor: User, reason: str,
-                        contact: dict | None = None) -> IssuedDocument:
+                        contact: dict | None = None, *, settings: Settings | None = None) -> IssuedDocument:
     """Issue the notice with the next number and return the case for rectification with the calendar's deadline."""
     _require_office(actor)
     reason = (reason or "").strip()
@@ -148,7 +152,7 @@ def issue_rectification(session: Session, storage: Storage, case: Case, actor: U
     if why:
         raise Conflict(why, code="wrong_stage")
     doc = issue(session, storage, actor, "rectification-notice",
-                lambda number, _n: rectification_data(case, actor, number, contact), case=case)
+                lambda number, _n: rectification_data(case, actor, number, contact), case=case, settings=settings)
     deadline = doc.data.get("deadline")
 
     case.rectify_by = rectification_deadline()
@@ -179,7 +183,7 @@ def publication_candidates(session: Session, actor: User) -> tuple[list[Case], l
 
 
 def publish_results(session: Session, storage: Storage, actor: User, reason: str,
-                    contact: dict | None = None) -> IssuedDocument:
+                    contact: dict | None = None, *, settings: Settings | None = None) -> IssuedDocument:
     """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed."""
     from generators.result_notice import result_notice_data
 
@@ -200,7 +204,7 @@ def publish_results(session: Session, storage: Storage, actor: User, reason: str
             | {"unit": (contact or {}).get("unit") or office.name},
             printer=f"{office.name}办公室", print_date=today())
 
-    doc = issue(session, storage, actor, "result-notice", build)
+    doc = issue(session, storage, actor, "result-notice", build, settings=settings)
     for case in listed:
         set_stage(session, case, "published", actor, reason, f"{case.stage_label} → 已公示（{doc.doc_number}）",
                   {"from": case.stage, "to": "published", "document": doc.id, "grade": case.decided_grade})
@@ -240,7 +244,8 @@ def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[st
     return out
 
 
-def issue_weekly_report(session: Session, storage: Storage, actor: User, week_start: date) -> IssuedDocument:
+def issue_weekly_report(session: Session, storage: Storage, actor: User, week_start: date, *,
+                        settings: Settings | None = None) -> IssuedDocument:
     from generators.weekly_report import weekly_report_data
 
     office = _require_office(actor)
@@ -250,7 +255,7 @@ def issue_weekly_report(session: Session, storage: Storage, actor: User, week_st
     doc = issue(session, storage, actor, "weekly-report",
                 lambda _number, n: weekly_report_data(rows, city=office.region, week_start=week_start,
                                                       unit=office.air_office, number=n or "", date_=today())
-                | {"title": f"{office.region}绩效分级初审情况周报（第{n}期）"}, xlsx=True)
+                | {"title": f"{office.region}绩效分级初审情况周报（第{n}期）"}, xlsx=True, settings=settings)
     session.commit()
     return doc
 
@@ -286,8 +291,9 @@ def contact_form_data(actor: User, leaders: dict[str, dict], groups: dict[str, s
     return data
 
 
-def issue_contact_form(session: Session, storage: Storage, actor: User, data: dict) -> IssuedDocument:
-    doc = issue(session, storage, actor, "contact-form", lambda _number, _n: data, xlsx=True)
+def issue_contact_form(session: Session, storage: Storage, actor: User, data: dict, *,
+                       settings: Settings | None = None) -> IssuedDocument:
+    doc = issue(session, storage, actor, "contact-form", lambda _number, _n: data, xlsx=True, settings=settings)
     session.commit()
     return doc
 
@@ -321,7 +327,8 @@ def get_readable(session: Session, actor: User, doc_id: int) -> IssuedDocument:
     return doc
 
 
-def content(session: Session, storage: Storage, doc: IssuedDocument, fmt: str) -> tuple[bytes, str]:
+def content(session: Session, storage: Storage, doc: IssuedDocument, fmt: str, *,
+            settings: Settings | None = None) -> tuple[bytes, str]:
     """(bytes, mimetype) of an issued document as .docx, .xlsx or .pdf (converted once, then kept)."""
     if fmt == "docx":
         sha, mimetype = doc.docx_sha256, DOCX

@@ -21,6 +21,8 @@ from sqlalchemy.orm import selectinload
 
 from forms.errors import BadInput
 from forms.fields import FIELDS
+from forms.settings import Settings
+from web.config import settings_of
 from web.db import db_session
 from web.errors import NotFound
 from web.models import (
@@ -56,6 +58,11 @@ def me() -> User:
 
 def storage() -> Storage:
     return Storage(current_app.config["GRADEDESK_DATA_DIR"])
+
+
+def settings() -> Settings:
+    """The extractors' and generators' settings of this app."""
+    return settings_of(current_app)
 
 
 def visible_case_or_404(case_id: int) -> Case:

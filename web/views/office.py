@@ -21,7 +21,7 @@ from web.services.procedure import decide_grade, rectification_deadline
 from web.services.recusal import is_third_party_firm
 from web.services.users import experts
 from web.views.auth import role_required
-from web.views.cases import me, storage, visible_case_or_404
+from web.views.cases import me, settings, storage, visible_case_or_404
 
 bp = Blueprint("office", __name__)
 
@@ -55,7 +55,7 @@ def rectification(case_id: int):
     if request.method == "POST":
         try:
             doc = issuing.issue_rectification(db_session(), storage(), case, me(), request.form.get("reason", ""),
-                                              _contact())
+                                              _contact(), settings=settings())
         except (BadInput, Conflict) as exc:
             flash(f"未能出具整改通知书：{exc.user_message}", "error")
             status = 409 if isinstance(exc, Conflict) else 400
@@ -73,7 +73,7 @@ def rectification(case_id: int):
 @role_required("office")
 def rectification_draft(case_id: int):
     case = visible_case_or_404(case_id)
-    content = issuing.rectification_draft(db_session(), storage(), case, me())
+    content = issuing.rectification_draft(db_session(), storage(), case, me(), settings=settings())
     return send_file(io.BytesIO(content), mimetype=issuing.DOCX, as_attachment=True,
                      download_name=f"整改通知书（草稿）-{case.enterprise_name or case.id}.docx", max_age=0)
 
@@ -84,7 +84,8 @@ def notices():
     status = 200
     if request.method == "POST":
         try:
-            doc = issuing.publish_results(db_session(), storage(), me(), request.form.get("reason", ""), _contact())
+            doc = issuing.publish_results(db_session(), storage(), me(), request.form.get("reason", ""), _contact(),
+                                          settings=settings())
         except (BadInput, Conflict) as exc:
             flash(f"未能发布公示：{exc.user_message}", "error")
             status = 409 if isinstance(exc, Conflict) else 400
@@ -109,7 +110,7 @@ def weekly():
     status = 200
     if request.method == "POST":
         try:
-            doc = issuing.issue_weekly_report(db_session(), storage(), me(), week_start)
+            doc = issuing.issue_weekly_report(db_session(), storage(), me(), week_start, settings=settings())
         except (BadInput, Conflict) as exc:
             flash(f"未能生成周报：{exc.user_message}", "error")
             status = 400
@@ -133,7 +134,7 @@ def contact_form():
         groups = {g: request.form.get(f"group_{g}", "") for g in issuing.GROUP_KEYS}
         try:
             data = issuing.contact_form_data(me(), leaders, groups)
-            issuing.issue_contact_form(db_session(), storage(), me(), data)
+            issuing.issue_contact_form(db_session(), storage(), me(), data, settings=settings())
         except BadInput as exc:
             flash(f"未能生成联络表：{exc.user_message}", "error")
             status = 400
@@ -198,7 +199,7 @@ def template_file(template_id: int):
 @role_required("clerk", "expert", "office")
 def issued(doc_id: int, fmt: str):
     doc = issuing.get_readable(db_session(), me(), doc_id)
-    content, mimetype = issuing.content(db_session(), storage(), doc, fmt)
+    content, mimetype = issuing.content(db_session(), storage(), doc, fmt, settings=settings())
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=issuing.download_name(doc, fmt), max_age=0)
 

@@ -15,7 +15,7 @@ from web.services import access, documents, review_sheets
 from web.services.cases import assign_expert, record_review_grade
 from web.services.procedure import REVIEW_TYPES
 from web.views.auth import role_required
-from web.views.cases import me, storage, visible_case_or_404
+from web.views.cases import me, settings, storage, visible_case_or_404
 from web.views.webforms import AssignForm, ProposeGradeForm
 
 bp = Blueprint("review", __name__)
@@ -75,7 +75,7 @@ def send_document(case: Case, name: str, user: User):
     if not access.may_download_documents(session, user, case):
         raise Forbidden("只有大气办和分配到本案件的专家可以下载文书。")
     kind, fmt = documents.parse_name(name)
-    rendered = documents.render(case, kind, fmt, storage=storage(),
+    rendered = documents.render(case, kind, fmt, storage=storage(), settings=settings(),
                                 review_type=documents.review_type_of(request.args.get("type")))
     record(session, case, user, "document_downloaded", rendered.filename)
     session.commit()
