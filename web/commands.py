@@ -99,7 +99,6 @@ def _waitress(app, **where) -> None:
 
 
 def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> int:
-
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))

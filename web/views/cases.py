@@ -208,7 +208,6 @@ def _load_page_relations(session, case: Case) -> None:
 
 
 def _case_documents(case: Case):
-
     return list(db_session().scalars(select(IssuedDocument).where(IssuedDocument.case_id == case.id)
                                      .order_by(IssuedDocument.id.desc())))
 
