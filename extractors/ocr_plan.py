@@ -20,6 +20,7 @@ from extractors.image_backend import MAX_OCR_PAGES, MAX_PIXELS, open_images, rea
 from extractors.layout import Layout
 from extractors.ocr import get_engine
 from extractors.pdf_backend import MAX_PAGES, preflight
+from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,11 @@ def _scanned_pdf_pages(data: bytes) -> list[int]:
     return pages
 
 
-def read_page(name: str, data: bytes, kind: str, number: int) -> None:
-    """Read one planned page as the extraction would (same pixels, same cleaning), through the OCR engine,
-    whose memo keeps the result for the extraction."""
+def read_page(name: str, data: bytes, kind: str, number: int, settings: Settings) -> None:
+    """Read one planned page as the extraction would (same pixels, same cleaning), through the OCR engine
+    `settings` names, whose memo keeps the result for the extraction."""
     if kind == "pdf":
         pages = render_pdf_pages(name, data, [number])
     else:
         pages = [page for page in open_images(name, data) if page.number == number]
-    read_pages(name, pages, Layout(file=name, method="ocr"), engine=get_engine())
+    read_pages(name, pages, Layout(file=name, method="ocr"), engine=get_engine(settings.ocr_engine))

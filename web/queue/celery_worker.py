@@ -242,7 +242,7 @@ def _ocr_pages(app, pages: list[dict[str, Any]]) -> int:
         try:
             with storage.open(sha) as fh:
                 data = fh.read()
-            read_page(page["name"], data, page["type"], number)
+            read_page(page["name"], data, page["type"], number, settings_of(app))
             leases.done(sha, number)
             done += 1
         except Exception:
@@ -325,7 +325,7 @@ def fan_out_ocr(app, items: list, cache) -> int:
             if not leases.take(item.sha256, page):
                 continue
             try:
-                read_page(item.name, item.data, item.type, page)
+                read_page(item.name, item.data, item.type, page, settings_of(app))
                 leases.done(item.sha256, page)
             except Exception:
                 log.warning("OCR of %s page %s failed; the extraction reads it", item.name, page, exc_info=True)
