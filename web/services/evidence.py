@@ -2,7 +2,7 @@
 
 A document is named by the case, its index in the extraction's document list and a page
 number — never by a path. Its bytes are found in storage by the sha256 the extraction
-recorded (web/jobs.store_documents keeps every member of an uploaded zip). A PDF page is
+recorded (web/services/extraction.store_documents keeps every member of an uploaded zip). A PDF page is
 rendered with pypdfium2, an image with Pillow, and the source box ([x0, top, x1, bottom] in
 PDF points or image pixels, forms/facts.py) is drawn on it. A Word document has no pages:
 the viewer shows the table cell or paragraph the value was read from instead.
