@@ -157,11 +157,11 @@ def run_once(queue: str, n: int, items: list[tuple[str, bytes, str]], postgres: 
     from sqlalchemy import func, select
 
     from web import create_app
-    from web.casework import Upload, create_case
     from web.db import get_db, upgrade
     from web.models import Case, User
+    from web.services.cases import Upload, create_case
+    from web.services.users import create_user
     from web.storage import Storage
-    from web.users import create_user
 
     base = Path(tempfile.mkdtemp(prefix="gradedesk-scale-"))
     redis = RedisServer().start() if queue == "celery" else None

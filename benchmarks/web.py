@@ -79,7 +79,7 @@ def load(data_dir: Path, database_url: str | None, n_cases: int, seed: int = 7) 
     from web import create_app
     from web.db import get_db, upgrade
     from web.models import Assignment, Case, CaseContent, CaseEvent, User
-    from web.users import create_user
+    from web.services.users import create_user
 
     rng = random.Random(seed)
     config = {"GRADEDESK_DATA_DIR": str(data_dir)}

@@ -14,10 +14,6 @@ The data of each kind is plain JSON (`gradedesk generate KIND --example`); docum
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from typing import IO, Any
-
 from forms.errors import BadInput
 from generators.contact_form import CONTACT_FORM
 from generators.document_kind import CaseKind, DocumentKind
@@ -39,17 +35,3 @@ def get(name: str) -> DocumentKind:
     if name not in KINDS:
         raise BadInput(f"未知的文书类型“{name}”。可选：{'、'.join(KINDS)}。")
     return KINDS[name]
-
-
-# ---- compatibility for web/ until it calls the kind objects (issue 15) ----------------------
-
-def render(name: str, data: Mapping[str, Any], out: str | os.PathLike | IO[bytes], **options) -> None:
-    get(name).render(data, out, **options)
-
-
-def example(name: str) -> dict[str, Any]:
-    return get(name).example()
-
-
-def check_uploaded_template(name: str, template: str | os.PathLike | IO[bytes]) -> None:
-    get(name).check_uploaded_template(template)

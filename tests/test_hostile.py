@@ -337,7 +337,7 @@ def _tree_hashes(root: Path) -> dict[str, str]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_hostile_uploads_leave_what_is_stored_unchanged(app, users, uploaded_case, data_dir, corpus):  # noqa: F811
     from tests.web.support import ApiClient
-    from web.jobs import run_until_empty
+    from web.queue.jobs import run_until_empty
 
     folder, _ = corpus
     client = ApiClient(app, "clerk")

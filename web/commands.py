@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from datetime import date
@@ -18,10 +19,16 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
+from waitress import serve as waitress_serve
 
 from forms.errors import BadInput, GradedeskError
+from web import create_app
 from web.db import current_revision, get_db, head_revision, upgrade
 from web.models import Case, CaseFile, User
+from web.queue.jobs import run_until_empty, start_in_process_worker, work
+from web.services.cases import Upload, assign_expert, create_case
+from web.services.users import create_user
+from web.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +55,6 @@ def _print_json(obj) -> None:
 
 
 def _app():
-    from web import create_app
-
     return create_app()
 
 
@@ -68,13 +73,11 @@ def _require_schema(app) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 5000, worker: bool = True) -> int:
-    """The web app on waitress. `GRADEDESK_WEB_PROCESSES` (default 1) forks that many server processes
+    """The web app on waitress. `GRADEDESK_WEB_PROCESSES` (configuration, default 1) forks that many server processes
     sharing one listening socket, so pages use more than one core; the in-process worker runs in the first."""
-    from web.jobs import start_in_process_worker
-
     app = _app()
     upgrade(get_db(app))
-    processes = max(1, int(os.environ.get("GRADEDESK_WEB_PROCESSES") or 1))
+    processes = app.config["GRADEDESK_WEB_PROCESSES"]
     _say(f"gradedesk 网页服务：http://{host}:{port}/"
          + ("（含后台任务进程）" if worker else "（后台任务交给独立的 gradedesk worker）")
          + (f"，{processes} 个服务进程" if processes > 1 else ""))
@@ -90,18 +93,12 @@ def serve(host: str = "127.0.0.1", port: int = 5000, worker: bool = True) -> int
 
 
 def _waitress(app, **where) -> None:
-    from waitress import serve as waitress_serve
-
     # waitress's own limit sits above Flask's, so Flask answers 413 (as JSON on the API)
     waitress_serve(app, threads=8, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 16 * 1024 * 1024,
                    **where)
 
 
 def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> int:
-    import socket
-
-    from web.jobs import start_in_process_worker
-
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
@@ -144,12 +141,10 @@ def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> in
 def worker(concurrency: int | None = None) -> int:
     """Work the jobs: a Celery worker on Redis when REDIS_URL is set (`concurrency` processes, default
     GRADEDESK_WORKER_CONCURRENCY or one per core), else the database queue in this process."""
-    from web.jobs import work
-
     app = _app()
     _require_schema(app)
     if app.config.get("REDIS_URL"):
-        from web.celery_app import run_worker
+        from web.queue.celery_worker import run_worker
 
         processes = concurrency or app.config["GRADEDESK_WORKER_CONCURRENCY"] or os.cpu_count() or 1
         _say(f"gradedesk 后台任务进程已启动（Celery，Redis 队列，{processes} 个处理进程，pid {os.getpid()}）。")
@@ -170,8 +165,6 @@ def worker(concurrency: int | None = None) -> int:
 def add_user(username: str, *, password: str, role: str, county: str | None = None, city: str | None = None,
              industries: list[str] | None = None, serves: list[str] | None = None, pledge: date | None = None,
              employer: str | None = None) -> int:
-    from web.users import create_user
-
     app = _app()
     _require_schema(app)
     with get_db(app).session() as session:
@@ -205,8 +198,6 @@ def _sha256(path: Path) -> str:
 
 
 def _ensure_demo_users(session) -> dict[str, User]:
-    from web.users import create_user
-
     users = {}
     for username, password, role, extra in DEMO_USERS:
         user = session.scalar(select(User).where(User.username == username))
@@ -228,10 +219,6 @@ def _loaded_bundles(session, clerk: User) -> set[frozenset[str]]:
 
 def load_demo() -> int:
     """Demo users and one case per `fixtures/samples/<name>/` folder; running it again adds nothing twice."""
-    from web.casework import Upload, assign_expert, create_case
-    from web.jobs import run_until_empty
-    from web.storage import Storage
-
     app = _app()
     db = get_db(app)
     upgrade(db)

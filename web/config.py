@@ -1,4 +1,8 @@
-"""Configuration from the environment (contract.md, "Running the service")."""
+"""Configuration from the environment (contract.md, "Running the service").
+
+The web app reads the environment here only: `load_config` builds the app's settings, among them
+the library layers' `forms.settings.Settings` (GRADEDESK_SETTINGS, `settings_of(app)`) that the
+app's calls into the extractors and generators use."""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+
+from forms.settings import Settings
 
 DEFAULT_MAX_UPLOAD_MB = 200
 
@@ -32,7 +38,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_JOB_TIMEOUT": int(env.get("GRADEDESK_JOB_TIMEOUT") or 600),
         "GRADEDESK_JOB_MAX_ATTEMPTS": 3,
         "GRADEDESK_POLL_SECONDS": float(env.get("GRADEDESK_POLL_SECONDS") or 1.0),
-        # Celery on Redis (web/celery_app.py) when set; the database queue otherwise
+        # Celery on Redis (web/queue/celery_worker.py) when set; the database queue otherwise
         "REDIS_URL": env.get("REDIS_URL") or None,
         # seconds a delivered, unacknowledged message waits before Redis hands it to another worker
         # (a worker that died holding it); longer than any job, as a redelivery of a running job is a no-op
@@ -50,7 +56,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_TOKEN_DAYS": 90,
         # behind N reverse proxies: trust their X-Forwarded-For / X-Forwarded-Proto
         "GRADEDESK_PROXY_COUNT": int(env.get("GRADEDESK_PROXY_COUNT") or 0),
-        # log-in throttling (web/ratelimit.py)
+        # log-in throttling (web/views/ratelimit.py)
         "GRADEDESK_LOGIN_MAX_FAILURES": int(env.get("GRADEDESK_LOGIN_MAX_FAILURES") or 5),
         "GRADEDESK_LOGIN_MAX_IP_FAILURES": int(env.get("GRADEDESK_LOGIN_MAX_IP_FAILURES") or 20),
         "GRADEDESK_LOGIN_WINDOW_MINUTES": int(env.get("GRADEDESK_LOGIN_WINDOW_MINUTES") or 15),
@@ -59,6 +65,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # province of the province-level office (seed 004: 河北省, 冀)
         "GRADEDESK_PROVINCE": env.get("GRADEDESK_PROVINCE") or "河北省",
         "GRADEDESK_PROVINCE_ABBR": env.get("GRADEDESK_PROVINCE_ABBR") or "冀",
+        # server processes of `gradedesk serve` sharing one listening socket
+        "GRADEDESK_WEB_PROCESSES": max(1, int(env.get("GRADEDESK_WEB_PROCESSES") or 1)),
+        # the extractors' and generators' knobs (OCR engine, OCR memo, PDF sandbox, templates …)
+        "GRADEDESK_SETTINGS": Settings.from_env(env),
     }
     if env.get("SECRET_KEY"):
         config["SECRET_KEY"] = env["SECRET_KEY"]
@@ -66,6 +76,11 @@ def load_config(overrides: dict | None = None) -> dict:
     if "GRADEDESK_DATA_DIR" in overrides:
         config["GRADEDESK_DATA_DIR"] = str(Path(overrides["GRADEDESK_DATA_DIR"]).resolve())
     return config
+
+
+def settings_of(app) -> Settings:
+    """The library settings of this app (or worker)."""
+    return app.config["GRADEDESK_SETTINGS"]
 
 
 def persistent_secret_key(data_dir: Path) -> str:

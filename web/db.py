@@ -45,7 +45,7 @@ def make_engine(url: str) -> Engine:
         return engine
     query = make_url(url).query
     # READ COMMITTED whatever the server's default_transaction_isolation says: document numbers
-    # (web/numbering.py) and job claims (web/jobs.py) rely on an UPDATE that waits for a concurrent one
+    # (web/services/numbering.py) and job claims (web/queue/jobs.py) rely on an UPDATE that waits for a concurrent one
     # and then sees its result, which REPEATABLE READ and SERIALIZABLE answer with serialization failures
     return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED",
                          connect_args={k: v for k, v in PG_CONNECT_ARGS.items() if k not in query})

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+from sqlalchemy import exc as sa
+
 from forms.errors import BadInput, GradedeskError
 
 
@@ -92,8 +96,6 @@ _SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_F
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
     """The DBAPI errors that may mean "cannot reach the database" (OperationalError, InterfaceError)."""
-    import sqlite3
-
     found: list[type[BaseException]] = [sqlite3.OperationalError]  # sqlite3.InterfaceError: a bad parameter
     try:
         import psycopg
@@ -105,8 +107,6 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 
 
 def _database_unavailable(exc: BaseException) -> bool:
-    from sqlalchemy import exc as sa
-
     if isinstance(exc, sa.TimeoutError):  # every pooled connection busy for pool_timeout seconds
         return True
     if isinstance(exc, sa.DBAPIError):
@@ -132,7 +132,7 @@ def unavailable(exc: BaseException) -> ServiceUnavailable | None:
     be reached (down, restarting, connection lost, locked, every connection busy) or the file store cannot be
     used. None for any other failure, which stays an internal error.
 
-    The web app answers these with 503 (web/__init__.py); a background job may use it to tell "try again
+    The web app answers these with 503 (web/views/error_pages.py); a background job may use it to tell "try again
     later" from "this case cannot be done"."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
@@ -144,47 +144,3 @@ def unavailable(exc: BaseException) -> ServiceUnavailable | None:
                                                    f"{str(exc).splitlines()[0] if str(exc) else ''}")
         exc = exc.__cause__ or exc.__context__
     return None
-
-
-_UNAVAILABLE_PAGE = """<!doctype html>
-<html lang="zh-CN">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>暂时无法访问 · 绩效分级申报材料审核</title>
-  <link rel="stylesheet" href="{stylesheet}">
-</head>
-<body>
-<header class="top"><a class="brand" href="{home}">绩效分级申报材料审核</a></header>
-<main>
-<section class="card narrow">
-  <h1>暂时无法访问</h1>
-  <p>{message}</p>
-  <p>请稍候<a href="{again}">重新打开本页</a>。</p>
-</section>
-</main>
-</body>
-</html>
-"""
-
-
-def unavailable_response(error: ServiceUnavailable, wants_json: bool):
-    """503 with Retry-After: the API's JSON error, or a page of its own for browsers. Neither reads the
-    database (the usual error page shows who is logged in, which would ask the database again)."""
-    import logging
-
-    from flask import jsonify, make_response, request, url_for
-    from markupsafe import escape
-
-    logging.getLogger("web").warning("503 on %s %s: %s", request.method, request.path, error.log_message)
-    if wants_json:
-        response = make_response(jsonify({"error": error.code, "message": error.user_message}), error.status)
-    else:
-        again = request.full_path.rstrip("?") if request.method == "GET" else request.path
-        page = _UNAVAILABLE_PAGE.format(stylesheet=escape(url_for("static", filename="style.css")),
-                                        home=escape(url_for("cases.index")), message=escape(error.user_message),
-                                        again=escape(again))
-        response = make_response(page, error.status)
-        response.mimetype = "text/html"
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response

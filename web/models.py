@@ -88,7 +88,7 @@ class User(UserMixin, Base):
         return f"<User {self.username} {self.role}>"
 
 
-# The procedure of seed 004 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/procedure.py.
+# The procedure of seed 004 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/services/procedure.py.
 STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned")
 STAGE_LABELS = {
     "submitted": "已申报", "collected": "县级已汇总", "city_review": "市级初审中", "province_review": "省级复核中",
@@ -113,7 +113,7 @@ class Case(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    # the procedure (web/procedure.py); `status` above is the extraction of the current version
+    # the procedure (web/services/procedure.py); `status` above is the extraction of the current version
     stage: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
     stage_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # the version of the application: a re-application after rectification is version 2, …
@@ -265,6 +265,13 @@ class CaseEvent(Base):
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+def record(session, case: Case, actor: User | None, action: str, detail: str | None = None, *,
+           reason: str | None = None, data: dict | None = None) -> None:
+    """Add one entry to the case's history (people's actions and the queue's alike)."""
+    session.add(CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, action=action, detail=detail,
+                          reason=reason, data=data, version=case.version or 1))
 
 
 class ApiToken(Base):
@@ -426,7 +433,7 @@ class OfficeTemplate(Base):
 
 
 class LoginAttempt(Base):
-    """Log-ins by name and address, so throttling holds across processes (web/ratelimit.py)."""
+    """Log-ins by name and address, so throttling holds across processes (web/views/ratelimit.py)."""
 
     __tablename__ = "login_attempts"
 

@@ -14,6 +14,7 @@ error) raises `StorageUnavailable`, which the web app answers with 503.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -114,8 +115,6 @@ class Storage:
             log.warning("could not sweep %s", self.temp_dir, exc_info=True)
 
     def save_bytes(self, data: bytes) -> StoredFile:
-        import io
-
         return self.save(io.BytesIO(data))
 
     def open(self, sha256: str) -> BinaryIO:

@@ -111,8 +111,8 @@ def password_hash() -> str:
 @pytest.fixture
 def users(db, password_hash, monkeypatch):
     """Everyone the tests log in as; the foundry sample is in 沧州市 泊头市, credit code below."""
-    from web import users as accounts
-    from web.users import create_user
+    from web.services import users as accounts
+    from web.services.users import create_user
 
     real_hash = accounts.generate_password_hash
     # scrypt is slow on purpose: hash the shared test password once per session
@@ -155,7 +155,7 @@ def api(app):
 @pytest.fixture
 def uploaded_case(app, users):
     """The foundry sample uploaded by the city clerk through the API, extracted by the worker."""
-    from web.jobs import run_until_empty
+    from web.queue.jobs import run_until_empty
 
     client = ApiClient(app, "clerk")
     with sample_zip().open("rb") as fh:

@@ -17,21 +17,21 @@ def user(session, name: str) -> User:
 
 
 def step(app, case_id: int, username: str, key: str, reason: str = "") -> Case:
-    from web.procedure import move
+    from web.services.procedure import move
 
     with app.app_context(), get_db(app).session() as s:
         return move(s, s.get(Case, case_id), key, user(s, username), reason)
 
 
 def assign(app, case_id: int, expert: str = "expert", office: str = "office") -> None:
-    from web.casework import assign_expert
+    from web.services.cases import assign_expert
 
     with app.app_context(), get_db(app).session() as s:
         assign_expert(s, s.get(Case, case_id), expert, user(s, office))
 
 
 def review_sheet(app, case_id: int, review_type: str = "材料审核") -> bytes:
-    from web.documents import render
+    from web.services.documents import render
 
     with app.app_context(), get_db(app).session() as s:
         return render(s.get(Case, case_id), "review-sheet", "docx", storage=Storage(app.config["GRADEDESK_DATA_DIR"]),
@@ -40,19 +40,19 @@ def review_sheet(app, case_id: int, review_type: str = "材料审核") -> bytes:
 
 def confirm_review(app, case_id: int, review_type: str = "材料审核", grade: str = "B", expert: str = "expert",
                    failed: dict[str, str] | None = None) -> int:
-    from web import expert_review
+    from web.services import review_sheets
 
     content = fill_review_sheet(review_sheet(app, case_id, review_type), grade=grade, failed=failed)
     with app.app_context(), get_db(app).session() as s:
         case = s.get(Case, case_id)
-        row = expert_review.upload_sheet(s, Storage(app.config["GRADEDESK_DATA_DIR"]), case, user(s, expert),
+        row = review_sheets.upload_sheet(s, Storage(app.config["GRADEDESK_DATA_DIR"]), case, user(s, expert),
                                          "审核表.docx", io.BytesIO(content))
-        expert_review.confirm(s, case, row, user(s, expert), review_type)
+        review_sheets.confirm(s, case, row, user(s, expert), review_type)
         return row.id
 
 
 def decide(app, case_id: int, grade: str, office: str = "office", reason: str = "专家审核意见一致") -> None:
-    from web.procedure import decide_grade
+    from web.services.procedure import decide_grade
 
     with app.app_context(), get_db(app).session() as s:
         decide_grade(s, s.get(Case, case_id), grade, user(s, office), reason)

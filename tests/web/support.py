@@ -131,11 +131,10 @@ def make_case(app, creator: str = "clerk", sample: str = SAMPLE, **attrs) -> int
     """A case as the worker leaves it (files stored, documents kept, extraction done), in one transaction."""
     from sqlalchemy import select
 
-    from web.casefacts import apply_summary
-    from web.casework import record
     from web.db import get_db
-    from web.jobs import store_documents
-    from web.models import Case, CaseFile, User
+    from web.models import Case, CaseFile, User, record
+    from web.services.corrections import apply_summary
+    from web.services.extraction import store_documents
     from web.storage import Storage
 
     storage = Storage(app.config["GRADEDESK_DATA_DIR"])
@@ -213,7 +212,7 @@ def prepare_database(data_dir: Path | str, database_url: str | None = None, user
     ({username: create_user attributes}, all with `password`); the database URL."""
     from web import create_app
     from web.db import get_db, upgrade
-    from web.users import create_user
+    from web.services.users import create_user
 
     data_dir = Path(data_dir)
     database_url = database_url or f"sqlite:///{data_dir / 'gradedesk.db'}"

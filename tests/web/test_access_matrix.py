@@ -126,20 +126,21 @@ API = [
 def world(app, users):
     """The case of the 泊头市 clerk (now at version 2, version 1 kept), its expert, a pending review sheet
     that cannot be confirmed, an issued document of the case and one of the city office, an office template."""
-    from generators.kinds import example, render
+    from generators import kinds
 
     case_id = make_case(app, "county-clerk")
     steps.assign(app, case_id)
     sheet = fill_review_sheet(steps.review_sheet(app, case_id), grade="")  # no grade: confirming is refused
-    from web import expert_review
+    from web.services import review_sheets
 
     storage = Storage(app.config["GRADEDESK_DATA_DIR"])
     docx = io.BytesIO()
-    render("contact-form", example("contact-form"), docx, fmt=".docx")
+    contact_form = kinds.get("contact-form")
+    contact_form.render(contact_form.example(), docx, fmt=".docx")
     sha = storage.save_bytes(docx.getvalue()).sha256
     with app.app_context(), get_db(app).session() as s:
         case = s.get(Case, case_id)
-        upload = expert_review.upload_sheet(s, storage, case, steps.user(s, "expert"), "审核表.docx", io.BytesIO(sheet))
+        upload = review_sheets.upload_sheet(s, storage, case, steps.user(s, "expert"), "审核表.docx", io.BytesIO(sheet))
         office = steps.user(s, "office")
         s.add(CaseVersion(case_id=case_id, number=1, status="done", extraction=case.extraction, findings=case.findings,
                           summary={"stage": "returned", "files": []}, created_at=case.created_at))

@@ -57,7 +57,7 @@ def test_session_cookie_does_not_open_the_api(app, users, browser):
 
 
 def test_create_list_show(app, users, api):
-    from web.jobs import run_until_empty
+    from web.queue.jobs import run_until_empty
 
     clerk = api("clerk")
     response = upload_sample(clerk)  # no CSRF token needed: the API is exempt, it takes no cookies

@@ -140,7 +140,7 @@ def test_findings_are_confirmed_or_dismissed_with_a_reason(app, db, users, case,
 
 
 def test_dismissed_findings_leave_the_rectification_notice(app, users, case, browser):
-    from web.documents import render
+    from web.services.documents import render
     from web.storage import Storage
 
     index, finding = _finding_index(app, case, "")

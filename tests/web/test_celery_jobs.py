@@ -1,4 +1,4 @@
-"""Jobs on Celery with a real Redis and real `gradedesk worker` processes (web/celery_app.py).
+"""Jobs on Celery with a real Redis and real `gradedesk worker` processes (web/queue/celery_worker.py).
 
 The job table stays the record of truth: an upload commits the case and its job row, the
 message is published after the commit, and a worker claims the row by id, so however often
@@ -47,7 +47,7 @@ def test_an_uploaded_bundle_is_done_by_a_celery_worker(queue_app, db, users, red
 
 
 def test_duplicate_deliveries_run_a_job_once(queue_app, db, users, workers):
-    from web.celery_app import JOBS_QUEUE, RUN_JOB, get_celery
+    from web.queue.celery_worker import JOBS_QUEUE, RUN_JOB, get_celery
 
     case_id = upload(queue_app, sample_zip().read_bytes(), sample_zip().name)
     job_id = job_of(db, case_id).id
@@ -104,8 +104,8 @@ def test_scanned_pages_are_read_by_several_workers(queue_app, db, users, redis_s
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_job_is_published_only_once_its_transaction_commits(queue_app, db, users, redis_server):
-    from web.jobs import enqueue_extraction
     from web.models import Case
+    from web.queue.jobs import enqueue_extraction
 
     client = redis_server.client()
     with queue_app.app_context(), db.session() as session:

@@ -139,7 +139,7 @@ def test_serve(env):
 
 def test_worker_process(env, database_url, app, db, users):
     """`gradedesk worker` in its own process works the queue and stops cleanly on SIGTERM."""
-    from web.casework import Upload, create_case
+    from web.services.cases import Upload, create_case
     from web.storage import Storage
 
     env = {**env, "GRADEDESK_DATA_DIR": app.config["GRADEDESK_DATA_DIR"], "GRADEDESK_POLL_SECONDS": "0.1"}

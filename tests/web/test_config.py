@@ -48,3 +48,23 @@ def test_processes_starting_at_once_share_one_key(tmp_path):
         keys = set(pool.map(persistent_secret_key, [tmp_path] * 24))
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_the_app_reads_the_environment_once_for_the_library_settings_and_its_own(monkeypatch, tmp_path):
+    from datetime import date
+
+    from web.config import settings_of
+    from web.services.clock import today
+
+    monkeypatch.setenv("GRADEDESK_OCR_ENGINE", "tesseract")
+    monkeypatch.setenv("GRADEDESK_OCR_CACHE", str(tmp_path / "memo"))
+    monkeypatch.setenv("GRADEDESK_WEB_PROCESSES", "3")
+    monkeypatch.setenv("GRADEDESK_TODAY", "2020-08-20")
+    app = create_app({"GRADEDESK_DATA_DIR": str(tmp_path / "var")})
+    settings = settings_of(app)
+    assert settings.ocr_engine == "tesseract" and settings.ocr_cache == str(tmp_path / "memo")
+    assert app.config["GRADEDESK_WEB_PROCESSES"] == 3
+    monkeypatch.setenv("GRADEDESK_TODAY", "2021-01-01")  # read when the app was made, not later
+    with app.app_context():
+        assert today() == date(2020, 8, 20)
+    get_db(app).dispose()

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.web import steps
-from web import evidence
+from web.services import evidence
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -18,7 +18,7 @@ def _upload(clerk):
 
 
 def test_clerk_office_expert_flow(app, users, browser):
-    from web.jobs import run_one
+    from web.queue.jobs import run_one
 
     truth = sample_truth()
     clerk = browser("clerk")
@@ -123,7 +123,7 @@ def test_loose_files_and_a_bad_file(app, users, browser, tmp_path):
     """Files uploaded one by one make one case; a file that cannot be read is listed with its error."""
     import zipfile
 
-    from web.jobs import run_until_empty
+    from web.queue.jobs import run_until_empty
 
     with zipfile.ZipFile(sample_zip()) as archive:
         members = [(n.rsplit("/", 1)[-1], archive.read(n)) for n in archive.namelist() if not n.endswith("/")]

@@ -17,7 +17,7 @@ from web.models import Case, CaseEvent, Job, User, utcnow
 
 
 def _new_case(app, db, *, files=None) -> int:
-    from web.casework import Upload, create_case
+    from web.services.cases import Upload, create_case
     from web.storage import Storage
 
     with db.session() as session:
@@ -44,7 +44,7 @@ def _actions(db, case_id) -> list[str]:
 
 
 def test_each_job_is_claimed_once_by_racing_workers(app, db, users):
-    from web.jobs import claim_next
+    from web.queue.jobs import claim_next
 
     with db.session() as session:
         session.add_all(Job(kind="noop", payload={}, status="queued", attempts=0) for _ in range(12))
@@ -73,7 +73,7 @@ def test_each_job_is_claimed_once_by_racing_workers(app, db, users):
 
 
 def test_job_of_a_dead_worker_is_requeued_and_done_once(app, db, users):
-    from web.jobs import Outcome, claim_next, finish, requeue_stale, run_one
+    from web.queue.jobs import Outcome, claim_next, finish, requeue_stale, run_one
 
     case_id = _new_case(app, db)
     dead = claim_next(db, "dead-worker")
@@ -104,7 +104,7 @@ def test_job_of_a_dead_worker_is_requeued_and_done_once(app, db, users):
 
 
 def test_a_job_that_keeps_killing_workers_is_given_up(app, db, users):
-    from web.jobs import GAVE_UP, claim_next, requeue_stale
+    from web.queue.jobs import GAVE_UP, claim_next, requeue_stale
 
     case_id = _new_case(app, db)
     for attempt in range(1, 4):
@@ -121,16 +121,17 @@ def test_a_job_that_keeps_killing_workers_is_given_up(app, db, users):
 
 
 def test_heartbeat_keeps_a_long_job_alive(app, db, users, monkeypatch):
-    from web import jobs
+    from web.queue import jobs
+    from web.services import extraction
 
     app.config["GRADEDESK_JOB_TIMEOUT"] = 2  # heartbeat every 0.5 s
-    real = jobs.extract_case
+    real = extraction.extract_case
 
     def slow(*args):
         time.sleep(3)
         return real(*args)
 
-    monkeypatch.setattr(jobs, "extract_case", slow)
+    monkeypatch.setattr(extraction, "extract_case", slow)
     case_id = _new_case(app, db)
     claim = jobs.claim_next(db, "slow-worker")
     runner = threading.Thread(target=jobs.run_claim, args=(app, claim))
@@ -145,14 +146,15 @@ def test_heartbeat_keeps_a_long_job_alive(app, db, users, monkeypatch):
 
 
 def test_an_internal_fault_fails_the_case_with_a_chinese_message(app, db, users, monkeypatch, caplog):
-    from web import jobs
+    from web.queue import jobs
+    from web.services import extraction
 
     def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(jobs, "extract_case", broken)
+    monkeypatch.setattr(extraction, "extract_case", broken)
     case_id = _new_case(app, db)
-    with caplog.at_level(logging.ERROR, logger="web.jobs"):
+    with caplog.at_level(logging.ERROR, logger="web.queue.jobs"):
         assert jobs.run_one(app) is not None
     case = _case(db, case_id)
     assert case.status == "failed" and case.error == jobs.INTERNAL_ERROR
@@ -163,21 +165,23 @@ def test_an_internal_fault_fails_the_case_with_a_chinese_message(app, db, users,
 
 def test_bad_input_from_the_extractor_fails_the_case_with_its_message(app, db, users, monkeypatch):
     from forms.errors import BadInput
-    from web import jobs
+    from web.queue import jobs
+    from web.services import extraction
 
     def refuse(*args):
         raise BadInput("压缩包中没有可以读取的文件。")
 
-    monkeypatch.setattr(jobs, "extract_case", refuse)
+    monkeypatch.setattr(extraction, "extract_case", refuse)
     case_id = _new_case(app, db)
     jobs.run_one(app)
     assert _case(db, case_id).error == "压缩包中没有可以读取的文件。"
 
 
 def test_failed_case_page_shows_the_error(app, db, users, browser, monkeypatch):
-    from web import jobs
+    from web.queue import jobs
+    from web.services import extraction
 
-    monkeypatch.setattr(jobs, "extract_case", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
+    monkeypatch.setattr(extraction, "extract_case", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
     case_id = _new_case(app, db)
     jobs.run_one(app)
     page = browser("clerk").get(f"/cases/{case_id}").get_data(as_text=True)
@@ -185,7 +189,7 @@ def test_failed_case_page_shows_the_error(app, db, users, browser, monkeypatch):
 
 
 def test_in_process_worker(app, db, users):
-    from web.jobs import start_in_process_worker
+    from web.queue.jobs import start_in_process_worker
 
     app.config["GRADEDESK_POLL_SECONDS"] = 0.05
     worker = start_in_process_worker(app)
@@ -207,13 +211,13 @@ def test_in_process_worker(app, db, users):
     (None, None, None),
 ])
 def test_city_from_address(address, county, city):
-    from web.jobs import city_from_address
+    from web.services.corrections import city_from_address
 
     assert city_from_address(address, county) == city
 
 
 def test_a_job_named_by_a_message_is_claimed_only_while_queued(app, db, users):
-    from web.jobs import claim_job, claim_next, finish, run_claim
+    from web.queue.jobs import claim_job, claim_next, finish, run_claim
 
     case_id = _new_case(app, db)
     job_id = _job(db, case_id).id
@@ -230,7 +234,7 @@ def test_a_job_named_by_a_message_is_claimed_only_while_queued(app, db, users):
 
 
 def test_requeue_stale_jobs_names_the_jobs_it_put_back(app, db, users):
-    from web.jobs import claim_next, requeue_stale_jobs
+    from web.queue.jobs import claim_next, requeue_stale_jobs
 
     first, second = _new_case(app, db), _new_case(app, db)
     claim_next(db, "dead")
@@ -245,7 +249,7 @@ def test_requeue_stale_jobs_names_the_jobs_it_put_back(app, db, users):
 def test_a_job_goes_back_to_the_queue_while_the_file_store_is_away(app, db, users):
     """The shared volume unmounted under a worker: the job is put back, not failed, and the attempt is
     not counted; once the volume is back the next worker does it."""
-    from web.jobs import claim_next, run_claim
+    from web.queue.jobs import claim_next, run_claim
 
     case_id = _new_case(app, db)
     store = Path(app.config["GRADEDESK_DATA_DIR"]) / "files"
@@ -269,7 +273,7 @@ def test_a_job_goes_back_to_the_queue_while_the_file_store_is_away(app, db, user
 def test_a_slow_upload_does_not_lock_other_writers_out(app, db, users):
     """A clerk's 200 MB upload is copied into the file store before the case is written, so other clerks
     (and workers storing results) are not kept waiting on SQLite's single writer while it copies."""
-    from web.casework import Upload
+    from web.services.cases import Upload
     from web.storage import _CHUNK as storage_chunk
 
     reading, release = threading.Event(), threading.Event()

@@ -120,7 +120,7 @@ def _populate(app, new_case) -> dict[str, int]:
     with its number, tokens and log-ins."""
     from tests.web import steps
     from tests.web.support import ApiClient, Browser, sample_zip, upload_sample
-    from web.jobs import run_until_empty
+    from web.queue.jobs import run_until_empty
 
     response = upload_sample(ApiClient(app, "clerk"))
     assert response.status_code == 202, response.get_json()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.web import steps
 from web.models import DocNumberCounter, IssuedDocument, User
-from web.numbering import format_number, next_number
+from web.services.numbering import format_number, next_number
 
 THREADS = 8
 PER_THREAD = 6
@@ -77,7 +77,7 @@ def test_numbers_hold_on_a_server_that_defaults_to_serializable(pg_server, tmp_p
     read): concurrent issuers would fail with serialization errors, so the app pins its own transactions
     to READ COMMITTED, under which the counter row's lock queues them up."""
     from web.db import Database, upgrade
-    from web.users import create_user
+    from web.services.users import create_user
 
     name = f"gradedesk_serializable_{os.getpid()}"
     pg_server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -107,8 +107,8 @@ def test_offices_kinds_and_years_count_apart(app, db, users):
 
 
 def test_concurrent_rectification_notices_get_consecutive_numbers(app, db, users, new_case):
-    """The real path: four offices' clerks… four cases returned at once through web/issuing.py."""
-    from web.issuing import issue_rectification
+    """The real path: four offices' clerks… four cases returned at once through web/services/issuing.py."""
+    from web.services.issuing import issue_rectification
     from web.storage import Storage
 
     cases = [new_case() for _ in range(4)]

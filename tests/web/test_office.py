@@ -99,7 +99,7 @@ def test_weekly_report(app, users, case, browser):
     steps.to_province(app, case)
     office = browser("office")
     assert "2020-08-17 至 2020-08-23" in _text(office.get("/reports/weekly?week=2020-08-19"))  # Monday to Sunday
-    from web.presenters import CHINA
+    from web.services.clock import CHINA
 
     local = (steps.get_case(app, case).stage_at + CHINA).date()  # sent up just now (events keep the real time)
     page = _text(office.get(f"/reports/weekly?week={local.isoformat()}"))

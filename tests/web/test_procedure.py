@@ -44,7 +44,7 @@ def test_the_whole_procedure(app, db, users, case):
     steps.decide(app, case, "B", office="province-office", reason="省级复核同意")
     assert steps.get_case(app, case).stage == "province_review"
 
-    from web.issuing import publish_results
+    from web.services.issuing import publish_results
     from web.storage import Storage
 
     with app.app_context(), db.session() as s:
@@ -87,7 +87,7 @@ def test_c_grades_stay_with_the_city(app, users, case):
 def test_a_review_needs_an_expert_of_the_industry(app, db, users, case):
     from datetime import date as d
 
-    from web.users import create_user
+    from web.services.users import create_user
 
     with db.session() as s:
         create_user(s, "cement-expert", password="x", role="expert", industries=["水泥"], pledge=d(2020, 7, 1))
@@ -111,7 +111,7 @@ def test_return_takes_the_calendars_deadline(app, users, case, today, deadline):
 
 
 def test_reapplication_is_a_new_version_and_keeps_the_old(app, db, users, case, browser):
-    from web.jobs import run_until_empty
+    from web.queue.jobs import run_until_empty
 
     steps.to_city_review(app, case)
     steps.step(app, case, "office", "return", "限期整改")

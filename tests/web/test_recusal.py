@@ -1,4 +1,4 @@
-"""The assignment rules of web/recusal.py (domain.md, "Integrity rules")."""
+"""The assignment rules of web/services/recusal.py (domain.md, "Integrity rules")."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from web.models import Case, User
-from web.recusal import industry_note, is_third_party_firm, refusal_reason
+from web.services.recusal import industry_note, is_third_party_firm, refusal_reason
 
 CODE = "91130200699229617X"
 

@@ -184,6 +184,6 @@ def test_no_route_takes_a_path(app):
             assert Path(app.static_folder).resolve() == (Path(__file__).resolve().parents[2] / "web" / "static")
             continue
         assert "PathConverter" not in converters.values(), rule.rule
-    for name in ("viewer.page_image", "viewer.document", "office.issued", "office.template_file"):
+    for name in ("evidence.page_image", "evidence.document", "office.issued", "office.template_file"):
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == name)
         assert {type(c).__name__ for n, c in rule._converters.items() if n != "fmt"} == {"IntegerConverter"}

@@ -16,11 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms.errors import BadInput
+from forms.vocabulary import APPLIED_GRADES
 from web.errors import Conflict, Forbidden
-from web.models import STAGE_LABELS, Assignment, Case, CaseEvent, CaseFile, CaseVersion, User, utcnow
-from web.recusal import industry_refusal, refusal_reason
+from web.models import STAGE_LABELS, Assignment, Case, CaseEvent, CaseFile, CaseVersion, User, record, utcnow
+from web.queue.jobs import enqueue_extraction
+from web.services.access import visibility
+from web.services.clock import today
+from web.services.corrections import effective_extraction
+from web.services.recusal import industry_refusal, refusal_reason
+from web.services.uploads import check_bundle_file
 from web.storage import Storage, StoredFile
-from web.uploads import check_bundle_file
 
 ACTION_LABELS = {
     "created": "上传材料",
@@ -46,19 +51,13 @@ ACTION_LABELS = {
     "document_issued": "出具文书",
 }
 
-GRADE_CHOICES = ("A", "B", "B-", "C", "D", "引领性")
+GRADE_CHOICES = APPLIED_GRADES
 
 
 @dataclass
 class Upload:
     filename: str
     stream: BinaryIO
-
-
-def record(session: Session, case: Case, actor: User | None, action: str, detail: str | None = None, *,
-           reason: str | None = None, data: dict | None = None) -> None:
-    session.add(CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, action=action, detail=detail,
-                          reason=reason, data=data, version=case.version or 1))
 
 
 def _checked_uploads(uploads: Iterable[Upload]) -> list[Upload]:
@@ -89,8 +88,6 @@ def _add_files(session: Session, case: Case, saved: list[tuple[str, StoredFile]]
 
 def create_case(session: Session, storage: Storage, user: User, uploads: Iterable[Upload]) -> Case:
     """A new case from uploaded files (a zip, or the files); extraction is queued, not run here."""
-    from web.jobs import enqueue_extraction
-
     if user.role != "clerk":
         raise Forbidden("只有经办人可以上传申报材料。")
     saved = _save_uploads(storage, _checked_uploads(uploads))
@@ -110,9 +107,6 @@ def reapply(session: Session, storage: Storage, case: Case, user: User, uploads:
             reason: str) -> Case:
     """A returned case re-applied after rectification: a new version with new files and a new
     extraction; the earlier version is kept as it was (case_versions)."""
-    from web.clock import today
-    from web.jobs import enqueue_extraction
-
     if user.role != "clerk":
         raise Forbidden("只有经办人可以提交重新申报的材料。")
     if case.stage != "returned":
@@ -163,7 +157,7 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 def assign_expert(session: Session, case: Case, expert_username: str, actor: User) -> Assignment:
-    """Assign an expert to review the case, unless a rule of `web.recusal` refuses (409)."""
+    """Assign an expert to review the case, unless a rule of `web.services.recusal` refuses (409)."""
     if actor.role != "office":
         raise Forbidden("只有大气办可以分配专家。")
     if not (expert_username or "").strip():
@@ -218,8 +212,6 @@ SUMMARY_KEYS = ("id", "enterprise_name", "credit_code", "county", "city", "indus
 
 def case_summaries(session: Session, user: User) -> list[dict[str, Any]]:
     """`case_summary` of every case the user may see, newest first, read as plain rows (no ORM objects)."""
-    from web.access import visibility
-
     columns = [getattr(Case, key) for key in SUMMARY_KEYS]
     out = []
     for row in session.execute(select(*columns).where(visibility(user)).order_by(Case.id.desc())):
@@ -237,8 +229,6 @@ def case_summary(case: Case) -> dict[str, Any]:
 
 
 def case_detail(case: Case) -> dict[str, Any]:
-    from web.casefacts import effective_extraction
-
     return {
         "id": case.id,
         "status": case.status,

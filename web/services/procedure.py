@@ -7,7 +7,7 @@
 - The province office re-reviews them and publishes its result notice (`published`); a 涉密
   case is decided but never listed (`decided`).
 - An office may return a case for rectification (`returned`) with the calendar's deadline
-  (9月15日, then 12月15日); the clerk re-applies it as a new version (web/casework.reapply).
+  (9月15日, then 12月15日); the clerk re-applies it as a new version (web/services/cases.reapply).
 
 Every step is a `stage` event with its author, time and reason; nothing is overwritten.
 """
@@ -17,19 +17,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from forms.calendar import load_calendar
 from forms.errors import BadInput
-from web.casework import GRADE_CHOICES, record
-from web.clock import today
+from forms.vocabulary import PROVINCE_GRADES
 from web.errors import Conflict, Forbidden
-from web.models import STAGE_LABELS, Case, ReviewUpload, User, utcnow
-from web.offices import is_province
+from web.models import STAGE_LABELS, Case, ReviewUpload, User, record, utcnow
+from web.services.cases import GRADE_CHOICES
+from web.services.clock import today
+from web.services.offices import is_province
 
 # Which level decides which grades (seed 004 四/五): the province re-reviews A, B and 引领性.
-PROVINCE_GRADES = ("A+", "A", "B", "B-", "引领性")
-CITY_GRADES = ("C", "D", "非引领性")
 REVIEW_TYPES = ("材料审核", "现场审核")
 
 
@@ -50,6 +50,7 @@ STEPS = {s.key: s for s in (
          "市级初审通过，报省大气办复核。"),
     Step("return", ("collected", "city_review", "province_review"), "returned", ("office",), "退回整改", ""),
 )}
+
 STEP_BY_TARGET = {s.target: s for s in STEPS.values()}
 
 
@@ -68,9 +69,6 @@ def rectification_deadline(on: date | None = None) -> date:
 
 def confirmed_reviews(case: Case) -> dict[str, list[ReviewUpload]]:
     """The expert review sheets of the current version that count, by review type."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import object_session
-
     session = object_session(case)
     rows = session.scalars(select(ReviewUpload).where(
         ReviewUpload.case_id == case.id, ReviewUpload.version == case.version,

@@ -14,15 +14,22 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
-from web.access import visibility
-from web.models import STAGE_LABELS, STAGES, Case, User
-from web.presenters import local_time
+from forms.vocabulary import A_PLUS, GRADE_ORDER, LEADING, NOT_LEADING
+from web.models import CASE_STATUS_LABELS, STAGE_LABELS, STAGES, Case, User
+from web.services.access import visibility, visible_cases
+from web.services.clock import local_time
 
 PER_PAGE = 50
 EXPORT_LIMIT = 20_000
 LIST_COLUMNS = (Case.id, Case.enterprise_name, Case.credit_code, Case.county, Case.city, Case.industry,
                 Case.applied_grade, Case.decided_grade, Case.status, Case.stage, Case.secret, Case.created_at,
                 Case.version)
+
+
+
+def list_cases(session: Session, user: User) -> list[Case]:
+    """The cases `user` may see, newest first, with only the list's columns loaded (never the extraction)."""
+    return list(session.scalars(visible_cases(user).options(load_only(*LIST_COLUMNS)).order_by(Case.id.desc())))
 
 
 @dataclass
@@ -127,9 +134,8 @@ def _facets(session: Session, user: User) -> dict[str, list[str]]:
         return [v for v in session.scalars(select(column).distinct().where(visibility(user), column.is_not(None))
                                            .order_by(column)) if v]
 
-    grades = sorted(set(values(Case.applied_grade)) | set(values(Case.decided_grade)),
-                    key=lambda g: ("A+", "A", "B", "B-", "C", "D", "引领性").index(g)
-                    if g in ("A+", "A", "B", "B-", "C", "D", "引领性") else 99)
+    order = {g: i for i, g in enumerate((A_PLUS, *GRADE_ORDER, LEADING, NOT_LEADING))}
+    grades = sorted(set(values(Case.applied_grade)) | set(values(Case.decided_grade)), key=lambda g: order.get(g, 99))
     return {"county": values(Case.county), "industry": values(Case.industry), "grade": grades}
 
 
@@ -138,17 +144,14 @@ HEADER = ("编号", "企业名称", "统一社会信用代码", "市", "县（�
 
 
 def export_xlsx(session: Session, user: User, f: Filters) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl: loaded for an export only
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-
-    from web.models import CASE_STATUS_LABELS
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("案件列表")
     for i, width in enumerate((8, 36, 22, 10, 14, 14, 10, 10, 16, 10, 6, 6, 18)):
         sheet.column_dimensions[chr(ord("A") + i)].width = width
-    from openpyxl.cell import WriteOnlyCell
-
     header = []
     for title in HEADER:
         cell = WriteOnlyCell(sheet, value=title)

@@ -1,7 +1,7 @@
 """The templates an office uses for its documents: upload, check, versions, the current one.
 
 An uploaded .docx is checked against the kind's example data (generators.kinds
-.check_uploaded_template: it opens, its tags parse, it reads no name the data lacks, it
+.get(kind).check_uploaded_template: it opens, its tags parse, it reads no name the data lacks, it
 renders); a bad one is refused with the reason. Every upload is a new version; the newest
 is used and the older ones are kept (an older one is brought back as a new version).
 The generators get the template as a path into storage, computed from its sha256.
@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from forms.errors import BadInput
 from web.errors import Conflict, Forbidden, NotFound
 from web.models import OfficeTemplate, User
-from web.offices import PROVINCE_KEY, office_key
+from web.services.offices import PROVINCE_KEY, office_key
+from web.services.uploads import check_docx
 from web.storage import Storage
-from web.uploads import check_docx
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 
@@ -73,7 +73,7 @@ def _add(session: Session, office: str, kind: str, name: str, sha: str, note: st
 def upload(session: Session, storage: Storage, actor: User, kind: str, filename: str, stream: BinaryIO,
            note: str | None = None) -> OfficeTemplate:
     """Check and keep an office's template for `kind`; TemplateInvalid (400) with the reason when it is bad."""
-    from generators.kinds import check_uploaded_template
+    from generators import kinds as registry
 
     if actor.role != "office":
         raise Forbidden("只有大气办可以管理模板。")
@@ -85,7 +85,7 @@ def upload(session: Session, storage: Storage, actor: User, kind: str, filename:
     data = stream.read(MAX_TEMPLATE_BYTES + 1)
     if len(data) > MAX_TEMPLATE_BYTES:
         raise BadInput("模板文件不能超过 10 MB。", "template too large")
-    check_uploaded_template(kind, io.BytesIO(data))
+    registry.get(kind).check_uploaded_template(io.BytesIO(data))
     stored = storage.save_bytes(data)
     return _add(session, office_key(actor), kind, filename, stored.sha256, (note or "").strip() or None, actor)
 

@@ -10,7 +10,7 @@ until the caller's transaction ends, so concurrent issuers queue up behind it; t
 is stored with the issued document in the same transaction, so a failed issue rolls its
 number back and the next issuer gets it. On SQLite the INSERT must be the transaction's
 first write (a read-then-write transaction could fail to upgrade its lock), which is why
-web/issuing.py allocates before it writes anything else.
+web/services/issuing.py allocates before it writes anything else.
 
 On PostgreSQL this needs READ COMMITTED, where a waiting UPDATE goes on with the row the
 other transaction committed; web/db.py pins it whatever the server's default isolation

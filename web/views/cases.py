@@ -16,19 +16,35 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from forms.errors import BadInput
 from forms.fields import FIELDS
-from web import access, listing, presenters
-from web.auth import role_required
-from web.casework import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
+from forms.settings import Settings
+from web.config import settings_of
 from web.db import db_session
 from web.errors import NotFound
-from web.models import CASE_STATUS_LABELS, STAGE_LABELS, Case, CaseVersion, User
-from web.recusal import industry_note, industry_refusal, refusal_reason
+from web.models import (
+    CASE_STATUS_LABELS,
+    STAGE_LABELS,
+    Assignment,
+    Case,
+    CaseEvent,
+    CaseVersion,
+    IssuedDocument,
+    User,
+)
+from web.services import access, history, listing, procedure, review_sheets
+from web.services.cases import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
+from web.services.corrections import effective_extraction
+from web.services.findings import with_decisions
+from web.services.recusal import industry_note, industry_refusal, refusal_reason
+from web.services.users import experts
 from web.storage import Storage
-from web.users import experts
-from web.webforms import AssignForm, ProposeGradeForm, UploadForm, choice
+from web.views import presenters
+from web.views.auth import role_required
+from web.views.webforms import AssignForm, ProposeGradeForm, UploadForm, choice
 
 bp = Blueprint("cases", __name__)
 
@@ -42,6 +58,11 @@ def me() -> User:
 
 def storage() -> Storage:
     return Storage(current_app.config["GRADEDESK_DATA_DIR"])
+
+
+def settings() -> Settings:
+    """The extractors' and generators' settings of this app."""
+    return settings_of(current_app)
 
 
 def visible_case_or_404(case_id: int) -> Case:
@@ -134,10 +155,6 @@ def _proposed(case: Case) -> str | None:
 @bp.get("/cases/<int:case_id>")
 @login_required
 def show(case_id: int):
-    from web import expert_review, procedure
-    from web.casefacts import effective_extraction
-    from web.findings import with_decisions
-
     case = visible_case_or_404(case_id)
     user = me()
     session = db_session()
@@ -146,7 +163,7 @@ def show(case_id: int):
     extraction = effective_extraction(case)
     findings = with_decisions(case)
     issued = _case_documents(case)
-    uploads = expert_review.uploads_of(session, case)
+    uploads = review_sheets.uploads_of(session, case)
     return render_template(
         "cases/detail.html",
         case=case,
@@ -172,7 +189,7 @@ def show(case_id: int):
         may_return=user.role == "office" and procedure.why_not(procedure.STEPS["return"], case, user) is None,
         is_expert=user.role == "expert" and may_review,
         uploads=uploads,
-        upload_labels=expert_review.STATUS_LABELS,
+        upload_labels=review_sheets.STATUS_LABELS,
         reviews=procedure.confirmed_reviews(case),
         issued=issued,
         versions=_versions(case),
@@ -182,10 +199,6 @@ def show(case_id: int):
 
 def _load_page_relations(session, case: Case) -> None:
     """The relations the case page shows, in four queries instead of one per history row."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from web.models import Assignment, CaseEvent
 
     session.scalars(select(Case).where(Case.id == case.id).options(
         selectinload(Case.events).selectinload(CaseEvent.actor),
@@ -195,17 +208,11 @@ def _load_page_relations(session, case: Case) -> None:
 
 
 def _case_documents(case: Case):
-    from sqlalchemy import select
-
-    from web.models import IssuedDocument
-
     return list(db_session().scalars(select(IssuedDocument).where(IssuedDocument.case_id == case.id)
                                      .order_by(IssuedDocument.id.desc())))
 
 
 def _versions(case: Case) -> list[CaseVersion]:
-    from sqlalchemy import select
-
     return list(db_session().scalars(select(CaseVersion).where(CaseVersion.case_id == case.id)
                                      .order_by(CaseVersion.number)))
 
@@ -213,8 +220,6 @@ def _versions(case: Case) -> list[CaseVersion]:
 @bp.get("/cases/<int:case_id>/versions/<int:number>")
 @login_required
 def version(case_id: int, number: int):
-    from sqlalchemy import select
-
     case = visible_case_or_404(case_id)
     old = db_session().scalar(select(CaseVersion).where(CaseVersion.case_id == case.id, CaseVersion.number == number))
     if old is None:
@@ -227,8 +232,6 @@ def version(case_id: int, number: int):
 @bp.get("/cases/<int:case_id>/history.<fmt>")
 @login_required
 def history_export(case_id: int, fmt: str):
-    from web import history
-
     case = visible_case_or_404(case_id)
     if fmt == "csv":
         content, mimetype = history.as_csv(case), "text/csv; charset=utf-8"

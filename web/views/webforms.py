@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from web.casework import GRADE_CHOICES
+from web.services.cases import GRADE_CHOICES
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice

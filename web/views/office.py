@@ -9,18 +9,19 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from forms.errors import BadInput
-from web import issuing, office_templates
-from web.auth import role_required
-from web.cases import me, storage, visible_case_or_404
-from web.casework import GRADE_CHOICES
-from web.clock import today
 from web.db import db_session
 from web.errors import Conflict, NotFound
-from web.findings import confirmed_and_kept
-from web.offices import office_key, office_of
-from web.procedure import decide_grade
-from web.recusal import is_third_party_firm
-from web.users import experts
+from web.models import OfficeTemplate
+from web.services import issuing, office_templates
+from web.services.cases import GRADE_CHOICES
+from web.services.clock import today
+from web.services.findings import confirmed_and_kept
+from web.services.offices import office_key, office_of
+from web.services.procedure import decide_grade, rectification_deadline
+from web.services.recusal import is_third_party_firm
+from web.services.users import experts
+from web.views.auth import role_required
+from web.views.cases import me, settings, storage, visible_case_or_404
 
 bp = Blueprint("office", __name__)
 
@@ -49,14 +50,12 @@ def grade(case_id: int):
 @bp.route("/cases/<int:case_id>/rectification", methods=["GET", "POST"])
 @role_required("office")
 def rectification(case_id: int):
-    from web.procedure import rectification_deadline
-
     case = visible_case_or_404(case_id)
     status = 200
     if request.method == "POST":
         try:
             doc = issuing.issue_rectification(db_session(), storage(), case, me(), request.form.get("reason", ""),
-                                              _contact())
+                                              _contact(), settings=settings())
         except (BadInput, Conflict) as exc:
             flash(f"未能出具整改通知书：{exc.user_message}", "error")
             status = 409 if isinstance(exc, Conflict) else 400
@@ -74,7 +73,7 @@ def rectification(case_id: int):
 @role_required("office")
 def rectification_draft(case_id: int):
     case = visible_case_or_404(case_id)
-    content = issuing.rectification_draft(db_session(), storage(), case, me())
+    content = issuing.rectification_draft(db_session(), storage(), case, me(), settings=settings())
     return send_file(io.BytesIO(content), mimetype=issuing.DOCX, as_attachment=True,
                      download_name=f"整改通知书（草稿）-{case.enterprise_name or case.id}.docx", max_age=0)
 
@@ -85,7 +84,8 @@ def notices():
     status = 200
     if request.method == "POST":
         try:
-            doc = issuing.publish_results(db_session(), storage(), me(), request.form.get("reason", ""), _contact())
+            doc = issuing.publish_results(db_session(), storage(), me(), request.form.get("reason", ""), _contact(),
+                                          settings=settings())
         except (BadInput, Conflict) as exc:
             flash(f"未能发布公示：{exc.user_message}", "error")
             status = 409 if isinstance(exc, Conflict) else 400
@@ -110,7 +110,7 @@ def weekly():
     status = 200
     if request.method == "POST":
         try:
-            doc = issuing.issue_weekly_report(db_session(), storage(), me(), week_start)
+            doc = issuing.issue_weekly_report(db_session(), storage(), me(), week_start, settings=settings())
         except (BadInput, Conflict) as exc:
             flash(f"未能生成周报：{exc.user_message}", "error")
             status = 400
@@ -134,7 +134,7 @@ def contact_form():
         groups = {g: request.form.get(f"group_{g}", "") for g in issuing.GROUP_KEYS}
         try:
             data = issuing.contact_form_data(me(), leaders, groups)
-            issuing.issue_contact_form(db_session(), storage(), me(), data)
+            issuing.issue_contact_form(db_session(), storage(), me(), data, settings=settings())
         except BadInput as exc:
             flash(f"未能生成联络表：{exc.user_message}", "error")
             status = 400
@@ -186,8 +186,6 @@ def restore_template(template_id: int):
 @bp.get("/templates/<int:template_id>.docx")
 @role_required("office")
 def template_file(template_id: int):
-    from web.models import OfficeTemplate
-
     row = db_session().get(OfficeTemplate, template_id)
     if row is None or row.office != office_key(me()):
         raise NotFound("没有这个模板版本。")
@@ -201,7 +199,7 @@ def template_file(template_id: int):
 @role_required("clerk", "expert", "office")
 def issued(doc_id: int, fmt: str):
     doc = issuing.get_readable(db_session(), me(), doc_id)
-    content, mimetype = issuing.content(db_session(), storage(), doc, fmt)
+    content, mimetype = issuing.content(db_session(), storage(), doc, fmt, settings=settings())
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=issuing.download_name(doc, fmt), max_age=0)
 

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from forms.facts import DOCUMENT_KIND_LABELS, Source
+from forms import vocabulary
+from forms.facts import Source
 from forms.fields import FIELDS, TABLES
+from forms.vocabulary import DOCUMENT_KIND_LABELS
 
-SEVERITIES = (("blocking", "阻断性问题"), ("warning", "警告"), ("note", "提示"))
+SEVERITIES = tuple((s.key, s.heading) for s in vocabulary.SEVERITIES)
 METHOD_LABELS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别"}
 UNIT_COLUMNS = {"concentration_mg_m3", "limit_mg_m3"}
-CHINA = timedelta(hours=8)  # China has one zone and no daylight saving
-
-
-def local_time(at: datetime | None) -> str:
-    return (at + CHINA).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
 def display(value: Any) -> str:
     if value is None:
         return ""

@@ -12,36 +12,34 @@
 
 Who works the queue is configuration: with `REDIS_URL` unset, `work()` polls the table
 (`gradedesk worker`, or the thread inside `gradedesk serve`); with it set, Celery workers
-(web/celery_app.py) do. The table stays the record of truth either way: a Celery message
+(web/queue/celery_worker.py) do. The table stays the record of truth either way: a Celery message
 only says "job N is ready", is published after the job's row is committed, and the task
 claims the row with the same atomic UPDATE (`claim_job`), so a duplicate delivery is a
 no-op. A message that never arrived (Redis down at upload, Redis restarted) is published
-again by the workers' periodic sweep (`celery_app.sweep`).
+again by the workers' periodic sweep (`celery_worker.sweep`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import socket
-import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from flask import current_app, has_app_context
+from sqlalchemy import event, select, update
 
 from forms.errors import GradedeskError
-from web.casefacts import city_from_address  # noqa: F401  (re-exported: tests and older callers)
-from web.casework import record
+from web.config import settings_of
 from web.db import Database, get_db
 from web.errors import unavailable
-from web.models import Case, CaseFile, Job, utcnow
-from web.storage import Storage, safe_filename
+from web.models import Case, Job, record, utcnow
+from web.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -68,28 +66,26 @@ def enqueue_extraction(session, case_id: int, version: int | None = None) -> Job
 
 
 _PENDING = "gradedesk.jobs_to_publish"
+HANDLERS = "gradedesk.job_handlers"  # app.extensions: the JobHandlers of the services
+PUBLISHER = "gradedesk.publish_jobs"  # app.extensions: publish(app, job_ids), Celery's when REDIS_URL is set
 
 
 def _publish_after_commit(session, job_id: int) -> None:
     """Publish the job to Celery after the session's transaction commits (never before: a worker must
     find the row). Without an app context or REDIS_URL nothing is published and the row waits for
     the database worker or the Celery workers' sweep."""
-    from flask import current_app, has_app_context
-    from sqlalchemy import event
-
     if not has_app_context() or not current_app.config.get("REDIS_URL"):
         return
     pending = session.info.get(_PENDING)
     if pending is None:
         app = current_app._get_current_object()
+        publish = app.extensions[PUBLISHER]
         pending = session.info[_PENDING] = []
 
         def _committed(sess):
             ids, sess.info[_PENDING] = list(sess.info.get(_PENDING) or []), []
             if ids:
-                from web.celery_app import publish_jobs
-
-                publish_jobs(app, ids)  # never raises: a job not published is found by the sweep
+                publish(app, ids)  # never raises: a job not published is found by the sweep
 
         def _rolled_back(sess):
             sess.info[_PENDING] = []
@@ -207,101 +203,36 @@ class _Heartbeat(threading.Thread):
                 log.warning("heartbeat of job %s failed", self.claim.job_id, exc_info=True)
 
 
-def _materialise(db: Database, storage: Storage, case_id: int, folder: Path, version: int | None = None) -> list[Path]:
-    """Copy the stored files of a case's version (default: the current one) into `folder` under their
-    original (made safe) names."""
-    with db.session() as s:
-        if version is None:
-            version = s.scalar(select(Case.version).where(Case.id == case_id))
-        files = s.execute(select(CaseFile.original_name, CaseFile.sha256)
-                          .where(CaseFile.case_id == case_id, CaseFile.version == version)
-                          .order_by(CaseFile.id)).all()
-    paths: list[Path] = []
-    for i, (name, sha) in enumerate(files, start=1):
-        name = safe_filename(name, fallback=f"file-{i}")
-        target = folder / name
-        n = 2
-        while target.exists():
-            stem, dot, ext = name.rpartition(".")
-            target = folder / (f"{stem} ({n}).{ext}" if dot else f"{name} ({n})")
-            n += 1
-        with storage.open(sha) as src, target.open("wb") as dst:
-            shutil.copyfileobj(src, dst)
-        paths.append(target)
-    return paths
-
-
 @dataclass
 class Outcome:
+    """What an extraction job found: the extraction, its findings, the proposed grade (JSON)."""
+
     extraction: dict[str, Any]
     findings: list[dict[str, Any]]
     proposal: dict[str, Any] | None = None
 
 
-def store_documents(storage: Storage, paths: list[Path]) -> list:
-    """Keep each document of the bundle (the members of a zip too) under its sha256, so the
-    evidence viewer can show its pages (web/evidence.py) without unpacking anything again
-    (and Celery's OCR tasks can read them on any machine sharing the data dir). The bundle's
-    files as `extractors.intake` found them."""
-    from extractors import intake
+@dataclass(frozen=True)
+class JobHandlers:
+    """The case work the queue runs, handed over by the services at app creation (`web.queue.init_app`):
+    the queue knows jobs and claims, never what a job does to a case.
 
-    items = intake.collect(paths)
-    for item in items:
-        if item.sha256 and item.data and not item.error and not storage.exists(item.sha256):
-            storage.save_bytes(item.data)
-    return items
+    `extract(db, storage, case_id, version, settings[, fanout=])` does an extraction job (`settings`: the
+    extractors' forms.settings.Settings) and returns its Outcome;
+    `store(case, outcome)` writes the outcome on its case and returns the line for the case's history."""
 
-
-def extraction_cache(storage: Storage):
-    """The extraction results kept by file content, shared by every worker using this data dir."""
-    from extractors.cache import DirectoryCache
-
-    return DirectoryCache(storage.root.parent / "cache" / "extraction")
+    extract: Callable[..., Outcome]
+    store: Callable[[Case, Outcome], str]
 
 
-def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None, *,
-                 fanout=None) -> Outcome:
-    """Extraction, checks and the proposed grade of one case's files.
-
-    `fanout(items, cache)`, when given, gets the bundle's files before extraction (Celery: their
-    scanned pages are OCR'd by several workers into the shared OCR memo); whatever it does not
-    finish, the extraction does itself."""
-    from extractors.pipeline import extract_bundle
-    from forms.checks import run_checks
-    from forms.grading import propose_grade
-
-    cache = extraction_cache(storage)  # a re-upload reads only changed files
-    with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
-        paths = _materialise(db, storage, case_id, Path(tmp), version)
-        items = store_documents(storage, paths)
-        if fanout is not None:
-            try:
-                fanout(items, cache)
-            except Exception:  # an optimisation only: the extraction below reads whatever is missing
-                log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
-        extraction = extract_bundle(paths, cache=cache)
-        findings = run_checks(extraction)
-        proposal = propose_grade(extraction, findings)
-    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict())
+def handlers(app) -> JobHandlers:
+    return app.extensions[HANDLERS]
 
 
-def _store_result(case: Case, outcome: Outcome) -> str:
-    from web.casefacts import apply_summary
-
-    extraction, findings = outcome.extraction, outcome.findings
-    case.extraction, case.findings, case.proposal = extraction, findings, outcome.proposal
-    apply_summary(case, extraction)
-    case.status, case.error = "done", None
-    blocking = sum(1 for f in findings if f.get("severity") == "blocking")
-    docs = extraction.get("documents") or []
-    unreadable = sum(1 for d in docs if d.get("error"))
-    detail = (f"{len(docs)} 个文件，识别 {len(extraction.get('fields') or {})} 个字段，"
-              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条）")
-    return detail + (f"，{unreadable} 个文件无法读取" if unreadable else "")
-
-
-def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: str | None = None) -> bool:
-    """Store the outcome if the claim still holds; False when another worker has taken the job over."""
+def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: str | None = None,
+           store: Callable[[Case, Outcome], str] | None = None) -> bool:
+    """Store the outcome (with `store`, JobHandlers.store) if the claim still holds; False when another
+    worker has taken the job over."""
     with db.session() as s:
         changed = s.execute(update(Job).where(*_is_ours(claim)).values(
             status="failed" if error else "done", error=error, finished_at=utcnow())).rowcount
@@ -319,7 +250,7 @@ def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: 
                 case.status, case.error = "failed", error
                 record(s, case, None, "extraction_failed", error)
             else:
-                record(s, case, None, "extraction_done", _store_result(case, result))
+                record(s, case, None, "extraction_done", store(case, result))
         s.commit()
     return True
 
@@ -332,8 +263,10 @@ def _perform(app, claim: Claim, fanout=None) -> tuple[Outcome | None, str | None
     if claim.kind != EXTRACTION or claim.case_id is None:
         return None, f"未知的任务类型：{claim.kind}"
     try:
-        args = (get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id, claim.version)
-        return (extract_case(*args, fanout=fanout) if fanout is not None else extract_case(*args)), None
+        extract = handlers(app).extract
+        args = (get_db(app), Storage(app.config["GRADEDESK_DATA_DIR"]), claim.case_id, claim.version,
+                settings_of(app))
+        return (extract(*args, fanout=fanout) if fanout is not None else extract(*args)), None
     except Exception as exc:
         away = unavailable(exc)
         if away is not None:
@@ -383,7 +316,7 @@ def run_claim(app, claim: Claim, fanout=None) -> bool:
         heartbeat.stopped.set()
         heartbeat.join()
     if away is None:
-        return finish(db, claim, result=result, error=error)
+        return finish(db, claim, result=result, error=error, store=handlers(app).store)
     try:
         release(db, claim, str(away))
     except Exception as exc:

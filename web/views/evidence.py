@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import login_required
 
-from forms.facts import DOCUMENT_KIND_LABELS
-from web import evidence
-from web.casefacts import effective_extraction
-from web.cases import storage, visible_case_or_404
+from forms.vocabulary import DOCUMENT_KIND_LABELS
 from web.errors import NotFound
+from web.services import evidence
+from web.services.corrections import effective_extraction
+from web.views.cases import storage, visible_case_or_404
 
-bp = Blueprint("viewer", __name__)
+bp = Blueprint("evidence", __name__)
 
 
 def _source_on(case, doc, page: int | None):
@@ -44,7 +44,7 @@ def document(case_id: int, index: int):
     pages = evidence.page_count(data) if kind in ("pdf", "jpeg", "png", "tiff") else 0
     if pages and page > pages:
         raise NotFound("没有这一页。")
-    image_url = url_for("viewer.page_image", case_id=case.id, index=index, page=page, ref=ref or None) if pages else None
+    image_url = url_for("evidence.page_image", case_id=case.id, index=index, page=page, ref=ref or None) if pages else None
     return render_template("cases/evidence.html", case=case, doc=doc, kind_label=DOCUMENT_KIND_LABELS.get(doc.kind, ""),
                            page=page, pages=pages, image_url=image_url, source=source, word=word, ref=ref,
                            described=source.describe() if source else "")

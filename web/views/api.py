@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from forms.errors import BadInput
-from web import access, ratelimit
-from web.casework import Upload, assign_expert, case_detail, case_summaries, create_case
 from web.db import db_session
 from web.errors import Forbidden, NotFound, Unauthorized
 from web.models import Case, User
-from web.review import send_document
+from web.services import access
+from web.services.cases import Upload, assign_expert, case_detail, case_summaries, create_case
+from web.services.procedure import move
+from web.services.users import authenticate, issue_token, user_for_token
 from web.storage import Storage
-from web.users import authenticate, issue_token, user_for_token
+from web.views import ratelimit
+from web.views.review import send_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -108,9 +110,7 @@ def document(case_id: int, name: str):
 @bp.post("/cases/<int:case_id>/steps")
 def step(case_id: int):
     """Take a step of the procedure: `{"step": "collect" | "start_city_review" | "send_to_province" | "return",
-    "reason": "…"}` (web/procedure.py)."""
-    from web.procedure import move
-
+    "reason": "…"}` (web/services/procedure.py)."""
     user = api_user()
     if user.role not in ("clerk", "office"):
         raise Forbidden("专家不能办理案件步骤。")

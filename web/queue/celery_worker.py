@@ -1,6 +1,6 @@
 """Celery on Redis: the job queue when `REDIS_URL` is set, and scanned pages OCR'd by many workers.
 
-The job table (web/jobs.py) stays the record of truth; Celery only carries "job N is ready".
+The job table (web/queue/jobs.py) stays the record of truth; Celery only carries "job N is ready".
 
 - **Publishing.** A job's row is committed with its case; the message is sent after the commit
   (`jobs.enqueue_extraction` → `publish_jobs`). Each published job gets a marker key in Redis
@@ -34,22 +34,25 @@ Flask app's configuration when first needed.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import os
-import re
 import socket
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import redis
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from sqlalchemy import select
 
+from web.config import settings_of
 from web.db import get_db
 from web.models import Job
+from web.queue import jobs
+from web.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +64,6 @@ PUBLISHED = "gradedesk:published:"  # + job id: a message for this queued job is
 PAGE = "gradedesk:ocr-page:"  # + engine, versions, sha256, page: "lease WHO" or "done WHO"
 DONE_TTL = 7 * 24 * 3600
 WAIT_POLL = 0.2  # seconds between looks at pages other workers are reading
-SCANNED_TYPES = ("pdf", "jpeg", "png", "tiff")
-_PDF_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 
 
 # ---- the Celery app ------------------------------------------------------------------------------
@@ -124,8 +125,6 @@ def redis_client(app):
     """A Redis client on REDIS_URL for the markers and page leases (redis-py reconnects after a fork)."""
     client = app.extensions.get("gradedesk.redis")
     if client is None:
-        import redis
-
         client = app.extensions["gradedesk.redis"] = redis.Redis.from_url(
             app.config["REDIS_URL"], socket_connect_timeout=5, socket_timeout=30, decode_responses=True)
     return client
@@ -172,10 +171,8 @@ def forget_published(app, job_ids: list[int]) -> None:
 
 def sweep(app, limit: int = 20000) -> tuple[int, int]:
     """Re-queue the jobs of dead workers, publish queued jobs that have no message; (re-queued, published)."""
-    from web.jobs import requeue_stale_jobs
-
     db = get_db(app)
-    requeued = requeue_stale_jobs(db, timeout=app.config["GRADEDESK_JOB_TIMEOUT"],
+    requeued = jobs.requeue_stale_jobs(db, timeout=app.config["GRADEDESK_JOB_TIMEOUT"],
                                   max_attempts=app.config["GRADEDESK_JOB_MAX_ATTEMPTS"])
     forget_published(app, requeued)  # their old message was consumed by the worker that died
     with db.session() as s:
@@ -211,8 +208,6 @@ class Sweeper(threading.Thread):
 # ---- the tasks -----------------------------------------------------------------------------------
 
 def _run_job(app, job_id: int) -> str:
-    from web import jobs
-
     db = get_db(app)
     try:
         claim = jobs.claim_job(db, job_id, jobs.worker_id())
@@ -231,7 +226,7 @@ def _run_job(app, job_id: int) -> str:
 
 def _ocr_pages(app, pages: list[dict[str, Any]]) -> int:
     """OCR the pages nobody has read or is reading into the memo; how many this task read."""
-    from web.storage import Storage
+    from extractors.ocr_plan import read_page
 
     leases = PageLeases(app)
     storage = Storage(app.config["GRADEDESK_DATA_DIR"])
@@ -247,7 +242,7 @@ def _ocr_pages(app, pages: list[dict[str, Any]]) -> int:
         try:
             with storage.open(sha) as fh:
                 data = fh.read()
-            ocr_page(page["name"], data, page["type"], number)
+            read_page(page["name"], data, page["type"], number, settings_of(app))
             leases.done(sha, number)
             done += 1
         except Exception:
@@ -258,95 +253,24 @@ def _ocr_pages(app, pages: list[dict[str, Any]]) -> int:
 
 # ---- OCR fan-out ---------------------------------------------------------------------------------
 
-def _memo_version() -> str | None:
-    try:
-        from extractors.ocr.memo import MEMO_VERSION
-    except ImportError:
-        return None
-    return str(MEMO_VERSION)
-
-
 def fanout_enabled(app) -> bool:
     """Pages are fanned out when configured, and when OCR results are shared (the OCR memo)."""
-    return bool(app.config.get("GRADEDESK_OCR_FANOUT")) and bool(os.environ.get("GRADEDESK_OCR_CACHE")) \
-        and _memo_version() is not None
+    from extractors.ocr_plan import memo_version
 
-
-def ocr_pages_of(item) -> list[int]:
-    """The pages of an intake file that the extraction will OCR (1-based): every frame of an image, the
-    pages of a PDF that hold images and no text at all (scans). Other pages the pipeline may OCR
-    (broken text layers, overly dense pages) it reads itself; [] when the file would be refused."""
-    from extractors.image_backend import MAX_OCR_PAGES, MAX_PIXELS
-
-    if item.error or not item.sha256 or item.type not in SCANNED_TYPES:
-        return []
-    try:
-        if item.type == "pdf":
-            from extractors.pdf_backend import preflight
-
-            preflight(item.name, item.data)  # the hostile PDFs the extraction refuses are not rendered here either
-            return _scanned_pdf_pages(item.data)[:MAX_OCR_PAGES]
-        from PIL import Image
-
-        with Image.open(io.BytesIO(item.data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                return []
-            return list(range(1, min(getattr(image, "n_frames", 1), MAX_OCR_PAGES) + 1))
-    except Exception as exc:  # unreadable: the extraction says so in the document's error
-        log.info("%s: no pages to fan out (%s)", item.name, exc)
-        return []
-
-
-def _scanned_pdf_pages(data: bytes) -> list[int]:
-    """Pages without a single character of text, in a PDF that has image XObjects (an image stream is never
-    inside a compressed object stream, so a PDF without the bytes `/Subtype /Image` has no scan).
-    pdfium counts the characters: milliseconds a page, where pdfplumber would parse the text twice."""
-    from extractors.pdf_backend import MAX_PAGES
-
-    if not _PDF_IMAGE.search(data):
-        return []
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    pages: list[int] = []
-    try:
-        for index in range(min(len(pdf), MAX_PAGES)):
-            page = pdf[index]
-            text = page.get_textpage()
-            if text.count_chars() == 0:
-                pages.append(index + 1)
-            text.close()
-            page.close()
-    finally:
-        pdf.close()
-    return pages
-
-
-def ocr_page(name: str, data: bytes, kind: str, number: int) -> None:
-    """Read one page as the extraction would (same pixels, same cleaning), through the OCR engine,
-    whose memo keeps the result for the extraction."""
-    from extractors.image_backend import open_images, read_pages, render_pdf_pages
-    from extractors.layout import Layout
-    from extractors.ocr import get_engine
-
-    if kind == "pdf":
-        pages = render_pdf_pages(name, data, [number])
-    else:
-        pages = [page for page in open_images(name, data) if page.number == number]
-    read_pages(name, pages, Layout(file=name, method="ocr"), engine=get_engine())
+    return bool(app.config.get("GRADEDESK_OCR_FANOUT")) and bool(settings_of(app).ocr_cache) \
+        and memo_version() is not None
 
 
 class PageLeases:
     """Who reads which page, in Redis: `SET NX EX` takes a page, "done" marks it read."""
 
     def __init__(self, app, owner: str | None = None):
-        from extractors.cache import EXTRACTOR_VERSION
+        from extractors.ocr_plan import plan_version
 
         self.redis = redis_client(app)
         self.ttl = int(app.config["GRADEDESK_OCR_LEASE_SECONDS"])
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
-        engine = os.environ.get("GRADEDESK_OCR_ENGINE", "rapidocr")
-        self.prefix = f"{PAGE}{engine}:m{_memo_version()}:v{EXTRACTOR_VERSION}:"
+        self.prefix = f"{PAGE}{plan_version(settings_of(app).ocr_engine)}:"
 
     def key(self, sha256: str, page: int) -> str:
         return f"{self.prefix}{sha256}:{page}"
@@ -373,16 +297,10 @@ def fan_out_ocr(app, items: list, cache) -> int:
     """OCR the scanned pages of a bundle's files (those not in the extraction cache) with the help of
     every free worker; returns when each page is read (by anyone) or could not be. How many pages
     were fanned out; 0 when there was nothing worth sharing (fewer than two pages)."""
-    from extractors.cache import cache_key
+    from extractors.ocr_plan import pages_to_ocr, read_page
 
-    engine = os.environ.get("GRADEDESK_OCR_ENGINE", "rapidocr")
-    todo: list[tuple[Any, int]] = []
-    for item in items:
-        if item.error or not item.sha256 or item.type not in SCANNED_TYPES:
-            continue
-        if cache.get(cache_key(item.sha256, engine), item.name) is not None:
-            continue  # extracted before: no OCR at all
-        todo.extend((item, page) for page in ocr_pages_of(item))
+    engine = settings_of(app).ocr_engine
+    todo = [(item, page) for item in items for page in pages_to_ocr(item, cache, engine)]
     if len(todo) < 2:
         return 0
     leases = PageLeases(app)
@@ -407,7 +325,7 @@ def fan_out_ocr(app, items: list, cache) -> int:
             if not leases.take(item.sha256, page):
                 continue
             try:
-                ocr_page(item.name, item.data, item.type, page)
+                read_page(item.name, item.data, item.type, page, settings_of(app))
                 leases.done(item.sha256, page)
             except Exception:
                 log.warning("OCR of %s page %s failed; the extraction reads it", item.name, page, exc_info=True)
@@ -425,8 +343,10 @@ def fan_out_ocr(app, items: list, cache) -> int:
 def prepare_worker_environment(app) -> None:
     """Celery processes share out the pages, so each reads its own in-process (no OCR pool per process),
     and OCR results go to the memo in the shared data dir (GRADEDESK_OCR_CACHE unless set)."""
-    os.environ["GRADEDESK_OCR_WORKERS"] = "1"
-    os.environ.setdefault("GRADEDESK_OCR_CACHE", str(Path(app.config["GRADEDESK_DATA_DIR"]) / "cache" / "ocr"))
+    settings = settings_of(app)
+    settings = replace(settings, ocr_workers=1, ocr_cache=settings.ocr_cache
+                       or str(Path(app.config["GRADEDESK_DATA_DIR"]) / "cache" / "ocr"))
+    app.config["GRADEDESK_SETTINGS"] = settings
 
 
 def run_worker(app, concurrency: int | None = None, loglevel: str = "INFO") -> int:

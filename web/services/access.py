@@ -11,7 +11,7 @@ Anything not visible is reported as not found.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from web.models import Assignment, Case, User
 
@@ -41,13 +41,6 @@ def visibility(user: User) -> ColumnElement[bool]:
 
 def visible_cases(user: User) -> Select[tuple[Case]]:
     return select(Case).where(visibility(user))
-
-
-def list_cases(session: Session, user: User) -> list[Case]:
-    """The cases `user` may see, newest first, with only the list's columns loaded (never the extraction)."""
-    from web.listing import LIST_COLUMNS
-
-    return list(session.scalars(visible_cases(user).options(load_only(*LIST_COLUMNS)).order_by(Case.id.desc())))
 
 
 def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:

@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from forms.checks import run_checks
 from forms.errors import BadInput
 from forms.facts import Extraction
 from forms.fields import FIELDS
+from forms.grading import propose_grade
 from web.errors import Conflict, Forbidden
-from web.models import Case, Correction, User
+from web.models import Case, Correction, User, record
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -123,8 +125,6 @@ def normalise_input(key: str, typed: str) -> tuple[Any, str | None]:
 
 def correct_field(session: Session, case: Case, key: str, typed: str, actor: User, reason: str) -> Correction:
     """Record a correction of one field (empty text removes the value) and run the checks again."""
-    from web.casework import record
-
     if actor.role not in ("clerk", "office"):
         raise Forbidden("只有经办人和大气办可以更正字段。")
     if case.status != "done" or case.extraction is None:
@@ -162,10 +162,6 @@ def _show(value: Any) -> str:
 
 def recheck(session: Session, case: Case, actor: User | None) -> None:
     """Run the checks and the proposed grade again on the corrected extraction."""
-    from forms.checks import run_checks
-    from forms.grading import propose_grade
-    from web.casework import record
-
     session.flush()
     data = effective_extraction(case, corrections_of(case, session))
     extraction = Extraction.from_dict(data)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 
 from forms.errors import BadInput
 from web.errors import Conflict, Forbidden
-from web.models import Case, FindingDecision, User
+from web.models import Case, FindingDecision, User, record
 
 DECISIONS = {"confirmed": "确认", "dismissed": "排除"}
 
@@ -53,8 +53,6 @@ def confirmed_and_kept(case: Case) -> tuple[list[dict], list[dict]]:
 
 def decide_finding(session: Session, case: Case, index: int, rule: str, decision: str, reason: str,
                    actor: User) -> FindingDecision:
-    from web.casework import record
-
     if actor.role not in ("clerk", "office"):
         raise Forbidden("只有经办人和大气办可以确认或排除审核意见。")
     if decision not in DECISIONS:

@@ -8,15 +8,15 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from forms.errors import BadInput
-from web import access, documents, expert_review
-from web.auth import role_required
-from web.cases import me, storage, visible_case_or_404
-from web.casework import assign_expert, record, record_review_grade
 from web.db import db_session
 from web.errors import Conflict, Forbidden
-from web.models import Case, User
-from web.procedure import REVIEW_TYPES
-from web.webforms import AssignForm, ProposeGradeForm
+from web.models import Case, User, record
+from web.services import access, documents, review_sheets
+from web.services.cases import assign_expert, record_review_grade
+from web.services.procedure import REVIEW_TYPES
+from web.views.auth import role_required
+from web.views.cases import me, settings, storage, visible_case_or_404
+from web.views.webforms import AssignForm, ProposeGradeForm
 
 bp = Blueprint("review", __name__)
 
@@ -75,7 +75,7 @@ def send_document(case: Case, name: str, user: User):
     if not access.may_download_documents(session, user, case):
         raise Forbidden("只有大气办和分配到本案件的专家可以下载文书。")
     kind, fmt = documents.parse_name(name)
-    rendered = documents.render(case, kind, fmt, storage=storage(),
+    rendered = documents.render(case, kind, fmt, storage=storage(), settings=settings(),
                                 review_type=documents.review_type_of(request.args.get("type")))
     record(session, case, user, "document_downloaded", rendered.filename)
     session.commit()
@@ -91,7 +91,7 @@ def upload_sheet(case_id: int):
     case = visible_case_or_404(case_id)
     sheet = request.files.get("sheet")
     try:
-        row = expert_review.upload_sheet(db_session(), storage(), case, me(), sheet.filename if sheet else "",
+        row = review_sheets.upload_sheet(db_session(), storage(), case, me(), sheet.filename if sheet else "",
                                          sheet.stream if sheet else io.BytesIO())
     except (BadInput, Conflict) as exc:
         flash(f"未能读取审核表：{exc.user_message}", "error")
@@ -103,19 +103,19 @@ def upload_sheet(case_id: int):
 @role_required("clerk", "expert", "office")
 def sheet(case_id: int, upload_id: int):
     case = visible_case_or_404(case_id)
-    row = expert_review.get_upload(db_session(), case, upload_id)
+    row = review_sheets.get_upload(db_session(), case, upload_id)
     return render_template("cases/review_sheet.html", case=case, row=row, reading=row.reading or {},
-                           problems=expert_review.blocking_problems(row), review_types=REVIEW_TYPES,
-                           labels=expert_review.STATUS_LABELS, mine=row.expert_id == me().id)
+                           problems=review_sheets.blocking_problems(row), review_types=REVIEW_TYPES,
+                           labels=review_sheets.STATUS_LABELS, mine=row.expert_id == me().id)
 
 
 @bp.post("/cases/<int:case_id>/review-sheets/<int:upload_id>/confirm")
 @role_required("expert")
 def confirm_sheet(case_id: int, upload_id: int):
     case = visible_case_or_404(case_id)
-    row = expert_review.get_upload(db_session(), case, upload_id)
+    row = review_sheets.get_upload(db_session(), case, upload_id)
     try:
-        expert_review.confirm(db_session(), case, row, me(), request.form.get("review_type"))
+        review_sheets.confirm(db_session(), case, row, me(), request.form.get("review_type"))
     except (BadInput, Conflict) as exc:
         flash(exc.user_message, "error")
         return redirect(url_for("review.sheet", case_id=case.id, upload_id=row.id), code=303)
@@ -127,9 +127,9 @@ def confirm_sheet(case_id: int, upload_id: int):
 @role_required("expert")
 def discard_sheet(case_id: int, upload_id: int):
     case = visible_case_or_404(case_id)
-    row = expert_review.get_upload(db_session(), case, upload_id)
+    row = review_sheets.get_upload(db_session(), case, upload_id)
     try:
-        expert_review.discard(db_session(), case, row, me(), request.form.get("reason", ""))
+        review_sheets.discard(db_session(), case, row, me(), request.form.get("reason", ""))
     except Conflict as exc:
         flash(exc.user_message, "error")
     else:

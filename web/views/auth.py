@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from web import ratelimit
 from web.db import db_session
 from web.errors import TooManyRequests
 from web.models import User
-from web.users import authenticate
-from web.webforms import LoginForm
+from web.services.users import authenticate
+from web.views import ratelimit
+from web.views.webforms import LoginForm
 
 bp = Blueprint("auth", __name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from web.casework import ACTION_LABELS
 from web.models import Case
-from web.presenters import local_time
+from web.services.cases import ACTION_LABELS
+from web.services.clock import local_time
 
 HEADER = ("时间（北京时间）", "人员", "角色", "事项", "说明", "理由", "版本")
 

@@ -2,7 +2,7 @@
 
 A document is named by the case, its index in the extraction's document list and a page
 number — never by a path. Its bytes are found in storage by the sha256 the extraction
-recorded (web/jobs.store_documents keeps every member of an uploaded zip). A PDF page is
+recorded (web/services/extraction.store_documents keeps every member of an uploaded zip). A PDF page is
 rendered with pypdfium2, an image with Pillow, and the source box ([x0, top, x1, bottom] in
 PDF points or image pixels, forms/facts.py) is drawn on it. A Word document has no pages:
 the viewer shows the table cell or paragraph the value was read from instead.
@@ -22,8 +22,9 @@ from PIL import Image, ImageDraw, ImageOps
 from forms.facts import Source, cell_in_chinese
 from web.errors import NotFound
 from web.models import Case
+from web.services.extraction import store_documents
+from web.services.uploads import sniff_head
 from web.storage import Storage
-from web.uploads import sniff_head
 
 MAX_WIDTH = 1400  # pixels of a rendered page
 MAX_PIXELS = 80_000_000
@@ -64,8 +65,6 @@ def index_of(extraction: dict | None, file: str | None) -> int | None:
 def document_bytes(storage: Storage, case: Case, doc: EvidenceDocument) -> bytes:
     """The document's bytes, from storage; a case extracted before documents were kept is unpacked once."""
     if not storage.exists(doc.sha256):
-        from web.jobs import store_documents
-
         with tempfile.TemporaryDirectory(prefix="gradedesk-evidence-") as tmp:
             paths = []
             for i, f in enumerate(case.files):
@@ -238,7 +237,7 @@ def word_context(data: bytes, cell: str | None, around: int = 6) -> WordContext:
 
 
 def _tables_in_order(document) -> list:
-    """Tables numbered as extractors/docx_backend.py numbers them: body order, nested ones after their table."""
+    """Tables numbered as extractors/backends/docx.py numbers them: body order, nested ones after their table."""
     from docx.oxml.ns import qn
     from docx.table import Table
 

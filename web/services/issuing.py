@@ -1,12 +1,13 @@
 """Documents an office issues: the rectification notice, the result notice, the weekly report,
-the contact form. Each is rendered with the office's current template (web/office_templates.py),
-numbered (web/numbering.py) and kept as issued — its data, the .docx (and .xlsx), the number —
+the contact form. Each is rendered with the office's current template (web/services/office_templates.py),
+numbered (web/services/numbering.py) and kept as issued — its data, the .docx (and .xlsx), the number —
 in the same transaction that records what it does to the cases.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,15 +18,24 @@ from sqlalchemy.orm import Session
 
 from forms.errors import BadInput, GradedeskError
 from forms.facts import Extraction
-from web import office_templates
-from web.casework import record
-from web.clock import today
+from forms.settings import Settings
+from forms.vocabulary import CITY_GRADES, PROVINCE_GRADES
 from web.errors import Conflict, Forbidden, NotFound
-from web.models import Case, CaseEvent, IssuedDocument, User
-from web.numbering import format_number, next_number
-from web.offices import Office, is_province, office_key, office_of
-from web.presenters import CHINA
-from web.procedure import CITY_GRADES, PROVINCE_GRADES, STEPS, confirmed_reviews, set_stage, why_not
+from web.models import Case, CaseEvent, IssuedDocument, User, record
+from web.services import office_templates
+from web.services.access import get_visible_case, visible_cases
+from web.services.clock import CHINA, today
+from web.services.corrections import effective_extraction
+from web.services.findings import confirmed_and_kept
+from web.services.numbering import format_number, next_number
+from web.services.offices import Office, is_province, office_key, office_of
+from web.services.procedure import (
+    STEPS,
+    confirmed_reviews,
+    rectification_deadline,
+    set_stage,
+    why_not,
+)
 from web.storage import Storage
 
 KIND_TITLES = {"rectification-notice": "整改通知书", "result-notice": "绩效分级结果公示", "weekly-report": "周报",
@@ -42,22 +52,24 @@ def _require_office(actor: User) -> Office:
 
 
 def render_docx(session: Session, storage: Storage, office: str, kind: str, data: dict,
-                city: str | None = None) -> tuple[bytes, int | None]:
-    """The .docx of `data` with the office's current template (a case's: its city's, else the province's)."""
-    from generators.kinds import render
+                city: str | None = None, *, settings: Settings | None = None) -> tuple[bytes, int | None]:
+    """The .docx of `data` with the office's current template (a case's: its city's, else the province's).
+    `settings`: the generators' (templates, LibreOffice)."""
+    from generators import kinds
 
     template = office_templates.current(session, office, kind) if city is None else \
         office_templates.for_region(session, city, kind)
     out = io.BytesIO()
-    render(kind, data, out, fmt=".docx", template=office_templates.path_of(storage, template))
+    kinds.get(kind).render(data, out, fmt=".docx", template=office_templates.path_of(storage, template),
+                           settings=settings)
     return out.getvalue(), template.id if template else None
 
 
 def issue(session: Session, storage: Storage, actor: User, kind: str, build: Callable[[str, int | None], dict],
-          *, case: Case | None = None, xlsx: bool = False) -> IssuedDocument:
+          *, case: Case | None = None, xlsx: bool = False, settings: Settings | None = None) -> IssuedDocument:
     """Number (for numbered kinds), build, render and keep one document, in the caller's transaction.
 
-    The number is the transaction's first write (see web/numbering.py); when building or
+    The number is the transaction's first write (see web/services/numbering.py); when building or
     rendering fails the transaction is rolled back, the number with it."""
     office = _require_office(actor)
     year = today().year
@@ -65,13 +77,13 @@ def issue(session: Session, storage: Storage, actor: User, kind: str, build: Cal
         number = next_number(session, office.key, kind, year) if kind in NUMBERED else None
         doc_number = format_number(office.code(kind), year, number) if number is not None else None
         data = build(doc_number or "", number)
-        content, template_id = render_docx(session, storage, office.key, kind, data)
+        content, template_id = render_docx(session, storage, office.key, kind, data, settings=settings)
         xlsx_sha = None
         if xlsx:
-            from generators.kinds import render
+            from generators import kinds
 
             sheet = io.BytesIO()
-            render(kind, data, sheet, fmt=".xlsx")
+            kinds.get(kind).render(data, sheet, fmt=".xlsx", settings=settings)
             xlsx_sha = storage.save_bytes(sheet.getvalue()).sha256
         title = str(data.get("title") or f"{office.region}{KIND_TITLES.get(kind, kind)}")
         doc = IssuedDocument(office=office.key, kind=kind, year=year, number=number, doc_number=doc_number,
@@ -104,8 +116,6 @@ def _verdicts(case: Case) -> list[dict]:
 
 def rectification_data(case: Case, actor: User, doc_number: str, contact: dict | None = None) -> dict:
     from generators.rectification_notice import rectification_notice_data
-    from web.casefacts import effective_extraction
-    from web.findings import confirmed_and_kept
 
     if case.extraction is None:
         raise Conflict("申报材料尚未解析完成，暂不能出具整改通知书。", code="not_ready")
@@ -121,16 +131,18 @@ def rectification_data(case: Case, actor: User, doc_number: str, contact: dict |
         print_date=today())
 
 
-def rectification_draft(session: Session, storage: Storage, case: Case, actor: User) -> bytes:
+def rectification_draft(session: Session, storage: Storage, case: Case, actor: User, *,
+                        settings: Settings | None = None) -> bytes:
     """The notice as it would be issued, without a number (for the office to read first)."""
     _require_office(actor)
     data = rectification_data(case, actor, "")
-    content, _ = render_docx(session, storage, office_key(actor), "rectification-notice", data, city=None)
+    content, _ = render_docx(session, storage, office_key(actor), "rectification-notice", data, city=None,
+                             settings=settings)
     return content
 
 
 def issue_rectification(session: Session, storage: Storage, case: Case, actor: User, reason: str,
-                        contact: dict | None = None) -> IssuedDocument:
+                        contact: dict | None = None, *, settings: Settings | None = None) -> IssuedDocument:
     """Issue the notice with the next number and return the case for rectification with the calendar's deadline."""
     _require_office(actor)
     reason = (reason or "").strip()
@@ -140,9 +152,8 @@ def issue_rectification(session: Session, storage: Storage, case: Case, actor: U
     if why:
         raise Conflict(why, code="wrong_stage")
     doc = issue(session, storage, actor, "rectification-notice",
-                lambda number, _n: rectification_data(case, actor, number, contact), case=case)
+                lambda number, _n: rectification_data(case, actor, number, contact), case=case, settings=settings)
     deadline = doc.data.get("deadline")
-    from web.procedure import rectification_deadline
 
     case.rectify_by = rectification_deadline()
     set_stage(session, case, "returned", actor, reason,
@@ -163,8 +174,6 @@ def level_of(actor: User) -> str:
 
 def publication_candidates(session: Session, actor: User) -> tuple[list[Case], list[Case]]:
     """(cases the actor's result notice lists, 涉密 cases it leaves out): the level's decided cases."""
-    from web.access import visible_cases
-
     if is_province(actor):
         stmt = visible_cases(actor).where(Case.stage == "province_review", Case.decided_grade.in_(PROVINCE_GRADES))
     else:
@@ -174,7 +183,7 @@ def publication_candidates(session: Session, actor: User) -> tuple[list[Case], l
 
 
 def publish_results(session: Session, storage: Storage, actor: User, reason: str,
-                    contact: dict | None = None) -> IssuedDocument:
+                    contact: dict | None = None, *, settings: Settings | None = None) -> IssuedDocument:
     """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed."""
     from generators.result_notice import result_notice_data
 
@@ -195,7 +204,7 @@ def publish_results(session: Session, storage: Storage, actor: User, reason: str
             | {"unit": (contact or {}).get("unit") or office.name},
             printer=f"{office.name}办公室", print_date=today())
 
-    doc = issue(session, storage, actor, "result-notice", build)
+    doc = issue(session, storage, actor, "result-notice", build, settings=settings)
     for case in listed:
         set_stage(session, case, "published", actor, reason, f"{case.stage_label} → 已公示（{doc.doc_number}）",
                   {"from": case.stage, "to": "published", "document": doc.id, "grade": case.decided_grade})
@@ -215,8 +224,6 @@ def week_start_of(day: date) -> date:
 
 def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[str, Any]]:
     """The cases the actor's city sent up to the province in the week (seed 004 五 周报制度)."""
-    from web.access import visible_cases
-
     start = datetime.combine(week_start, datetime.min.time()) - CHINA  # local midnight, stored as UTC
     end = start + timedelta(days=7)
     events: dict[int, CaseEvent] = {}
@@ -237,7 +244,8 @@ def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[st
     return out
 
 
-def issue_weekly_report(session: Session, storage: Storage, actor: User, week_start: date) -> IssuedDocument:
+def issue_weekly_report(session: Session, storage: Storage, actor: User, week_start: date, *,
+                        settings: Settings | None = None) -> IssuedDocument:
     from generators.weekly_report import weekly_report_data
 
     office = _require_office(actor)
@@ -247,7 +255,7 @@ def issue_weekly_report(session: Session, storage: Storage, actor: User, week_st
     doc = issue(session, storage, actor, "weekly-report",
                 lambda _number, n: weekly_report_data(rows, city=office.region, week_start=week_start,
                                                       unit=office.air_office, number=n or "", date_=today())
-                | {"title": f"{office.region}绩效分级初审情况周报（第{n}期）"}, xlsx=True)
+                | {"title": f"{office.region}绩效分级初审情况周报（第{n}期）"}, xlsx=True, settings=settings)
     session.commit()
     return doc
 
@@ -260,8 +268,6 @@ GROUP_KEYS = ("grading", "compilation", "assistance")
 
 def parse_people(text: str) -> list[dict[str, str]]:
     """One person a line: 姓名，单位，职务，办公电话，手机，电子邮箱 (comma, 、 or tab separated)."""
-    import re
-
     people = []
     for line in (text or "").splitlines():
         if not line.strip():
@@ -285,8 +291,9 @@ def contact_form_data(actor: User, leaders: dict[str, dict], groups: dict[str, s
     return data
 
 
-def issue_contact_form(session: Session, storage: Storage, actor: User, data: dict) -> IssuedDocument:
-    doc = issue(session, storage, actor, "contact-form", lambda _number, _n: data, xlsx=True)
+def issue_contact_form(session: Session, storage: Storage, actor: User, data: dict, *,
+                       settings: Settings | None = None) -> IssuedDocument:
+    doc = issue(session, storage, actor, "contact-form", lambda _number, _n: data, xlsx=True, settings=settings)
     session.commit()
     return doc
 
@@ -308,8 +315,6 @@ def issued_by_office(session: Session, actor: User, kinds: tuple[str, ...] | Non
 
 def may_read(session: Session, actor: User, doc: IssuedDocument) -> bool:
     """A case's document: whoever sees the case; an office document: its office, and the province."""
-    from web.access import get_visible_case
-
     if doc.case_id is not None:
         return get_visible_case(session, actor, doc.case_id) is not None
     return actor.role == "office" and (doc.office == office_key(actor) or is_province(actor))
@@ -322,7 +327,8 @@ def get_readable(session: Session, actor: User, doc_id: int) -> IssuedDocument:
     return doc
 
 
-def content(session: Session, storage: Storage, doc: IssuedDocument, fmt: str) -> tuple[bytes, str]:
+def content(session: Session, storage: Storage, doc: IssuedDocument, fmt: str, *,
+            settings: Settings | None = None) -> tuple[bytes, str]:
     """(bytes, mimetype) of an issued document as .docx, .xlsx or .pdf (converted once, then kept)."""
     if fmt == "docx":
         sha, mimetype = doc.docx_sha256, DOCX
@@ -336,7 +342,7 @@ def content(session: Session, storage: Storage, doc: IssuedDocument, fmt: str) -
                 docx = fh.read()
             out = io.BytesIO()
             try:
-                docx_to_pdf(lambda path: Path(path).write_bytes(docx), out)
+                docx_to_pdf(lambda path: Path(path).write_bytes(docx), out, settings=settings)
             except GradedeskError:
                 raise
             doc.pdf_sha256 = storage.save_bytes(out.getvalue()).sha256

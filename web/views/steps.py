@@ -1,24 +1,25 @@
 """Moving a case along and working on its facts: procedure steps, re-application, 涉密,
-field corrections, decisions on findings. Thin views over web/procedure.py, web/casefacts.py,
-web/findings.py and web/casework.py."""
+field corrections, decisions on findings. Thin views over web/services/procedure.py, web/services/corrections.py,
+web/services/findings.py and web/services/cases.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from forms.errors import BadInput
 from forms.fields import FIELDS
-from web import access, presenters
-from web.auth import role_required
-from web.casefacts import correct_field, corrections_of, effective_extraction
-from web.cases import me, storage, visible_case_or_404, wants_json
-from web.casework import Upload, reapply
 from web.db import db_session
 from web.errors import Conflict, NotFound
-from web.findings import decide_finding
-from web.procedure import move, set_secret
+from web.services import access
+from web.services.cases import Upload, reapply
+from web.services.corrections import correct_field, corrections_of, effective_extraction
+from web.services.findings import decide_finding
+from web.services.procedure import move, set_secret
+from web.views import presenters
+from web.views.auth import role_required
+from web.views.cases import me, storage, visible_case_or_404, wants_json
 
-bp = Blueprint("caseflow", __name__)
+bp = Blueprint("steps", __name__)
 
 
 def _back(case_id: int, anchor: str | None = None):
@@ -65,8 +66,6 @@ def reapply_case(case_id: int):
             flash(exc.user_message, "error")
             return render_template("cases/reapply.html", case=case), 400
         if wants_json():
-            from flask import jsonify
-
             return jsonify({"id": case.id, "url": url_for("cases.show", case_id=case.id),
                             "status_url": url_for("cases.status", case_id=case.id),
                             "files": [{"name": f.original_name, "size": f.size} for f in case.files]}), 201
@@ -83,7 +82,7 @@ def reapply_case(case_id: int):
 def field(case_id: int, key: str):
     case = visible_case_or_404(case_id)
     if key == "_" and request.args.get("key") in FIELDS:  # the picker of fields to add
-        return redirect(url_for("caseflow.field", case_id=case.id, key=request.args["key"]))
+        return redirect(url_for("steps.field", case_id=case.id, key=request.args["key"]))
     if key not in FIELDS:
         raise NotFound("没有这个字段。")
     if request.method == "POST":

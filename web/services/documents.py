@@ -17,8 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from forms.facts import Extraction
+from forms.settings import Settings
 from web.errors import Conflict, NotFound
 from web.models import Case, IssuedDocument
+from web.services import office_templates
+from web.services.clock import today
+from web.services.corrections import effective_extraction
+from web.services.findings import confirmed_and_kept
+from web.services.issuing import _review_type, _verdicts, content
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,6 +43,7 @@ class Request:
     case: Case
     storage: object  # web.storage.Storage
     review_type: str = "材料审核"
+    settings: Settings | None = None  # the generators' (templates, LibreOffice)
 
 
 def _experts(case: Case) -> list[dict[str, str]]:
@@ -45,14 +52,10 @@ def _experts(case: Case) -> list[dict[str, str]]:
 
 
 def _extraction(case: Case) -> Extraction:
-    from web.casefacts import effective_extraction
-
     return Extraction.from_dict(effective_extraction(case))
 
 
 def _template(req: Request, kind: str) -> Path | None:
-    from web import office_templates
-
     session = object_session(req.case)
     template = office_templates.for_region(session, req.case.city, kind) if session else None
     return office_templates.path_of(req.storage, template)
@@ -81,9 +84,6 @@ def _issued_notice(req: Request) -> IssuedDocument | None:
 
 def _rectification_data(req: Request) -> dict:
     from generators.rectification_notice import rectification_notice_data
-    from web.clock import today
-    from web.findings import confirmed_and_kept
-    from web.issuing import _review_type, _verdicts
 
     kept, confirmed = confirmed_and_kept(req.case)
     return rectification_notice_data(_extraction(req.case), kept, as_of=today(), confirmed=confirmed,
@@ -92,17 +92,16 @@ def _rectification_data(req: Request) -> dict:
 
 def _renderer(kind: str, build: Callable[[Request], dict]) -> Callable[[Request, str], bytes]:
     def render(req: Request, fmt: str) -> bytes:
-        from generators.kinds import render as render_kind
+        from generators import kinds
 
         if kind == "rectification-notice":
             issued = _issued_notice(req)
             if issued is not None:
-                from web.issuing import content
-
-                return content(object_session(req.case), req.storage, issued, fmt)[0]
+                return content(object_session(req.case), req.storage, issued, fmt, settings=req.settings)[0]
         data = build(req)
         out = io.BytesIO()
-        render_kind(kind, data, out, fmt=f".{fmt}", template=_template(req, kind) if fmt != "xlsx" else None)
+        kinds.get(kind).render(data, out, fmt=f".{fmt}", template=_template(req, kind) if fmt != "xlsx" else None,
+                               settings=req.settings)
         return out.getvalue()
 
     return render
@@ -131,18 +130,19 @@ def review_type_of(arg: str | None) -> str:
     return REVIEW_TYPES.get(arg or "material", "材料审核")
 
 
-def render(case: Case, kind: str, fmt: str, *, storage=None, review_type: str = "材料审核") -> Rendered:
+def render(case: Case, kind: str, fmt: str, *, storage=None, review_type: str = "材料审核",
+           settings: Settings | None = None) -> Rendered:
     if case.status != "done" or case.extraction is None:
         raise Conflict("申报材料尚未解析完成，暂不能生成文书。", code="not_ready")
     title, _formats, renderer = DOCUMENTS[kind]
-    req = Request(case, storage, review_type)
+    req = Request(case, storage, review_type, settings)
     issued_pdf = kind == "rectification-notice" and _issued_notice(req) is not None  # kept PDF of the issued one
     if fmt == "pdf" and not issued_pdf:
         from generators.pdf import docx_to_pdf
 
         docx = renderer(req, "docx")
         out = io.BytesIO()
-        docx_to_pdf(lambda path: Path(path).write_bytes(docx), out)
+        docx_to_pdf(lambda path: Path(path).write_bytes(docx), out, settings=settings)
         content = out.getvalue()
     else:
         content = renderer(req, fmt)

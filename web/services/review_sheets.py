@@ -13,13 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.errors import BadInput, UnreadableFile
-from web import access
-from web.casework import record
 from web.errors import Conflict, Forbidden, NotFound
-from web.models import Case, ReviewUpload, User, utcnow
-from web.procedure import REVIEW_TYPES
+from web.models import Case, ReviewUpload, User, record, utcnow
+from web.services import access
+from web.services.procedure import REVIEW_TYPES
+from web.services.uploads import check_docx
 from web.storage import Storage
-from web.uploads import check_docx
 
 MAX_SHEET_BYTES = 20 * 1024 * 1024
 STATUS_LABELS = {"pending": "待确认", "confirmed": "已确认", "discarded": "已作废", "superseded": "已被新表取代"}

@@ -1,0 +1,115 @@
+"""Extraction jobs as case work: a case's stored files read into facts, checked and graded.
+
+The queue (web/queue/jobs.py) claims a job and calls `extract_case` through the JobHandlers
+given to it at app creation (`handlers()`); what the job found is written on the case by
+`store_outcome`, while the queue's claim holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from forms.checks import run_checks
+from forms.grading import propose_grade
+from forms.settings import Settings
+from web.db import Database
+from web.models import Case, CaseFile
+from web.queue.jobs import JobHandlers, Outcome
+from web.services.corrections import apply_summary
+from web.storage import Storage, safe_filename
+
+log = logging.getLogger(__name__)
+
+
+def handlers() -> JobHandlers:
+    """What the queue runs for the services; `extract_case` is looked up when a job runs (tests replace it)."""
+    return JobHandlers(extract=lambda *args, **kwargs: extract_case(*args, **kwargs), store=store_outcome)
+
+
+def _materialise(db: Database, storage: Storage, case_id: int, folder: Path, version: int | None = None) -> list[Path]:
+    """Copy the stored files of a case's version (default: the current one) into `folder` under their
+    original (made safe) names."""
+    with db.session() as s:
+        if version is None:
+            version = s.scalar(select(Case.version).where(Case.id == case_id))
+        files = s.execute(select(CaseFile.original_name, CaseFile.sha256)
+                          .where(CaseFile.case_id == case_id, CaseFile.version == version)
+                          .order_by(CaseFile.id)).all()
+    paths: list[Path] = []
+    for i, (name, sha) in enumerate(files, start=1):
+        name = safe_filename(name, fallback=f"file-{i}")
+        target = folder / name
+        n = 2
+        while target.exists():
+            stem, dot, ext = name.rpartition(".")
+            target = folder / (f"{stem} ({n}).{ext}" if dot else f"{name} ({n})")
+            n += 1
+        with storage.open(sha) as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        paths.append(target)
+    return paths
+
+
+def store_documents(storage: Storage, paths: list[Path]) -> list:
+    """Keep each document of the bundle (the members of a zip too) under its sha256, so the
+    evidence viewer can show its pages (web/services/evidence.py) without unpacking anything again
+    (and Celery's OCR tasks can read them on any machine sharing the data dir). The bundle's
+    files as `extractors.intake` found them."""
+    from extractors import intake  # the extractors (and OCR) load in the worker, not in every web process
+
+    items = intake.collect(paths)
+    for item in items:
+        if item.sha256 and item.data and not item.error and not storage.exists(item.sha256):
+            storage.save_bytes(item.data)
+    return items
+
+
+def extraction_cache(storage: Storage):
+    """The extraction results kept by file content, shared by every worker using this data dir."""
+    from extractors.cache import DirectoryCache
+
+    return DirectoryCache(storage.root.parent / "cache" / "extraction")
+
+
+def extract_case(db: Database, storage: Storage, case_id: int, version: int | None = None,
+                 settings: Settings | None = None, *, fanout=None) -> Outcome:
+    """Extraction, checks and the proposed grade of one case's files (`settings`: the extractors').
+
+    `fanout(items, cache)`, when given, gets the bundle's files before extraction (Celery: their
+    scanned pages are OCR'd by several workers into the shared OCR memo); whatever it does not
+    finish, the extraction does itself."""
+    from extractors.pipeline import extract_bundle
+
+    cache = extraction_cache(storage)  # a re-upload reads only changed files
+    with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
+        paths = _materialise(db, storage, case_id, Path(tmp), version)
+        items = store_documents(storage, paths)
+        if fanout is not None:
+            try:
+                fanout(items, cache)
+            except Exception:  # an optimisation only: the extraction below reads whatever is missing
+                log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
+        extraction = extract_bundle(paths, cache=cache, settings=settings)
+        findings = run_checks(extraction)
+        proposal = propose_grade(extraction, findings)
+    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict())
+
+
+def store_outcome(case: Case, outcome: Outcome) -> str:
+    """Write an extraction's outcome on its case (the queue calls this while its claim holds); the
+    line for the case's history."""
+    extraction, findings = outcome.extraction, outcome.findings
+    case.extraction, case.findings, case.proposal = extraction, findings, outcome.proposal
+    apply_summary(case, extraction)
+    case.status, case.error = "done", None
+    blocking = sum(1 for f in findings if f.get("severity") == "blocking")
+    docs = extraction.get("documents") or []
+    unreadable = sum(1 for d in docs if d.get("error"))
+    detail = (f"{len(docs)} 个文件，识别 {len(extraction.get('fields') or {})} 个字段，"
+              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条）")
+    return detail + (f"，{unreadable} 个文件无法读取" if unreadable else "")
