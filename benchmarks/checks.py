@@ -5,7 +5,7 @@
 
 Every bundle is extracted (`extractors.pipeline.extract_bundle`) and checked
 (`forms.checks.run_checks`, as of the application date) in its own process. Each truth
-file lists `expected_rules`: the contract.md rule ids a correct checker raises on it
+file lists `expected_rules`: the docs/cli.md rule ids a correct checker raises on it
 (empty for a clean bundle). Printed:
 
 - expected-rule recall over the bundles with planted defects, overall and per delivery;

@@ -11,7 +11,7 @@ memory is the bundle's own) and is scored against its truth file:
 
 - field accuracy: the bundle's `fields` (the application form's values) equal to the truth,
   text compared after normalising bracket width and white space (the only differences
-  fields.md treats as the same text);
+  docs/fields.md treats as the same text);
 - table cell accuracy: the form's emissions and vehicles rows (and, separately, the
   monitoring reports' and ledgers' rows), rows aligned greedily, extra or missing rows
   counting as wrong cells;

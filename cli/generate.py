@@ -1,6 +1,6 @@
 """`gradedesk generate KIND --out FILE [--bundle PATH ... | --data FILE.json] [--as-of DATE] [--example]`.
 
-Every kind of contract.md renders from `--data` JSON; `--example` prints a complete
+Every kind of docs/cli.md renders from `--data` JSON; `--example` prints a complete
 sample of that JSON (and, with `--out`, renders it too); the case documents
 (review-sheet, rectification-notice, reduction-list) also render straight from a
 bundle with `--bundle`. The format follows the suffix of `--out`: .docx, .pdf, and

@@ -93,7 +93,7 @@ def mark_sealed(facts: list[Fact], seals: list[Source], share: float = 0.15) -> 
 
 def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
                    settings: Settings | None = None) -> Extraction:
-    """All PATHs together are one application bundle (contract.md).
+    """All PATHs together are one application bundle (docs/cli.md).
 
     With a cache, a file whose content was read before is not read again.
     """

@@ -2,7 +2,7 @@
 
 Following Docling, provenance lives on each item, so checks and generators never go
 back to the file to ask where something came from. `Extraction.to_dict()` is the
-`gradedesk.extraction/1` object of contract.md.
+`gradedesk.extraction/1` object of docs/cli.md.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Fact:
     def to_dict(self) -> dict[str, Any]:
         out = {"value": self.value, "confidence": round(self.confidence, 3), "source": self.source.to_dict()}
         if self.sealed:
-            out["sealed"] = True  # additive key (contract.md: add, don't rename)
+            out["sealed"] = True  # additive key (docs/cli.md: add, don't rename)
         return out
 
 

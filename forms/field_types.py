@@ -1,6 +1,6 @@
 """The types a canonical field can have (the `type` of data/fields.toml), each one object.
 
-A field type knows how to read a raw value into the normal form of fields.md, how to
+A field type knows how to read a raw value into the normal form of docs/fields.md, how to
 check that form, and how a document writes it; a field asks its type, so following a
 field from its label to a printed sheet means reading its fields.toml entry and its type.
 """

@@ -34,7 +34,7 @@ class FieldSpec:
         return FIELD_TYPES[self.type]
 
     def normalise(self, raw: str | None) -> Any:
-        """The normal form of fields.md, or None when the raw text holds no value of this type."""
+        """The normal form of docs/fields.md, or None when the raw text holds no value of this type."""
         if raw is None:
             return None
         if isinstance(raw, str) and not n.clean_text(raw).strip(" _/\\-—"):

@@ -1,4 +1,4 @@
-"""Turn the many ways enterprises write a value into the one normal form of fields.md."""
+"""Turn the many ways enterprises write a value into the one normal form of docs/fields.md."""
 
 from __future__ import annotations
 

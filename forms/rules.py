@@ -1,7 +1,7 @@
 """Every rule the checks raise, declared once with what the rest of the service does with it.
 
 A rule id (`over_limit:颗粒物`, `expired:discharge_permit`) is a public contract
-(contract.md): a family and a parameter. Checks raise a finding through its entry here
+(docs/cli.md): a family and a parameter. Checks raise a finding through its entry here
 (`rules.EXPIRED_PERMIT.finding(...)`), the proposed grade reads its grade effect, the
 rectification notice its indicator group (whose requirement is the remedy); code that
 receives findings as JSON resolves an id with `lookup`.

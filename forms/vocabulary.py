@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 LEADING = "引领性"  # stands beside A
 NOT_LEADING = "非引领性"  # a result only: an enterprise that applied for 引领性 and was not granted it
-A_PLUS = "A+"  # a result only (seed 004 二)
+A_PLUS = "A+"  # a result only (冀气领办〔2020〕94号 二)
 
 GRADE_ORDER = ("A", "B", "B-", "C", "D")  # best first
 APPLIED_GRADES = (*GRADE_ORDER, LEADING)  # what an application may ask for
 GRADE_RANK = {g: i for i, g in enumerate(GRADE_ORDER)} | {LEADING: 0}  # 0 best
 
-# Who decides a grade (seed 004 二): the province A (and A+), B, B- and 引领性, a city C and below; the
+# Who decides a grade (冀气领办〔2020〕94号 二): the province A (and A+), B, B- and 引领性, a city C and below; the
 # province's are also the ones a city reports weekly. In the order of the published lists.
 PROVINCE_GRADES = (A_PLUS, "A", "B", "B-", LEADING)
 CITY_GRADES = ("C", "D", NOT_LEADING)
@@ -83,5 +83,5 @@ DOCUMENT_KIND_LABELS = {
     "eia_approval": "环评批复", "acceptance": "竣工环境保护验收", "monitoring_report": "监测报告",
     "cems_data": "在线监测数据", "transport_ledger": "运输车辆台账", "gate_records": "门禁系统记录",
     "pledge": "承诺书", "photo": "现场照片", "unknown": "未识别文件",
-}  # the keys are contract.md's document kinds
+}  # the keys are docs/cli.md's document kinds
 DOCUMENT_KINDS = tuple(DOCUMENT_KIND_LABELS)

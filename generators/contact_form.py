@@ -1,4 +1,4 @@
-"""The contact form 应急减排清单和绩效分级工作联络表 (seed 004 六 and 附件3), city → province.
+"""The contact form 应急减排清单和绩效分级工作联络表 (冀气领办〔2020〕94号 六 and 附件3), city → province.
 
 One row per person: the 主管负责人, 分管负责人 and 联络人, then the members of the
 grading (绩效分级), list-compilation (清单编制) and technical-help (技术帮扶) groups,

@@ -35,7 +35,7 @@ class DocumentKind:
     official: ClassVar[bool] = False  # GB/T 9704 layout
 
     def __init__(self, name: str, title: str, template: str):
-        self.name = name  # contract.md KIND
+        self.name = name  # docs/cli.md KIND
         self.title = title
         self.template = template  # file name in the template directory
 

@@ -1,5 +1,5 @@
 """The registry of the kinds of generated document: the one place the command line, the web app
-and issuing find a kind by its contract.md name.
+and issuing find a kind by its docs/cli.md name.
 
     from generators import kinds
     kind = kinds.get("result-notice")

@@ -1,5 +1,5 @@
-"""The rectification notice 整改通知书, issued by an office to an enterprise (seed 004 六;
-guideline.md "Rectification notices seen").
+"""The rectification notice 整改通知书, issued by an office to an enterprise (冀气领办〔2020〕94号 六;
+docs/guideline.md "Rectification notices seen").
 
 `rectification_notice_data` lists the shortfalls: the bundle's blocking findings, the
 findings an office confirmed, and the indicators the experts marked 不符合 (as read back

@@ -2,7 +2,7 @@
 measures it takes at each warning level (红色, 橙色, 黄色预警). As .docx and .xlsx.
 
 The measures of a grade come from the technical guideline's industry tables, which are
-not in the catalogue yet (guideline.md: "Not known here"); `reduction_list_data` fills
+not in the catalogue yet (docs/guideline.md: "Not known here"); `reduction_list_data` fills
 what the bundle shows (identity, processes and treatment facilities, transport) and
 leaves the measures to the office unless they are given, saying so in the cell rather
 than guessing.

@@ -1,4 +1,4 @@
-"""The result notice 绩效分级结果公示 (guideline.md "Result notices seen"; seed 004 二).
+"""The result notice 绩效分级结果公示 (docs/guideline.md "Result notices seen"; 冀气领办〔2020〕94号 二).
 
 `result_notice_data` builds it from the graded enterprises: the province level lists
 A (and A+), B, B- and 引领性, the city level C and below; secret (涉密) enterprises are
@@ -24,7 +24,7 @@ KIND = "result-notice"
 TEMPLATE = "result_notice.docx"
 GUIDELINE = "《重污染天气重点行业应急减排措施制定技术指南（2020年修订版）》（环办大气函〔2020〕340号）"
 
-# Which grades each level publishes (seed 004 二: the province publishes A, B and 引领性,
+# Which grades each level publishes (冀气领办〔2020〕94号 二: the province publishes A, B and 引领性,
 # cities C and below), in the order of the lists.
 LEVEL_GRADES = {"province": PROVINCE_GRADES, "city": CITY_GRADES}
 LEVEL_SCOPE = {

@@ -1,4 +1,4 @@
-"""The expert review sheet 企业绩效分级专家审核表 (seed 004 附件5).
+"""The expert review sheet 企业绩效分级专家审核表 (冀气领办〔2020〕94号 附件5).
 
 `review_sheet_data` turns an extraction and its findings into the sheet's data, a
 JSON-serialisable dict (`gradedesk generate review-sheet --example` prints one);

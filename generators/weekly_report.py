@@ -1,4 +1,4 @@
-"""The weekly report 周报 (seed 004 五 "实行周报制度"): the A, B and 引领性 cases a city
+"""The weekly report 周报 (冀气领办〔2020〕94号 五 "实行周报制度"): the A, B and 引领性 cases a city
 first-reviewed (初审) in the week, sent to the province. As .docx and .xlsx.
 """
 

@@ -1,6 +1,6 @@
 """GB/T 9704-2012 page and elements for the official-document templates (build_templates.py).
 
-shared/spec/official-document-format.md has the rules; the numbers here follow them:
+docs/official-document-format.md has the rules; the numbers here follow them:
 A4, margins 37 / 28 / 35 / 26 mm (text block 156 × 225 mm), 3号 (16 pt) 仿宋 with a
 fixed line pitch of 28.95 pt (22 lines fill 225 mm) and a character spacing of
 −0.25 pt (28 characters of 15.75 pt fill 156 mm), red issuer mark, document number,

@@ -1,4 +1,4 @@
-"""`gradedesk extract` and `gradedesk check` as contract.md describes them, on the sample bundles."""
+"""`gradedesk extract` and `gradedesk check` as docs/cli.md describes them, on the sample bundles."""
 
 import json
 import subprocess

@@ -244,7 +244,7 @@ def test_planted_defects_are_real(defective):
 
 
 def test_printed_labels_and_values_normalise_to_truth():
-    """Every label printed is a label of fields.md; every value normalises to the truth."""
+    """Every label printed is a label of docs/fields.md; every value normalises to the truth."""
     for plan in corpus_plan()[::3]:
         case = build_case(plan, corpus.DEFAULT_SEED)
         for delivery in plan.deliveries:

@@ -1,5 +1,5 @@
 """GB/T 9704-2012 conformance of the official documents, measured on their PDFs with pdfplumber
-(official-document-format.md "How conformance is checked"): A4 (595 × 842 pt); the first body
+(docs/official-document-format.md "How conformance is checked"): A4 (595 × 842 pt); the first body
 character's left edge at 28 mm (79.4 pt) ± 1 mm; the text block's top at 37 mm (104.9 pt) ± 1 mm;
 a full body page holds 22 lines of at most 28 characters; title 22 pt, body 16 pt; page
 numbers `— N —` on alternating sides. One warm LibreOffice converter serves the module.

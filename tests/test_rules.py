@@ -13,7 +13,7 @@ from forms.facts import Source
 
 CHECKS = Path(forms.checks.__file__).parent
 
-# contract.md's rule ids, one of each kind a check raises
+# docs/cli.md's rule ids, one of each kind a check raises
 RAISED = ("missing_document:cems_data", "missing_document:gate_records", "missing_document:eia_approval",
           "unreadable:document", "missing_field:enterprise_name", "invalid:credit_code", "invalid:vin",
           "mismatch:enterprise_name", "mismatch:outlets", "expired:discharge_permit", "stale:monitoring_report",

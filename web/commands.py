@@ -1,4 +1,4 @@
-"""The service commands of `gradedesk` (contract.md, "Running the service").
+"""The service commands of `gradedesk` (docs/cli.md, "Running the service").
 
 JSON for tools goes to stdout, messages for people to stderr.
 """

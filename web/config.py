@@ -1,4 +1,4 @@
-"""Configuration from the environment (contract.md, "Running the service").
+"""Configuration from the environment (docs/cli.md, "Running the service").
 
 The web app reads the environment here only: `load_config` builds the app's settings, among them
 the library layers' `forms.settings.Settings` (GRADEDESK_SETTINGS, `settings_of(app)`) that the
@@ -62,7 +62,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_LOGIN_WINDOW_MINUTES": int(env.get("GRADEDESK_LOGIN_WINDOW_MINUTES") or 15),
         # the date the procedure treats as today (deadlines, document years); empty: the real date
         "GRADEDESK_TODAY": env.get("GRADEDESK_TODAY") or None,
-        # province of the province-level office (seed 004: 河北省, 冀)
+        # province of the province-level office (冀气领办〔2020〕94号: 河北省, 冀)
         "GRADEDESK_PROVINCE": env.get("GRADEDESK_PROVINCE") or "河北省",
         "GRADEDESK_PROVINCE_ABBR": env.get("GRADEDESK_PROVINCE_ABBR") or "冀",
         # server processes of `gradedesk serve` sharing one listening socket

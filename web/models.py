@@ -88,7 +88,7 @@ class User(UserMixin, Base):
         return f"<User {self.username} {self.role}>"
 
 
-# The procedure of seed 004 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/services/procedure.py.
+# The procedure of 冀气领办〔2020〕94号 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/services/procedure.py.
 STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned")
 STAGE_LABELS = {
     "submitted": "已申报", "collected": "县级已汇总", "city_review": "市级初审中", "province_review": "省级复核中",

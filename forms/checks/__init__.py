@@ -1,6 +1,6 @@
 """The checks a bundle goes through; each rule is a small function yielding findings.
 
-Rule identifiers are the stable strings of contract.md (`missing_field:<key>`,
+Rule identifiers are the stable strings of docs/cli.md (`missing_field:<key>`,
 `invalid:<key>`, …). A rule reads only the Extraction, so it works the same on a
 fresh extraction and on one rebuilt from the database.
 """

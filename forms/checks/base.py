@@ -15,7 +15,7 @@ class CheckContext:
 
     @classmethod
     def build(cls, extraction: Extraction, as_of: date | None) -> CheckContext:
-        """`as_of` defaults to the application date when known, else today (contract.md)."""
+        """`as_of` defaults to the application date when known, else today (docs/cli.md)."""
         if as_of is None:
             applied = extraction.value("application_date")
             try:

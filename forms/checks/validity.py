@@ -1,4 +1,4 @@
-"""Validity: each value passes the validation of its field (fields.md)."""
+"""Validity: each value passes the validation of its field (docs/fields.md)."""
 
 from __future__ import annotations
 

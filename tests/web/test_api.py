@@ -1,4 +1,4 @@
-"""The JSON API of contract.md: tokens, cases, assignments, documents, errors."""
+"""The JSON API of docs/api.md: tokens, cases, assignments, documents, errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The service commands: users add, demo, serve, worker (web/commands.py, contract.md)."""
+"""The service commands: users add, demo, serve, worker (web/commands.py, docs/cli.md)."""
 
 from __future__ import annotations
 

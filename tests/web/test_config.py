@@ -1,4 +1,4 @@
-"""Configuration from the environment (contract.md, "Running the service")."""
+"""Configuration from the environment (docs/cli.md, "Running the service")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""contract.md's API against a fresh `gradedesk serve`: the real server in its own process, on a free
+"""docs/api.md's API against a fresh `gradedesk serve`: the real server in its own process, on a free
 port, with a temporary data dir, spoken to over HTTP."""
 
 from __future__ import annotations

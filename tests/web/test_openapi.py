@@ -79,10 +79,9 @@ def test_only_tokens_and_the_document_itself_need_no_token(document):
 
 
 def test_enumerations_are_the_codes(document):
-    from web.documents import DOCUMENTS
-    from web.procedure import STEPS
-
     from web.models import CASE_STATUSES, STAGE_LABELS
+    from web.services.documents import DOCUMENTS
+    from web.services.procedure import STEPS
 
     schemas = document["components"]["schemas"]
     assert schemas["CaseStatus"]["enum"] == list(CASE_STATUSES)

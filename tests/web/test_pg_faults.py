@@ -1,5 +1,5 @@
 """PostgreSQL restarted under a running `gradedesk serve`: meanwhile the pages and the API answer 503 with a
-Chinese sentence (a page of its own for browsers, contract.md's JSON error on /api), never a traceback;
+Chinese sentence (a page of its own for browsers, docs/api.md's JSON error on /api), never a traceback;
 once PostgreSQL is back, requests succeed again without restarting the web app, and a job that was
 running when the server went away still ends done.
 

@@ -1,4 +1,4 @@
-"""The procedure of seed 004: stages, who may take which step, returns with the calendar's deadline,
+"""The procedure of 冀气领办〔2020〕94号: stages, who may take which step, returns with the calendar's deadline,
 re-application as a new version, 涉密, the history and its export."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The assignment rules of web/services/recusal.py (domain.md, "Integrity rules")."""
+"""The assignment rules of web/services/recusal.py (docs/domain.md, "Integrity rules")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who sees which case (contract.md): one rule for pages and API alike.
+"""Who sees which case (docs/api.md): one rule for pages and API alike.
 
 - clerk: the cases of the clerk's county (or city); province level: all;
   always the cases the clerk uploaded;

@@ -223,7 +223,7 @@ def week_start_of(day: date) -> date:
 
 
 def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[str, Any]]:
-    """The cases the actor's city sent up to the province in the week (seed 004 五 周报制度)."""
+    """The cases the actor's city sent up to the province in the week (冀气领办〔2020〕94号 五 周报制度)."""
     start = datetime.combine(week_start, datetime.min.time()) - CHINA  # local midnight, stored as UTC
     end = start + timedelta(days=7)
     events: dict[int, CaseEvent] = {}

@@ -2,7 +2,7 @@
 
 An office user with a city (and maybe a county) works for that city's office; one with
 neither works at province level. The province is `GRADEDESK_PROVINCE` (default 河北省,
-seed 004), abbreviated `GRADEDESK_PROVINCE_ABBR` (冀) in document numbers.
+冀气领办〔2020〕94号), abbreviated `GRADEDESK_PROVINCE_ABBR` (冀) in document numbers.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The procedure of a case (seed 004 四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示.
+"""The procedure of a case (冀气领办〔2020〕94号 四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示.
 
 - A clerk uploads the bundle (`submitted`) and collects it for the county (`collected`).
 - The city office reviews it (`city_review`): material review and site review, with at least
@@ -29,7 +29,7 @@ from web.services.cases import GRADE_CHOICES
 from web.services.clock import today
 from web.services.offices import is_province
 
-# Which level decides which grades (seed 004 四/五): the province re-reviews A, B and 引领性.
+# Which level decides which grades (冀气领办〔2020〕94号 四/五): the province re-reviews A, B and 引领性.
 REVIEW_TYPES = ("材料审核", "现场审核")
 
 

@@ -1,4 +1,4 @@
-"""Who may review a case (domain.md, "Integrity rules"): one function, one Chinese reason.
+"""Who may review a case (docs/domain.md, "Integrity rules"): one function, one Chinese reason.
 
 - recusal (回避): an expert who did deep treatment, consulting or any technical
   service for the enterprise must not review it;
@@ -52,7 +52,7 @@ def refusal_reason(expert: User, case: Case, *, today: date | None = None) -> st
 
 def industry_refusal(case: Case, assigned: list[User], expert: User) -> str | None:
     """Refuse an assignment after which the case's experts would still include no one of its industry:
-    the first expert of a review must be of the enterprise's own industry (seed 004 四)."""
+    the first expert of a review must be of the enterprise's own industry (冀气领办〔2020〕94号 四)."""
     if not case.industry:
         return "尚未识别出企业所属行业，无法核对本行业专家；请待材料解析完成或更正行业后再分配专家。"
     if any(case.industry in (e.industries or ()) for e in [*assigned, expert]):

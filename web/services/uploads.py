@@ -2,7 +2,7 @@
 never enter the store (markup, scripts, executables) whatever the file's name says.
 
 Bundle files of an accepted type whose content does not match their name are kept: the
-extraction lists them with a sentence for the clerk (extractors/intake.py), as contract.md wants.
+extraction lists them with a sentence for the clerk (extractors/intake.py), as docs/cli.md wants.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The JSON API `/api/v1` (contract.md, "HTTP API"). Bearer tokens, no cookies, so no CSRF."""
+"""The JSON API `/api/v1` (docs/api.md, "HTTP API"). Bearer tokens, no cookies, so no CSRF."""
 
 from __future__ import annotations
 

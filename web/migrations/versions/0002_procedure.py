@@ -1,4 +1,4 @@
-"""The procedure of seed 004 and the work on a case: stages, versions, corrections, decisions on
+"""The procedure of 冀气领办〔2020〕94号 and the work on a case: stages, versions, corrections, decisions on
 findings, expert review sheets, document numbers, issued documents, office templates, log-in throttling.
 
 The extraction, findings and proposal of a case move from `cases` to `case_contents`, so that
