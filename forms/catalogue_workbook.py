@@ -411,7 +411,7 @@ def _cross_check(rows: dict[str, list], problems: list[Problem]) -> None:
 
 
 def changes(old: Catalogue, new: Catalogue) -> list[str]:
-    """What an import changes, a line a row: `排放限值 L-002 修改：限值（mg/m³）35 → 30`."""
+    """What an import changes, a line a row: `排放限值 L-002 修改：限值：35 → 30`."""
     out = []
     for sheet in SHEETS:
         before = {sheet.key(row): row for row in getattr(old, sheet.field)}
@@ -422,7 +422,7 @@ def changes(old: Catalogue, new: Catalogue) -> list[str]:
             if previous is None:
                 out.append(f"{sheet.title} {sheet.label(row)} 新增")
                 continue
-            diffs = [f"{c.header.split('（')[0]}{_shown(c, getattr(previous, c.attr))} → {_shown(c, getattr(row, c.attr))}"
+            diffs = [f"{c.header.split('（')[0]}：{_shown(c, getattr(previous, c.attr))} → {_shown(c, getattr(row, c.attr))}"
                      for c in sheet.columns if getattr(previous, c.attr) != getattr(row, c.attr)]
             if diffs:
                 out.append(f"{sheet.title} {sheet.label(row)} 修改：{'；'.join(diffs)}")

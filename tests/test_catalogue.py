@@ -89,7 +89,7 @@ def test_a_changed_limit_changes_the_findings(exported):
     changed = _edit(exported, "排放限值", {"行业": "水泥", "污染物": "氨"}, {LIMIT: 3, STATUS: VERIFIED})
     catalogue = workbook.read(changed, version="第2版")
     lines = workbook.changes(packaged(), catalogue)
-    assert len(lines) == 1 and "L-" in lines[0] and "5 → 3" in lines[0] and "待核实 → 已核实" in lines[0]
+    assert len(lines) == 1 and "L-" in lines[0] and "限值：5 → 3" in lines[0] and "状态：待核实 → 已核实" in lines[0]
     after = [f for f in run_checks(_cement(emissions=[row]), catalogue=catalogue) if f.rule == "over_limit:氨"]
     assert len(after) == 1 and after[0].severity == "blocking"
     assert "第2版" in after[0].basis and re.search(r"L-\d{3}", after[0].basis)
