@@ -162,3 +162,61 @@ def rules_page() -> str:
          effects.get(r.grade_effect or "", ""), r.remedy)
         for r in rules.RULES])
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ---- docs/catalogue.md: the grading catalogue's workbook and the packaged rows --------------------------
+
+@page("catalogue.md")
+def catalogue_page() -> str:
+    from forms.catalogue import packaged
+    from forms.catalogue_workbook import README_TITLE, SHEETS
+    from forms.vocabulary import UNVERIFIED, VERIFIED
+
+    catalogue = packaged()
+    lines = _header("The grading catalogue (行业目录)",
+                    "the workbook's sheets (forms/catalogue_workbook.py) and the packaged catalogue (forms/catalogue.py)")
+    lines += [
+        "The checks compare a case with the grading catalogue: the documents each applied grade needs, emission "
+        "limits, transport and monitoring requirements, the review sheet's 申报等级要求; it also keeps remedy "
+        "wording per rule (整改措辞), which the rectification notice does not read yet (it uses the rule "
+        "registry's, docs/rules.md). Every row names its source (document, clause or page) and a status: "
+        f"**{VERIFIED}** rows may give blocking findings; **{UNVERIFIED}** rows give notes only (`severity: "
+        "note`, the message says 待核实) and never hold the proposed grade down. A finding from a row carries "
+        "`basis`: `行业目录（version）“sheet”表 row-id（来源：…）`.", "",
+        "An office owns the catalogue as an Excel workbook: the province office downloads it on the page "
+        "行业目录 (`/catalogue`, or `gradedesk catalogue export FILE.xlsx`), edits it and uploads it "
+        "(`gradedesk catalogue import FILE.xlsx --by USER`). The whole workbook is checked first; one wrong "
+        "row refuses it all with each problem's sheet, row and reason (`gradedesk catalogue check FILE.xlsx` "
+        "checks without importing); formulas and macros are refused. Every import that changes something is "
+        "a version (who, when, each changed row); an unchanged workbook adds none. The version in force is "
+        "recorded on each case's check result (`cases.catalogue_version`, the history line of the check) and "
+        "on each issued document; `按现行行业目录重新审核` on a case page checks it again. Without an import "
+        "the service, and the command line always unless given `--catalogue FILE.xlsx`, uses the packaged "
+        "catalogue described below.", "",
+        "## Sheets", "",
+        f"The first sheet, {README_TITLE}, explains the workbook and is not read. A blank 编号 gets the sheet's "
+        "next number on import; deleting a row deletes it from the catalogue.", "",
+    ]
+    for sheet in SHEETS:
+        lines += [f"### {sheet.title}", "", sheet.help or "", ""] if sheet.help else [f"### {sheet.title}", ""]
+        lines += _table(("column", "values"), [
+            (column.header, "、".join(column.choices) if column.choices else "") for column in sheet.columns])
+    counts = {sheet.title: getattr(catalogue, sheet.field) for sheet in SHEETS}
+    lines += ["## The packaged catalogue", "",
+              "Today's sourced rows, and the rows of forms/data/guideline-limits.toml quoted from public copies "
+              "of the guideline (`grading_link = \"direct\"`) with their quotes. Rows whose number is inferred "
+              "from another policy (the steel ultra-low emission limits) or not corroborated (水泥 A 氨) are "
+              f"{UNVERIFIED}; `inference` and `context` rows of that file are not loaded as requirements.", ""]
+    lines += _table(("sheet", "rows", VERIFIED, UNVERIFIED), [
+        (title, str(len(rows)), str(sum(1 for r in rows if r.verified)), str(sum(1 for r in rows if not r.verified)))
+        for title, rows in counts.items()])
+    lines += ["### 排放限值", ""]
+    lines += _table(("id", "industry", "grade", "process", "pollutant", "mg/m³", "status", "source"), [
+        (r.id, r.industry, r.grade, r.process, r.pollutant, f"{r.mg_m3:g}", r.status, r.source)
+        for r in catalogue.limits])
+    lines += ["### 运输要求", ""]
+    lines += _table(("id", "industry", "grade", "category", "clean share %", "status", "source"), [
+        (r.id, r.industry, r.grade, r.category,
+         "" if r.clean_share_percent is None else f"{r.clean_share_percent:g}", r.status, r.source)
+        for r in catalogue.transport])
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -42,7 +42,8 @@ def run_generate(args) -> int:
         if kind.name not in kinds.CASE_KINDS:
             raise BadInput(f"{kind.title}不是按申报材料生成的文书，请用 --data 给出数据"
                            f"（--bundle 可用于：{'、'.join(kinds.CASE_KINDS)}）。")
-        data = _data_from_bundle(kind, [Path(p) for p in args.bundle], settings, as_of=args.as_of)
+        data = _data_from_bundle(kind, [Path(p) for p in args.bundle], settings, as_of=args.as_of,
+                                 catalogue_file=getattr(args, "catalogue", None))
     else:
         raise BadInput("请用 --data 给出文书数据（JSON），或用 --bundle 给出申报材料，或用 --example 查看示例数据。")
 
@@ -76,13 +77,19 @@ def _read_json(path: Path) -> Any:
                              f"invalid JSON in {path}: {exc}") from exc
 
 
-def _data_from_bundle(kind, paths: list[Path], settings, *, as_of=None) -> dict[str, Any]:
-    """The case document's data from what a bundle's extraction and checks give."""
+def _data_from_bundle(kind, paths: list[Path], settings, *, as_of=None, catalogue_file=None) -> dict[str, Any]:
+    """The case document's data from what a bundle's extraction and checks give (against the catalogue of
+    `catalogue_file`, a workbook, else the packaged one)."""
+    from cli.catalogue import load_catalogue
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:
         raise BadInput(f"找不到申报材料：{'、'.join(absent)}")
+    catalogue = load_catalogue(catalogue_file)
     extraction = extract_bundle(paths, settings=settings)
-    return kind.data_from_case(extraction, run_checks(extraction, as_of=as_of), as_of=as_of)
+    findings = run_checks(extraction, as_of=as_of, catalogue=catalogue)
+    if kind.uses_catalogue:
+        return kind.data_from_case(extraction, findings, as_of=as_of, catalogue=catalogue)
+    return kind.data_from_case(extraction, findings, as_of=as_of)

@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.add_argument("--as-of", type=_iso_date, dest="as_of", help="视为“今天”的日期 YYYY-MM-DD")
+    p.add_argument("--catalogue", type=Path, help="按此行业目录工作簿（.xlsx）审核，默认用内置目录")
 
     p = sub.add_parser("generate", help="生成文书（.docx）")
     p.add_argument("kind")
@@ -47,6 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path)
     p.add_argument("--as-of", type=_iso_date, dest="as_of")
     p.add_argument("--example", action="store_true", help="打印该类文书的示例数据 JSON")
+    p.add_argument("--catalogue", type=Path, help="按此行业目录工作簿（.xlsx）审核和填写要求，默认用内置目录")
+
+    p = sub.add_parser("catalogue", help="行业目录：导出、校验、导入 Excel 工作簿")
+    catalogue = p.add_subparsers(dest="catalogue_command", required=True, parser_class=_Parser)
+    one = catalogue.add_parser("export", help="导出现行行业目录（服务数据库中的最新版本，尚未导入时为内置目录）")
+    one.add_argument("file", type=Path, metavar="FILE.xlsx")
+    one.add_argument("--packaged", action="store_true", help="导出内置目录，不读数据库")
+    one = catalogue.add_parser("check", help="只校验工作簿，输出问题（表、行、原因），不导入")
+    one.add_argument("file", type=Path, metavar="FILE.xlsx")
+    one = catalogue.add_parser("import", help="校验并导入工作簿，成为服务数据库中的新版本")
+    one.add_argument("file", type=Path, metavar="FILE.xlsx")
+    one.add_argument("--by", required=True, metavar="USER", help="以哪位省级大气办用户的名义导入")
+    one.add_argument("--note", help="本次修改的说明")
 
     p = sub.add_parser("docs", help="由字段等登记表重新生成 docs/ 中的参考文档")
     p.add_argument("--out", type=Path, default=Path("docs"), help="文档目录（默认为当前目录下的 docs）")
@@ -92,16 +106,19 @@ def _cmd_extract(args) -> int:
 
 
 def _cmd_check(args) -> int:
+    from cli.catalogue import load_catalogue
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
     from forms.grading import propose_grade
     from forms.settings import Settings
 
+    catalogue = load_catalogue(args.catalogue)
     extraction = extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env())
-    findings = run_checks(extraction, as_of=args.as_of)
+    findings = run_checks(extraction, as_of=args.as_of, catalogue=catalogue)
     result = extraction.to_dict()
     result["findings"] = [f.to_dict() for f in findings]
-    result["proposed_grade"] = propose_grade(extraction, findings).to_dict()
+    result["proposed_grade"] = propose_grade(extraction, findings, catalogue).to_dict()
+    result["catalogue"] = {"version": catalogue.version}
     _print_json(result)
     return 0
 
@@ -125,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_check(args)
         if args.command == "generate":
             return _cmd_generate(args)
+        if args.command == "catalogue":
+            from cli.catalogue import run_catalogue
+
+            return run_catalogue(args)
         if args.command == "docs":
             from cli.docs import run_docs
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from forms import normalize as n
 from forms import validators as v
-from forms.catalogue import industry_names, match_industry
 from forms.display import cn_date, number, yes_no
+from forms.industries import industry_names, match_industry
 from forms.vocabulary import APPLIED_GRADES
 
 

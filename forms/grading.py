@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from forms import rules
-from forms.catalogue import industry
+from forms.catalogue import Catalogue, packaged
+from forms.checks.grade import PRINTED_LIMIT_BASIS
 from forms.facts import Extraction, Finding
 from forms.vocabulary import CLEAN_STAGES, GRADE_ORDER, GRADE_RANK
 
@@ -39,30 +40,35 @@ def _below(grade: str) -> str:
     return GRADE_ORDER[min(rank + 1, len(GRADE_ORDER) - 1)] if grade != "B" else "C"
 
 
-def propose_grade(extraction: Extraction, findings: list[Finding]) -> Proposal:
+def propose_grade(extraction: Extraction, findings: list[Finding], catalogue: Catalogue | None = None) -> Proposal:
+    """The proposal from the findings; only 已核实 catalogue rows (blocking findings, verified shares) hold it down."""
+    catalogue = catalogue or packaged()
     applied = extraction.value("applied_grade")
     if applied not in GRADE_RANK:
         return Proposal(applied, None, not_evaluated=["申报等级未知，无法建议等级"])
     holding = defaultdict(list)  # grade effect (rules.HOLDS_*) → the findings that have it
     for finding in findings:
+        if finding.severity == "note":
+            continue  # a 待核实 catalogue row's note: for people to look at, not a shortfall
         holding[rules.grade_effect(finding.rule)].append(finding)
     constraints: list[Constraint] = []
     not_evaluated: list[str] = []
 
     over = holding[rules.HOLDS_EMISSION_LIMITS]
-    if any(f.basis and f.basis.startswith("监测报告所列") for f in over):
+    if any(f.basis == PRINTED_LIMIT_BASIS for f in over):
         constraints.append(Constraint("排放限值", "D", "实测浓度超过执行标准限值"))
     elif over:
         constraints.append(Constraint("排放限值", _below(applied), f"实测浓度超过{applied}级限值"))
     elif not extraction.table("emissions"):
         not_evaluated.append("排放限值（未找到监测数据）")
 
-    ind = industry(extraction.value("industry"))
+    shares = {grade: row.clean_share_percent for grade, row in
+              catalogue.clean_share_rows(extraction.value("industry")).items() if row.verified}
     vehicles = [v for v in extraction.table("vehicles") if v.get("emission_stage")]
-    if ind and ind.clean_transport_share and vehicles:
+    if shares and vehicles:
         clean = sum(1 for v in vehicles if v["emission_stage"] in CLEAN_STAGES)
         share = clean / len(vehicles)
-        met = [g for g in GRADE_ORDER if g in ind.clean_transport_share and share + 1e-9 >= ind.clean_transport_share[g]]
+        met = [g for g in GRADE_ORDER if g in shares and share * 100 + 1e-7 >= shares[g]]
         supported = met[0] if met else "D"
         if GRADE_RANK[supported] > GRADE_RANK[applied]:
             constraints.append(Constraint("运输方式", supported, f"清洁运输比例{share:.0%}"))

@@ -76,6 +76,12 @@ SYMBOL_GLYPHS = {
     ("wingdings 2", "F050"): "√", ("wingdings 2", "F051"): "☒", ("wingdings 2", "F0A2"): "□",
 }
 
+# ---------------------------------------------------------------- catalogue rows
+
+VERIFIED = "已核实"  # a catalogue row checked against its source: may give blocking findings
+UNVERIFIED = "待核实"  # not (yet) checked: its findings are notes, never blocking
+CATALOGUE_STATUSES = (VERIFIED, UNVERIFIED)
+
 # ---------------------------------------------------------------- document kinds
 
 DOCUMENT_KIND_LABELS = {

@@ -118,6 +118,9 @@ class DocumentKind:
 class CaseKind(DocumentKind):
     """A kind made from one case's bundle (`gradedesk generate KIND --bundle`), not only from data."""
 
+    # its data_from_case takes `catalogue=` (forms.catalogue.Catalogue): the grade's requirements come from it
+    uses_catalogue = False
+
     def data_from_case(self, extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
                        as_of: date | None = None) -> dict[str, Any]:
         """The document's data from a bundle's extraction and its checks' findings, on `as_of`."""

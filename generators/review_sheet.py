@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from forms.catalogue import indicators
+from forms.catalogue import Catalogue, indicators
 from forms.errors import DataDoesNotFit
 from forms.facts import Extraction, Finding, Source
 from forms.vocabulary import severity_label, severity_rank
@@ -39,17 +39,19 @@ ITEM_KEYS = {
 def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
                       review_type: str = "材料审核", review_date: date | str | None = None,
                       experts: Sequence[Mapping[str, str] | str] | None = None,
-                      proposed_grade: str | None = None) -> dict[str, Any]:
-    """The sheet's data for one bundle: identity, one row per indicator group, findings, experts."""
+                      proposed_grade: str | None = None, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """The sheet's data for one bundle: identity, one row per indicator group (its 申报等级要求 from `catalogue`,
+    the packaged one unless given), findings, experts."""
     if review_type not in REVIEW_TYPES:
         raise DataDoesNotFit(f"审核类型应为{'或'.join(REVIEW_TYPES)}，不是“{review_type}”。")
     grade = extraction.value("applied_grade")
     rows = []
     industry = extraction.value("industry")
-    for indicator in indicators(industry if isinstance(industry, str) else None):
+    for indicator in indicators(industry if isinstance(industry, str) else None, catalogue):
         actual, sources = summarise(extraction, indicator.evidence)
         rows.append({"key": indicator.key, "name": indicator.name,
                      "requirement": indicator.requirement_for(grade) or NO_REQUIREMENT,
+                     "requirement_source": indicator.requirement_sources.get(grade or "", ""),
                      "actual": actual, "sources": sources})
     found = [_finding(f) for f in findings]
     found.sort(key=lambda f: severity_rank(f["severity"]))  # blocking first, stable within a severity
@@ -66,13 +68,16 @@ def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mappi
         "opinion": "",
         "proposed_grade": proposed_grade or "",
         "experts": [_expert(e) for e in experts or ()],
+        "catalogue_version": catalogue.version if catalogue else "",  # the grading catalogue the requirements are from
     }
 
 
 class ReviewSheet(CaseKind):
+    uses_catalogue = True
+
     def data_from_case(self, extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
-                       as_of: date | None = None) -> dict[str, Any]:
-        return review_sheet_data(extraction, findings, review_date=as_of)
+                       as_of: date | None = None, catalogue: Catalogue | None = None) -> dict[str, Any]:
+        return review_sheet_data(extraction, findings, review_date=as_of, catalogue=catalogue)
 
     def context(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The data with blank signature rows when fewer than MIN_EXPERT_ROWS experts are named."""

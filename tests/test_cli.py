@@ -106,3 +106,46 @@ def test_unreadable_file_is_a_document_error_not_a_failure(tmp_path):
     docs = {d["file"]: d for d in json.loads(run.stdout)["documents"]}
     assert docs["监测报告.pdf"]["error"]
     assert docs["申报表.docx"]["error"] is None
+
+
+def _cement_nox_workbook(exported, target, mg_m3) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(exported)
+    ws = book["排放限值"]
+    col = {c.value: i for i, c in enumerate(ws[1])}
+    row = next(r for r in ws.iter_rows(min_row=2) if r[col["行业"]].value == "水泥")
+    for header, value in (("申报等级", "B"), ("工序/排放口（关键词以“、”分隔，*代表若干字；全部）", "窑尾"),
+                          ("污染物", "氮氧化物"), ("限值（mg/m³）", mg_m3), ("状态", "已核实")):
+        row[col[header]].value = value
+    book.save(target)
+
+
+def test_catalogue_export_check_and_check_against_a_workbook(tmp_path):
+    exported = tmp_path / "目录.xlsx"
+    run = gradedesk("catalogue", "export", exported, "--packaged")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["version"] == "内置目录"
+    run = gradedesk("catalogue", "check", exported)
+    assert run.returncode == 0 and json.loads(run.stdout)["ok"] is True
+
+    bad = tmp_path / "坏目录.xlsx"
+    _cement_nox_workbook(exported, bad, "不限")
+    run = gradedesk("catalogue", "check", bad)
+    assert run.returncode == 2
+    [problem] = json.loads(run.stdout)["problems"]
+    assert problem["sheet"] == "排放限值" and problem["row"] >= 2 and "“不限”不是数值" in problem["reason"]
+    assert "目录未作任何修改" in run.stderr
+
+    changed = tmp_path / "新目录.xlsx"
+    _cement_nox_workbook(exported, changed, 50)
+    plain = json.loads(gradedesk("check", SAMPLES / "cement-b-docx", "--json").stdout)
+    assert plain["catalogue"] == {"version": "内置目录"}
+    assert "over_limit:氮氧化物" not in {f["rule"] for f in plain["findings"]}
+    run = gradedesk("check", SAMPLES / "cement-b-docx", "--json", "--catalogue", changed)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["catalogue"] == {"version": "新目录.xlsx"}
+    [over] = [f for f in out["findings"] if f["rule"] == "over_limit:氮氧化物"]
+    assert over["severity"] == "blocking" and "新目录.xlsx" in over["basis"]
+    assert gradedesk("check", SAMPLES / "cement-b-docx", "--catalogue", bad).returncode == 2

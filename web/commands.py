@@ -177,6 +177,53 @@ def add_user(username: str, *, password: str, role: str, county: str | None = No
     return 0
 
 
+# ---- the grading catalogue ------------------------------------------------------------------------
+
+def catalogue_export(path: Path, *, packaged: bool = False) -> int:
+    """Write the catalogue in force in the service's database (or the packaged one) as a workbook."""
+    from forms import catalogue_workbook
+    from forms.catalogue import packaged as packaged_catalogue
+    from web.services import catalogue
+
+    if packaged:
+        content, label = catalogue_workbook.write(packaged_catalogue()), packaged_catalogue().version
+    else:
+        app = _app()
+        _require_schema(app)
+        with get_db(app).session() as session:
+            found, number = catalogue.in_force(session)
+            content, label = catalogue_workbook.write(found), found.version
+    path.write_bytes(content)
+    _print_json({"file": str(path), "version": label})
+    _say(f"已导出行业目录（{label}）到 {path}。")
+    return 0
+
+
+def catalogue_import(path: Path, *, username: str, note: str | None = None) -> int:
+    """Import a workbook into the service's database as a new version, in the name of a province office user."""
+    from web.services import catalogue
+
+    app = _app()
+    _require_schema(app)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"无法读取文件 {path}。", f"[catalogue_unreadable] {path}: {exc}") from exc
+    with get_db(app).session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise BadInput(f"没有用户 {username}。", f"[no_user] {username}")
+        row = catalogue.import_workbook(session, Storage(app.config["GRADEDESK_DATA_DIR"]), user, path.name, data,
+                                        note)
+        if row is None:
+            _print_json({"version": catalogue.in_force(session)[1], "changes": []})
+            _say("行业目录与现行目录相同，未产生新版本。")
+            return 0
+        _print_json({"version": row.number, "changes": row.changes})
+        _say(f"已导入行业目录第 {row.number} 版（{len(row.changes)} 处修改）。")
+    return 0
+
+
 # ---- demo ---------------------------------------------------------------------------------------
 
 def samples_dir() -> Path:

@@ -124,6 +124,8 @@ class Case(Base):
     decided_grade: Mapped[str | None] = mapped_column(String(16))
     # the rectification deadline of a returned case (9月15日, then 12月15日)
     rectify_by: Mapped[date | None] = mapped_column(Date)
+    # the grading catalogue's version its findings were checked against (None: the packaged catalogue)
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)
 
     created_by: Mapped[User | None] = relationship()
     # the files of the current version; `all_files` holds every version's
@@ -403,6 +405,7 @@ class IssuedDocument(Base):
     xlsx_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     template_id: Mapped[int | None] = mapped_column(ForeignKey("office_templates.id"))
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)  # the grading catalogue in force (None: packaged)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -430,6 +433,25 @@ class OfficeTemplate(Base):
     uploaded_by: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("office", "kind", "number", name="uq_office_templates_office_kind_number"),)
+
+
+class CatalogueVersion(Base):
+    """One import of the grading catalogue (forms/catalogue.py): its rows, who, when and what changed.
+    The newest is in force; rows are only ever added."""
+
+    __tablename__ = "catalogue_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)  # 第 1 版, 2, …
+    content: Mapped[dict[str, Any]] = mapped_column()  # Catalogue.to_dict()
+    changes: Mapped[list[Any]] = mapped_column()  # a line a changed row, against the version before
+    original_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))  # the workbook as uploaded, in the file store
+    note: Mapped[str | None] = mapped_column(Text)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    imported_by: Mapped[User] = relationship()
 
 
 class LoginAttempt(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from forms.catalogue import Catalogue
 from forms.checks import completeness, consistency, currency, documents, grade, validity
 from forms.checks.base import CheckContext
 from forms.facts import Extraction, Finding
@@ -31,9 +32,9 @@ RULES = (
     grade.gate_system,
 )
 
-def run_checks(extraction: Extraction, as_of: date | None = None) -> list[Finding]:
-    """Every finding of every rule, blocking first."""
-    ctx = CheckContext.build(extraction, as_of)
+def run_checks(extraction: Extraction, as_of: date | None = None, catalogue: Catalogue | None = None) -> list[Finding]:
+    """Every finding of every rule, blocking first, against `catalogue` (the packaged one unless given)."""
+    ctx = CheckContext.build(extraction, as_of, catalogue)
     findings = [finding for rule in RULES for finding in rule(ctx)]
     return sorted(findings, key=lambda f: severity_rank(f.severity))
 

@@ -1,10 +1,11 @@
-"""What every rule gets: the extraction and the date it treats as today."""
+"""What every rule gets: the extraction, the date it treats as today and the grading catalogue in force."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from forms.catalogue import Catalogue, packaged
 from forms.facts import Extraction
 
 
@@ -12,9 +13,10 @@ from forms.facts import Extraction
 class CheckContext:
     extraction: Extraction
     as_of: date
+    catalogue: Catalogue
 
     @classmethod
-    def build(cls, extraction: Extraction, as_of: date | None) -> CheckContext:
+    def build(cls, extraction: Extraction, as_of: date | None, catalogue: Catalogue | None = None) -> CheckContext:
         """`as_of` defaults to the application date when known, else today (docs/cli.md)."""
         if as_of is None:
             applied = extraction.value("application_date")
@@ -22,4 +24,4 @@ class CheckContext:
                 as_of = date.fromisoformat(applied) if applied else date.today()
             except ValueError:
                 as_of = date.today()
-        return cls(extraction, as_of)
+        return cls(extraction, as_of, catalogue or packaged())

@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from forms import rules
-from forms.catalogue import industry, needs_gate_system
 from forms.checks.base import CheckContext
 from forms.facts import Finding, Source
 from forms.vocabulary import CLEAN_STAGES
+
+PRINTED_LIMIT_BASIS = "监测报告所列执行标准限值"
 
 
 def _num(value) -> float | None:
@@ -21,29 +22,34 @@ def _fmt(value: float) -> str:
 
 
 def over_limits(ctx: CheckContext) -> Iterator[Finding]:
-    """A measured concentration above the catalogue's limit for the grade, else above the printed one."""
+    """A measured concentration above the catalogue's limit for the grade (blocking when its row is 已核实, a note
+    when 待核实), else above the limit the report prints."""
     extraction = ctx.extraction
     grade = extraction.value("applied_grade")
-    ind = industry(extraction.value("industry"))
+    industry = extraction.value("industry")
     for row in extraction.table("emissions"):
         concentration = _num(row.get("concentration_mg_m3"))
         pollutant = row.get("pollutant")
         if concentration is None or not pollutant:
             continue
         where = " ".join(x for x in (row.get("outlet_id"), row.get("source")) if x)
-        limit = ind.limit_for(grade, pollutant, row.get("source")) if ind and grade else None
-        if limit is not None:
-            value, basis = limit.mg_m3, f"行业目录{grade}级限值（{limit.source}）"
-            label = f"{ind.name}{grade}级限值"
-        elif _num(row.get("limit_mg_m3")) is not None:
-            value, basis = _num(row["limit_mg_m3"]), "监测报告所列执行标准限值（行业目录暂无该等级限值）"
-            label = "报告所列标准限值"
-        else:
-            continue
-        if concentration > value:
+        evidence = [Source.from_dict(row["source_ref"])]
+        limit = ctx.catalogue.limit_for(industry, grade, pollutant, row.get("source")) if grade else None
+        printed = _num(row.get("limit_mg_m3"))
+        if limit is not None and concentration > limit.mg_m3:
+            basis = f"{industry}{grade}级限值：{ctx.catalogue.cite(limit, '排放限值')}"
+            o2 = f"（基准氧含量{_fmt(limit.o2_percent)}%）" if limit.o2_percent is not None else ""
+            message = (f"{where}{pollutant}实测浓度{_fmt(concentration)} mg/m³，超过{industry}{grade}级限值"
+                       f"{_fmt(limit.mg_m3)} mg/m³{o2}（行业目录{limit.id}）。")
+            if limit.verified:
+                yield rules.OVER_LIMIT.finding(message, evidence, param=pollutant, basis=basis)
+                continue
+            yield rules.OVER_LIMIT.finding(message + "该限值在行业目录中待核实，仅供参考。", evidence, param=pollutant,
+                                           severity="note", basis=basis)
+        if printed is not None and concentration > printed:
             yield rules.OVER_LIMIT.finding(
-                f"{where}{pollutant}实测浓度{_fmt(concentration)} mg/m³，超过{label}{_fmt(value)} mg/m³。",
-                [Source.from_dict(row["source_ref"])], param=pollutant, basis=basis)
+                f"{where}{pollutant}实测浓度{_fmt(concentration)} mg/m³，超过报告所列标准限值{_fmt(printed)} mg/m³。",
+                evidence, param=pollutant, basis=PRINTED_LIMIT_BASIS)
 
 
 def clean_share(ctx: CheckContext) -> Iterator[Finding]:
@@ -54,20 +60,21 @@ def clean_share(ctx: CheckContext) -> Iterator[Finding]:
         return
     clean = sum(1 for v in vehicles if v["emission_stage"] in CLEAN_STAGES)
     share = clean / len(vehicles)
-    ind = industry(extraction.value("industry"))
-    needed = ind.clean_transport_share.get(grade) if ind else None
+    industry = extraction.value("industry")
+    needed = ctx.catalogue.clean_share_rows(industry).get(grade)
     evidence = list({v["source_ref"]["file"]: Source(v["source_ref"]["file"], v["source_ref"].get("page"))
                      for v in vehicles}.values())
+    stated = f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}）"
     if needed is None:
         yield rules.CLEAN_SHARE.finding(
-            (f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}）；"
-             f"行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。"), evidence, severity="note")
+            f"{stated}；行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。", evidence, severity="note")
         return
-    if share + 1e-9 < needed:
-        yield rules.CLEAN_SHARE.finding(
-            (f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}），"
-             f"低于{ind.name}{grade}级要求的{needed:.0%}。"),
-            evidence, severity="blocking", basis=ind.clean_transport_source)
+    if share * 100 + 1e-7 < needed.clean_share_percent:
+        message = f"{stated}，低于{industry}{grade}级要求的{needed.clean_share_percent:g}%（行业目录{needed.id}）。"
+        if not needed.verified:
+            message += "该要求在行业目录中待核实，仅供参考。"
+        yield rules.CLEAN_SHARE.finding(message, evidence, severity="blocking" if needed.verified else "note",
+                                        basis=ctx.catalogue.cite(needed, "运输要求"))
 
 
 def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
@@ -89,6 +96,9 @@ def gate_system(ctx: CheckContext) -> Iterator[Finding]:
     extraction = ctx.extraction
     grade = extraction.value("applied_grade")
     fact = extraction.field("gate_system")
-    if needs_gate_system(grade) and fact is not None and fact.value is False:
-        yield rules.GATE_SYSTEM.finding(f"申报{grade}级须安装门禁系统并建立电子台账，申报表填报未安装门禁系统。",
-                                        [fact.source])
+    row = ctx.catalogue.needs_gate_system(grade)
+    if row is not None and fact is not None and fact.value is False:
+        message = f"申报{grade}级须安装门禁系统并建立电子台账，申报表填报未安装门禁系统。"
+        yield rules.GATE_SYSTEM.finding(message if row.verified else message + "（该要求在行业目录中待核实，仅供参考）",
+                                        [fact.source], severity=None if row.verified else "note",
+                                        basis=ctx.catalogue.cite(row, "申报材料"))

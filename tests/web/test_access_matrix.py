@@ -104,6 +104,10 @@ PAGES = [
     ("POST", "/templates/<int:template_id>/restore", "/templates/{template}/restore", {},
      expect(302, 403, 403, 403, 403, 303, 404)),
     ("GET", "/experts", "/experts", None, OFFICE_PAGE),
+    ("GET", "/catalogue", "/catalogue", None, OFFICE_PAGE),
+    ("POST", "/catalogue", "/catalogue", {}, expect(302, 403, 403, 403, 403, 403, 400)),
+    ("GET", "/catalogue.xlsx", "/catalogue.xlsx", None, OFFICE_PAGE),
+    ("POST", "/cases/<int:case_id>/recheck", "/cases/{case}/recheck", {}, expect(302, 303, 404, 403, 403, 303, 303)),
     ("POST", "/logout", "/logout", {}, expect(302, 302, 302, 302, 302, 302, 302)),
 ]
 

@@ -163,3 +163,42 @@ def test_worker_process(env, database_url, app, db, users):
     assert proc.returncode == 0, err
     with db.session() as session:
         assert session.get(Case, case_id).status == "done"
+
+
+def test_catalogue_import_and_export_through_the_database(env, database_url, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from web.models import CatalogueVersion
+
+    commands.db_upgrade()
+    commands.add_user("省大气办", password="x", role="office")
+    commands.add_user("市大气办", password="x", role="office", city="沧州市")
+    exported = tmp_path / "目录.xlsx"
+    assert commands.catalogue_export(exported) == 0
+    capsys.readouterr()
+    assert commands.catalogue_import(exported, username="省大气办") == 0  # unchanged: no version
+    assert json.loads(capsys.readouterr().out) == {"version": None, "changes": []}
+
+    book = load_workbook(exported)
+    ws = book["运输要求"]
+    col = {c.value: i for i, c in enumerate(ws[1])}
+    row = next(r for r in ws.iter_rows(min_row=2) if r[col["行业（全部）"]].value == "水泥"
+               and r[col["申报等级"]].value == "C" and r[col["类别"]].value == "大宗物料公路运输")
+    row[col["清洁运输比例（%）"]].value = 60
+    book.save(exported)
+    with pytest.raises(Exception) as refused:
+        commands.catalogue_import(exported, username="市大气办")
+    assert "省级大气办" in str(refused.value.user_message)
+    assert commands.catalogue_import(exported, username="省大气办", note="C级60%") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["version"] == 1 and len(out["changes"]) == 1 and "清洁运输比例：50 → 60" in out["changes"][0]
+    with _session(database_url) as session:
+        [version] = session.scalars(select(CatalogueVersion)).all()
+        assert version.imported_by.username == "省大气办" and version.note == "C级60%"
+
+    again = tmp_path / "再导出.xlsx"
+    commands.catalogue_export(again)
+    assert json.loads(capsys.readouterr().out)["version"] == "第1版"
+    ws = load_workbook(again)["运输要求"]
+    values = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert any(60 in r and "水泥" in r for r in values)

@@ -205,11 +205,13 @@ class _Heartbeat(threading.Thread):
 
 @dataclass
 class Outcome:
-    """What an extraction job found: the extraction, its findings, the proposed grade (JSON)."""
+    """What an extraction job found: the extraction, its findings, the proposed grade (JSON), and the
+    grading catalogue's version the checks used (None: the packaged one)."""
 
     extraction: dict[str, Any]
     findings: list[dict[str, Any]]
     proposal: dict[str, Any] | None = None
+    catalogue_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from forms.fields import FIELDS
 from forms.grading import propose_grade
 from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
+from web.services.catalogue import in_force
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -160,18 +161,31 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def recheck_now(session: Session, case: Case, actor: User) -> None:
+    """Check a case again on request (after the office changed the grading catalogue, …)."""
+    if case.status != "done" or case.extraction is None:
+        raise Conflict("申报材料尚未解析完成，暂不能重新审核。", code="not_ready")
+    if case.stage not in EDITABLE_STAGES:
+        raise Conflict(f"案件已{case.stage_label}，不能再重新审核。", code="wrong_stage")
+    recheck(session, case, actor)
+    session.commit()
+
+
 def recheck(session: Session, case: Case, actor: User | None) -> None:
     """Run the checks and the proposed grade again on the corrected extraction."""
     session.flush()
     data = effective_extraction(case, corrections_of(case, session))
     extraction = Extraction.from_dict(data)
-    findings = run_checks(extraction)
-    proposal = propose_grade(extraction, findings)
+    catalogue, number = in_force(session)
+    findings = run_checks(extraction, catalogue=catalogue)
+    proposal = propose_grade(extraction, findings, catalogue)
     before = len(case.findings or [])
     case.findings = [f.to_dict() for f in findings]
     case.proposal = proposal.to_dict()
+    case.catalogue_version = number
     apply_summary(case, data)
     blocking = sum(1 for f in findings if f.severity == "blocking")
     record(session, case, actor, "rechecked",
-           f"按更正后的材料重新审核：审核意见 {before} → {len(findings)} 条（阻断性 {blocking} 条），"
-           f"系统建议等级 {proposal.grade or '无法建议'}")
+           f"按更正后的材料和行业目录（{catalogue.version}）重新审核：审核意见 {before} → {len(findings)} 条"
+           f"（阻断性 {blocking} 条），系统建议等级 {proposal.grade or '无法建议'}",
+           data={"catalogue_version": number})

@@ -21,6 +21,7 @@ from forms.settings import Settings
 from web.errors import Conflict, NotFound
 from web.models import Case, IssuedDocument
 from web.services import office_templates
+from web.services.catalogue import version as catalogue_version
 from web.services.clock import today
 from web.services.corrections import effective_extraction
 from web.services.findings import confirmed_and_kept
@@ -65,8 +66,10 @@ def _review_sheet_data(req: Request) -> dict:
     from generators.review_sheet import review_sheet_data
 
     case = req.case
+    session = object_session(case)
     return review_sheet_data(_extraction(case), case.findings or [], review_type=req.review_type,
-                             experts=_experts(case), proposed_grade=case.review_grade)
+                             experts=_experts(case), proposed_grade=case.review_grade,
+                             catalogue=catalogue_version(session, case.catalogue_version) if session else None)
 
 
 def _reduction_list_data(req: Request) -> dict:

@@ -20,6 +20,7 @@ from forms.settings import Settings
 from web.db import Database
 from web.models import Case, CaseFile
 from web.queue.jobs import JobHandlers, Outcome
+from web.services.catalogue import in_force, label
 from web.services.corrections import apply_summary
 from web.storage import Storage, safe_filename
 
@@ -95,9 +96,11 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
             except Exception:  # an optimisation only: the extraction below reads whatever is missing
                 log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
         extraction = extract_bundle(paths, cache=cache, settings=settings)
-        findings = run_checks(extraction)
-        proposal = propose_grade(extraction, findings)
-    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict())
+        with db.session() as s:
+            catalogue, number = in_force(s)
+        findings = run_checks(extraction, catalogue=catalogue)
+        proposal = propose_grade(extraction, findings, catalogue)
+    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict(), number)
 
 
 def store_outcome(case: Case, outcome: Outcome) -> str:
@@ -105,11 +108,12 @@ def store_outcome(case: Case, outcome: Outcome) -> str:
     line for the case's history."""
     extraction, findings = outcome.extraction, outcome.findings
     case.extraction, case.findings, case.proposal = extraction, findings, outcome.proposal
+    case.catalogue_version = outcome.catalogue_version
     apply_summary(case, extraction)
     case.status, case.error = "done", None
     blocking = sum(1 for f in findings if f.get("severity") == "blocking")
     docs = extraction.get("documents") or []
     unreadable = sum(1 for d in docs if d.get("error"))
     detail = (f"{len(docs)} 个文件，识别 {len(extraction.get('fields') or {})} 个字段，"
-              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条）")
+              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条；行业目录：{label(outcome.catalogue_version)}）")
     return detail + (f"，{unreadable} 个文件无法读取" if unreadable else "")

@@ -24,6 +24,7 @@ from web.errors import Conflict, Forbidden, NotFound
 from web.models import Case, CaseEvent, IssuedDocument, User, record
 from web.services import office_templates
 from web.services.access import get_visible_case, visible_cases
+from web.services.catalogue import in_force
 from web.services.clock import CHINA, today
 from web.services.corrections import effective_extraction
 from web.services.findings import confirmed_and_kept
@@ -89,7 +90,8 @@ def issue(session: Session, storage: Storage, actor: User, kind: str, build: Cal
         doc = IssuedDocument(office=office.key, kind=kind, year=year, number=number, doc_number=doc_number,
                              title=title[:300], case_id=case.id if case else None, data=data,
                              docx_sha256=storage.save_bytes(content).sha256, xlsx_sha256=xlsx_sha,
-                             template_id=template_id, issued_by_id=actor.id)
+                             template_id=template_id, issued_by_id=actor.id,
+                             catalogue_version=case.catalogue_version if case else in_force(session)[1])
         session.add(doc)
         session.flush()
         return doc

@@ -12,6 +12,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from web.models import CASE_STATUS_LABELS, ROLE_LABELS, STAGE_LABELS
+from web.services.catalogue import label as catalogue_label
 from web.services.clock import local_time
 from web.views import api, auth, cases, error_pages, evidence, office, openapi, review, steps
 
@@ -35,4 +36,5 @@ def _templating(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": CASE_STATUS_LABELS, "STAGE_LABELS": STAGE_LABELS}
+        return {"ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": CASE_STATUS_LABELS, "STAGE_LABELS": STAGE_LABELS,
+                "catalogue_label": catalogue_label}

@@ -1,5 +1,6 @@
 """The office's pages: decide the grade, issue the rectification notice, publish the result notice,
-the weekly report, the contact form, the templates, the expert pool, downloads of issued documents."""
+the weekly report, the contact form, the templates, the grading catalogue, the expert pool, downloads of issued
+documents."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
+from forms.catalogue_workbook import CatalogueRefused
 from forms.errors import BadInput
 from web.db import db_session
 from web.errors import Conflict, NotFound
 from web.models import OfficeTemplate
-from web.services import issuing, office_templates
+from web.services import catalogue, issuing, office_templates
 from web.services.cases import GRADE_CHOICES
 from web.services.clock import today
 from web.services.findings import confirmed_and_kept
@@ -24,6 +26,7 @@ from web.views.auth import role_required
 from web.views.cases import me, settings, storage, visible_case_or_404
 
 bp = Blueprint("office", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _back(case_id: int, anchor: str | None = None):
@@ -193,6 +196,48 @@ def template_file(template_id: int):
         content = fh.read()
     return send_file(io.BytesIO(content), mimetype=issuing.DOCX, as_attachment=True,
                      download_name=f"{row.kind}-第{row.number}版.docx", max_age=0)
+
+
+@bp.route("/catalogue", methods=["GET", "POST"])
+@role_required("office")
+def catalogue_page():
+    status, problems = 200, []
+    if request.method == "POST":
+        upload = request.files.get("workbook")
+        data = upload.stream.read(catalogue.MAX_WORKBOOK_BYTES + 1) if upload else b""
+        try:
+            row = catalogue.import_workbook(db_session(), storage(), me(), upload.filename if upload else "", data,
+                                            request.form.get("note"))
+        except CatalogueRefused as exc:
+            problems, status = exc.problems, 400
+            flash(f"行业目录未导入：共{len(problems)}处问题，目录未作任何修改。", "error")
+        except (BadInput, Conflict) as exc:
+            flash(f"行业目录未导入：{exc.user_message}", "error")
+            status = 409 if isinstance(exc, Conflict) else 400
+        else:
+            if row is None:
+                flash("上传的行业目录与现行目录相同，未产生新版本。", "success")
+            else:
+                flash(f"已导入行业目录第 {row.number} 版（{len(row.changes)} 处修改），此后的审核按此版进行。", "success")
+            return redirect(url_for("office.catalogue_page"), code=303)
+    current, number = catalogue.in_force(db_session())
+    return render_template("office/catalogue.html", current=current, number=number, problems=problems,
+                           versions=catalogue.versions(db_session()), may_import=catalogue.may_import(me()),
+                           counts={"排放限值": len(current.limits), "运输要求": len(current.transport),
+                                   "申报材料": len(current.documents), "申报等级要求": len(current.requirements)},
+                           unverified=sum(1 for rows in (current.limits, current.transport, current.documents,
+                                                         current.requirements) for r in rows if not r.verified)
+                           ), status
+
+
+@bp.get("/catalogue.xlsx")
+@role_required("office")
+def catalogue_workbook():
+    number = request.args.get("version", type=int)
+    content = catalogue.workbook(db_session(), number)
+    name = f"行业目录（{catalogue.label(number or catalogue.in_force(db_session())[1])}）.xlsx"
+    return send_file(io.BytesIO(content), mimetype=XLSX,
+                     as_attachment=True, download_name=name, max_age=0)
 
 
 @bp.get("/issued/<int:doc_id>.<fmt>")

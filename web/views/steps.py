@@ -12,7 +12,7 @@ from web.db import db_session
 from web.errors import Conflict, NotFound
 from web.services import access
 from web.services.cases import Upload, reapply
-from web.services.corrections import correct_field, corrections_of, effective_extraction
+from web.services.corrections import correct_field, corrections_of, effective_extraction, recheck_now
 from web.services.findings import decide_finding
 from web.services.procedure import move, set_secret
 from web.views import presenters
@@ -75,6 +75,20 @@ def reapply_case(case_id: int):
         flash("只有退回整改的案件可以重新申报。", "error")
         return _back(case.id)
     return render_template("cases/reapply.html", case=case)
+
+
+@bp.post("/cases/<int:case_id>/recheck")
+@role_required("clerk", "office")
+def recheck(case_id: int):
+    """Check the case again against the grading catalogue in force."""
+    case = visible_case_or_404(case_id)
+    try:
+        recheck_now(db_session(), case, me())
+    except Conflict as exc:
+        flash(f"未能重新审核：{exc.user_message}", "error")
+    else:
+        flash("已按现行行业目录重新审核。", "success")
+    return _back(case.id, "findings")
 
 
 @bp.route("/cases/<int:case_id>/fields/<key>", methods=["GET", "POST"])
