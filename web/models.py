@@ -244,6 +244,8 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # what the worker has read so far (web/services/progress.py)
+    progress: Mapped[dict[str, Any] | None] = mapped_column()
 
     __table_args__ = (Index("ix_jobs_status", "status", "id"),)
 

@@ -90,7 +90,7 @@ def test_a_review_needs_an_expert_of_the_industry(app, db, users, case):
     from web.services.users import create_user
 
     with db.session() as s:
-        create_user(s, "cement-expert", password="x", role="expert", industries=["水泥"], pledge=d(2020, 7, 1))
+        create_user(s, "cement-expert", password="cement-expert-pw1", role="expert", industries=["水泥"], pledge=d(2020, 7, 1))
         s.commit()
     steps.to_city_review(app, case)
     with pytest.raises(Conflict, match="本行业专家"):

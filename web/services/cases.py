@@ -23,6 +23,7 @@ from web.queue.jobs import enqueue_extraction
 from web.services.access import visibility
 from web.services.clock import today
 from web.services.corrections import effective_extraction
+from web.services.progress import is_unreadable
 from web.services.recusal import industry_refusal, refusal_reason
 from web.services.uploads import check_bundle_file
 from web.storage import Storage, StoredFile
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "created": "上传材料",
     "extraction_started": "开始解析",
     "extraction_done": "解析完成",
+    "extraction_unreadable": "无法识别",
     "extraction_failed": "解析失败",
     "requeued": "重新排队",
     "assigned": "分配专家",
@@ -252,4 +254,5 @@ def case_detail(case: Case) -> dict[str, Any]:
         "secret": bool(case.secret),
         "decided_grade": case.decided_grade,
         "rectify_by": case.rectify_by.isoformat() if case.rectify_by else None,
+        "unreadable": is_unreadable(case),
     }

@@ -108,7 +108,11 @@
       if (xhr.status !== 200) { setTimeout(function () { poll(statusUrl, caseUrl); }, 2000); return; }
       var s = JSON.parse(xhr.responseText);
       setStatus(STATUS[s.status] || s.status, s.status === "failed" ? "bad" : (s.status === "done" ? "good" : ""));
-      if (s.status === "done") {
+      if (s.status === "done" && s.unreadable) {
+        documentsTable(s.documents);
+        setStatus("无法识别", "bad");
+        say("无法识别：没有一个文件可以读取，原因见上表。请换用清晰的扫描件或原始文件后重新上传。", "error");
+      } else if (s.status === "done") {
         documentsTable(s.documents);
         say("解析完成：" + s.documents.length + " 份材料，审核意见 " + s.findings + " 条（阻断性 " + s.blocking + " 条）。", "success");
         var link = document.createElement("a");

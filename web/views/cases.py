@@ -35,7 +35,7 @@ from web.models import (
     IssuedDocument,
     User,
 )
-from web.services import access, history, listing, procedure, review_sheets
+from web.services import access, history, listing, procedure, progress, review_sheets
 from web.services.cases import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
 from web.services.corrections import effective_extraction
 from web.services.findings import with_decisions
@@ -128,9 +128,17 @@ def status(case_id: int):
                   "error": d["error"]} for d in presenters.document_rows(case.extraction)]
     blocking = sum(1 for f in case.findings or [] if f.get("severity") == "blocking")
     return jsonify({"id": case.id, "status": case.status, "status_label": case.status_label, "error": case.error,
+                    "unreadable": progress.is_unreadable(case),
                     "files": [{"name": f.original_name, "size": f.size} for f in case.files],
                     "documents": documents, "findings": len(case.findings or []), "blocking": blocking,
                     "url": url_for("cases.show", case_id=case.id)})
+
+
+@bp.get("/cases/<int:case_id>/progress.json")
+@login_required
+def progress_json(case_id: int):
+    """What the case page polls while the files are read (the API's `/progress`, for the session)."""
+    return jsonify(progress.progress_of(db_session(), visible_case_or_404(case_id)))
 
 
 def _assign_form(case: Case) -> AssignForm:
@@ -168,6 +176,7 @@ def show(case_id: int):
         "cases/detail.html",
         case=case,
         refreshing=case.status in ("queued", "running"),
+        progress=progress.progress_of(session, case),
         fields=presenters.field_rows(extraction),
         missing=presenters.missing_required(extraction) if extraction else [],
         documents=presenters.document_rows(extraction),
