@@ -36,7 +36,14 @@ from web.models import (
     User,
 )
 from web.services import access, history, listing, procedure, progress, review_sheets
-from web.services.cases import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
+from web.services.cases import (
+    ACTION_LABELS,
+    CLOSED_STAGES,
+    GRADE_CHOICES,
+    Upload,
+    create_case,
+    duplicates,
+)
 from web.services.corrections import effective_extraction
 from web.services.findings import with_decisions
 from web.services.recusal import industry_note, industry_refusal, refusal_reason
@@ -146,6 +153,8 @@ def _assign_form(case: Case) -> AssignForm:
     choices = []
     assigned = [a.expert for a in case.assignments]
     for expert in experts(db_session()):
+        if expert in assigned:
+            continue  # an expert is assigned once
         label = expert.username
         if expert.industries:
             label += "（" + "、".join(expert.industries) + "）"
@@ -172,19 +181,22 @@ def show(case_id: int):
     findings = with_decisions(case)
     issued = _case_documents(case)
     uploads = review_sheets.uploads_of(session, case)
+    may_assign = access.may_assign(user) and case.stage not in CLOSED_STAGES
     return render_template(
         "cases/detail.html",
         case=case,
         refreshing=case.status in ("queued", "running"),
         progress=progress.progress_of(session, case),
+        duplicates=duplicates(session, case, user),
         fields=presenters.field_rows(extraction),
         missing=presenters.missing_required(extraction) if extraction else [],
         documents=presenters.document_rows(extraction),
         findings=presenters.findings_by_severity(findings, extraction),
         tables=presenters.table_views(extraction),
         action_labels=ACTION_LABELS,
-        may_assign=access.may_assign(user),
-        assign_form=_assign_form(case) if access.may_assign(user) else None,
+        may_assign=may_assign,
+        assign_form=_assign_form(case) if may_assign else None,
+        closed_stages=CLOSED_STAGES,
         industry_note=industry_note(case, [a.expert for a in case.assignments]),
         may_download=may_review and case.status == "done",
         grade_form=ProposeGradeForm(grade=case.review_grade or _proposed(case)) if user.role == "expert"
