@@ -1,0 +1,74 @@
+"""Issue 19 in Chromium: an office manages users; the case page shows the extraction's progress live;
+an unreadable upload says so and is withdrawn."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from tests.web.support import SAMPLES
+
+
+def test_office_creates_scopes_and_disables_a_user(login, screenshots):
+    page = login("office")
+    page.click("text=用户管理")
+    page.fill("#username", "xian-clerk")
+    page.fill("#password", "short")
+    page.select_option("#region", "沧州市/献县")
+    page.evaluate("document.getElementById('password').removeAttribute('minlength')")
+    page.click("#add-user button[type=submit]")
+    assert "密码太短" in page.inner_text(".flash-error")
+    assert page.input_value("#username") == "xian-clerk" and page.input_value("#region") == "沧州市/献县"
+    page.fill("#password", "xianxian-clerk-2020")
+    page.click("#add-user button[type=submit]")
+    assert "已添加用户“xian-clerk”" in page.inner_text(".flash-success")
+    row = page.locator("#users tr", has_text="xian-clerk")
+    assert "沧州市 献县" in row.inner_text()
+    row.locator("text=管理").click()
+    page.click("#active button")
+    assert "已停用" in page.inner_text("h1")
+    page.screenshot(path=str(screenshots / "users-disabled.png"), full_page=True)
+    assert not [e for e in page.console_errors if "status of 400" not in e]  # the refused form answered 400
+
+
+def _bad_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("材料/营业执照.pdf", b"%PDF-1.4\nnot a pdf at all\n")
+    return buffer.getvalue()
+
+
+def test_case_page_shows_progress_while_parsing_and_after(login, screenshots):
+    page = login("clerk")
+    page.goto("/cases/new")
+    page.set_input_files("#files", str(SAMPLES / "brick-mixed.zip"))
+    with page.expect_response(lambda r: r.url.endswith("/cases/new") and r.request.method == "POST") as posted:
+        page.click("#upload-button")
+    case_url = posted.value.json()["url"]
+    page.goto(case_url)
+    if page.locator("#progress").count():  # still being read: the live panel
+        assert page.locator("#progress-files tbody tr").count() >= 1
+        page.screenshot(path=str(screenshots / "case-during-parsing.png"), full_page=True)
+    page.wait_for_selector("#case-status.status-done", timeout=180_000)
+    assert page.locator("#progress").count() == 0
+    page.screenshot(path=str(screenshots / "case-after-parsing.png"), full_page=True)
+    assert "missing_document:" not in page.inner_text("body")
+    assert not page.console_errors
+
+
+def test_unreadable_upload_says_so_and_is_withdrawn(login, screenshots):
+    page = login("clerk")
+    page.goto("/cases/new")
+    page.set_input_files("#files", files=[{"name": "材料.zip", "mimeType": "application/zip", "buffer": _bad_zip()}])
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-message.flash-error", timeout=120_000)
+    assert "无法识别" in page.inner_text("#upload-message") and "解析完成" not in page.inner_text("#upload-message")
+    page.goto("/cases")
+    page.locator("table a").first.click()
+    assert "无法识别" in page.inner_text("#case-status")
+    assert "营业执照.pdf" in page.inner_text("#progress-files")
+    page.screenshot(path=str(screenshots / "case-unreadable.png"), full_page=True)
+    page.fill("#reason-withdraw", "上传错了文件")
+    page.click("button:has-text('撤回申报')")
+    assert "已撤回" in page.inner_text(".case-head")
+    page.screenshot(path=str(screenshots / "case-withdrawn.png"), full_page=True)
