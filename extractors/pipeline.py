@@ -12,7 +12,7 @@ from pathlib import Path
 
 from extractors import intake
 from extractors.attachments import with_attachment_facts
-from extractors.backends.image import ocr_pool, reset_pool
+from extractors.backends.image import ocr_pool, page_listener, reset_pool
 from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
 from extractors.kinds import NAME_HINTS, classify, page_sets
@@ -97,8 +97,9 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
     """All PATHs together are one application bundle (docs/cli.md).
 
     With a cache, a file whose content was read before is not read again. `progress(event, index,
-    item, doc)` hears `start` and `done` of each file of `intake.collect(paths)` (files read by the OCR
-    processes are `done` as each finishes, from another thread).
+    item, doc)` hears `start`, `page` (each page OCR'd in this process) and `done` of each file of
+    `intake.collect(paths)` (files read by the OCR processes are `done` as each finishes, from another
+    thread).
     """
     settings = settings or Settings()
     items = intake.collect([Path(p) for p in paths])
@@ -118,11 +119,16 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
         for i in images:
             tell("start", i, None)
         pending.when_done(lambda j, doc: tell("done", images[j], doc))
-    for i, item in enumerate(items):
-        if documents[i] is None and not (pending and i in images):
-            tell("start", i, None)
-            documents[i] = extract_document(item, settings)
-            tell("done", i, documents[i])
+    index_of = {item.name: i for i, item in enumerate(items)}
+    listening = page_listener.set(lambda name: tell("page", index_of[name], None) if name in index_of else None)
+    try:
+        for i, item in enumerate(items):
+            if documents[i] is None and not (pending and i in images):
+                tell("start", i, None)
+                documents[i] = extract_document(item, settings)
+                tell("done", i, documents[i])
+    finally:
+        page_listener.reset(listening)
     if pending:
         for i, doc in zip(images, pending.results(), strict=True):
             documents[i] = doc

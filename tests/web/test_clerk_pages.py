@@ -213,3 +213,46 @@ def test_actions_that_no_longer_apply_are_hidden_and_an_expert_is_assigned_once(
     response = office.post_form(f"/cases/{case}", {"expert": "other-expert"}, action=f"/cases/{case}/assignments",
                                 follow_redirects=True)
     assert "不再分配专家" in _text(response)
+
+
+def _three_page_scan() -> bytes:
+    """A scanned 3-page TIFF (text drawn on white pages), as a phone or copier would make."""
+    from PIL import Image, ImageDraw
+
+    frames = []
+    for n in range(1, 4):
+        page = Image.new("L", (1240, 1754), 255)
+        ImageDraw.Draw(page).text((120, 160), f"Page {n} of the application form", fill=0)
+        frames.append(page)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    return buffer.getvalue()
+
+
+def test_progress_moves_per_page_of_a_scan(app, users, api, browser):
+    from web.queue.jobs import run_one
+    from web.services import extraction
+
+    clerk = browser("clerk")
+    response = _upload(clerk, (io.BytesIO(_three_page_scan()), "扫描件/申报表.tif"))
+    assert response.status_code == 303
+    case_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    reader = api("clerk")
+    seen = []
+    real = extraction.Tracker.write
+
+    def write_and_look(self):
+        real(self)
+        seen.append(reader.get(f"/api/v1/cases/{case_id}/progress").get_json())
+
+    try:
+        extraction.Tracker.write = write_and_look
+        assert run_one(app) is not None
+    finally:
+        extraction.Tracker.write = real
+    steps = [(p["files"][0]["pages"], p["files"][0]["pages_done"], p["files"][0]["step"]) for p in seen
+             if p["status"] == "running"]
+    assert steps[0] == (3, 0, "queued") and steps[-1] == (3, 3, "done"), steps
+    assert [done for _pages, done, step in steps if step == "reading"][-3:] == [1, 2, 3]  # one report a page
+    assert seen[-1]["files"][0]["name"] == "申报表.tif"
+    assert any(p["eta_seconds"] for p in seen if p["status"] == "running" and 0 < p["pages_done"] < 3)

@@ -1,8 +1,8 @@
 """How far the extraction of a case has got: per file its pages, pages read, step and error, and an
 estimate of the time left (`GET /api/v1/cases/ID/progress`, the live panel of the case page).
 
-The worker writes it on the running job's row (`jobs.progress`) as each file starts and finishes,
-so any web process sees it; a file that cannot be read shows its reason as soon as it is known.
+The worker writes it on the running job's row (`jobs.progress`) as each file starts, as each of its
+pages is OCR'd and as it finishes, so any web process sees it; a file that cannot be read shows its reason as soon as it is known.
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ class Tracker:
             entry = self.files[index]
             if event == "start":
                 entry["step"] = "reading"
+            elif event == "page":
+                entry["step"] = "reading"
+                entry["pages_done"] = min(entry["pages"] or 1, entry["pages_done"] + 1)
             elif event == "done" and doc is not None:
                 if doc.pages:
                     entry["pages"] = doc.pages
