@@ -94,6 +94,7 @@ PAGES = [
     ("GET", "/issued/<int:doc_id>.<fmt>", "/issued/{office_doc}.docx", None, expect(302, 404, 404, 404, 404, 200, 200)),
     ("GET", "/notices", "/notices", None, OFFICE_PAGE),
     ("POST", "/notices", "/notices", {}, expect(302, 403, 403, 403, 403, 409, 409)),
+    ("GET", "/notices/preview.pdf", "/notices/preview.pdf", None, expect(302, 403, 403, 403, 403, 303, 303)),
     ("GET", "/reports/weekly", "/reports/weekly", None, OFFICE_PAGE),
     ("POST", "/reports/weekly", "/reports/weekly", {}, expect(302, 403, 403, 403, 403, 303, 403)),
     ("GET", "/contact-form", "/contact-form", None, OFFICE_PAGE),
