@@ -4,6 +4,7 @@ an unreadable upload says so and is withdrawn."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from tests.web.support import SAMPLES
@@ -72,3 +73,34 @@ def test_unreadable_upload_says_so_and_is_withdrawn(login, screenshots):
     page.click("button:has-text('撤回申报')")
     assert "已撤回" in page.inner_text(".case-head")
     page.screenshot(path=str(screenshots / "case-withdrawn.png"), full_page=True)
+
+
+def _upload_and_wait(page, path):
+    page.goto("/cases/new")
+    page.set_input_files("#files", str(path))
+    page.click("#upload-button")
+    page.wait_for_selector("#open-case", timeout=180_000)
+
+
+def test_second_upload_warns_and_the_case_page_reads_plainly(login, screenshots):
+    clerk = login("clerk")
+    bundle = SAMPLES / "foundry-a-docx.zip"
+    _upload_and_wait(clerk, bundle)
+    _upload_and_wait(clerk, bundle)
+    assert "可能重复申报" in clerk.inner_text(".duplicate")
+    clerk.click("#open-case")
+    assert "可能重复申报" in clerk.inner_text(".duplicate") and "统一社会信用代码相同" in clerk.inner_text(".duplicate")
+    text = clerk.inner_text("main")
+    assert "SHA-256" not in text and "missing_document:" not in text and "missing_field:" not in text
+    first_column = clerk.locator("table.findings tbody tr td:first-child").all_inner_texts()
+    assert first_column and all(re.search(r"[\u4e00-\u9fff]", t) for t in first_column), first_column
+    clerk.screenshot(path=str(screenshots / "case-duplicate-warning.png"), full_page=True)
+    case_url = clerk.url
+
+    office = login("office")
+    office.goto(case_url)
+    office.select_option("#expert", "expert")
+    office.click("#review button:has-text('分配')")
+    assert "expert" in office.inner_text("#review ul.plain")
+    assert office.locator("#expert option[value=expert]").count() == 0  # assigned once: no longer offered
+    assert not clerk.console_errors and not office.console_errors

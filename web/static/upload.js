@@ -120,6 +120,13 @@
         link.textContent = "查看解析结果和审核意见";
         message.appendChild(document.createTextNode(" "));
         message.appendChild(link);
+        (s.duplicates || []).forEach(function (d) {
+          var warn = document.createElement("p");
+          warn.className = "flash flash-warning duplicate";
+          warn.appendChild(document.createTextNode("可能重复申报：案件 " + d.id + "（" + d.title + "）尚在办理，" + d.why +
+            "。如本次上传有误，请在案件页撤回其中一件。"));
+          message.parentNode.insertBefore(warn, message.nextSibling);
+        });
       } else if (s.status === "failed") {
         say("解析失败：" + (s.error || ""), "error");
       } else {

@@ -136,6 +136,9 @@ def status(case_id: int):
     blocking = sum(1 for f in case.findings or [] if f.get("severity") == "blocking")
     return jsonify({"id": case.id, "status": case.status, "status_label": case.status_label, "error": case.error,
                     "unreadable": progress.is_unreadable(case),
+                    "duplicates": [{"id": d.case_id, "title": d.title, "why": d.why,
+                                    "url": url_for("cases.show", case_id=d.case_id)}
+                                   for d in duplicates(db_session(), case, me())],
                     "files": [{"name": f.original_name, "size": f.size} for f in case.files],
                     "documents": documents, "findings": len(case.findings or []), "blocking": blocking,
                     "url": url_for("cases.show", case_id=case.id)})
