@@ -39,16 +39,35 @@ def _bad_zip() -> bytes:
     return buffer.getvalue()
 
 
+def _scan(pages: int) -> bytes:
+    from PIL import Image, ImageDraw
+
+    frames = []
+    for n in range(1, pages + 1):
+        frame = Image.new("L", (1240, 1754), 255)
+        ImageDraw.Draw(frame).text((120, 160), f"Page {n}", fill=0)
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    return buffer.getvalue()
+
+
 def test_case_page_shows_progress_while_parsing_and_after(login, screenshots):
     page = login("clerk")
     page.goto("/cases/new")
-    page.set_input_files("#files", str(SAMPLES / "brick-mixed.zip"))
+    page.set_input_files("#files", files=[
+        {"name": "扫描件.tif", "mimeType": "image/tiff", "buffer": _scan(4)},
+        {"name": "brick-mixed.zip", "mimeType": "application/zip", "buffer": (SAMPLES / "brick-mixed.zip").read_bytes()}])
     with page.expect_response(lambda r: r.url.endswith("/cases/new") and r.request.method == "POST") as posted:
         page.click("#upload-button")
-    case_url = posted.value.json()["url"]
-    page.goto(case_url)
-    if page.locator("#progress").count():  # still being read: the live panel
-        assert page.locator("#progress-files tbody tr").count() >= 1
+    page.goto(posted.value.json()["url"])
+    # the live panel counts pages as the worker reads them (or the extraction was quicker than the page)
+    page.wait_for_function("() => !document.getElementById('progress-summary') || "
+                           "/已读取 [1-9]/.test(document.getElementById('progress-summary').textContent)",
+                           timeout=180_000)
+    if page.locator("#progress-summary").count():
+        assert page.locator("#progress-files tbody tr").count() >= 2
+        assert page.inner_text("#case-status") == "解析中"
         page.screenshot(path=str(screenshots / "case-during-parsing.png"), full_page=True)
     page.wait_for_selector("#case-status.status-done", timeout=180_000)
     assert page.locator("#progress").count() == 0

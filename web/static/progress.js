@@ -11,6 +11,8 @@
   var summary = document.getElementById("progress-summary");
   var note = document.getElementById("progress-note");
   var body = panel.querySelector("#progress-files tbody");
+  var badge = document.getElementById("case-status");
+  var STATUS = { queued: "排队中", running: "解析中" };
 
   function cell(row, text, cls) {
     var td = document.createElement("td");
@@ -20,6 +22,7 @@
   }
 
   function show(p) {
+    if (badge && STATUS[p.status]) { badge.textContent = STATUS[p.status]; }
     if (bar) { bar.max = p.pages || 1; bar.value = p.pages_done || 0; }
     if (summary) {
       summary.textContent = "已读取 " + (p.pages_done || 0) + " / " + (p.pages || "?") + " 页" +
