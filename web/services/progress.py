@@ -22,7 +22,7 @@ from web.models import Case, Job, utcnow
 
 log = logging.getLogger(__name__)
 
-STEPS = ("queued", "reading", "done", "unreadable")
+# the steps of a file, in order (docs/api.md)
 STEP_LABELS = {"queued": "等待读取", "reading": "正在读取", "done": "已读取", "unreadable": "无法读取"}
 
 
