@@ -13,18 +13,20 @@ from tests.web.support import SAMPLES
 def test_office_creates_scopes_and_disables_a_user(login, screenshots):
     page = login("office")
     page.click("text=用户管理")
-    page.fill("#username", "xian-clerk")
+    page.fill("#username", "xian-office")
     page.fill("#password", "short")
+    page.select_option("#role", "office")
     page.select_option("#region", "沧州市/献县")
     page.evaluate("document.getElementById('password').removeAttribute('minlength')")
     page.click("#add-user button[type=submit]")
     assert "密码太短" in page.inner_text(".flash-error")
-    assert page.input_value("#username") == "xian-clerk" and page.input_value("#region") == "沧州市/献县"
-    page.fill("#password", "xianxian-clerk-2020")
+    assert page.input_value("#username") == "xian-office" and page.input_value("#region") == "沧州市/献县"
+    assert page.input_value("#role") == "office"
+    page.fill("#password", "xianxian-office-2020")
     page.click("#add-user button[type=submit]")
-    assert "已添加用户“xian-clerk”" in page.inner_text(".flash-success")
-    row = page.locator("#users tr", has_text="xian-clerk")
-    assert "沧州市 献县" in row.inner_text()
+    assert "已添加用户“xian-office”" in page.inner_text(".flash-success")
+    row = page.locator("#users tr", has_text="xian-office")
+    assert "沧州市 献县" in row.inner_text() and "大气办" in row.inner_text()
     row.locator("text=管理").click()
     page.click("#active button")
     assert "已停用" in page.inner_text("h1")
