@@ -159,6 +159,10 @@ def test_an_upload_with_nothing_readable_says_so(app, users, browser, api):
     assert all(f["step"] == "unreadable" and f["error"] for f in progress["files"])
     for f in progress["files"]:
         assert f["error"] in page  # each file's reason on the page
+    assert "材料/" not in re.sub(r"<[^>]+>", " ", page)  # files named without the zip's folders
+    assert "不能汇总上报" in page  # nothing to forward
+    response = api("clerk").post(f"/api/v1/cases/{case_id}/steps", json={"step": "collect", "reason": ""})
+    assert response.status_code == 409
     status = clerk.get(f"{case_url}/status.json").get_json()
     assert status["unreadable"] is True
 

@@ -30,6 +30,7 @@ from web.models import STAGE_LABELS, Case, ReviewUpload, User, record, utcnow
 from web.services.cases import CLOSED_STAGES, GRADE_CHOICES
 from web.services.clock import today
 from web.services.offices import is_province
+from web.services.progress import is_unreadable
 
 # Which level decides which grades (冀气领办〔2020〕94号 四/五): the province re-reviews A, B and 引领性.
 REVIEW_TYPES = ("材料审核", "现场审核")
@@ -93,6 +94,8 @@ def why_not(step: Step, case: Case, actor: User) -> str | None:
         return "案件已报省级复核，由省大气办办理。"
     if step.key == "collect" and case.status != "done":
         return "申报材料尚未解析完成，暂不能汇总上报。"
+    if step.key == "collect" and is_unreadable(case):
+        return "上传的文件都无法读取（无法识别），不能汇总上报；请撤回本案件后重新上传。"
     if step.key == "send_to_province":
         grade = case.decided_grade
         if not grade:

@@ -126,6 +126,14 @@ def display_name(name: str | None) -> str:
     return (name or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
+def _without_folders(finding: dict, folders: dict[str, str]) -> dict:
+    """The finding's message naming files as the clerk knows them (the zip's folders left out)."""
+    message = finding.get("message") or ""
+    for full, short in sorted(folders.items(), key=lambda item: -len(item[0])):
+        message = message.replace(full, short)
+    return dict(finding, message=message) if folders else finding
+
+
 def _with_evidence_text(finding: dict, extraction: dict | None = None) -> dict[str, Any]:
     places = (describe_source(e) for e in finding.get("evidence") or [])
     links = []
@@ -140,7 +148,9 @@ def _with_evidence_text(finding: dict, extraction: dict | None = None) -> dict[s
 def findings_by_severity(findings: list[dict] | None,
                          extraction: dict | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(severity, Chinese label, findings) for each severity that has findings, blocking first."""
-    findings = [_with_evidence_text(f, extraction) for f in findings or []]
+    folders = {d["file"]: display_name(d["file"]) for d in (extraction or {}).get("documents") or []
+               if d.get("file") and "/" in d["file"].replace("\\", "/")}
+    findings = [_with_evidence_text(_without_folders(f, folders), extraction) for f in findings or []]
     known = dict(SEVERITIES)
     groups = [(key, label, [f for f in findings if f.get("severity") == key]) for key, label in SEVERITIES]
     groups.append(("other", "其他", [f for f in findings if f.get("severity") not in known]))
