@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -141,6 +142,8 @@ def test_reapplication_is_a_new_version_and_keeps_the_old(app, db, users, case, 
     assert "第 2 版" in page and f"/cases/{case}/versions/1" in page
     old_page = clerk.get(f"/cases/{case}/versions/1")
     assert old_page.status_code == 200 and "原样保留" in old_page.get_data(as_text=True)
+    assert not re.search(r"\b(missing_document|missing_field|invalid|mismatch|expired):",
+                         old_page.get_data(as_text=True))  # rule titles, not ids
     assert clerk.get(f"/cases/{case}/versions/3").status_code == 404
 
 
