@@ -125,3 +125,19 @@ def test_second_upload_warns_and_the_case_page_reads_plainly(login, screenshots)
     assert "expert" in office.inner_text("#review ul.plain")
     assert office.locator("#expert option[value=expert]").count() == 0  # assigned once: no longer offered
     assert not clerk.console_errors and not office.console_errors
+
+
+def test_upload_page_counts_pages_while_parsing(login, screenshots):
+    page = login("clerk")
+    page.goto("/cases/new")
+    page.set_input_files("#files", files=[{"name": "六页扫描件.tif", "mimeType": "image/tiff", "buffer": _scan(6)}])
+    page.click("#upload-button")
+    page.wait_for_function("() => document.getElementById('open-case') || "
+                           "/已读取 [1-9]/.test(document.getElementById('progress-text').textContent)", timeout=180_000)
+    if page.locator("#open-case").count() == 0:  # caught while reading: pages, not a full bar
+        assert "/ 6 页" in page.inner_text("#progress-text")
+        assert "六页扫描件.tif" in page.inner_text("#document-status")
+        page.screenshot(path=str(screenshots / "upload-during-parsing.png"), full_page=True)
+    page.wait_for_selector("#open-case", timeout=180_000)
+    assert "解析完成" in page.inner_text("#upload-message")
+    assert not page.console_errors

@@ -100,14 +100,15 @@
     message.parentNode.insertBefore(t, message.nextSibling);
   }
 
-  function poll(statusUrl, caseUrl) {
+  function poll(statusUrl, caseUrl, progressUrl) {
     var xhr = new XMLHttpRequest();
     xhr.open("GET", statusUrl);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.onload = function () {
-      if (xhr.status !== 200) { setTimeout(function () { poll(statusUrl, caseUrl); }, 2000); return; }
+      if (xhr.status !== 200) { setTimeout(function () { poll(statusUrl, caseUrl, progressUrl); }, 2000); return; }
       var s = JSON.parse(xhr.responseText);
       setStatus(STATUS[s.status] || s.status, s.status === "failed" ? "bad" : (s.status === "done" ? "good" : ""));
+      if (s.status === "done" || s.status === "failed") { bar.max = 100; bar.value = 100; barText.textContent = "100%"; }
       if (s.status === "done" && s.unreadable) {
         documentsTable(s.documents);
         setStatus("无法识别", "bad");
@@ -130,10 +131,33 @@
       } else if (s.status === "failed") {
         say("解析失败：" + (s.error || ""), "error");
       } else {
-        setTimeout(function () { poll(statusUrl, caseUrl); }, 1000);
+        if (progressUrl) { showProgress(progressUrl); }
+        setTimeout(function () { poll(statusUrl, caseUrl, progressUrl); }, 1000);
       }
     };
-    xhr.onerror = function () { setTimeout(function () { poll(statusUrl, caseUrl); }, 2000); };
+    xhr.onerror = function () { setTimeout(function () { poll(statusUrl, caseUrl, progressUrl); }, 2000); };
+    xhr.send();
+  }
+
+  /* While the worker reads: the bar counts pages read, each file shows its step (and at once why it
+     cannot be read). */
+  function showProgress(progressUrl) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", progressUrl);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.onload = function () {
+      if (xhr.status !== 200) { return; }
+      var p = JSON.parse(xhr.responseText);
+      if (p.status !== "running" || !p.pages) { return; }
+      bar.max = p.pages;
+      bar.value = p.pages_done;
+      barText.textContent = "解析：已读取 " + p.pages_done + " / " + p.pages + " 页" +
+        (p.eta_seconds ? "，预计还需约 " + p.eta_seconds + " 秒" : "");
+      documentsTable(p.files.map(function (f) {
+        return { file: f.name, pages: f.pages, error: f.error, method: "",
+                 kind: f.step_label + (f.pages && f.step === "reading" ? "（" + f.pages_done + " / " + f.pages + " 页）" : "") };
+      }));
+    };
     xhr.send();
   }
 
@@ -167,7 +191,7 @@
         button.hidden = true;
         setStatus("已上传，排队等待解析");
         say("上传完成（案件 " + reply.id + "），正在解析……", null);
-        poll(reply.status_url, reply.url);
+        poll(reply.status_url, reply.url, reply.progress_url);
       } else {
         button.disabled = false;
         setStatus("上传失败", "bad");

@@ -120,6 +120,7 @@ def upload():
         if wants_json():
             return jsonify({"id": case.id, "url": url_for("cases.show", case_id=case.id),
                             "status_url": url_for("cases.status", case_id=case.id),
+                            "progress_url": url_for("cases.progress_json", case_id=case.id),
                             "files": [{"name": f.original_name, "size": f.size} for f in case.files]}), 201
         flash(f"已上传 {len(case.files)} 个文件，正在排队解析。", "success")
         return redirect(url_for("cases.show", case_id=case.id), code=303)
