@@ -7,7 +7,7 @@ import io
 import re
 import zipfile
 
-from tests.web.support import SAMPLES
+from tests.web.support import SAMPLES, scan_tiff
 
 
 def test_office_creates_scopes_and_disables_a_user(login, screenshots):
@@ -41,24 +41,11 @@ def _bad_zip() -> bytes:
     return buffer.getvalue()
 
 
-def _scan(pages: int) -> bytes:
-    from PIL import Image, ImageDraw
-
-    frames = []
-    for n in range(1, pages + 1):
-        frame = Image.new("L", (1240, 1754), 255)
-        ImageDraw.Draw(frame).text((120, 160), f"Page {n}", fill=0)
-        frames.append(frame)
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
-    return buffer.getvalue()
-
-
 def test_case_page_shows_progress_while_parsing_and_after(login, screenshots):
     page = login("clerk")
     page.goto("/cases/new")
     page.set_input_files("#files", files=[
-        {"name": "扫描件.tif", "mimeType": "image/tiff", "buffer": _scan(4)},
+        {"name": "扫描件.tif", "mimeType": "image/tiff", "buffer": scan_tiff(4)},
         {"name": "brick-mixed.zip", "mimeType": "application/zip", "buffer": (SAMPLES / "brick-mixed.zip").read_bytes()}])
     with page.expect_response(lambda r: r.url.endswith("/cases/new") and r.request.method == "POST") as posted:
         page.click("#upload-button")
@@ -130,7 +117,7 @@ def test_second_upload_warns_and_the_case_page_reads_plainly(login, screenshots)
 def test_upload_page_counts_pages_while_parsing(login, screenshots):
     page = login("clerk")
     page.goto("/cases/new")
-    page.set_input_files("#files", files=[{"name": "六页扫描件.tif", "mimeType": "image/tiff", "buffer": _scan(6)}])
+    page.set_input_files("#files", files=[{"name": "六页扫描件.tif", "mimeType": "image/tiff", "buffer": scan_tiff(6)}])
     page.click("#upload-button")
     page.wait_for_function("() => document.getElementById('open-case') || "
                            "/已读取 [1-9]/.test(document.getElementById('progress-text').textContent)", timeout=180_000)

@@ -9,7 +9,7 @@ import zipfile
 
 from sqlalchemy import select
 
-from tests.web.support import PASSWORD, sample_truth, sample_zip
+from tests.web.support import PASSWORD, sample_truth, sample_zip, scan_tiff
 from web.models import Case, CaseEvent, Job, User
 
 
@@ -91,9 +91,27 @@ def test_province_office_edits_roles_regions_and_recusal(app, users, browser, db
 
 # ---- progress and unreadable uploads -----------------------------------------------------------
 
-def test_progress_moves_per_file_in_the_api_and_on_the_page(app, users, api, browser, db):
+def _work_watching(app, reader, case_id: int) -> list[dict]:
+    """Work the queued job; what the API answered for the case's progress each time the worker reported."""
     from web.queue.jobs import run_one
     from web.services import extraction
+
+    seen = []
+    real = extraction.Tracker.write
+
+    def write_and_look(self):
+        real(self)
+        seen.append(reader.get(f"/api/v1/cases/{case_id}/progress").get_json())
+
+    try:
+        extraction.Tracker.write = write_and_look
+        assert run_one(app) is not None
+    finally:
+        extraction.Tracker.write = real
+    return seen
+
+
+def test_progress_moves_per_file_in_the_api_and_on_the_page(app, users, api, browser, db):
 
     clerk = api("clerk")
     with sample_zip().open("rb") as fh:
@@ -103,18 +121,7 @@ def test_progress_moves_per_file_in_the_api_and_on_the_page(app, users, api, bro
     assert queued["status"] == "queued" and queued["eta_seconds"] is None
     assert [f["step"] for f in queued["files"]] == ["queued"]
 
-    seen = []  # the progress the API answers each time the worker reports
-    real = extraction.Tracker.write
-
-    def write_and_look(self):
-        real(self)
-        seen.append(clerk.get(f"/api/v1/cases/{case_id}/progress").get_json())
-
-    try:
-        extraction.Tracker.write = write_and_look
-        assert run_one(app) is not None
-    finally:
-        extraction.Tracker.write = real
+    seen = _work_watching(app, clerk, case_id)
     running = [p for p in seen if p["status"] == "running"]
     assert running, seen
     names = [f["name"] for f in running[0]["files"]]
@@ -219,41 +226,13 @@ def test_actions_that_no_longer_apply_are_hidden_and_an_expert_is_assigned_once(
     assert "不再分配专家" in _text(response)
 
 
-def _three_page_scan() -> bytes:
-    """A scanned 3-page TIFF (text drawn on white pages), as a phone or copier would make."""
-    from PIL import Image, ImageDraw
-
-    frames = []
-    for n in range(1, 4):
-        page = Image.new("L", (1240, 1754), 255)
-        ImageDraw.Draw(page).text((120, 160), f"Page {n} of the application form", fill=0)
-        frames.append(page)
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
-    return buffer.getvalue()
-
-
 def test_progress_moves_per_page_of_a_scan(app, users, api, browser):
-    from web.queue.jobs import run_one
-    from web.services import extraction
 
     clerk = browser("clerk")
-    response = _upload(clerk, (io.BytesIO(_three_page_scan()), "扫描件/申报表.tif"))
+    response = _upload(clerk, (io.BytesIO(scan_tiff(3)), "扫描件/申报表.tif"))
     assert response.status_code == 303
     case_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    reader = api("clerk")
-    seen = []
-    real = extraction.Tracker.write
-
-    def write_and_look(self):
-        real(self)
-        seen.append(reader.get(f"/api/v1/cases/{case_id}/progress").get_json())
-
-    try:
-        extraction.Tracker.write = write_and_look
-        assert run_one(app) is not None
-    finally:
-        extraction.Tracker.write = real
+    seen = _work_watching(app, api("clerk"), case_id)
     steps = [(p["files"][0]["pages"], p["files"][0]["pages_done"], p["files"][0]["step"]) for p in seen
              if p["status"] == "running"]
     assert steps[0] == (3, 0, "queued") and steps[-1] == (3, 3, "done"), steps
