@@ -100,9 +100,19 @@ def _cmd_extract(args) -> int:
     from extractors.pipeline import extract_bundle
     from forms.settings import Settings
 
-    extraction = extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env())
+    extraction = _nonempty(extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env()), args.paths)
     _print_json(extraction.to_dict())
     return 0
+
+
+def _nonempty(extraction, paths):
+    """The extraction, unless no file was found to read (exit 2: the PATHs hold nothing)."""
+    from forms.errors import BadInput
+
+    if not extraction.documents:
+        raise BadInput(f"{'、'.join(str(p) for p in paths)} 中没有可读取的申报材料文件"
+                       "（.docx、.pdf、.jpg、.png、.tif 或 .zip）。", f"no documents in {paths}")
+    return extraction
 
 
 def _cmd_check(args) -> int:
@@ -113,7 +123,7 @@ def _cmd_check(args) -> int:
     from forms.settings import Settings
 
     catalogue = load_catalogue(args.catalogue)
-    extraction = extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env())
+    extraction = _nonempty(extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env()), args.paths)
     findings = run_checks(extraction, as_of=args.as_of, catalogue=catalogue)
     result = extraction.to_dict()
     result["findings"] = [f.to_dict() for f in findings]
@@ -166,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.username, password=password, role=args.role, county=args.county, city=args.city,
                 industries=args.industry, serves=args.serves, pledge=args.pledge, employer=args.employer)
     except GradedeskError as exc:
-        log.error("%s", exc.log_message)
+        log.info("%s", exc.log_message)  # shown with --verbose; the sentence below is printed once
         print(f"gradedesk: {exc.user_message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

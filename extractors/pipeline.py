@@ -7,11 +7,12 @@ import concurrent.futures.process
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from extractors import intake
 from extractors.attachments import with_attachment_facts
-from extractors.backends.image import ocr_pool, reset_pool
+from extractors.backends.image import ocr_pool, page_listener, reset_pool
 from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
 from extractors.kinds import NAME_HINTS, classify, page_sets
@@ -92,13 +93,17 @@ def mark_sealed(facts: list[Fact], seals: list[Source], share: float = 0.15) -> 
 
 
 def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
-                   settings: Settings | None = None) -> Extraction:
+                   settings: Settings | None = None, progress: Progress | None = None) -> Extraction:
     """All PATHs together are one application bundle (docs/cli.md).
 
-    With a cache, a file whose content was read before is not read again.
+    With a cache, a file whose content was read before is not read again. `progress(event, index,
+    item, doc)` hears `start`, `page` (each page OCR'd in this process) and `done` of each file of
+    `intake.collect(paths)` (files read by the OCR processes are `done` as each finishes, from another
+    thread).
     """
     settings = settings or Settings()
     items = intake.collect([Path(p) for p in paths])
+    tell = _teller(progress, items)
     keys = [cache_key(item.sha256, settings.ocr_engine) if cache is not None and not item.error else None for item in items]
     documents: list[DocumentResult | None] = [cache.get(key, item.name) if key else None
                                               for key, item in zip(keys, items, strict=True)]
@@ -106,10 +111,24 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
     # bundle of single-page scans would otherwise use one core
     images = [i for i, item in enumerate(items)
               if documents[i] is None and not item.error and item.type in IMAGE_FORMATS]
+    for i, doc in enumerate(documents):
+        if doc is not None:
+            tell("done", i, doc)
     pending = submit_documents([items[i] for i in images], settings) if len(images) > 1 else None
-    for i, item in enumerate(items):
-        if documents[i] is None and not (pending and i in images):
-            documents[i] = extract_document(item, settings)
+    if pending:
+        for i in images:
+            tell("start", i, None)
+        pending.when_done(lambda j, doc: tell("done", images[j], doc))
+    index_of = {item.name: i for i, item in enumerate(items)}
+    listening = page_listener.set(lambda name: tell("page", index_of[name], None) if name in index_of else None)
+    try:
+        for i, item in enumerate(items):
+            if documents[i] is None and not (pending and i in images):
+                tell("start", i, None)
+                documents[i] = extract_document(item, settings)
+                tell("done", i, documents[i])
+    finally:
+        page_listener.reset(listening)
     if pending:
         for i, doc in zip(images, pending.results(), strict=True):
             documents[i] = doc
@@ -121,6 +140,22 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
     return Extraction(documents=[_own_fields(doc) for doc in documents])
 
 
+Progress = Callable[[str, int, intake.IntakeFile | None, DocumentResult | None], None]
+
+
+def _teller(progress: Progress | None, items: list[intake.IntakeFile]):
+    """`progress` made safe to call: its failures are logged, never stop the extraction."""
+    def tell(event: str, index: int, doc: DocumentResult | None) -> None:
+        if progress is None:
+            return
+        try:
+            progress(event, index, items[index], doc)
+        except Exception:
+            log.warning("progress report %s of file %s failed", event, index, exc_info=True)
+
+    return tell
+
+
 class _Pending:
     """Image files being read by the OCR processes; `results` in the order given."""
 
@@ -130,6 +165,12 @@ class _Pending:
         self.settings = settings
         # one worker: a process of the pool reads its file's pages itself
         self.futures = [pool.submit(extract_document, item, settings.but(ocr_workers=1)) for item in items]
+
+    def when_done(self, callback: Callable[[int, DocumentResult], None]) -> None:
+        """`callback(j, doc)` as the j-th file's process finishes it (not when it fails: `results` reads it again)."""
+        for j, future in enumerate(self.futures):
+            future.add_done_callback(
+                lambda f, j=j: callback(j, f.result()) if not f.cancelled() and f.exception() is None else None)
 
     def results(self) -> list[DocumentResult]:
         out = []

@@ -96,6 +96,17 @@ def test_exit_status_2_for_bad_arguments_and_missing_paths(tmp_path):
     assert gradedesk("frobnicate").returncode == 2
 
 
+def test_nothing_to_read_exits_2_and_errors_are_printed_once(tmp_path):
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()  # (a folder of unreadable files is reported file by file with status 0, docs/cli.md)
+    for command in ("extract", "check"):
+        run = gradedesk(command, empty, "--json")
+        assert run.returncode == 2 and run.stdout == ""
+        assert run.stderr.count("没有可读取的申报材料文件") == 1, run.stderr
+    run = gradedesk("extract", tmp_path / "nope.zip", "--json")
+    assert run.stderr.count("路径不存在") == 1, run.stderr
+
+
 def test_unreadable_file_is_a_document_error_not_a_failure(tmp_path):
     archive = tmp_path / "b.zip"
     with zipfile.ZipFile(archive, "w") as zf:

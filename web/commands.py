@@ -32,8 +32,10 @@ from web.storage import Storage
 
 log = logging.getLogger(__name__)
 
-# The sample bundles come from four cities of Hebei (石家庄, 沧州, 邢台, 邯郸), so the demo
-# clerk and office work at province level (no city, no county) and see every sample.
+# The sample bundles come from four counties of Hebei; each is uploaded by the clerk of its county
+# (demo-clerk-<county>), so the city office of 邯郸 (demo-office-handan) sees its C-grade case
+# and can decide and publish it, while the province-level clerk and office (no city, no county) see
+# every sample and take A and B cases through the province's re-review.
 DEMO_PLEDGE = date(2020, 7, 1)
 DEMO_INDUSTRIES = ["铸造", "水泥", "砖瓦窑", "工业涂装"]
 DEMO_USERS = (
@@ -42,6 +44,11 @@ DEMO_USERS = (
     ("demo-expert", "demo-expert-2020", "expert",
      {"industries": DEMO_INDUSTRIES, "pledge": DEMO_PLEDGE, "employer": "河北省环境科学研究院"}),
     ("demo-office", "demo-office-2020", "office", {}),
+    ("demo-office-handan", "demo-office-handan-2020", "office", {"city": "邯郸市"}),
+    ("demo-clerk-yongnian", "demo-clerk-yongnian-2020", "clerk", {"city": "邯郸市", "county": "永年区"}),
+    ("demo-clerk-botou", "demo-clerk-botou-2020", "clerk", {"city": "沧州市", "county": "泊头市"}),
+    ("demo-clerk-luquan", "demo-clerk-luquan-2020", "clerk", {"city": "石家庄市", "county": "鹿泉区"}),
+    ("demo-clerk-shahe", "demo-clerk-shahe-2020", "clerk", {"city": "邢台市", "county": "沙河市"}),
 )
 
 
@@ -245,19 +252,36 @@ def _sha256(path: Path) -> str:
 
 
 def _ensure_demo_users(session) -> dict[str, User]:
+    """The demo users by name, created when missing."""
     users = {}
     for username, password, role, extra in DEMO_USERS:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             user = create_user(session, username, password=password, role=role, **extra)
-        users[role] = user
+        users[username] = user
     return users
 
 
-def _loaded_bundles(session, clerk: User) -> set[frozenset[str]]:
-    """The file sets (by sha256) of the cases the demo clerk already has."""
+def _sample_clerk(users: dict[str, User], folder: Path) -> User:
+    """The clerk of the county the sample enterprise is in (its ground truth), else the province's."""
+    truth = folder.with_name(folder.name + ".truth.json")
+    county = None
+    if truth.is_file():
+        county = (json.loads(truth.read_text(encoding="utf-8")).get("fields") or {}).get("county")
+    return next((u for u in users.values() if u.role == "clerk" and county and u.county == county),
+                users["demo-clerk"])
+
+
+def _demo_cases(session, users: dict[str, User]) -> list[Case]:
+    clerks = [u.id for u in users.values() if u.role == "clerk"]
+    return list(session.scalars(select(Case).where(Case.created_by_id.in_(clerks)).order_by(Case.id)))
+
+
+def _loaded_bundles(session, users: dict[str, User]) -> set[frozenset[str]]:
+    """The file sets (by sha256) of the cases the demo clerks already have."""
+    clerks = [u.id for u in users.values() if u.role == "clerk"]
     rows = session.execute(select(CaseFile.case_id, CaseFile.sha256).join(Case)
-                           .where(Case.created_by_id == clerk.id)).all()
+                           .where(Case.created_by_id.in_(clerks))).all()
     by_case: dict[int, set[str]] = {}
     for case_id, sha in rows:
         by_case.setdefault(case_id, set()).add(sha)
@@ -274,14 +298,14 @@ def load_demo() -> int:
     with db.session() as session:
         users = _ensure_demo_users(session)
         session.commit()
-        loaded = _loaded_bundles(session, users["clerk"])
+        loaded = _loaded_bundles(session, users)
         for folder in _sample_folders():
             files = _bundle_files(folder)
             if not files or frozenset(_sha256(p) for p in files) in loaded:
                 continue
             handles = [p.open("rb") for p in files]
             try:
-                case = create_case(session, storage, users["clerk"],
+                case = create_case(session, storage, _sample_clerk(users, folder),
                                    [Upload(str(p.relative_to(folder)), h) for p, h in zip(files, handles, strict=True)])
             finally:
                 for h in handles:
@@ -292,8 +316,8 @@ def load_demo() -> int:
     run_until_empty(app)
     with db.session() as session:
         users = _ensure_demo_users(session)
-        expert = users["expert"]
-        cases = list(session.scalars(select(Case).where(Case.created_by_id == users["clerk"].id)))
+        expert = users["demo-expert"]
+        cases = _demo_cases(session, users)
         industries = list(dict.fromkeys([*(expert.industries or []), *(c.industry for c in cases if c.industry)]))
         if industries != expert.industries:
             expert.industries = industries
@@ -301,12 +325,13 @@ def load_demo() -> int:
         for case in cases:
             if case.status == "done" and not any(a.expert_id == expert.id for a in case.assignments):
                 try:
-                    assign_expert(session, case, expert.username, users["office"])
+                    assign_expert(session, case, expert.username, users["demo-office"])
                 except GradedeskError as exc:
                     _say(f"案件 {case.id} 未能分配演示专家：{exc.user_message}")
         summary = [{"id": c.id, "enterprise_name": c.enterprise_name, "status": c.status} for c in cases]
     _print_json({
-        "users": [{"username": u, "password": p, "role": r} for u, p, r, _ in DEMO_USERS],
+        "users": [{"username": u, "password": p, "role": r, "city": extra.get("city"), "county": extra.get("county")}
+                  for u, p, r, extra in DEMO_USERS],
         "cases": summary,
         "loaded": [{"sample": name, "id": case_id} for name, case_id in created],
     })

@@ -89,10 +89,10 @@ class User(UserMixin, Base):
 
 
 # The procedure of 冀气领办〔2020〕94号 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/services/procedure.py.
-STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned")
+STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned", "withdrawn")
 STAGE_LABELS = {
     "submitted": "已申报", "collected": "县级已汇总", "city_review": "市级初审中", "province_review": "省级复核中",
-    "published": "已公示", "decided": "已定级（涉密不公示）", "returned": "退回整改",
+    "published": "已公示", "decided": "已定级（涉密不公示）", "returned": "退回整改", "withdrawn": "已撤回",
 }
 
 
@@ -246,6 +246,8 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # what the worker has read so far (web/services/progress.py)
+    progress: Mapped[dict[str, Any] | None] = mapped_column()
 
     __table_args__ = (Index("ix_jobs_status", "status", "id"),)
 

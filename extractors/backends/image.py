@@ -15,6 +15,8 @@ import logging
 import multiprocessing
 import re
 import warnings
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -421,7 +423,10 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
     if engine is None and len(pages) > 1 and settings.ocr_process_count > 1:
         alone = settings.but(ocr_workers=1)
         try:
-            results = list(_get_pool(settings).map(_read_one, [name] * len(pages), pages, [alone] * len(pages)))
+            results = []
+            for page_layout in _get_pool(settings).map(_read_one, [name] * len(pages), pages, [alone] * len(pages)):
+                results.append(page_layout)
+                _page_read(name)
         except concurrent.futures.process.BrokenProcessPool:
             log.exception("%s: the OCR process pool broke; reading the pages in this process", name)
             reset_pool()
@@ -444,6 +449,21 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
     reader = _PageReader(name, engine or get_engine(settings), first_table)
     for page in pages:
         reader.read(page, layout)
+        _page_read(name)
+
+
+# Who hears of each page OCR'd in this thread (extractors.pipeline's `progress`): a callable taking the
+# file's name. The OCR processes have none; a file read there is reported when it is done.
+page_listener: ContextVar[Callable[[str], None] | None] = ContextVar("page_listener", default=None)
+
+
+def _page_read(name: str) -> None:
+    listener = page_listener.get()
+    if listener is not None:
+        try:
+            listener(name)
+        except Exception:  # progress is for people watching; the reading goes on
+            log.warning("%s: page progress not reported", name, exc_info=True)
 
 
 def _renumber(cell: str, offset: int) -> str:

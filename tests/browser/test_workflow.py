@@ -158,6 +158,8 @@ def test_office_issues_the_rectification_notice_and_publishes(login, screenshots
     office.goto("/notices")
     assert "C 级及以下" in office.inner_text("main")
     office.screenshot(path=str(screenshots / "07-notices-before.png"), full_page=True)
+    assert "确认公示以上 1 家企业" in office.inner_text("main")
+    office.check("#confirm-publish")
     office.click("#publish")
     office.wait_for_selector(".flash-success")
     assert re.search(r"沧环公示〔2020〕\d+号", office.inner_text(".flash-success"))

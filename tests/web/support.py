@@ -428,3 +428,17 @@ def multipart(files: list[tuple[str, bytes]], field: str = "files") -> tuple[byt
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
              "Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n" for name, content in files]
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def scan_tiff(pages: int) -> bytes:
+    """A scanned multi-page TIFF (text drawn on white A4 pages at 150 dpi), as a copier makes one."""
+    from PIL import Image, ImageDraw
+
+    frames = []
+    for n in range(1, pages + 1):
+        frame = Image.new("L", (1240, 1754), 255)
+        ImageDraw.Draw(frame).text((120, 160), f"Page {n} of the application form", fill=0)
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    return buffer.getvalue()

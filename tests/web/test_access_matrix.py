@@ -50,6 +50,7 @@ PAGES = [
     ("POST", "/cases/new", "/cases/new", {}, expect(302, 400, 400, 403, 403, 403, 403)),
     ("GET", "/cases/<int:case_id>", "/cases/{case}", None, VISIBLE_TO_ALL_WHO_SEE),
     ("GET", "/cases/<int:case_id>/status.json", "/cases/{case}/status.json", None, VISIBLE_TO_ALL_WHO_SEE),
+    ("GET", "/cases/<int:case_id>/progress.json", "/cases/{case}/progress.json", None, VISIBLE_TO_ALL_WHO_SEE),
     ("GET", "/cases/<int:case_id>/history.<fmt>", "/cases/{case}/history.csv", None, VISIBLE_TO_ALL_WHO_SEE),
     ("GET", "/cases/<int:case_id>/versions/<int:number>", "/cases/{case}/versions/1", None, VISIBLE_TO_ALL_WHO_SEE),
     ("GET", "/cases/<int:case_id>/files/<int:index>", "/cases/{case}/files/{pdf}", None, VISIBLE_TO_ALL_WHO_SEE),
@@ -93,6 +94,7 @@ PAGES = [
     ("GET", "/issued/<int:doc_id>.<fmt>", "/issued/{office_doc}.docx", None, expect(302, 404, 404, 404, 404, 200, 200)),
     ("GET", "/notices", "/notices", None, OFFICE_PAGE),
     ("POST", "/notices", "/notices", {}, expect(302, 403, 403, 403, 403, 409, 409)),
+    ("GET", "/notices/preview.pdf", "/notices/preview.pdf", None, expect(302, 403, 403, 403, 403, 303, 303)),
     ("GET", "/reports/weekly", "/reports/weekly", None, OFFICE_PAGE),
     ("POST", "/reports/weekly", "/reports/weekly", {}, expect(302, 403, 403, 403, 403, 303, 403)),
     ("GET", "/contact-form", "/contact-form", None, OFFICE_PAGE),
@@ -108,6 +110,15 @@ PAGES = [
     ("POST", "/catalogue", "/catalogue", {}, expect(302, 403, 403, 403, 403, 403, 400)),
     ("GET", "/catalogue.xlsx", "/catalogue.xlsx", None, OFFICE_PAGE),
     ("POST", "/cases/<int:case_id>/recheck", "/cases/{case}/recheck", {}, expect(302, 303, 404, 403, 403, 303, 303)),
+    # the users page: province and city offices (office is 沧州市's; its users are found, others' are not)
+    ("GET", "/users", "/users", None, OFFICE_PAGE),
+    ("POST", "/users", "/users", {}, expect(302, 403, 403, 403, 403, 400, 400)),
+    ("GET", "/users/<int:user_id>", "/users/{county_clerk}", None, OFFICE_PAGE),
+    ("POST", "/users/<int:user_id>", "/users/{county_clerk}", {}, expect(302, 403, 403, 403, 403, 400, 400)),
+    ("POST", "/users/<int:user_id>/active", "/users/{county_clerk}/active", {"active": "1"},
+     expect(302, 403, 403, 403, 403, 303, 303)),
+    ("POST", "/users/<int:user_id>/password", "/users/{county_clerk}/password", {},
+     expect(302, 403, 403, 403, 403, 303, 303)),
     ("POST", "/logout", "/logout", {}, expect(302, 302, 302, 302, 302, 302, 302)),
 ]
 
@@ -116,6 +127,8 @@ API = [
     ("GET", "/api/v1/cases", "/api/v1/cases", None, expect(401, 200, 200, 200, 200, 200, 200)),
     ("POST", "/api/v1/cases", "/api/v1/cases", "multipart", expect(401, 400, 400, 403, 403, 403, 403)),
     ("GET", "/api/v1/cases/<int:case_id>", "/api/v1/cases/{case}", None, expect(401, 200, 404, 200, 404, 200, 200)),
+    ("GET", "/api/v1/cases/<int:case_id>/progress", "/api/v1/cases/{case}/progress", None,
+     expect(401, 200, 404, 200, 404, 200, 200)),
     ("POST", "/api/v1/cases/<int:case_id>/assignments", "/api/v1/cases/{case}/assignments", {},
      expect(401, 403, 403, 403, 403, 400, 400)),
     ("GET", "/api/v1/cases/<int:case_id>/documents/<name>", "/api/v1/cases/{case}/documents/review-sheet.docx", None,
@@ -163,7 +176,8 @@ def world(app, users):
         pdf = next(i for i, d in enumerate(case.extraction["documents"]) if d["file"].endswith(".pdf"))
         code = case.extraction["fields"]["credit_code"]["value"]
         return {"case": case_id, "upload": upload.id, "case_doc": case_doc.id, "office_doc": office_doc.id,
-                "template": template.id, "pdf": pdf, "code": code}
+                "template": template.id, "pdf": pdf, "code": code,
+                "county_clerk": steps.user(s, "county-clerk").id}
 
 
 def _covered_rules() -> set[tuple[str, str]]:

@@ -38,7 +38,7 @@ def _session(database_url):
 
 def test_add_user(env, database_url, capsys):
     assert commands.db_upgrade() == 0
-    assert commands.add_user("王专家", password="s3cret", role="expert", county=None, city="沧州市",
+    assert commands.add_user("王专家", password="wang-expert-2020", role="expert", county=None, city="沧州市",
                              industries=["铸造", "铸造"], serves=["9113098196314252xw"], pledge=date(2020, 7, 1),
                              employer="河北工业大学") == 0
     out = json.loads(capsys.readouterr().out)
@@ -55,10 +55,38 @@ def test_add_user_refuses_bad_input(env):
     with pytest.raises(BadInput):
         commands.add_user("a", password="", role="clerk")
     with pytest.raises(BadInput):
-        commands.add_user("a", password="x", role="admin")
-    commands.add_user("a", password="x", role="clerk")
+        commands.add_user("a", password="a-long-password", role="admin")
+    commands.add_user("a", password="a-long-password", role="clerk")
     with pytest.raises(BadInput):
-        commands.add_user("a", password="y", role="clerk")
+        commands.add_user("a", password="another-long-one", role="clerk")
+
+
+@pytest.mark.parametrize(("password", "said"), [
+    ("pw", "密码太短"), ("short-pw1", "密码太短"), ("zhang-clerk", "不能与用户名相同"), ("ZHANG-CLERK", "不能与用户名相同"),
+    ("1234567890", "常见密码"), ("qwertyuiop", "常见密码"), ("password123", "常见密码")])
+def test_password_policy(env, password, said):
+    commands.db_upgrade()
+    with pytest.raises(BadInput) as exc:
+        commands.add_user("zhang-clerk", password=password, role="clerk")
+    assert said in exc.value.user_message and "至少 10 个字符" in exc.value.user_message
+
+
+def test_jurisdictions_are_hebeis(env, database_url):
+    commands.db_upgrade()
+    commands.add_user("lf-office", password="langfang-2020", role="office", city="廊坊")  # the short name is known
+    commands.add_user("bt-clerk", password="botou-clerk-2020", role="clerk", county="泊头市")  # its city found
+    commands.add_user("dz-clerk", password="dingzhou-2020", role="clerk", city="定州市")
+    commands.add_user("xa-clerk", password="xiongan-clerk-2020", role="clerk", city="雄安新区", county="容城县")
+    with _session(database_url) as session:
+        region = {u.username: (u.city, u.county) for u in session.scalars(select(User))}
+    assert region == {"lf-office": ("廊坊市", None), "bt-clerk": ("沧州市", "泊头市"), "dz-clerk": ("定州市", None),
+                      "xa-clerk": ("雄安新区", "容城县")}
+    for city, county, said in (("廊坊县", None, "不是河北省的设区市"), ("沧州市", "鹿泉区", "不属于沧州市"),
+                               (None, "桥西区", "请同时指定所属的市"), ("辛集市", "辛集镇", "不设县"),
+                               (None, "朝阳区", "不是河北省的县")):
+        with pytest.raises(BadInput) as exc:
+            commands.add_user("x-clerk", password="x-clerk-password", role="clerk", city=city, county=county)
+        assert said in exc.value.user_message
 
 
 def test_users_add_through_the_cli(env, database_url):
@@ -66,11 +94,14 @@ def test_users_add_through_the_cli(env, database_url):
         [sys.executable, "-m", "cli.main", *args], input=stdin, capture_output=True, text=True, env=env,
         cwd=REPO, timeout=120)
     assert run("db", "upgrade").returncode == 0
-    result = run("users", "add", "li", "--role", "office", "--city", "沧州市", stdin="pw\n")
+    result = run("users", "add", "li", "--role", "office", "--city", "沧州", stdin="li-office-2020\n")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["role"] == "office"
+    assert json.loads(result.stdout)["role"] == "office" and json.loads(result.stdout)["city"] == "沧州市"
     result = run("users", "add", "zhao", "--role", "clerk", stdin="\n")
     assert result.returncode == 2 and "密码不能为空" in result.stderr
+    assert result.stderr.count("密码不能为空") == 1  # printed once, not again by the log
+    result = run("users", "add", "zhao", "--role", "clerk", "--city", "廊坊县", stdin="zhao-clerk-2020\n")
+    assert result.returncode == 2 and result.stderr.count("不是河北省的设区市") == 1
 
 
 def test_demo_is_idempotent(env, database_url, capsys):
@@ -78,7 +109,7 @@ def test_demo_is_idempotent(env, database_url, capsys):
     first = json.loads(capsys.readouterr().out)
     samples = sorted(p.name for p in commands.samples_dir().iterdir() if p.is_dir())
     assert sorted(x["sample"] for x in first["loaded"]) == samples
-    assert {u["username"] for u in first["users"]} == {"demo-clerk", "demo-expert", "demo-office"}
+    assert {"demo-clerk", "demo-expert", "demo-office"} <= {u["username"] for u in first["users"]}
     assert all(c["status"] == "done" for c in first["cases"])
 
     assert commands.load_demo() == 0
@@ -106,6 +137,11 @@ def test_demo_users_can_log_in_and_see_the_samples(env, database_url, capsys):
         assert token.status_code == 200
         listing = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token.get_json()['token']}"})
         assert len(listing.get_json()) == len(list(p for p in commands.samples_dir().iterdir() if p.is_dir()))
+    # each sample was uploaded by its county's clerk; 邯郸's city office sees the C-grade case of 永年区
+    token = client.post("/api/v1/tokens", json={"username": "demo-office-handan",
+                                                "password": users["demo-office-handan"]}).get_json()["token"]
+    listing = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [(c["city"], c["county"], c["applied_grade"]) for c in listing] == [("邯郸市", "永年区", "C")]
 
 
 def _free_port() -> int:

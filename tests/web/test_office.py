@@ -4,8 +4,10 @@ notice (涉密 never listed), the weekly report, the contact form, the templates
 from __future__ import annotations
 
 import io
+import re
 
 import docx
+import pypdfium2 as pdfium
 import pytest
 from openpyxl import load_workbook
 
@@ -83,6 +85,14 @@ def test_result_notice_never_lists_a_secret_case(app, users, new_case, browser):
     listing = page[page.index('id="publish-list"'):page.index("</table>", page.index('id="publish-list"'))]
     assert "某军工配套铸造厂" not in listing
     response = office.post_form("/notices", {"contact_name": "李某", "contact_phone": "0317-1"})
+    assert response.status_code == 400 and "确认公示以上 1 家企业" in _text(response)  # not confirmed
+    response = office.post_form("/notices", {"contact_name": "李某", "contact_phone": "0317-1", "confirm": "2"})
+    assert response.status_code == 409 and "公示名单已变化" in _text(response)
+    preview = office.get("/notices/preview.pdf?contact_name=李某")
+    assert preview.status_code == 200 and preview.data.startswith(b"%PDF"), re.findall(r"<p class=\"[^\"]*\">([^<]*)", preview.get_data(as_text=True))
+    assert "沧环公示〔2020〕1号" not in _text(office.get("/notices"))  # a preview takes no number
+    assert "公示" in "".join(pdfium.PdfDocument(preview.data)[0].get_textpage().get_text_range().split())
+    response = office.post_form("/notices", {"contact_name": "李某", "contact_phone": "0317-1", "confirm": "1"})
     assert response.status_code == 303
     page = _text(office.get("/notices"))
     assert "沧环公示〔2020〕1号" in page
@@ -128,6 +138,12 @@ def test_contact_form(app, users, browser):
     assert "孙某" in cells and "周某" in cells
     refused = office.post_form("/contact-form", {}, follow_redirects=True)
     assert "联络人" in _text(refused)
+    # an error keeps what was typed (no liaison's name: the head's details and the groups come back)
+    typed = {"head_name": "钱某", "head_mobile": "13911112222", "group_assistance": "吴某，沧州市环科院，工程师"}
+    refused = office.post_form("/contact-form", typed)
+    page = _text(refused)
+    assert refused.status_code == 400 and "请至少填写联络人" in page
+    assert 'value="钱某"' in page and 'value="13911112222"' in page and "吴某，沧州市环科院，工程师" in page
 
 
 def _template(extra: str, name: str = "rectification_notice.docx") -> bytes:

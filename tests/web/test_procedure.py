@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -90,7 +91,7 @@ def test_a_review_needs_an_expert_of_the_industry(app, db, users, case):
     from web.services.users import create_user
 
     with db.session() as s:
-        create_user(s, "cement-expert", password="x", role="expert", industries=["水泥"], pledge=d(2020, 7, 1))
+        create_user(s, "cement-expert", password="cement-expert-pw1", role="expert", industries=["水泥"], pledge=d(2020, 7, 1))
         s.commit()
     steps.to_city_review(app, case)
     with pytest.raises(Conflict, match="本行业专家"):
@@ -141,6 +142,8 @@ def test_reapplication_is_a_new_version_and_keeps_the_old(app, db, users, case, 
     assert "第 2 版" in page and f"/cases/{case}/versions/1" in page
     old_page = clerk.get(f"/cases/{case}/versions/1")
     assert old_page.status_code == 200 and "原样保留" in old_page.get_data(as_text=True)
+    assert not re.search(r"\b(missing_document|missing_field|invalid|mismatch|expired):",
+                         old_page.get_data(as_text=True))  # rule titles, not ids
     assert clerk.get(f"/cases/{case}/versions/3").status_code == 404
 
 

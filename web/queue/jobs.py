@@ -221,10 +221,11 @@ class JobHandlers:
 
     `extract(db, storage, case_id, version, settings[, fanout=])` does an extraction job (`settings`: the
     extractors' forms.settings.Settings) and returns its Outcome;
-    `store(case, outcome)` writes the outcome on its case and returns the line for the case's history."""
+    `store(case, outcome)` writes the outcome on its case and returns the line for the case's history,
+    or (action, line) when it is not `extraction_done`."""
 
     extract: Callable[..., Outcome]
-    store: Callable[[Case, Outcome], str]
+    store: Callable[[Case, Outcome], str | tuple[str, str]]
 
 
 def handlers(app) -> JobHandlers:
@@ -232,7 +233,7 @@ def handlers(app) -> JobHandlers:
 
 
 def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: str | None = None,
-           store: Callable[[Case, Outcome], str] | None = None) -> bool:
+           store: Callable[[Case, Outcome], str | tuple[str, str]] | None = None) -> bool:
     """Store the outcome (with `store`, JobHandlers.store) if the claim still holds; False when another
     worker has taken the job over."""
     with db.session() as s:
@@ -252,7 +253,9 @@ def finish(db: Database, claim: Claim, *, result: Outcome | None = None, error: 
                 case.status, case.error = "failed", error
                 record(s, case, None, "extraction_failed", error)
             else:
-                record(s, case, None, "extraction_done", store(case, result))
+                line = store(case, result)
+                action, line = line if isinstance(line, tuple) else ("extraction_done", line)
+                record(s, case, None, action, line)
         s.commit()
     return True
 

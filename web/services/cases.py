@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from web.queue.jobs import enqueue_extraction
 from web.services.access import visibility
 from web.services.clock import today
 from web.services.corrections import effective_extraction
+from web.services.progress import is_unreadable
 from web.services.recusal import industry_refusal, refusal_reason
 from web.services.uploads import check_bundle_file
 from web.storage import Storage, StoredFile
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "created": "上传材料",
     "extraction_started": "开始解析",
     "extraction_done": "解析完成",
+    "extraction_unreadable": "无法识别",
     "extraction_failed": "解析失败",
     "requeued": "重新排队",
     "assigned": "分配专家",
@@ -49,6 +51,7 @@ ACTION_LABELS = {
     "review_confirmed": "确认审核表",
     "review_discarded": "作废审核表",
     "document_issued": "出具文书",
+    "withdrawn": "撤回申报",
 }
 
 GRADE_CHOICES = APPLIED_GRADES
@@ -145,6 +148,46 @@ def reapply(session: Session, storage: Storage, case: Case, user: User, uploads:
     return case
 
 
+CLOSED_STAGES = ("published", "decided", "withdrawn")
+
+
+@dataclass
+class Duplicate:
+    case_id: int
+    title: str
+    why: str
+
+
+def duplicates(session: Session, case: Case, user: User) -> list[Duplicate]:
+    """Other open cases `user` may see with the same credit code or any of the same files: most often
+    a second upload for the same enterprise, which the clerk should withdraw (or the other)."""
+    if case.stage in CLOSED_STAGES:
+        return []
+    hashes = [f.sha256 for f in case.files]
+    conditions = []
+    if case.credit_code:
+        conditions.append(Case.credit_code == case.credit_code)
+    if hashes:
+        conditions.append(Case.id.in_(select(CaseFile.case_id).where(CaseFile.sha256.in_(hashes))))
+    if not conditions:
+        return []
+    others = session.scalars(select(Case).where(or_(*conditions), Case.id != case.id,
+                                                Case.stage.not_in(CLOSED_STAGES), visibility(user))
+                             .order_by(Case.id)).all()
+    out = []
+    for other in others:
+        shared = {f.sha256 for f in other.files} & set(hashes)
+        if not shared and other.credit_code != case.credit_code:
+            continue  # the files were of an earlier version
+        why = []
+        if case.credit_code and other.credit_code == case.credit_code:
+            why.append(f"统一社会信用代码相同（{case.credit_code}）")
+        if shared:
+            why.append(f"有 {len(shared)} 个相同的文件")
+        out.append(Duplicate(other.id, other.title, "，".join(why)))
+    return out
+
+
 def _version_started(session: Session, case: Case) -> datetime:
     started = session.scalar(select(CaseEvent.at).where(
         CaseEvent.case_id == case.id, CaseEvent.action.in_(("created", "reapplied")),
@@ -165,6 +208,8 @@ def assign_expert(session: Session, case: Case, expert_username: str, actor: Use
     expert = find_user(session, expert_username)
     if expert is None:
         raise BadInput(f"没有用户名为“{expert_username}”的专家。", f"unknown expert {expert_username!r}")
+    if case.stage in CLOSED_STAGES:
+        raise Conflict(f"案件已{case.stage_label}，不再分配专家。", code="wrong_stage")
     if any(a.expert_id == expert.id for a in case.assignments):
         raise Conflict(f"专家“{expert.username}”已分配到本案件。", code="already_assigned")
     reason = refusal_reason(expert, case) or industry_refusal(case, [a.expert for a in case.assignments], expert)
@@ -252,4 +297,5 @@ def case_detail(case: Case) -> dict[str, Any]:
         "secret": bool(case.secret),
         "decided_grade": case.decided_grade,
         "rectify_by": case.rectify_by.isoformat() if case.rectify_by else None,
+        "unreadable": is_unreadable(case),
     }

@@ -22,6 +22,7 @@ from web.models import Case, CaseFile
 from web.queue.jobs import JobHandlers, Outcome
 from web.services.catalogue import in_force, label
 from web.services.corrections import apply_summary
+from web.services.progress import Tracker, display_name
 from web.storage import Storage, safe_filename
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,13 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
     with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
         paths = _materialise(db, storage, case_id, Path(tmp), version)
         items = store_documents(storage, paths)
+        tracker = Tracker(db, case_id, items)
         if fanout is not None:
             try:
                 fanout(items, cache)
             except Exception:  # an optimisation only: the extraction below reads whatever is missing
                 log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
-        extraction = extract_bundle(paths, cache=cache, settings=settings)
+        extraction = extract_bundle(paths, cache=cache, settings=settings, progress=tracker)
         with db.session() as s:
             catalogue, number = in_force(s)
         findings = run_checks(extraction, catalogue=catalogue)
@@ -103,9 +105,9 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
     return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict(), number)
 
 
-def store_outcome(case: Case, outcome: Outcome) -> str:
+def store_outcome(case: Case, outcome: Outcome) -> tuple[str, str]:
     """Write an extraction's outcome on its case (the queue calls this while its claim holds); the
-    line for the case's history."""
+    action and line for the case's history (`extraction_unreadable` when no file could be read)."""
     extraction, findings = outcome.extraction, outcome.findings
     case.extraction, case.findings, case.proposal = extraction, findings, outcome.proposal
     case.catalogue_version = outcome.catalogue_version
@@ -116,4 +118,8 @@ def store_outcome(case: Case, outcome: Outcome) -> str:
     unreadable = sum(1 for d in docs if d.get("error"))
     detail = (f"{len(docs)} 个文件，识别 {len(extraction.get('fields') or {})} 个字段，"
               f"审核意见 {len(findings)} 条（阻断性 {blocking} 条；行业目录：{label(outcome.catalogue_version)}）")
-    return detail + (f"，{unreadable} 个文件无法读取" if unreadable else "")
+    if unreadable == len(docs):
+        reasons = "；".join(f"{display_name(d.get('file'))}：{d.get('error')}" for d in docs)
+        return "extraction_unreadable", (f"无法识别：没有一个文件可以读取（{reasons}）" if docs
+                                         else "无法识别：上传的内容中没有申报材料文件")
+    return "extraction_done", detail + (f"，{unreadable} 个文件无法读取" if unreadable else "")

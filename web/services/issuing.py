@@ -21,7 +21,7 @@ from forms.facts import Extraction
 from forms.settings import Settings
 from forms.vocabulary import CITY_GRADES, PROVINCE_GRADES
 from web.errors import Conflict, Forbidden, NotFound
-from web.models import Case, CaseEvent, IssuedDocument, User, record
+from web.models import Case, CaseEvent, DocNumberCounter, IssuedDocument, User, record
 from web.services import office_templates
 from web.services.access import get_visible_case, visible_cases
 from web.services.catalogue import in_force
@@ -184,27 +184,63 @@ def publication_candidates(session: Session, actor: User) -> tuple[list[Case], l
     return [c for c in cases if not c.secret], [c for c in cases if c.secret]
 
 
-def publish_results(session: Session, storage: Storage, actor: User, reason: str,
-                    contact: dict | None = None, *, settings: Settings | None = None) -> IssuedDocument:
-    """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed."""
+def _result_notice(actor: User, office: Office, listed: list[Case], contact: dict | None, number: str) -> dict:
     from generators.result_notice import result_notice_data
 
+    enterprises = [{"name": c.enterprise_name or f"案件{c.id}", "county": c.county or "", "industry": c.industry or "",
+                    "grade": c.decided_grade, "secret": bool(c.secret)} for c in listed]
+    return result_notice_data(
+        enterprises, level=level_of(actor), region=office.region, year=today().year, issuer=office.name,
+        issuer_mark=office.mark, doc_number=number, date_=today(), period_start=today(),
+        contact={k: (contact or {}).get(k) or "" for k in ("unit", "name", "phone", "fax", "email")}
+        | {"unit": (contact or {}).get("unit") or office.name},
+        printer=f"{office.name}办公室", print_date=today())
+
+
+def _nothing_to_publish(actor: User) -> Conflict:
+    return Conflict("没有可以公示的案件：需要已确定等级、处于" + ("省级复核" if is_province(actor) else "市级初审")
+                    + "阶段的案件。", code="nothing_to_publish")
+
+
+def preview_results(session: Session, storage: Storage, actor: User, contact: dict | None = None, *,
+                    settings: Settings | None = None) -> bytes:
+    """The result notice as it would be published now, as a PDF (nothing is stored, no number is taken:
+    the one shown is the next one free now)."""
+    from generators.pdf import docx_to_pdf
+
+    office = _require_office(actor)
+    listed, _secret = publication_candidates(session, actor)
+    if not listed:
+        raise _nothing_to_publish(actor)
+    year = today().year
+    last = session.scalar(select(DocNumberCounter.last).where(
+        DocNumberCounter.office == office.key, DocNumberCounter.kind == "result-notice", DocNumberCounter.year == year))
+    number = format_number(office.code("result-notice"), year, (last or 0) + 1)  # likely, not taken
+    docx, _ = render_docx(session, storage, office_key(actor), "result-notice",
+                          _result_notice(actor, office, listed, contact, number), settings=settings)
+    out = io.BytesIO()
+    docx_to_pdf(lambda path: Path(path).write_bytes(docx), out, settings=settings)
+    return out.getvalue()
+
+
+def publish_results(session: Session, storage: Storage, actor: User, reason: str,
+                    contact: dict | None = None, *, settings: Settings | None = None,
+                    expected: int | None = None) -> IssuedDocument:
+    """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed.
+    `expected`: how many enterprises the person confirmed; a list that changed since is not published."""
     office = _require_office(actor)
     listed, secret = publication_candidates(session, actor)
     if not listed:
-        raise Conflict("没有可以公示的案件：需要已确定等级、处于"
-                       + ("省级复核" if is_province(actor) else "市级初审") + "阶段的案件。", code="nothing_to_publish")
+        raise _nothing_to_publish(actor)
+    if expected is not None and expected < 1:
+        raise BadInput(f"请先核对公示预览，并勾选“确认公示以上 {len(listed)} 家企业”。", "publication not confirmed")
+    if expected is not None and expected != len(listed):
+        raise Conflict(f"公示名单已变化：您确认的是 {expected} 家企业，现在是 {len(listed)} 家，请重新核对后再发布。",
+                       code="list_changed")
     reason = (reason or "").strip() or "绩效分级审核完成，向社会公示。"
-    enterprises = [{"name": c.enterprise_name or f"案件{c.id}", "county": c.county or "", "industry": c.industry or "",
-                    "grade": c.decided_grade, "secret": bool(c.secret)} for c in listed]
 
     def build(number: str, _n):
-        return result_notice_data(
-            enterprises, level=level_of(actor), region=office.region, year=today().year, issuer=office.name,
-            issuer_mark=office.mark, doc_number=number, date_=today(), period_start=today(),
-            contact={k: (contact or {}).get(k) or "" for k in ("unit", "name", "phone", "fax", "email")}
-            | {"unit": (contact or {}).get("unit") or office.name},
-            printer=f"{office.name}办公室", print_date=today())
+        return _result_notice(actor, office, listed, contact, number)
 
     doc = issue(session, storage, actor, "result-notice", build, settings=settings)
     for case in listed:

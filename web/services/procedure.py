@@ -6,6 +6,8 @@
   city's result notice) and sends first-reviewed A, B and 引领性 cases up (`province_review`).
 - The province office re-reviews them and publishes its result notice (`published`); a 涉密
   case is decided but never listed (`decided`).
+- A clerk may withdraw a case before it is collected (`withdrawn`): a wrong upload is kept, marked
+  and listed in the history, never deleted.
 - An office may return a case for rectification (`returned`) with the calendar's deadline
   (9月15日, then 12月15日); the clerk re-applies it as a new version (web/services/cases.reapply).
 
@@ -25,9 +27,10 @@ from forms.errors import BadInput
 from forms.vocabulary import PROVINCE_GRADES
 from web.errors import Conflict, Forbidden
 from web.models import STAGE_LABELS, Case, ReviewUpload, User, record, utcnow
-from web.services.cases import GRADE_CHOICES
+from web.services.cases import CLOSED_STAGES, GRADE_CHOICES
 from web.services.clock import today
 from web.services.offices import is_province
+from web.services.progress import is_unreadable
 
 # Which level decides which grades (冀气领办〔2020〕94号 四/五): the province re-reviews A, B and 引领性.
 REVIEW_TYPES = ("材料审核", "现场审核")
@@ -49,6 +52,8 @@ STEPS = {s.key: s for s in (
     Step("send_to_province", ("city_review",), "province_review", ("office",), "初审通过，报省级复核",
          "市级初审通过，报省大气办复核。"),
     Step("return", ("collected", "city_review", "province_review"), "returned", ("office",), "退回整改", ""),
+    # a wrong upload, before the county forwards it: the case and its files are kept, marked, in the history
+    Step("withdraw", ("submitted",), "withdrawn", ("clerk",), "撤回申报", ""),
 )}
 
 STEP_BY_TARGET = {s.target: s for s in STEPS.values()}
@@ -89,6 +94,8 @@ def why_not(step: Step, case: Case, actor: User) -> str | None:
         return "案件已报省级复核，由省大气办办理。"
     if step.key == "collect" and case.status != "done":
         return "申报材料尚未解析完成，暂不能汇总上报。"
+    if step.key == "collect" and is_unreadable(case):
+        return "上传的文件都无法读取（无法识别），不能汇总上报；请撤回本案件后重新上传。"
     if step.key == "send_to_province":
         grade = case.decided_grade
         if not grade:
@@ -168,6 +175,8 @@ def set_secret(session: Session, case: Case, secret: bool, actor: User, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise BadInput("请填写标记或取消涉密的依据。", "no reason")
+    if case.stage in CLOSED_STAGES:
+        raise Conflict(f"案件已{case.stage_label}，不能再更改涉密标记。", code="wrong_stage")
     if bool(case.secret) == bool(secret):
         return
     case.secret = bool(secret)

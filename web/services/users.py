@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forms.errors import BadInput
+from forms.jurisdictions import resolve
 from web.models import ROLES, ApiToken, User, utcnow
+from web.services.password_policy import check_password
 
 # A real hash to compare against when the user does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("gradedesk-dummy", method="scrypt")
@@ -41,8 +43,8 @@ def create_user(session: Session, username: str, *, password: str, role: str, co
     username = (username or "").strip()
     if not username:
         raise BadInput("用户名不能为空。")
-    if not password:
-        raise BadInput("密码不能为空。", "empty password")
+    check_password(password, username)
+    city, county = resolve(city, county)
     if role not in ROLES:
         raise BadInput(f"角色应为 clerk、expert 或 office，而不是“{role}”。")
     if session.scalar(select(User.id).where(User.username == username)) is not None:

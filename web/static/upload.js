@@ -100,15 +100,20 @@
     message.parentNode.insertBefore(t, message.nextSibling);
   }
 
-  function poll(statusUrl, caseUrl) {
+  function poll(statusUrl, caseUrl, progressUrl) {
     var xhr = new XMLHttpRequest();
     xhr.open("GET", statusUrl);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.onload = function () {
-      if (xhr.status !== 200) { setTimeout(function () { poll(statusUrl, caseUrl); }, 2000); return; }
+      if (xhr.status !== 200) { setTimeout(function () { poll(statusUrl, caseUrl, progressUrl); }, 2000); return; }
       var s = JSON.parse(xhr.responseText);
       setStatus(STATUS[s.status] || s.status, s.status === "failed" ? "bad" : (s.status === "done" ? "good" : ""));
-      if (s.status === "done") {
+      if (s.status === "done" || s.status === "failed") { bar.max = 100; bar.value = 100; barText.textContent = "100%"; }
+      if (s.status === "done" && s.unreadable) {
+        documentsTable(s.documents);
+        setStatus("无法识别", "bad");
+        say("无法识别：没有一个文件可以读取，原因见上表。请换用清晰的扫描件或原始文件后重新上传。", "error");
+      } else if (s.status === "done") {
         documentsTable(s.documents);
         say("解析完成：" + s.documents.length + " 份材料，审核意见 " + s.findings + " 条（阻断性 " + s.blocking + " 条）。", "success");
         var link = document.createElement("a");
@@ -116,13 +121,43 @@
         link.textContent = "查看解析结果和审核意见";
         message.appendChild(document.createTextNode(" "));
         message.appendChild(link);
+        (s.duplicates || []).forEach(function (d) {
+          var warn = document.createElement("p");
+          warn.className = "flash flash-warning duplicate";
+          warn.appendChild(document.createTextNode("可能重复申报：案件 " + d.id + "（" + d.title + "）尚在办理，" + d.why +
+            "。如本次上传有误，请在案件页撤回其中一件。"));
+          message.parentNode.insertBefore(warn, message.nextSibling);
+        });
       } else if (s.status === "failed") {
         say("解析失败：" + (s.error || ""), "error");
       } else {
-        setTimeout(function () { poll(statusUrl, caseUrl); }, 1000);
+        if (progressUrl) { showProgress(progressUrl); }
+        setTimeout(function () { poll(statusUrl, caseUrl, progressUrl); }, 1000);
       }
     };
-    xhr.onerror = function () { setTimeout(function () { poll(statusUrl, caseUrl); }, 2000); };
+    xhr.onerror = function () { setTimeout(function () { poll(statusUrl, caseUrl, progressUrl); }, 2000); };
+    xhr.send();
+  }
+
+  /* While the worker reads: the bar counts pages read, each file shows its step (and at once why it
+     cannot be read). */
+  function showProgress(progressUrl) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", progressUrl);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.onload = function () {
+      if (xhr.status !== 200) { return; }
+      var p = JSON.parse(xhr.responseText);
+      if (p.status !== "running" || !p.pages) { return; }
+      bar.max = p.pages;
+      bar.value = p.pages_done;
+      barText.textContent = "解析：已读取 " + p.pages_done + " / " + p.pages + " 页" +
+        (p.eta_seconds ? "，预计还需约 " + p.eta_seconds + " 秒" : "");
+      documentsTable(p.files.map(function (f) {
+        return { file: f.name, pages: f.pages, error: f.error, method: "",
+                 kind: f.step_label + (f.pages && f.step === "reading" ? "（" + f.pages_done + " / " + f.pages + " 页）" : "") };
+      }));
+    };
     xhr.send();
   }
 
@@ -156,7 +191,7 @@
         button.hidden = true;
         setStatus("已上传，排队等待解析");
         say("上传完成（案件 " + reply.id + "），正在解析……", null);
-        poll(reply.status_url, reply.url);
+        poll(reply.status_url, reply.url, reply.progress_url);
       } else {
         button.disabled = false;
         setStatus("上传失败", "bad");

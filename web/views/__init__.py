@@ -3,7 +3,7 @@
 `auth` (login/logout), `cases` (list, upload, case page, history), `steps` (procedure steps,
 re-application, corrections, decisions on findings), `evidence` (where a fact was read), `review`
 (experts and their sheets, case documents), `office` (grades, notices, reports, templates), `api`
-(`/api/v1`), `openapi` (`/api/v1/openapi.json`, the API described). `init_app` wires them, the error pages and the templates' helpers into the app.
+(`/api/v1`), `users` (an office's accounts), `openapi` (`/api/v1/openapi.json`, the API described). `init_app` wires them, the error pages and the templates' helpers into the app.
 """
 
 from __future__ import annotations
@@ -14,11 +14,23 @@ from flask_wtf.csrf import CSRFProtect
 from web.models import CASE_STATUS_LABELS, ROLE_LABELS, STAGE_LABELS
 from web.services.catalogue import label as catalogue_label
 from web.services.clock import local_time
-from web.views import api, auth, cases, error_pages, evidence, office, openapi, review, steps
+from web.views import (
+    api,
+    auth,
+    cases,
+    error_pages,
+    evidence,
+    office,
+    openapi,
+    presenters,
+    review,
+    steps,
+    users,
+)
 
 csrf = CSRFProtect()
 
-BLUEPRINTS = (auth.bp, cases.bp, steps.bp, evidence.bp, review.bp, office.bp, api.bp, openapi.bp)
+BLUEPRINTS = (auth.bp, cases.bp, steps.bp, evidence.bp, review.bp, office.bp, api.bp, openapi.bp, users.bp)
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +45,7 @@ def init_app(app: Flask) -> None:
 
 def _templating(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters["filename"] = presenters.display_name
 
     @app.context_processor
     def _globals():

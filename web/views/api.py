@@ -11,6 +11,7 @@ from web.models import Case, User
 from web.services import access
 from web.services.cases import Upload, assign_expert, case_detail, case_summaries, create_case
 from web.services.procedure import move
+from web.services.progress import progress_of
 from web.services.users import authenticate, issue_token, user_for_token
 from web.storage import Storage
 from web.views import ratelimit
@@ -83,6 +84,12 @@ def list_cases():
 @bp.get("/cases/<int:case_id>")
 def show(case_id: int):
     return jsonify(case_detail(_visible(api_user(), case_id)))
+
+
+@bp.get("/cases/<int:case_id>/progress")
+def case_progress(case_id: int):
+    """How far the extraction has got: per file pages, pages read, step, error; an estimate of the time left."""
+    return jsonify(progress_of(db_session(), _visible(api_user(), case_id)))
 
 
 @bp.post("/cases/<int:case_id>/assignments")

@@ -35,8 +35,15 @@ from web.models import (
     IssuedDocument,
     User,
 )
-from web.services import access, history, listing, procedure, review_sheets
-from web.services.cases import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
+from web.services import access, history, listing, procedure, progress, review_sheets
+from web.services.cases import (
+    ACTION_LABELS,
+    CLOSED_STAGES,
+    GRADE_CHOICES,
+    Upload,
+    create_case,
+    duplicates,
+)
 from web.services.corrections import effective_extraction
 from web.services.findings import with_decisions
 from web.services.recusal import industry_note, industry_refusal, refusal_reason
@@ -113,6 +120,7 @@ def upload():
         if wants_json():
             return jsonify({"id": case.id, "url": url_for("cases.show", case_id=case.id),
                             "status_url": url_for("cases.status", case_id=case.id),
+                            "progress_url": url_for("cases.progress_json", case_id=case.id),
                             "files": [{"name": f.original_name, "size": f.size} for f in case.files]}), 201
         flash(f"已上传 {len(case.files)} 个文件，正在排队解析。", "success")
         return redirect(url_for("cases.show", case_id=case.id), code=303)
@@ -128,9 +136,20 @@ def status(case_id: int):
                   "error": d["error"]} for d in presenters.document_rows(case.extraction)]
     blocking = sum(1 for f in case.findings or [] if f.get("severity") == "blocking")
     return jsonify({"id": case.id, "status": case.status, "status_label": case.status_label, "error": case.error,
+                    "unreadable": progress.is_unreadable(case),
+                    "duplicates": [{"id": d.case_id, "title": d.title, "why": d.why,
+                                    "url": url_for("cases.show", case_id=d.case_id)}
+                                   for d in duplicates(db_session(), case, me())],
                     "files": [{"name": f.original_name, "size": f.size} for f in case.files],
                     "documents": documents, "findings": len(case.findings or []), "blocking": blocking,
                     "url": url_for("cases.show", case_id=case.id)})
+
+
+@bp.get("/cases/<int:case_id>/progress.json")
+@login_required
+def progress_json(case_id: int):
+    """What the case page polls while the files are read (the API's `/progress`, for the session)."""
+    return jsonify(progress.progress_of(db_session(), visible_case_or_404(case_id)))
 
 
 def _assign_form(case: Case) -> AssignForm:
@@ -138,6 +157,8 @@ def _assign_form(case: Case) -> AssignForm:
     choices = []
     assigned = [a.expert for a in case.assignments]
     for expert in experts(db_session()):
+        if expert in assigned:
+            continue  # an expert is assigned once
         label = expert.username
         if expert.industries:
             label += "（" + "、".join(expert.industries) + "）"
@@ -164,18 +185,22 @@ def show(case_id: int):
     findings = with_decisions(case)
     issued = _case_documents(case)
     uploads = review_sheets.uploads_of(session, case)
+    may_assign = access.may_assign(user) and case.stage not in CLOSED_STAGES
     return render_template(
         "cases/detail.html",
         case=case,
         refreshing=case.status in ("queued", "running"),
+        progress=progress.progress_of(session, case),
+        duplicates=duplicates(session, case, user),
         fields=presenters.field_rows(extraction),
         missing=presenters.missing_required(extraction) if extraction else [],
         documents=presenters.document_rows(extraction),
         findings=presenters.findings_by_severity(findings, extraction),
         tables=presenters.table_views(extraction),
         action_labels=ACTION_LABELS,
-        may_assign=access.may_assign(user),
-        assign_form=_assign_form(case) if access.may_assign(user) else None,
+        may_assign=may_assign,
+        assign_form=_assign_form(case) if may_assign else None,
+        closed_stages=CLOSED_STAGES,
         industry_note=industry_note(case, [a.expert for a in case.assignments]),
         may_download=may_review and case.status == "done",
         grade_form=ProposeGradeForm(grade=case.review_grade or _proposed(case)) if user.role == "expert"

@@ -34,7 +34,7 @@ def _back(case_id: int, anchor: str | None = None):
 
 
 def _contact() -> dict:
-    return {k: request.form.get(f"contact_{k}", "").strip() for k in ("unit", "name", "phone", "fax", "email")}
+    return {k: request.values.get(f"contact_{k}", "").strip() for k in ("unit", "name", "phone", "fax", "email")}
 
 
 @bp.post("/cases/<int:case_id>/grade")
@@ -87,8 +87,9 @@ def notices():
     status = 200
     if request.method == "POST":
         try:
+            confirmed = request.form.get("confirm", "")
             doc = issuing.publish_results(db_session(), storage(), me(), request.form.get("reason", ""), _contact(),
-                                          settings=settings())
+                                          settings=settings(), expected=int(confirmed) if confirmed.isdigit() else 0)
         except (BadInput, Conflict) as exc:
             flash(f"未能发布公示：{exc.user_message}", "error")
             status = 409 if isinstance(exc, Conflict) else 400
@@ -100,6 +101,18 @@ def notices():
                            level=issuing.level_of(me()),
                            issued=issuing.issued_by_office(db_session(), me(), ("result-notice", "rectification-notice"))
                            ), status
+
+
+@bp.get("/notices/preview.pdf")
+@role_required("office")
+def notice_preview():
+    """The result notice as it would be published now (no number taken, nothing stored)."""
+    try:
+        content = issuing.preview_results(db_session(), storage(), me(), _contact(), settings=settings())
+    except Conflict as exc:
+        flash(exc.user_message, "error")
+        return redirect(url_for("office.notices"), code=303)
+    return send_file(io.BytesIO(content), mimetype="application/pdf", download_name="公示预览.pdf", max_age=0)
 
 
 @bp.route("/reports/weekly", methods=["GET", "POST"])
@@ -131,7 +144,6 @@ def weekly():
 @role_required("office")
 def contact_form():
     people = ("head", "deputy", "liaison")
-    status = 200
     if request.method == "POST":
         leaders = {p: {k: request.form.get(f"{p}_{k}", "") for k in issuing.PERSON_KEYS} for p in people}
         groups = {g: request.form.get(f"group_{g}", "") for g in issuing.GROUP_KEYS}
@@ -140,7 +152,10 @@ def contact_form():
             issuing.issue_contact_form(db_session(), storage(), me(), data, settings=settings())
         except BadInput as exc:
             flash(f"未能生成联络表：{exc.user_message}", "error")
-            status = 400
+            # what was typed comes back as it was typed
+            return render_template("office/contact_form.html", data=leaders, groups=groups, people=people,
+                                   person_keys=issuing.PERSON_KEYS, office=office_of(me()),
+                                   issued=issuing.issued_by_office(db_session(), me(), ("contact-form",))), 400
         else:
             flash("已生成工作联络表。", "success")
             return redirect(url_for("office.contact_form"), code=303)
@@ -150,7 +165,7 @@ def contact_form():
                            for p in (data.get("groups") or {}).get(g, [])) for g in issuing.GROUP_KEYS}
     return render_template("office/contact_form.html", data=data, groups=groups, people=people,
                            person_keys=issuing.PERSON_KEYS, office=office_of(me()),
-                           issued=issuing.issued_by_office(db_session(), me(), ("contact-form",))), status
+                           issued=issuing.issued_by_office(db_session(), me(), ("contact-form",)))
 
 
 @bp.route("/templates", methods=["GET", "POST"])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from forms import vocabulary
+from forms import rules, vocabulary
 from forms.facts import Source
 from forms.fields import FIELDS, TABLES
 from forms.vocabulary import DOCUMENT_KIND_LABELS
@@ -30,7 +31,7 @@ def display(value: Any) -> str:
 def describe_source(source: dict | None) -> str:
     if not source or not source.get("file"):
         return ""
-    return Source.from_dict(source).describe()
+    return Source.from_dict(dict(source, file=display_name(source["file"]))).describe()
 
 
 LOW_CONFIDENCE = 0.8  # below this a value is highlighted for the clerk to check
@@ -99,11 +100,38 @@ def document_rows(extraction: dict | None) -> list[dict[str, Any]]:
     rows = []
     for doc in (extraction or {}).get("documents") or []:
         confidence = doc.get("confidence")
-        rows.append({"file": doc.get("file"), "kind": DOCUMENT_KIND_LABELS.get(doc.get("kind"), doc.get("kind")),
+        rows.append({"file": display_name(doc.get("file")), "kind": DOCUMENT_KIND_LABELS.get(doc.get("kind"), doc.get("kind")),
                      "method": METHOD_LABELS.get(doc.get("method"), doc.get("method") or ""),
                      "pages": doc.get("pages"), "error": doc.get("error"),
                      "confidence": round(confidence * 100) if isinstance(confidence, (int, float)) else None})
     return rows
+
+
+def rule_title(rule_id: str | None) -> str:
+    """The rule's Chinese title from the rule registry, with its subject in words (a field's label, a
+    document's kind); never the raw id."""
+    rule, param = rules.lookup(rule_id or "")
+    title = rule.title if rule else "其他审核意见"
+    if rule is not None and rule.subject is None and param:
+        words = FIELDS[param].label if param in FIELDS else DOCUMENT_KIND_LABELS.get(param)
+        if words is None and re.search(r"[\u4e00-\u9fff]", param):
+            words = param
+        if words and words not in title:
+            title += f"（{words}）"
+    return title
+
+
+def display_name(name: str | None) -> str:
+    """A file's name without the folders of the zip it came in."""
+    return (name or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def _without_folders(finding: dict, folders: dict[str, str]) -> dict:
+    """The finding's message naming files as the clerk knows them (the zip's folders left out)."""
+    message = finding.get("message") or ""
+    for full, short in sorted(folders.items(), key=lambda item: -len(item[0])):
+        message = message.replace(full, short)
+    return dict(finding, message=message) if folders else finding
 
 
 def _with_evidence_text(finding: dict, extraction: dict | None = None) -> dict[str, Any]:
@@ -113,13 +141,16 @@ def _with_evidence_text(finding: dict, extraction: dict | None = None) -> dict[s
         target = evidence_for(extraction, e, f"finding:{finding.get('index', 0)}:{j}") if extraction else None
         if target is not None:
             links.append((describe_source(e), target))
-    return dict(finding, evidence_text="；".join(dict.fromkeys(p for p in places if p)), evidence_links=links)
+    return dict(finding, evidence_text="；".join(dict.fromkeys(p for p in places if p)), evidence_links=links,
+                title=rule_title(finding.get("rule")))
 
 
 def findings_by_severity(findings: list[dict] | None,
                          extraction: dict | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(severity, Chinese label, findings) for each severity that has findings, blocking first."""
-    findings = [_with_evidence_text(f, extraction) for f in findings or []]
+    folders = {d["file"]: display_name(d["file"]) for d in (extraction or {}).get("documents") or []
+               if d.get("file") and "/" in d["file"].replace("\\", "/")}
+    findings = [_with_evidence_text(_without_folders(f, folders), extraction) for f in findings or []]
     known = dict(SEVERITIES)
     groups = [(key, label, [f for f in findings if f.get("severity") == key]) for key, label in SEVERITIES]
     groups.append(("other", "其他", [f for f in findings if f.get("severity") not in known]))

@@ -45,7 +45,7 @@ def secret(case_id: int):
     case = visible_case_or_404(case_id)
     try:
         set_secret(db_session(), case, request.form.get("secret") == "1", me(), request.form.get("reason", ""))
-    except BadInput as exc:
+    except (BadInput, Conflict) as exc:
         flash(exc.user_message, "error")
     else:
         flash("已标记为涉密，公示时不会列入。" if case.secret else "已取消涉密标记。", "success")
