@@ -10,6 +10,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from forms.settings import Settings
@@ -34,6 +35,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # a session unused this long is over (the signed cookie's timestamp, renewed on every request)
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("GRADEDESK_IDLE_MINUTES") or 120)),
         # a job whose worker has not been heard of for this long is re-queued
         "GRADEDESK_JOB_TIMEOUT": int(env.get("GRADEDESK_JOB_TIMEOUT") or 600),
         "GRADEDESK_JOB_MAX_ATTEMPTS": 3,

@@ -22,6 +22,10 @@ from forms.fields import FIELDS
 from forms.grading import propose_grade
 from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
+from web.services.recusal import end_conflicted
+
+# fields whose typed value must pass its type's validation: recusal compares them (web/services/recusal.py)
+STRICT_FIELDS = ("credit_code",)
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -120,7 +124,10 @@ def normalise_input(key: str, typed: str) -> tuple[Any, str | None]:
     value = spec.normalise(typed)
     if value is None:
         raise BadInput(f"“{typed}”不是有效的{spec.label}，请按原件填写。", f"{key}: {typed!r} does not normalise")
-    return value, spec.validate(value)
+    warning = spec.validate(value)
+    if warning and key in STRICT_FIELDS:  # a code that cannot exist would blind the recusal check
+        raise BadInput(f"{warning}请按原件填写。", f"{key}: {typed!r} is not valid: {warning}")
+    return value, warning
 
 
 def correct_field(session: Session, case: Case, key: str, typed: str, actor: User, reason: str) -> Correction:
@@ -171,6 +178,7 @@ def recheck(session: Session, case: Case, actor: User | None) -> None:
     case.findings = [f.to_dict() for f in findings]
     case.proposal = proposal.to_dict()
     apply_summary(case, data)
+    end_conflicted(session, case)  # a corrected code or name may be one an assigned expert serves
     blocking = sum(1 for f in findings if f.severity == "blocking")
     record(session, case, actor, "rechecked",
            f"按更正后的材料重新审核：审核意见 {before} → {len(findings)} 条（阻断性 {blocking} 条），"
