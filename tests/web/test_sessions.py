@@ -17,7 +17,9 @@ from web.db import get_db
 from web.models import LoginAttempt, User
 from web.services import users as accounts
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+BOTH = pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                               indirect=True)
 
 
 def _replay(app, cookie: str, agent: str = "curl/8.0"):
@@ -31,6 +33,7 @@ def _saved_cookie(browser: Browser) -> str:
     return browser.client.get_cookie("session").value
 
 
+@SQLITE
 def test_a_saved_cookie_is_dead_after_logout(app, users):
     browser = Browser(app).login("clerk")
     other = Browser(app).login("clerk")  # the same user in a second browser
@@ -46,6 +49,7 @@ def test_a_saved_cookie_is_dead_after_logout(app, users):
     assert Browser(app).login("clerk").get("/cases").status_code == 200  # logging in again works
 
 
+@SQLITE
 @pytest.mark.parametrize("change", ["password", "deactivation"])
 def test_password_change_and_deactivation_end_sessions_and_tokens(app, users, change):
     browser, token = Browser(app).login("office"), ApiClient(app, "office")
@@ -62,6 +66,7 @@ def test_password_change_and_deactivation_end_sessions_and_tokens(app, users, ch
     assert token.get("/api/v1/cases").status_code == 401
 
 
+@SQLITE
 def test_tokens_are_listed_and_revocable(app, users):
     first, second = ApiClient(app, "clerk"), ApiClient(app, "clerk")
     listed = first.get("/api/v1/tokens")
@@ -76,6 +81,7 @@ def test_tokens_are_listed_and_revocable(app, users):
     assert ApiClient(app).client.delete("/api/v1/tokens/current").status_code == 401
 
 
+@SQLITE
 def test_an_idle_session_is_over(app, users):
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=2)
     browser = Browser(app).login("clerk")
@@ -87,6 +93,7 @@ def test_an_idle_session_is_over(app, users):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@BOTH
 def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(app, users, monkeypatch):
     """16 parallel wrong passwords for one user: at most the limit (5) are checked; the rest are 429."""
     limit = app.config["GRADEDESK_LOGIN_MAX_FAILURES"]
@@ -125,6 +132,7 @@ def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(app, users, 
     assert right.status_code == 429
 
 
+@BOTH
 def test_a_success_clears_the_names_count(app, users):
     client = app.test_client()
     for _ in range(4):
@@ -135,6 +143,7 @@ def test_a_success_clears_the_names_count(app, users):
     assert client.post("/api/v1/tokens", json={"username": "clerk", "password": "wrong"}).status_code == 429
 
 
+@SQLITE
 @pytest.mark.parametrize("url", [
     "/api/v1/cases/99999999999999999999",
     "/api/v1/cases/2147483648",

@@ -24,9 +24,6 @@ from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
 from web.services.recusal import end_conflicted
 
-# fields whose typed value must pass its type's validation: recusal compares them (web/services/recusal.py)
-STRICT_FIELDS = ("credit_code",)
-
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
 _CITY = re.compile(r"^(?:[^省市]{2,8}(?:省|自治区))?([^省市区县]{2,7}市)")
@@ -124,10 +121,7 @@ def normalise_input(key: str, typed: str) -> tuple[Any, str | None]:
     value = spec.normalise(typed)
     if value is None:
         raise BadInput(f"“{typed}”不是有效的{spec.label}，请按原件填写。", f"{key}: {typed!r} does not normalise")
-    warning = spec.validate(value)
-    if warning and key in STRICT_FIELDS:  # a code that cannot exist would blind the recusal check
-        raise BadInput(f"{warning}请按原件填写。", f"{key}: {typed!r} is not valid: {warning}")
-    return value, warning
+    return value, spec.validate(value)
 
 
 def correct_field(session: Session, case: Case, key: str, typed: str, actor: User, reason: str) -> Correction:
