@@ -103,6 +103,8 @@ PAGES = [
      expect(302, 403, 403, 403, 403, 200, 404)),
     ("POST", "/templates/<int:template_id>/restore", "/templates/{template}/restore", {},
      expect(302, 403, 403, 403, 403, 303, 404)),
+    ("POST", "/cases/<int:case_id>/assignments/<expert>/end", "/cases/{case}/assignments/nobody/end", {},
+     expect(302, 403, 403, 403, 403, 303, 303)),
     ("GET", "/experts", "/experts", None, OFFICE_PAGE),
     ("POST", "/logout", "/logout", {}, expect(302, 302, 302, 302, 302, 302, 302)),
 ]

@@ -235,3 +235,48 @@ def test_no_conflicted_access_ever_succeeds(app, users, capsys):
         print(f"\nrecusal invariant: {STATS['sequences']} sequences, {STATS['steps']} steps, "
               f"{STATS['accesses']} accesses ({STATS['allowed']} allowed, {STATS['refused']} refused)")
     assert STATS["sequences"] >= 40 and STATS["allowed"] > 0 and STATS["refused"] > 0
+
+
+def test_the_office_ends_an_assignment_with_a_reason(app, users, case):
+    from tests.web import steps
+
+    steps.assign(app, case)
+    office, expert = ApiClient(app, "office"), ApiClient(app, "expert")
+    assert expert.get(f"/api/v1/cases/{case}").status_code == 200
+    url = f"/api/v1/cases/{case}/assignments/expert"
+    assert office.client.delete(url, headers=office.headers, json={}).status_code == 400
+    assert expert.client.delete(url, headers=expert.headers, json={"reason": "x"}).status_code == 403
+    assert office.client.delete(url, headers=office.headers, json={"reason": "专家请假，改派他人"}).status_code == 204
+    assert office.client.delete(url, headers=office.headers, json={"reason": "再次"}).status_code == 404
+    assert expert.get(f"/api/v1/cases/{case}").status_code == 404
+    history = office.get(f"/api/v1/cases/{case}").get_json()["history"]
+    assert [h for h in history if h["action"] == "assignment_ended"][0]["reason"] == "专家请假，改派他人"
+    steps.assign(app, case)  # may be assigned again
+    page = Browser(app).login("office")
+    assert page.post_form(f"/cases/{case}", {"reason": "改由其他专家审核"},
+                          action=f"/cases/{case}/assignments/expert/end").status_code == 303
+    text = page.get(f"/cases/{case}").get_data(as_text=True)
+    assert "已结束的分配" in text and "改由其他专家审核" in text
+    assert expert.get(f"/api/v1/cases/{case}").status_code == 404
+
+
+def test_a_correction_to_a_served_code_ends_the_assignment_and_the_office_sees_why(app, users, case):
+    """The probe of the issue: the office corrects the code to one the assigned expert serves."""
+    from tests.web import steps
+
+    steps.assign(app, case)
+    with get_db(app).session() as s:
+        declare_serves(s, s.scalar(select(User).where(User.username == "expert")), [OTHER_CODES[0]])
+        s.commit()
+    expert = ApiClient(app, "expert")
+    assert expert.get(f"/api/v1/cases/{case}").status_code == 200  # the declared code is not in the case yet
+    page = Browser(app).login("office")
+    assert page.post_form(f"/cases/{case}/fields/credit_code", {"value": OTHER_CODES[0], "reason": "按原件"}
+                          ).status_code == 303
+    assert expert.get(f"/api/v1/cases/{case}").status_code == 404
+    assert expert.get(f"/api/v1/cases/{case}/documents/review-sheet.docx").status_code == 404
+    text = page.get(f"/cases/{case}").get_data(as_text=True)
+    assert "已结束的分配" in text and "应当回避" in text
+    # correcting it back does not bring the expert back: the code stays in the case's history
+    refused = ApiClient(app, "office").post(f"/api/v1/cases/{case}/assignments", json={"expert": "expert"})
+    assert refused.status_code == 409 and refused.get_json()["error"] == "recusal"
