@@ -10,6 +10,8 @@ import os
 from collections.abc import Sequence
 from typing import IO, Any
 
+from forms.cells import as_text
+
 TITLE_FONT = ("黑体", 14)
 HEADER_FONT = ("黑体", 11)
 BODY_FONT = ("宋体", 11)
@@ -32,19 +34,19 @@ def write_sheets(out: str | os.PathLike | IO[bytes], sheets: Sequence[dict[str, 
         ncols = len(header)
         row = 1
         if spec.get("title"):
-            ws.cell(row=1, column=1, value=spec["title"]).font = Font(name=TITLE_FONT[0], size=TITLE_FONT[1], bold=True)
+            as_text(ws.cell(row=1, column=1, value=spec["title"])).font = Font(name=TITLE_FONT[0], size=TITLE_FONT[1], bold=True)
             ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
             if ncols > 1:
                 ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
             ws.row_dimensions[1].height = 28
             row = 2
         for line in spec.get("lead", ()):
-            ws.cell(row=row, column=1, value=line).font = Font(name=BODY_FONT[0], size=BODY_FONT[1])
+            as_text(ws.cell(row=row, column=1, value=line)).font = Font(name=BODY_FONT[0], size=BODY_FONT[1])
             if ncols > 1:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
             row += 1
         for col, text in enumerate(header, start=1):
-            cell = ws.cell(row=row, column=col, value=text)
+            cell = as_text(ws.cell(row=row, column=col, value=text))
             cell.font = Font(name=HEADER_FONT[0], size=HEADER_FONT[1], bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = box
@@ -52,13 +54,13 @@ def write_sheets(out: str | os.PathLike | IO[bytes], sheets: Sequence[dict[str, 
         for values in spec["rows"]:
             row += 1
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=value)
+                cell = as_text(ws.cell(row=row, column=col, value=value))
                 cell.font = Font(name=BODY_FONT[0], size=BODY_FONT[1])
                 cell.alignment = Alignment(vertical="center", wrap_text=True)
                 cell.border = box
         for line in spec.get("notes", ()):
             row += 1
-            ws.cell(row=row, column=1, value=line).font = Font(name=BODY_FONT[0], size=10)
+            as_text(ws.cell(row=row, column=1, value=line)).font = Font(name=BODY_FONT[0], size=10)
             if ncols > 1:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         for col, width in enumerate(spec.get("widths") or [14] * ncols, start=1):

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from web import queue, views
 from web.config import load_config, persistent_secret_key
@@ -34,6 +35,7 @@ SECURITY_HEADERS = {
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = BoundedInt
     app.config.update(load_config(config))
     data_dir = Path(app.config["GRADEDESK_DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,6 +63,17 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in every route stops at the database's integer range: a larger id is no match (404),
+    never a database error (500)."""
+
+    MAX = 2**31 - 1
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=self.MAX if max is None else max, signed=signed)
 
 
 class HttpsAwareSessions(SecureCookieSessionInterface):

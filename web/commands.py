@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -62,7 +63,21 @@ def _print_json(obj) -> None:
 
 
 def _app():
-    return create_app()
+    """The app of a command. Whatever it writes (database, stored files, secret key) is the service
+    user's alone: the umask, and the data dir and an existing SQLite file made private."""
+    os.umask(0o077)
+    app = create_app()
+    data_dir = Path(app.config["GRADEDESK_DATA_DIR"])
+    with contextlib.suppress(OSError):  # not ours to change (a shared mount): the umask still holds
+        data_dir.chmod(0o700)
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(url.removeprefix("sqlite:///") + suffix)
+            if path.exists():
+                with contextlib.suppress(OSError):
+                    path.chmod(0o600)
+    return app
 
 
 def db_upgrade() -> int:
@@ -90,19 +105,38 @@ def serve(host: str = "127.0.0.1", port: int = 5000, worker: bool = True) -> int
          + (f"，{processes} 个服务进程" if processes > 1 else ""))
     if processes == 1:
         background = start_in_process_worker(app) if worker else None
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        signal.signal(signal.SIGINT, _exit_on_signal)
         try:
             _waitress(app, host=host, port=port)
+        except SystemExit:
+            pass
         finally:
             if background:
                 background.stop(timeout=5)
+            end_descendants()
         return 0
     return _serve_forked(app, host, port, processes, worker)
 
 
 def _waitress(app, **where) -> None:
-    # waitress's own limit sits above Flask's, so Flask answers 413 (as JSON on the API)
+    # waitress's own limit sits above Flask's, so Flask answers 413 (as JSON on the API); past waitress's
+    # limit waitress answers itself, with the API's JSON error instead of its plain text
+    _json_413(app.config["MAX_CONTENT_LENGTH"])
     waitress_serve(app, threads=8, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 16 * 1024 * 1024,
                    **where)
+
+
+def _json_413(limit: int) -> None:
+    from waitress.utilities import RequestEntityTooLarge
+
+    message = f"上传的文件太大：一次上传不能超过 {limit // 2**20} MB。"
+
+    def to_response(self, ident=None):
+        body = json.dumps({"error": "too_large", "message": message}, ensure_ascii=False).encode("utf-8")
+        return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
+
+    RequestEntityTooLarge.to_response = to_response
 
 
 def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> int:
@@ -126,10 +160,13 @@ def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> in
         children.append(pid)
     listener.close()
 
-    def _stop(_signum, _frame):
-        for child in children:
+    stopping: list[int] = []
+
+    def _stop(_signum, _frame):  # the server processes and everything they started (OCR, PDF readers, converters)
+        stopping[:] = _descendants(os.getpid())
+        for pid in stopping:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
+                os.kill(pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -142,7 +179,62 @@ def _serve_forked(app, host: str, port: int, processes: int, worker: bool) -> in
             except InterruptedError:  # pragma: no cover - a signal arrived while waiting
                 continue
         status = status or (1 if os.waitstatus_to_exitcode(code) not in (0, -signal.SIGTERM) else 0)
+    _kill_remaining(stopping, grace=5.0)
     return status
+
+
+def _exit_on_signal(_signum, _frame):
+    raise SystemExit(0)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc), children first."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(0), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state == "Z":  # a zombie child of ours: reap it
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return False
+    return True
+
+
+def _kill_remaining(pids: list[int], grace: float) -> None:
+    deadline = time.monotonic() + grace
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def end_descendants(grace: float = 5.0) -> None:
+    """SIGTERM every process this one started (and theirs), SIGKILL what is left after `grace` seconds:
+    `gradedesk serve` leaves no worker, OCR, PDF or converter process behind."""
+    pids = _descendants(os.getpid())
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    _kill_remaining(pids, grace)
 
 
 def worker(concurrency: int | None = None) -> int:

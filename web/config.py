@@ -10,6 +10,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from forms.settings import Settings
@@ -34,8 +35,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        # a job whose worker has not been heard of for this long is re-queued
-        "GRADEDESK_JOB_TIMEOUT": int(env.get("GRADEDESK_JOB_TIMEOUT") or 600),
+        # a session unused this long is over (the signed cookie's timestamp, renewed on every request)
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("GRADEDESK_IDLE_MINUTES") or 120)),
+        # a running job's lease: its heartbeat renews it every quarter of this; a job whose worker has not
+        # renewed it for this long (a worker killed, a machine gone) goes back to the queue
+        "GRADEDESK_JOB_TIMEOUT": float(env.get("GRADEDESK_JOB_TIMEOUT") or 20),
         "GRADEDESK_JOB_MAX_ATTEMPTS": 3,
         "GRADEDESK_POLL_SECONDS": float(env.get("GRADEDESK_POLL_SECONDS") or 1.0),
         # Celery on Redis (web/queue/celery_worker.py) when set; the database queue otherwise
@@ -45,7 +49,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_CELERY_VISIBILITY_TIMEOUT": int(env.get("GRADEDESK_CELERY_VISIBILITY_TIMEOUT") or 3600),
         # how often each Celery worker re-queues jobs of dead workers and re-publishes queued jobs
         # whose message was lost (Redis down at upload, Redis restarted without persistence)
-        "GRADEDESK_SWEEP_SECONDS": float(env.get("GRADEDESK_SWEEP_SECONDS") or 30),
+        "GRADEDESK_SWEEP_SECONDS": float(env.get("GRADEDESK_SWEEP_SECONDS") or 10),
         # Celery worker processes per `gradedesk worker`; 0: one per core
         "GRADEDESK_WORKER_CONCURRENCY": int(env.get("GRADEDESK_WORKER_CONCURRENCY") or 0),
         # scanned pages of a bundle OCR'd as separate Celery tasks by any free worker

@@ -71,10 +71,15 @@ class User(UserMixin, Base):
     employer: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # raised on logout, password change and deactivation: every session cookie carrying an older one is void
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the session names the user and the generation it was made in
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def role_label(self) -> str:
@@ -469,3 +474,14 @@ class LoginAttempt(Base):
 
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
                       Index("ix_login_attempts_ip_at", "ip", "at"))
+
+
+class LoginCounter(Base):
+    """Log-in attempts counted atomically per user name or address in a window (web/views/ratelimit.py):
+    one row per key, raised by one UPDATE, so parallel attempts cannot all pass a check before any counts."""
+
+    __tablename__ = "login_counters"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -105,6 +105,8 @@ PAGES = [
      expect(302, 403, 403, 403, 403, 200, 404)),
     ("POST", "/templates/<int:template_id>/restore", "/templates/{template}/restore", {},
      expect(302, 403, 403, 403, 403, 303, 404)),
+    ("POST", "/cases/<int:case_id>/assignments/<expert>/end", "/cases/{case}/assignments/nobody/end", {},
+     expect(302, 403, 403, 403, 403, 303, 303)),
     ("GET", "/experts", "/experts", None, OFFICE_PAGE),
     ("GET", "/catalogue", "/catalogue", None, OFFICE_PAGE),
     ("POST", "/catalogue", "/catalogue", {}, expect(302, 403, 403, 403, 403, 403, 400)),
@@ -136,6 +138,11 @@ API = [
     ("POST", "/api/v1/cases/<int:case_id>/steps", "/api/v1/cases/{case}/steps", {"step": ""},
      expect(401, 400, 404, 403, 403, 400, 400)),
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, expect(200, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/tokens", "/api/v1/tokens", None, expect(401, 200, 200, 200, 200, 200, 200)),
+    ("DELETE", "/api/v1/cases/<int:case_id>/assignments/<expert>", "/api/v1/cases/{case}/assignments/expert", {},
+     expect(401, 403, 403, 403, 403, 400, 400)),
+    # last: it revokes the token the rows above used
+    ("DELETE", "/api/v1/tokens/current", "/api/v1/tokens/current", None, expect(401, 204, 204, 204, 204, 204, 204)),
 ]
 
 
@@ -219,12 +226,15 @@ def test_the_access_matrix(app, world):
                 status = client.post_form(token_page, form, action=url).status_code
             if status != expected[role]:
                 failures.append(f"{method} {url} as {role}: {status}, expected {expected[role]}")
+    _, apis = _clients(app)  # anew: the log-out rows above ended every session and token of their users
     for method, _rule, url, data, expected in API:
         url = _fill(url, world)
         for role in ROLES:
             client = apis[role]
             if method == "GET":
                 status = client.get(url).status_code
+            elif method == "DELETE":
+                status = client.client.delete(url, headers=client.headers, json=data).status_code
             elif data == "multipart":
                 status = client.post(url, data={}, content_type="multipart/form-data").status_code
             else:

@@ -3,9 +3,11 @@
 - A job is claimed by one atomic `UPDATE jobs SET status='running' … WHERE id=? AND
   status='queued'` (on PostgreSQL the candidate is first picked with
   `FOR UPDATE SKIP LOCKED`); whoever's UPDATE changed the row owns the job.
-- A claim is named by (claimed_by, attempts). While it runs, a heartbeat keeps
-  `heartbeat_at` fresh; a job whose heartbeat is older than the timeout belonged
-  to a dead worker and is put back in the queue (or failed after too many attempts).
+- A claim is named by (claimed_by, attempts). While it runs, a heartbeat renews its lease
+  (`heartbeat_at`, every quarter of GRADEDESK_JOB_TIMEOUT, 20 s); a job whose lease ran out
+  belonged to a dead worker and is put back in the queue (or failed after too many attempts)
+  by any worker's loop or heartbeat (the database queue) or sweep (Celery): within a minute
+  of a kill -9, not after the longest job could take.
 - The result is written only if the claim still holds, in the same transaction
   that marks the job done, so a job's result is stored exactly once even when a
   worker that was presumed dead comes back.
@@ -188,9 +190,12 @@ def requeue_stale_jobs(db: Database, *, timeout: float, max_attempts: int = 3) -
 
 
 class _Heartbeat(threading.Thread):
-    def __init__(self, db: Database, claim: Claim, interval: float):
+    """Renews the claim's lease every `interval`; with `sweep`, also puts back the jobs of dead workers
+    meanwhile, so a busy worker does not leave a dead one's job waiting until its own job ends."""
+
+    def __init__(self, db: Database, claim: Claim, interval: float, sweep: Callable[[], Any] | None = None):
         super().__init__(name=f"heartbeat-{claim.job_id}", daemon=True)
-        self.db, self.claim, self.interval = db, claim, interval
+        self.db, self.claim, self.interval, self.sweep = db, claim, interval, sweep
         self.stopped = threading.Event()
 
     def run(self) -> None:
@@ -199,6 +204,8 @@ class _Heartbeat(threading.Thread):
                 with self.db.session() as s:
                     s.execute(update(Job).where(*_is_ours(self.claim)).values(heartbeat_at=utcnow()))
                     s.commit()
+                if self.sweep is not None:
+                    self.sweep()
             except Exception:  # a missed beat is not fatal; the next one may get through
                 log.warning("heartbeat of job %s failed", self.claim.job_id, exc_info=True)
 
@@ -310,7 +317,9 @@ def run_claim(app, claim: Claim, fanout=None) -> bool:
     legal claim. False then, as when another worker has taken the job over."""
     db = get_db(app)
     interval = min(30.0, max(0.5, app.config["GRADEDESK_JOB_TIMEOUT"] / 4))
-    heartbeat = _Heartbeat(db, claim, interval)
+    heartbeat = _Heartbeat(db, claim, interval, sweep=None if app.config.get("REDIS_URL") else (
+        lambda: requeue_stale(db, timeout=app.config["GRADEDESK_JOB_TIMEOUT"],
+                              max_attempts=app.config["GRADEDESK_JOB_MAX_ATTEMPTS"])))
     heartbeat.start()
     away = None
     try:

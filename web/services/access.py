@@ -5,7 +5,8 @@
 - expert: only the cases assigned to them;
 - office: its city's (county's) cases, or all at province level.
 
-Anything not visible is reported as not found.
+Anything not visible is reported as not found. An expert's access is checked against recusal
+(web/services/recusal.py) each time: a conflicted assignment ends there and then.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from web.models import Assignment, Case, User
+from web.services.recusal import still_clear
 
 
 def _region_filter(user: User):
@@ -44,13 +46,15 @@ def visible_cases(user: User) -> Select[tuple[Case]]:
 
 
 def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:
-    return session.scalar(visible_cases(user).where(Case.id == case_id))
+    case = session.scalar(visible_cases(user).where(Case.id == case_id))
+    if case is not None and user.role == "expert" and not still_clear(session, user, case):
+        return None
+    return case
 
 
 def is_assigned(session: Session, user: User, case: Case) -> bool:
-    return session.scalar(
-        select(Assignment.id).where(Assignment.case_id == case.id, Assignment.expert_id == user.id)
-    ) is not None
+    """Assigned, and free of any conflict at this moment."""
+    return user.role == "expert" and still_clear(session, user, case)
 
 
 def may_download_documents(session: Session, user: User, case: Case) -> bool:

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 
 from forms.errors import BadInput
 from forms.vocabulary import APPLIED_GRADES
-from web.errors import Conflict, Forbidden
+from web.errors import Conflict, Forbidden, NotFound
 from web.models import STAGE_LABELS, Assignment, Case, CaseEvent, CaseFile, CaseVersion, User, record, utcnow
 from web.queue.jobs import enqueue_extraction
 from web.services.access import visibility
 from web.services.clock import today
 from web.services.corrections import effective_extraction
 from web.services.progress import is_unreadable
-from web.services.recusal import industry_refusal, refusal_reason
+from web.services.recusal import end_assignment, industry_refusal, refusal_reason
 from web.services.uploads import check_bundle_file
 from web.storage import Storage, StoredFile
 
@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "requeued": "重新排队",
     "assigned": "分配专家",
     "assignment_refused": "拒绝分配",
+    "assignment_ended": "结束分配",
     "document_downloaded": "下载文书",
     "review_grade": "拟定等级",
     "stage": "办理步骤",
@@ -226,6 +227,20 @@ def assign_expert(session: Session, case: Case, expert_username: str, actor: Use
         session.rollback()
         raise Conflict(f"专家“{expert.username}”已分配到本案件。", code="already_assigned") from None
     return assignment
+
+
+def end_expert_assignment(session: Session, case: Case, expert_username: str, actor: User, reason: str) -> None:
+    """The office ends an assignment, with a reason (recorded in the case's history)."""
+    if actor.role != "office":
+        raise Forbidden("只有大气办可以结束专家的审核分配。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("请说明结束分配的理由。", "no reason given")
+    assignment = next((a for a in case.assignments if a.expert.username == (expert_username or "").strip()), None)
+    if assignment is None:
+        raise NotFound(f"专家“{expert_username}”未分配到本案件。")
+    end_assignment(session, assignment, actor, reason)
+    session.commit()
 
 
 def record_review_grade(session: Session, case: Case, grade: str, actor: User) -> None:

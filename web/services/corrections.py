@@ -23,6 +23,7 @@ from forms.grading import propose_grade
 from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
 from web.services.catalogue import in_force
+from web.services.recusal import end_conflicted
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -184,6 +185,7 @@ def recheck(session: Session, case: Case, actor: User | None) -> None:
     case.proposal = proposal.to_dict()
     case.catalogue_version = number
     apply_summary(case, data)
+    end_conflicted(session, case)  # a corrected code or name may be one an assigned expert serves
     blocking = sum(1 for f in findings if f.severity == "blocking")
     record(session, case, actor, "rechecked",
            f"按更正后的材料和行业目录（{catalogue.version}）重新审核：审核意见 {before} → {len(findings)} 条"

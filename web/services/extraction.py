@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from forms.checks import run_checks
 from forms.grading import propose_grade
@@ -23,6 +24,7 @@ from web.queue.jobs import JobHandlers, Outcome
 from web.services.catalogue import in_force, label
 from web.services.corrections import apply_summary
 from web.services.progress import Tracker, display_name
+from web.services.recusal import end_conflicted
 from web.storage import Storage, safe_filename
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,9 @@ def store_outcome(case: Case, outcome: Outcome) -> tuple[str, str]:
     case.catalogue_version = outcome.catalogue_version
     apply_summary(case, extraction)
     case.status, case.error = "done", None
+    session = object_session(case)
+    if session is not None:  # a new version's documents may name an enterprise an assigned expert serves
+        end_conflicted(session, case)
     blocking = sum(1 for f in findings if f.get("severity") == "blocking")
     docs = extraction.get("documents") or []
     unreadable = sum(1 for d in docs if d.get("error"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
+from forms.cells import SafeCsvWriter, text_cells
 from web.models import Case
 from web.services.cases import ACTION_LABELS
 from web.services.clock import local_time
@@ -20,7 +20,7 @@ def rows(case: Case) -> list[list[str]]:
 
 def as_csv(case: Case) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(HEADER)
     writer.writerows(rows(case))
     return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
@@ -33,13 +33,13 @@ def as_xlsx(case: Case) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "办理记录"
-    sheet.append([f"案件 {case.id}：{case.enterprise_name or ''} 办理记录"])
+    sheet.append(text_cells(sheet, [f"案件 {case.id}：{case.enterprise_name or ''} 办理记录"]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(list(HEADER))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows(case):
-        sheet.append(row)
+        sheet.append(text_cells(sheet, row))
     for column, width in zip("ABCDEFG", (18, 14, 10, 14, 60, 40, 6), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):

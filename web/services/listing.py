@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
+from forms.cells import text_cells
 from forms.vocabulary import A_PLUS, GRADE_ORDER, LEADING, NOT_LEADING
 from web.models import CASE_STATUS_LABELS, STAGE_LABELS, STAGES, Case, User
 from web.services.access import visibility, visible_cases
@@ -160,10 +161,10 @@ def export_xlsx(session: Session, user: User, f: Filters) -> bytes:
     sheet.append(header)
     stmt = filtered(user, f).options(load_only(*LIST_COLUMNS)).order_by(Case.id.desc()).limit(EXPORT_LIMIT)
     for c in session.scalars(stmt):
-        sheet.append([c.id, c.enterprise_name or "", c.credit_code or "", c.city or "", c.county or "",
-                      c.industry or "", c.applied_grade or "", c.decided_grade or "", STAGE_LABELS.get(c.stage, c.stage),
-                      CASE_STATUS_LABELS.get(c.status, c.status), "是" if c.secret else "", c.version,
-                      local_time(c.created_at)])
+        sheet.append(text_cells(sheet, [
+            c.id, c.enterprise_name or "", c.credit_code or "", c.city or "", c.county or "", c.industry or "",
+            c.applied_grade or "", c.decided_grade or "", STAGE_LABELS.get(c.stage, c.stage),
+            CASE_STATUS_LABELS.get(c.status, c.status), "是" if c.secret else "", c.version, local_time(c.created_at)]))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -12,16 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from forms import jurisdictions
 from forms.errors import BadInput
 from web.errors import Forbidden
-from web.models import ROLES, ApiToken, User
+from web.models import ROLES, User
+from web.services import users
 from web.services.offices import is_province
 from web.services.password_policy import check_password
+from web.services.recusal import end_conflicted_for
 from web.services.users import create_user
 
 log = logging.getLogger(__name__)
@@ -151,22 +152,19 @@ def update(session: Session, actor: User, user: User, account: Account) -> User:
     user.serves = _credit_codes(account.serves)
     user.employer = (account.employer or "").strip() or None
     user.pledge_date = _pledge(account.pledge)
+    session.flush()
+    if user.role == "expert":
+        end_conflicted_for(session, user)  # a newly declared enterprise ends its assignments at once
     session.commit()
     log.info("user %s changed by %s: %s -> %s", user.username, actor.username, before, Account.of(user))
     return user
-
-
-def _end_tokens(session: Session, user: User) -> None:
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> User:
     _require(actor, user)
     if user.id == actor.id and not active:
         raise BadInput("不能停用自己的账号。", "own account")
-    user.active = bool(active)
-    if not active:
-        _end_tokens(session, user)
+    users.set_active(session, user, bool(active))  # disabling ends every session and token
     session.commit()
     log.info("user %s %s by %s", user.username, "enabled" if active else "disabled", actor.username)
     return user
@@ -175,8 +173,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> User:
 def reset_password(session: Session, actor: User, user: User, password: str) -> User:
     _require(actor, user)
     check_password(password, user.username)
-    user.password_hash = generate_password_hash(password, method="scrypt")
-    _end_tokens(session, user)
+    users.set_password(session, user, password)  # ends every session and token of the user
     session.commit()
     log.info("password of %s reset by %s", user.username, actor.username)
     return user

@@ -1,4 +1,9 @@
-"""Accounts: creating users, checking passwords, API tokens."""
+"""Accounts: creating users, checking passwords, API tokens, ending sessions.
+
+A session cookie carries the user's session generation (`User.get_id`); logout, a password change
+and deactivation raise it and delete the user's API tokens, so every cookie and token issued before
+stops working at once, whichever browser or script holds it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +20,7 @@ from forms.errors import BadInput
 from forms.jurisdictions import resolve
 from web.models import ROLES, ApiToken, User, utcnow
 from web.services.password_policy import check_password
+from web.services.recusal import end_conflicted_for
 
 # A real hash to compare against when the user does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("gradedesk-dummy", method="scrypt")
@@ -58,6 +64,39 @@ def create_user(session: Session, username: str, *, password: str, role: str, co
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """Void every session cookie and API token of `user` (flushed; the caller commits)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.flush()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if not password:
+        raise BadInput("密码不能为空。", "empty password")
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    end_sessions(session, user)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        end_sessions(session, user)
+
+
+def declare_serves(session: Session, expert: User, entries: Iterable[str]) -> list[int]:
+    """Add enterprises (credit codes or names) the expert has served; assignments that now conflict end.
+    The ids of the cases the expert lost."""
+    expert.serves = _clean_list([*(expert.serves or ()), *entries], upper=True)
+    session.flush()
+    return end_conflicted_for(session, expert)
+
+
+def session_is_current(user: User | None, generation: str) -> bool:
+    """The check of every request's session: the generation in the cookie is the user's present one."""
+    return user is not None and generation == str(user.session_generation or 0)
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
@@ -80,8 +119,21 @@ def issue_token(session: Session, user: User, *, days: int = 90) -> str:
     return token
 
 
+def token_row(session: Session, token: str) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Delete the token; False when there was none."""
+    return session.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token))).rowcount > 0
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    row = token_row(session, token)
     if row is None or row.expires_at < utcnow() or not row.user.active:
         return None
     now = utcnow()

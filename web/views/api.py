@@ -9,10 +9,17 @@ from web.db import db_session
 from web.errors import Forbidden, NotFound, Unauthorized
 from web.models import Case, User
 from web.services import access
-from web.services.cases import Upload, assign_expert, case_detail, case_summaries, create_case
+from web.services.cases import (
+    Upload,
+    assign_expert,
+    case_detail,
+    case_summaries,
+    create_case,
+    end_expert_assignment,
+)
 from web.services.procedure import move
 from web.services.progress import progress_of
-from web.services.users import authenticate, issue_token, user_for_token
+from web.services.users import authenticate, issue_token, revoke_token, tokens_of, user_for_token
 from web.storage import Storage
 from web.views import ratelimit
 from web.views.review import send_document
@@ -20,12 +27,17 @@ from web.views.review import send_document
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def api_user() -> User:
+def _bearer() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("请在 Authorization 头中以 Bearer 方式提供令牌。")
+    return token.strip()
+
+
+def api_user() -> User:
+    token = _bearer()
     session = db_session()
-    user = user_for_token(session, token.strip())
+    user = user_for_token(session, token)
     if user is None:
         raise Unauthorized("令牌无效或已过期，请重新获取。")
     session.commit()  # last_used_at
@@ -53,14 +65,35 @@ def create_token():
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise BadInput("请提供用户名（username）和密码（password）。")
     session = db_session()
-    ratelimit.check(session, username, request.remote_addr or "")
+    ratelimit.reserve(session, username, request.remote_addr or "")
     user = authenticate(session, username, password)
-    ratelimit.note(session, username, request.remote_addr or "", user is not None)
+    ratelimit.settle(session, username, request.remote_addr or "", user is not None)
     if user is None:
         raise Unauthorized("用户名或密码不正确。")
     token = issue_token(session, user, days=current_app.config["GRADEDESK_TOKEN_DAYS"])
     session.commit()
     return jsonify({"token": token})
+
+
+def _iso(at) -> str | None:
+    return at.isoformat(timespec="seconds") + "Z" if at else None
+
+
+@bp.get("/tokens")
+def list_tokens():
+    """The caller's tokens (never the tokens themselves: they are stored as hashes)."""
+    user = api_user()
+    return jsonify([{"id": t.id, "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at),
+                     "last_used_at": _iso(t.last_used_at)} for t in tokens_of(db_session(), user)])
+
+
+@bp.delete("/tokens/current")
+def revoke_current_token():
+    api_user()
+    session = db_session()
+    revoke_token(session, _bearer())
+    session.commit()
+    return "", 204
 
 
 @bp.post("/cases")
@@ -104,6 +137,20 @@ def assign(case_id: int):
     assignment = assign_expert(db_session(), case, expert, user)
     return jsonify({"case": case.id, "expert": assignment.expert.username, "assigned_by": user.username,
                     "assigned_at": assignment.assigned_at.isoformat(timespec="seconds") + "Z"}), 201
+
+
+@bp.delete("/cases/<int:case_id>/assignments/<expert>")
+def end_assignment(case_id: int, expert: str):
+    user = api_user()
+    if user.role != "office":
+        raise Forbidden("只有大气办可以结束专家的审核分配。")
+    case = _visible(user, case_id)
+    body = request.get_json(silent=True) or {}
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str):
+        raise BadInput("请以 {\"reason\": 理由} 说明结束分配的理由。")
+    end_expert_assignment(db_session(), case, expert, user, reason)
+    return "", 204
 
 
 @bp.get("/cases/<int:case_id>/documents/<name>")

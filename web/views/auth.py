@@ -6,12 +6,13 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from web.db import db_session
 from web.errors import TooManyRequests
 from web.models import User
-from web.services.users import authenticate
+from web.services.users import authenticate, end_sessions, session_is_current
 from web.views import ratelimit
 from web.views.webforms import LoginForm
 
@@ -25,11 +26,15 @@ login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    """`id:generation` (User.get_id); a cookie of an older generation (logged out, password changed,
+    deactivated) names no one."""
+    user_id, _, generation = session_id.partition(":")
     try:
-        return db_session().get(User, int(user_id))
+        user = db_session().get(User, int(user_id))
     except ValueError:
         return None
+    return user if session_is_current(user, generation) else None
 
 
 def role_required(*roles: str):
@@ -67,13 +72,14 @@ def login():
         session = db_session()
         ip = request.remote_addr or ""
         try:
-            ratelimit.check(session, form.username.data, ip)
+            ratelimit.reserve(session, form.username.data, ip)
         except TooManyRequests as exc:
             flash(exc.user_message, "error")
             return render_template("login.html", form=form), 429
         user = authenticate(session, form.username.data, form.password.data)
-        ratelimit.note(session, form.username.data, ip, user is not None)
+        ratelimit.settle(session, form.username.data, ip, user is not None)
         if user is not None:
+            cookie_session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash("用户名或密码不正确。", "error")
@@ -83,6 +89,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])  # POST, so CSRFProtect guards it
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(db_session(), current_user._get_current_object())
+        db_session().commit()
     logout_user()
     flash("已退出登录。", "info")
     return redirect(url_for("auth.login"))

@@ -9,10 +9,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from forms.errors import BadInput
 from web.db import db_session
-from web.errors import Conflict, Forbidden
+from web.errors import Conflict, Forbidden, NotFound
 from web.models import Case, User, record
 from web.services import access, documents, review_sheets
-from web.services.cases import assign_expert, record_review_grade
+from web.services.cases import assign_expert, end_expert_assignment, record_review_grade
 from web.services.procedure import REVIEW_TYPES
 from web.views.auth import role_required
 from web.views.cases import me, settings, storage, visible_case_or_404
@@ -45,6 +45,19 @@ def assign(case_id: int):
         flash(f"未能分配：{exc.user_message}", "error")
     else:
         flash(f"已分配专家 {form.expert.data}。", "success")
+    return _back(case.id)
+
+
+@bp.post("/cases/<int:case_id>/assignments/<expert>/end")
+@role_required("office")
+def end_assignment(case_id: int, expert: str):
+    case = visible_case_or_404(case_id)
+    try:
+        end_expert_assignment(db_session(), case, expert, me(), request.form.get("reason", ""))
+    except (BadInput, NotFound) as exc:
+        flash(f"未能结束分配：{exc.user_message}", "error")
+    else:
+        flash(f"已结束专家 {expert} 的审核分配。", "success")
     return _back(case.id)
 
 
