@@ -207,8 +207,8 @@ def test_catalogue_import_and_export_through_the_database(env, database_url, tmp
     from web.models import CatalogueVersion
 
     commands.db_upgrade()
-    commands.add_user("省大气办", password="x", role="office")
-    commands.add_user("市大气办", password="x", role="office", city="沧州市")
+    commands.add_user("省大气办", password="catalogue-office-2020", role="office")
+    commands.add_user("市大气办", password="catalogue-city-2020", role="office", city="沧州市")
     exported = tmp_path / "目录.xlsx"
     assert commands.catalogue_export(exported) == 0
     capsys.readouterr()
