@@ -103,12 +103,15 @@ def _text(value: Any) -> str:
 
 
 def _finding(finding: Finding | Mapping[str, Any]) -> dict[str, str]:
+    """One row of the findings table; a stored finding's `resolution` (who confirmed, dismissed or overrode it,
+    when, why) follows its message."""
+    resolution = str(finding.get("resolution") or "") if isinstance(finding, Mapping) else ""
     if isinstance(finding, Mapping):  # a stored `Finding.to_dict()`
         finding = Finding(finding["rule"], finding["severity"], finding["message"],
                           [Source.from_dict(e) for e in finding.get("evidence") or ()])
     return {"rule": finding.rule, "severity": finding.severity,
             "severity_label": severity_label(finding.severity),
-            "message": finding.message,
+            "message": finding.message + (f"（{resolution}）" if resolution else ""),
             "evidence": "；".join(dict.fromkeys(s.describe() for s in finding.evidence))}
 
 

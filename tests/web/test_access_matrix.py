@@ -118,6 +118,12 @@ API = [
      expect(401, 403, 403, 200, 404, 200, 200)),
     ("POST", "/api/v1/cases/<int:case_id>/steps", "/api/v1/cases/{case}/steps", {"step": ""},
      expect(401, 400, 404, 403, 403, 400, 400)),
+    ("POST", "/api/v1/cases/<int:case_id>/fields/<key>", "/api/v1/cases/{case}/fields/credit_code", {"value": ["x"]},
+     expect(401, 400, 404, 403, 403, 400, 400)),
+    ("POST", "/api/v1/cases/<int:case_id>/findings/<int:index>", "/api/v1/cases/{case}/findings/0", {"action": "x"},
+     expect(401, 400, 404, 403, 403, 400, 400)),
+    ("POST", "/api/v1/cases/<int:case_id>/decision", "/api/v1/cases/{case}/decision", {"grade": "B", "reason": ""},
+     expect(401, 403, 403, 403, 403, 400, 400)),
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, expect(200, 200, 200, 200, 200, 200, 200)),
 ]
 

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "rechecked": "重新审核",
     "finding_confirmed": "确认问题",
     "finding_dismissed": "排除问题",
+    "override": "越过阻断性问题",
     "grade_decided": "确定等级",
     "secret": "涉密标记",
     "review_uploaded": "上传审核表",

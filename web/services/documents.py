@@ -23,7 +23,7 @@ from web.models import Case, IssuedDocument
 from web.services import office_templates
 from web.services.clock import today
 from web.services.corrections import effective_extraction
-from web.services.findings import confirmed_and_kept
+from web.services.findings import confirmed_and_kept, resolution, with_decisions
 from web.services.issuing import _review_type, _verdicts, content
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -65,7 +65,8 @@ def _review_sheet_data(req: Request) -> dict:
     from generators.review_sheet import review_sheet_data
 
     case = req.case
-    return review_sheet_data(_extraction(case), case.findings or [], review_type=req.review_type,
+    return review_sheet_data(_extraction(case), [dict(f, resolution=resolution(f)) for f in with_decisions(case)],
+                             review_type=req.review_type,
                              experts=_experts(case), proposed_grade=case.review_grade)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,15 @@ from web.errors import Conflict, Forbidden, NotFound
 from web.models import Case, CaseEvent, IssuedDocument, User, record
 from web.services import office_templates
 from web.services.access import get_visible_case, visible_cases
-from web.services.clock import CHINA, today
+from web.services.clock import local_time, localize, today, utc_start_of
 from web.services.corrections import effective_extraction
-from web.services.findings import confirmed_and_kept
+from web.services.findings import (
+    BlockingFindings,
+    confirmed_and_kept,
+    open_blocking,
+    overrides_of,
+    require_resolved,
+)
 from web.services.numbering import format_number, next_number
 from web.services.offices import Office, is_province, office_key, office_of
 from web.services.procedure import (
@@ -182,17 +188,51 @@ def publication_candidates(session: Session, actor: User) -> tuple[list[Case], l
     return [c for c in cases if not c.secret], [c for c in cases if c.secret]
 
 
+def blocked_from_publication(session: Session, actor: User) -> list[tuple[Case, list[int]]]:
+    """The cases the level's next notice would list (or leave out as 涉密) that have open blocking findings."""
+    listed, secret = publication_candidates(session, actor)
+    return [(c, ids) for c in listed + secret if (ids := [f["index"] for f in open_blocking(c, session)])]
+
+
+def _annex_rows(session: Session, cases: list[Case]) -> list[dict[str, str]]:
+    """The internal annex (内部附件, never published): every listed case decided or sent on despite open
+    blocking findings, with each override's action, findings, reason, author and time."""
+    rows = []
+    for case in cases:
+        for o in overrides_of(case, session):
+            rows.append({"name": case.enterprise_name or f"案件{case.id}", "county": case.county or "",
+                         "grade": case.decided_grade or "", "proposed": (case.proposal or {}).get("grade") or "无法建议",
+                         "action": o["action"], "findings": "；".join(f.get("message") or "" for f in o["findings"]),
+                         "reason": o["reason"], "by": o["by"], "at": local_time(o["at"])})
+    return rows
+
+
 def publish_results(session: Session, storage: Storage, actor: User, reason: str,
-                    contact: dict | None = None, *, settings: Settings | None = None) -> IssuedDocument:
-    """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed."""
-    from generators.result_notice import result_notice_data
+                    contact: dict | None = None, *, settings: Settings | None = None,
+                    override: bool = False) -> IssuedDocument:
+    """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed.
+    A case with open blocking findings stops it (BlockingFindings) unless the office overrides them with
+    the reason (`override`); the overrides on record go into the notice's internal annex (its .xlsx)."""
+    from generators.result_notice import internal_annex_xlsx, result_notice_data
 
     office = _require_office(actor)
     listed, secret = publication_candidates(session, actor)
     if not listed:
         raise Conflict("没有可以公示的案件：需要已确定等级、处于"
                        + ("省级复核" if is_province(actor) else "市级初审") + "阶段的案件。", code="nothing_to_publish")
-    reason = (reason or "").strip() or "绩效分级审核完成，向社会公示。"
+    given = (reason or "").strip()
+    blocked = blocked_from_publication(session, actor)
+    if blocked and not override:
+        names = "、".join(c.enterprise_name or f"案件{c.id}" for c, _ in blocked)
+        total = sum(len(ids) for _, ids in blocked)
+        error = BlockingFindings(f"{names}尚有 {total} 项阻断性问题未处理，不能公示。请先逐项确认、排除或更正；"
+                                 "确需公示的，填写理由后越过。", [i for _, ids in blocked for i in ids])
+        error.payload = {"open": error.open, "cases": {str(c.id): ids for c, ids in blocked}}
+        raise error
+    for case, _ids in blocked:
+        require_resolved(session, case, actor, "列入结果公示", override=True, reason=given)
+    reason = given or "绩效分级审核完成，向社会公示。"
+    annex = _annex_rows(session, listed + secret)
     enterprises = [{"name": c.enterprise_name or f"案件{c.id}", "county": c.county or "", "industry": c.industry or "",
                     "grade": c.decided_grade, "secret": bool(c.secret)} for c in listed]
 
@@ -202,9 +242,10 @@ def publish_results(session: Session, storage: Storage, actor: User, reason: str
             issuer_mark=office.mark, doc_number=number, date_=today(), period_start=today(),
             contact={k: (contact or {}).get(k) or "" for k in ("unit", "name", "phone", "fax", "email")}
             | {"unit": (contact or {}).get("unit") or office.name},
-            printer=f"{office.name}办公室", print_date=today())
+            printer=f"{office.name}办公室", print_date=today()) | {"internal_annex": annex}
 
     doc = issue(session, storage, actor, "result-notice", build, settings=settings)
+    doc.xlsx_sha256 = storage.save_bytes(internal_annex_xlsx(doc.data)).sha256
     for case in listed:
         set_stage(session, case, "published", actor, reason, f"{case.stage_label} → 已公示（{doc.doc_number}）",
                   {"from": case.stage, "to": "published", "document": doc.id, "grade": case.decided_grade})
@@ -224,8 +265,7 @@ def week_start_of(day: date) -> date:
 
 def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[str, Any]]:
     """The cases the actor's city sent up to the province in the week (冀气领办〔2020〕94号 五 周报制度)."""
-    start = datetime.combine(week_start, datetime.min.time()) - CHINA  # local midnight, stored as UTC
-    end = start + timedelta(days=7)
+    start, end = utc_start_of(week_start), utc_start_of(week_start + timedelta(days=7))  # local midnights
     events: dict[int, CaseEvent] = {}
     for e in session.scalars(select(CaseEvent).where(CaseEvent.action == "stage", CaseEvent.at >= start,
                                                      CaseEvent.at < end).order_by(CaseEvent.id)):
@@ -236,7 +276,7 @@ def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[st
     cases = session.scalars(visible_cases(actor).where(and_(Case.id.in_(list(events)))).order_by(Case.id))
     out = []
     for case in cases:
-        at = events[case.id].at + CHINA
+        at = localize(events[case.id].at)
         out.append({"enterprise_name": case.enterprise_name or "", "county": case.county or "",
                     "industry": case.industry or "", "applied_grade": case.applied_grade or "",
                     "proposed_grade": case.decided_grade or "", "reviewed_on": at.date().isoformat(),

@@ -184,6 +184,7 @@ def show(case_id: int):
         may_work=access.may_work_on_facts(user) and case.status == "done",
         show_decisions=(access.may_work_on_facts(user) and case.status == "done") or any(f["decision"] for f in findings),
         steps=procedure.available_steps(case, user),
+        open_blocking=[f for f in findings if f.get("severity") == "blocking" and not f["decision"]],
         grades=GRADE_CHOICES,
         may_decide=user.role == "office" and case.stage in ("city_review", "province_review"),
         may_return=user.role == "office" and procedure.why_not(procedure.STEPS["return"], case, user) is None,

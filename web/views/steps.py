@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from forms.errors import BadInput
 from forms.fields import FIELDS
 from web.db import db_session
-from web.errors import Conflict, NotFound
+from web.errors import Conflict, Forbidden, NotFound
 from web.services import access
 from web.services.cases import Upload, reapply
 from web.services.corrections import correct_field, corrections_of, effective_extraction
@@ -31,8 +31,9 @@ def _back(case_id: int, anchor: str | None = None):
 def step(case_id: int):
     case = visible_case_or_404(case_id)
     try:
-        move(db_session(), case, request.form.get("step", ""), me(), request.form.get("reason", ""))
-    except (BadInput, Conflict) as exc:
+        move(db_session(), case, request.form.get("step", ""), me(), request.form.get("reason", ""),
+             override=request.form.get("override") == "1")
+    except (BadInput, Conflict, Forbidden) as exc:
         flash(f"未能办理：{exc.user_message}", "error")
     else:
         flash(f"已办理，案件现为“{case.stage_label}”。", "success")
