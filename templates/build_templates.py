@@ -390,8 +390,8 @@ def build_rectification_notice(path: Path) -> None:
     gb.paragraph(doc, "{{ loop.index }}.{{ s.problem }}", "公文正文")
     gb.paragraph(doc, "{%p endfor %}", "公文正文")
     gb.paragraph(doc, "根据{{ basis }}，请你单位于{{ deadline }}前按以下要求完成整改：", "公文正文")
-    gb.paragraph(doc, "{%p for s in shortfalls %}", "公文正文")
-    gb.paragraph(doc, "{{ loop.index }}.{{ s.requirement }}", "公文正文")
+    gb.paragraph(doc, "{%p for r in requirements %}", "公文正文")
+    gb.paragraph(doc, "{{ loop.index }}.{{ r }}", "公文正文")
     gb.paragraph(doc, "{%p endfor %}", "公文正文")
     gb.paragraph(doc, "{%p if window == 'first' %}", "公文正文")
     gb.paragraph(doc, "完成整改后，请将整改情况报告及相关证明材料报送{{ reapply_to }}，由我局组织复核。{{ deadline }}前"

@@ -24,7 +24,8 @@ from web.services import office_templates
 from web.services.clock import today
 from web.services.corrections import effective_extraction
 from web.services.findings import confirmed_and_kept, resolution, with_decisions
-from web.services.issuing import _review_type, _verdicts, content
+from web.services.issuing import _review_type, _verdicts, content, reviewer_of
+from web.services.offices import province_name
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,8 +88,10 @@ def _rectification_data(req: Request) -> dict:
     from generators.rectification_notice import rectification_notice_data
 
     kept, confirmed = confirmed_and_kept(req.case)
+    office = f"{req.case.city or province_name()}生态环境{'局' if req.case.city else '厅'}"
     return rectification_notice_data(_extraction(req.case), kept, as_of=today(), confirmed=confirmed,
-                                     verdicts=_verdicts(req.case), review_type=_review_type(req.case))
+                                     verdicts=_verdicts(req.case), review_type=_review_type(req.case),
+                                     reviewer=reviewer_of(req.case, office))
 
 
 def _renderer(kind: str, build: Callable[[Request], dict]) -> Callable[[Request, str], bytes]:

@@ -112,6 +112,16 @@ def _review_type(case: Case) -> str:
     return "材料审核和现场审核" if len(kinds) == 2 else (kinds[0] if kinds else "材料审核")
 
 
+def reviewer_of(case: Case, office_name: str) -> str:
+    """Who actually reviewed the case, as the notice says “经{reviewer}{review_type}核查”: the experts whose
+    review sheets were confirmed (at the stage the case is in), else the office itself — never an expert
+    group that did not sit."""
+    level = {"province_review": "省级复核", "city_review": "市级初审"}.get(case.stage or "", "")
+    if any(confirmed_reviews(case).values()):
+        return f"{level}专家组" if level else "审核专家组"
+    return f"{office_name}{level}" if level else office_name
+
+
 def _verdicts(case: Case) -> list[dict]:
     out = []
     for rows in confirmed_reviews(case).values():
@@ -130,7 +140,7 @@ def rectification_data(case: Case, actor: User, doc_number: str, contact: dict |
     return rectification_notice_data(
         Extraction.from_dict(effective_extraction(case)), kept, as_of=today(), confirmed=confirmed,
         verdicts=_verdicts(case), issuer=office.name, issuer_mark=office.mark, doc_number=doc_number,
-        reviewer="省级专家组" if is_province(actor) else "市级专家组", review_type=_review_type(case),
+        reviewer=reviewer_of(case, office.name), review_type=_review_type(case),
         reapply_to=f"{case.county}生态环境主管部门" if case.county else "",
         contact={"name": (contact or {}).get("name") or "", "phone": (contact or {}).get("phone") or ""},
         copy_to=f"{case.county}生态环境主管部门" if case.county else "", printer=f"{office.name}办公室",
