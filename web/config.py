@@ -63,6 +63,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_LOGIN_WINDOW_MINUTES": int(env.get("GRADEDESK_LOGIN_WINDOW_MINUTES") or 15),
         # the date the procedure treats as today (deadlines, document years); empty: the real date
         "GRADEDESK_TODAY": env.get("GRADEDESK_TODAY") or None,
+        # how often a worker runs the scheduled duty (cases whose rectification window has closed)
+        "GRADEDESK_SCHEDULE_SECONDS": float(env.get("GRADEDESK_SCHEDULE_SECONDS") or 3600),
         # the offices' time zone: every date and time shown or printed (stored times are UTC)
         "GRADEDESK_TIMEZONE": _timezone(env.get("GRADEDESK_TIMEZONE")),
         # province of the province-level office (冀气领办〔2020〕94号: 河北省, 冀)

@@ -50,6 +50,10 @@ ACTION_LABELS = {
     "review_confirmed": "确认审核表",
     "review_discarded": "作废审核表",
     "document_issued": "出具文书",
+    "rectification_evidence": "上传整改材料",
+    "rectification_verify": "县级核查",
+    "rectification_review": "市级复核",
+    "rectification_close": "整改销号",
 }
 
 GRADE_CHOICES = APPLIED_GRADES

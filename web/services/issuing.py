@@ -21,7 +21,7 @@ from forms.facts import Extraction
 from forms.settings import Settings
 from forms.vocabulary import CITY_GRADES, PROVINCE_GRADES
 from web.errors import Conflict, Forbidden, NotFound
-from web.models import Case, CaseEvent, IssuedDocument, User, record
+from web.models import Case, CaseEvent, IssuedDocument, RectificationItem, User, record
 from web.services import office_templates
 from web.services.access import get_visible_case, visible_cases
 from web.services.clock import local_time, localize, today, utc_start_of
@@ -178,8 +178,21 @@ def issue_rectification(session: Session, storage: Storage, case: Case, actor: U
                "document": doc.id})
     record(session, case, actor, "document_issued", f"整改通知书 {doc.doc_number}", reason=reason,
            data={"document": doc.id, "kind": doc.kind, "doc_number": doc.doc_number})
+    create_items(session, case, doc)  # each item tracked to 销号 (web/services/rectification.py)
     session.commit()
     return doc
+
+
+def create_items(session: Session, case: Case, notice: IssuedDocument) -> list[RectificationItem]:
+    """One tracked item per shortfall of the issued notice, due by the case's rectification deadline."""
+    items = [RectificationItem(case_id=case.id, version=case.version, notice_id=notice.id, number=n,
+                               problem=str(s.get("problem") or ""), requirement=str(s.get("requirement") or ""),
+                               source=str(s.get("source") or "")[:200], indicator=str(s.get("indicator") or "")[:80],
+                               deadline=case.rectify_by, status="open")
+             for n, s in enumerate((notice.data or {}).get("shortfalls") or [], start=1)]
+    session.add_all(items)
+    return items
+
 
 
 # ---- the result notice ------------------------------------------------------------------------

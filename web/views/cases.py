@@ -35,7 +35,7 @@ from web.models import (
     IssuedDocument,
     User,
 )
-from web.services import access, history, listing, procedure, review_sheets
+from web.services import access, history, listing, procedure, rectification, review_sheets
 from web.services.cases import ACTION_LABELS, GRADE_CHOICES, Upload, create_case
 from web.services.corrections import effective_extraction
 from web.services.findings import with_decisions
@@ -185,6 +185,8 @@ def show(case_id: int):
         show_decisions=(access.may_work_on_facts(user) and case.status == "done") or any(f["decision"] for f in findings),
         steps=procedure.available_steps(case, user),
         open_blocking=[f for f in findings if f.get("severity") == "blocking" and not f["decision"]],
+        rectification_items=rectification.items_of(session, case),
+        is_overdue=rectification.is_overdue,
         grades=GRADE_CHOICES,
         may_decide=user.role == "office" and case.stage in ("city_review", "province_review"),
         may_return=user.role == "office" and procedure.why_not(procedure.STEPS["return"], case, user) is None,

@@ -219,3 +219,14 @@ def expert_pool():
             flags.append("第三方服务机构人员，不得入库")
         pool.append((e, flags))
     return render_template("office/experts.html", pool=pool, grades=GRADE_CHOICES)
+
+
+@bp.get("/rectification-ledger.<fmt>")
+@role_required("office")
+def rectification_ledger(fmt: str):
+    from web.services import rectification
+
+    content = rectification.ledger(db_session(), me(), fmt, settings=settings())
+    mimetype = issuing.XLSX if fmt == "xlsx" else "application/pdf"
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=f"整改台账-{today().isoformat()}.{fmt}", max_age=0)
