@@ -55,7 +55,7 @@ def rectification_notice_data(
         extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
         as_of: date | None = None, confirmed: Iterable[Finding | Mapping[str, Any]] = (),
         verdicts: Iterable[Mapping[str, Any]] = (), issuer: str = "", issuer_mark: str = "",
-        doc_number: str = "", date_: date | str | None = None, reviewer: str = "专家",
+        doc_number: str = "", date_: date | str | None = None, reviewer: str = "",
         review_type: str = "材料审核", old_grade: str = "", reapply_to: str = "",
         contact: Mapping[str, str] | None = None, copy_to: str = "", printer: str = "",
         print_date: date | str | None = None) -> dict[str, Any]:

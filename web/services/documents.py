@@ -74,7 +74,7 @@ def _review_sheet_data(req: Request) -> dict:
 def _reduction_list_data(req: Request) -> dict:
     from generators.reduction_list import reduction_list_data
 
-    return reduction_list_data(_extraction(req.case), grade=req.case.decided_grade)
+    return reduction_list_data(_extraction(req.case), grade=req.case.decided_grade, date_=today())
 
 
 def _issued_notice(req: Request) -> IssuedDocument | None:

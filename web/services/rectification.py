@@ -43,6 +43,12 @@ STEPS = {
 }
 
 
+def next_step(item: RectificationItem) -> tuple[str, str, str] | None:
+    """(step, label, role) that takes the item on, None when it waits for evidence or is closed."""
+    return next(((key, label, role) for key, (source, _t, role, label) in STEPS.items() if source == item.status),
+                None)
+
+
 def items_of(session: Session, case: Case) -> list[RectificationItem]:
     """The items of the case's latest issued notice (an earlier version's stay on record)."""
     latest = session.scalar(select(RectificationItem.notice_id).where(RectificationItem.case_id == case.id)

@@ -187,6 +187,7 @@ def show(case_id: int):
         open_blocking=[f for f in findings if f.get("severity") == "blocking" and not f["decision"]],
         rectification_items=rectification.items_of(session, case),
         is_overdue=rectification.is_overdue,
+        next_rectification_step=rectification.next_step,
         grades=GRADE_CHOICES,
         may_decide=user.role == "office" and case.stage in ("city_review", "province_review"),
         may_return=user.role == "office" and procedure.why_not(procedure.STEPS["return"], case, user) is None,
