@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from forms.errors import BadInput, GradedeskError
@@ -219,6 +219,11 @@ def return_lapsed(session: Session, storage: Storage, on: date | None = None, *,
         notice = session.get(IssuedDocument, items[0].notice_id) if items else None
         office = notice.issued_by if notice else None
         if office is None:
+            continue
+        # claim the case: of two workers running the duty at once, only one moves it (and issues the notice)
+        if not session.execute(update(Case).where(Case.id == case.id, Case.stage == "returned")
+                               .values(stage="lapsed")).rowcount:
+            session.rollback()
             continue
         deadline = case.rectify_by
         when = f"{deadline.year}年{deadline.month}月{deadline.day}日"
