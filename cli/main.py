@@ -5,20 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
 log = logging.getLogger("gradedesk.cli")
-
-
-def local_today() -> date:
-    """Today in the offices' time zone (GRADEDESK_TIMEZONE, default Asia/Shanghai), not the machine's."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(os.environ.get("GRADEDESK_TIMEZONE") or "Asia/Shanghai")).date()
 
 
 def _iso_date(text: str) -> date:
@@ -125,8 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     from forms.errors import GradedeskError
 
     args = build_parser().parse_args(argv)
-    if getattr(args, "as_of", "absent") is None:
-        args.as_of = local_today()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:

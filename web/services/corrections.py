@@ -22,7 +22,6 @@ from forms.fields import FIELDS
 from forms.grading import propose_grade
 from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
-from web.services.clock import today
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -166,7 +165,7 @@ def recheck(session: Session, case: Case, actor: User | None) -> None:
     session.flush()
     data = effective_extraction(case, corrections_of(case, session))
     extraction = Extraction.from_dict(data)
-    findings = run_checks(extraction, as_of=today())
+    findings = run_checks(extraction)
     proposal = propose_grade(extraction, findings)
     before = len(case.findings or [])
     case.findings = [f.to_dict() for f in findings]

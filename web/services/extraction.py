@@ -20,7 +20,6 @@ from forms.settings import Settings
 from web.db import Database
 from web.models import Case, CaseFile
 from web.queue.jobs import JobHandlers, Outcome
-from web.services.clock import today
 from web.services.corrections import apply_summary
 from web.storage import Storage, safe_filename
 
@@ -96,7 +95,7 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
             except Exception:  # an optimisation only: the extraction below reads whatever is missing
                 log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
         extraction = extract_bundle(paths, cache=cache, settings=settings)
-        findings = run_checks(extraction, as_of=today())
+        findings = run_checks(extraction)
         proposal = propose_grade(extraction, findings)
     return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict())
 
