@@ -19,7 +19,8 @@ from web.errors import Forbidden
 from web.models import Case, CaseEvent
 from web.services.findings import BlockingFindings
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                                    indirect=True)
 
 STATES = ("open", "confirmed", "dismissed", "corrected", "overridden")
 GATED = ("collect", "send_to_province", "decide_above", "publish")

@@ -17,7 +17,8 @@ from web.db import get_db
 from web.errors import Conflict, Forbidden
 from web.models import Case, CaseEvent, IssuedDocument, RectificationItem
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                                    indirect=True)
 
 PERMIT = SAMPLES / "brick-mixed" / "排污许可证.pdf"  # a real discharge permit, as an enterprise would send
 
