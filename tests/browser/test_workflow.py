@@ -162,6 +162,10 @@ def test_office_issues_the_rectification_notice_and_publishes(login, screenshots
     download_info.value.save_as(notice)
     text = docx_text(notice.read_bytes())
     assert number in text and sample_truth()["enterprise_name"] in text and "2020年9月15日" in text
+    # told from the record: no expert sat on this case, and each problem is said once
+    assert "专家组" not in text and "经沧州市生态环境局市级初审材料审核核查" in text
+    problems = [line for line in text.splitlines() if "申报材料中未找到" in line]
+    assert problems and len(problems) == len(set(problems))
     office.screenshot(path=str(screenshots / "06-returned-case.png"), full_page=True)
 
     office.goto(f"/cases/{decided}")
