@@ -57,16 +57,38 @@ def field_text(key: str, value: Any) -> str:
 
 
 def _summarise_emissions(rows: list[dict[str, Any]]) -> str:
+    """One item per outlet and pollutant: the application form's and the monitoring report's readings of the
+    same measurement side by side (`申报表 6.1、监测报告 6.3 mg/m³`), a difference flagged."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for i, row in enumerate(rows):
+        outlet, pollutant = row.get("outlet_id"), row.get("pollutant")
+        groups.setdefault((outlet, pollutant) if outlet and pollutant else (i,), []).append(row)
     items = []
-    for row in rows:
-        conc, limit = row.get("concentration_mg_m3"), row.get("limit_mg_m3")
-        text = " ".join(str(v) for v in (row.get("outlet_id"), row.get("pollutant")) if v)
-        text += f" {number(conc)} mg/m³" if conc is not None else " 浓度未填"
+    for group in groups.values():
+        first = group[0]
+        text = " ".join(str(v) for v in (first.get("outlet_id"), first.get("pollutant")) if v)
+        readings = [(_document(row), row.get("concentration_mg_m3")) for row in group]
+        if len(group) == 1:
+            conc = readings[0][1]
+            text += f" {number(conc)} mg/m³" if conc is not None else " 浓度未填"
+        else:
+            text += " " + "、".join(f"{doc}{number(conc) if conc is not None else '未填'}" for doc, conc in readings)
+            text += " mg/m³"
+            if len({conc for _, conc in readings}) > 1:
+                text += "，两者不一致，请核实"
+        limit = next((row.get("limit_mg_m3") for row in group if row.get("limit_mg_m3") is not None), None)
         if limit is not None:
-            over = isinstance(conc, int | float) and isinstance(limit, int | float) and conc > limit
+            over = any(isinstance(conc, int | float) and isinstance(limit, int | float) and conc > limit
+                       for _, conc in readings)
             text += f"（限值{number(limit)}{'，超限' if over else ''}）"
         items.append(text.strip())
     return _join_rows(items)
+
+
+def _document(row: dict[str, Any]) -> str:
+    """The document a table row was read from, by its file's name without the extension (申报表, 监测报告)."""
+    name = str((row.get("source_ref") or {}).get("file") or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
 
 
 def summarise_vehicles(rows: list[dict[str, Any]]) -> str:

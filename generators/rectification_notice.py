@@ -7,7 +7,9 @@ from their review sheets by extractors.review_sheet_reader), each with the requi
 of the applied grade. The deadline is the campaign calendar's window still open on the
 as-of date (9月15日, then 12月15日; after both, next year's first). The wording — what
 happens when the deadline is missed (returned, the old grade stays) and how to re-apply —
-is in the template.
+is in the template. Each distinct finding is one item, grouped by indicator, citing the document
+and page it was read on (or saying the document was not submitted); each requirement is printed
+once (`requirements` in the template's context).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def rectification_notice_data(
         extraction: Extraction, findings: Iterable[Finding | Mapping[str, Any]] = (), *,
         as_of: date | None = None, confirmed: Iterable[Finding | Mapping[str, Any]] = (),
         verdicts: Iterable[Mapping[str, Any]] = (), issuer: str = "", issuer_mark: str = "",
-        doc_number: str = "", date_: date | str | None = None, reviewer: str = "专家",
+        doc_number: str = "", date_: date | str | None = None, reviewer: str = "",
         review_type: str = "材料审核", old_grade: str = "", reapply_to: str = "",
         contact: Mapping[str, str] | None = None, copy_to: str = "", printer: str = "",
         print_date: date | str | None = None) -> dict[str, Any]:
@@ -82,17 +84,20 @@ def rectification_notice_data(
     seen: set[str] = set()
     chosen = [f for f in (_finding(x) for x in findings) if f.severity == "blocking"]
     chosen += [_finding(x) for x in confirmed]
-    for finding in chosen:
-        if finding.rule in seen:
+    order = {key: i for i, key in enumerate(groups)}
+    by_indicator: list[tuple[int, int, dict[str, str]]] = []
+    for n, finding in enumerate(chosen):
+        if f"{finding.rule}|{finding.message}" in seen:  # one item per distinct finding
             continue
-        seen.add(finding.rule)
+        seen.add(f"{finding.rule}|{finding.message}")
         key = _indicator_for(finding.rule, groups)
         rule, _ = rules.lookup(finding.rule)
-        evidence = "；".join(dict.fromkeys(s.describe() for s in finding.evidence))
-        shortfalls.append({"problem": finding.message + (f"（见{evidence}）" if evidence else ""),
-                           "requirement": requirement(key, rule.remedy if rule else rules.MATERIALS_REMEDY),
-                           "indicator": groups[key].name if key in groups else "",
-                           "source": finding.rule})
+        by_indicator.append((order.get(key or "", len(order)), n, {
+            "problem": finding.message.rstrip("。") + _where(finding) + "。",
+            "requirement": requirement(key, rule.remedy if rule else rules.MATERIALS_REMEDY),
+            "indicator": groups[key].name if key in groups else "",
+            "source": finding.rule}))
+    shortfalls += [item for _, _, item in sorted(by_indicator, key=lambda t: t[:2])]  # grouped by indicator
     for verdict in verdicts:
         if str(verdict.get("verdict") or "") != "不符合":
             continue
@@ -158,6 +163,9 @@ class RectificationNotice(CaseKind):
         context = official_context(data)
         context["shortfalls"] = [{"problem": str(s["problem"]).strip(), "requirement": str(s["requirement"]).strip()}
                                  for s in data["shortfalls"]]
+        # each requirement once, in the order of the problems it answers (six missing documents: one paragraph)
+        context["requirements"] = list(dict.fromkeys(s["requirement"] for s in context["shortfalls"]
+                                                     if s["requirement"]))
         return context
 
 
@@ -169,6 +177,16 @@ def _finding(finding: Finding | Mapping[str, Any]) -> Finding:
         return finding
     return Finding(finding["rule"], finding.get("severity", "blocking"), finding["message"],
                    [Source.from_dict(e) for e in finding.get("evidence") or ()])
+
+
+def _where(finding: Finding) -> str:
+    """Where the problem is: the documents and pages it was read on, or that the document was not submitted
+    (a missing document's evidence is the form that should have listed it, never the document itself)."""
+    rule, _ = rules.lookup(finding.rule)
+    if rule is not None and rule.family == "missing_document":
+        return "（未提交）" if "未" not in finding.message else ""
+    evidence = "；".join(dict.fromkeys(s.describe() for s in finding.evidence))
+    return f"（见{evidence}）" if evidence else ""
 
 
 def _indicator_for(rule_id: str, groups: Mapping[str, Any]) -> str | None:

@@ -147,3 +147,27 @@ RESULT_NOTICE = ResultNotice(KIND, "绩效分级结果公示", TEMPLATE)
 
 def _grade(enterprise: Mapping[str, Any]) -> str:
     return str(enterprise.get("grade") or "").strip().removesuffix("级").replace("（", "(").replace("）", ")")
+
+
+ANNEX_HEADER = ("序号", "县（市、区）", "企业名称", "核定等级", "系统建议等级", "越过阻断性问题所办事项", "未处理的阻断性问题",
+                "理由", "办理人", "时间")
+
+
+def internal_annex_xlsx(data: Mapping[str, Any]) -> bytes:
+    """The notice's internal annex (内部附件): the listed cases decided, forwarded or published despite open
+    blocking findings, each override a row. Kept with the issued notice for the office; never published."""
+    import io
+
+    from generators.sheets import write_sheets
+
+    rows = [[i, r.get("county", ""), r.get("name", ""), r.get("grade", ""), r.get("proposed", ""), r.get("action", ""),
+             r.get("findings", ""), r.get("reason", ""), r.get("by", ""), r.get("at", "")]
+            for i, r in enumerate(data.get("internal_annex") or [], start=1)]
+    title = f"{data.get('title', '')}内部附件：越过阻断性问题的记录（不公开）"
+    out = io.BytesIO()
+    write_sheets(out, [{"name": "内部附件", "title": title, "header": ANNEX_HEADER,
+                        "widths": [6, 12, 24, 8, 10, 24, 40, 30, 12, 16],
+                        "lead": [f"文号：{data.get('doc_number') or '（未编号）'}。本附件仅供内部留存，不随公示发布。"],
+                        "rows": rows,
+                        "notes": [] if rows else ["本次公示的企业均无未处理的阻断性问题，无越过记录。"]}], title=title)
+    return out.getvalue()

@@ -18,17 +18,19 @@ from forms.vocabulary import severity_label, severity_rank
 from generators.document_kind import CaseKind
 from generators.docx_render import key_problems, missing_keys_error
 from generators.evidence import summarise
+from generators.result_notice import grade_label
 from generators.text import cn_date
 
 KIND = "review-sheet"
 TEMPLATE = "review_sheet.docx"
 REVIEW_TYPES = ("材料审核", "现场审核")
-NO_REQUIREMENT = "目录暂无该等级的要求条文，请对照《技术指南》填写"
+NO_REQUIREMENT = ("注：指标目录暂无{n}项指标的{grade}要求条文（标“请专家填写”处），"
+                  "请专家对照《重污染天气重点行业应急减排措施制定技术指南（2020年修订版）》填写。")
 MIN_EXPERT_ROWS = 3  # blank signature rows when no experts are named
 
 # The keys the template reads: top level, and in each item of the lists.
 KEYS = ("enterprise_name", "credit_code", "county", "industry", "applied_grade", "review_type",
-        "review_date", "indicators", "findings", "opinion", "proposed_grade", "experts")
+        "review_date", "indicators", "requirement_note", "notes", "findings", "opinion", "proposed_grade", "experts")
 ITEM_KEYS = {
     "indicators": ("name", "requirement", "actual", "sources"),
     "findings": ("severity_label", "message", "evidence"),
@@ -46,13 +48,22 @@ def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mappi
         raise DataDoesNotFit(f"审核类型应为{'或'.join(REVIEW_TYPES)}，不是“{review_type}”。")
     grade = extraction.value("applied_grade")
     rows = []
+    notes: list[str] = []  # each place a fact was read, once, numbered in the order the cells cite them
     industry = extraction.value("industry")
+    lacking = 0
     for indicator in indicators(industry if isinstance(industry, str) else None, catalogue):
         actual, sources = summarise(extraction, indicator.evidence)
-        rows.append({"key": indicator.key, "name": indicator.name,
-                     "requirement": indicator.requirement_for(grade) or NO_REQUIREMENT,
-                     "requirement_source": indicator.requirement_sources.get(grade or "", ""),
-                     "actual": actual, "sources": sources})
+        marks = []
+        for source in sources:
+            place = source.removeprefix("来源：")
+            if place not in notes:
+                notes.append(place)
+            marks.append(f"注{notes.index(place) + 1}")
+        requirement = indicator.requirement_for(grade) or ""
+        lacking += not requirement
+        rows.append({"key": indicator.key, "name": indicator.name, "requirement": requirement or "（请专家填写）",
+                     "requirement_source": indicator.requirement_sources.get(grade or "", "") if requirement else "",
+                     "actual": actual + (f"（{'、'.join(marks)}）" if marks else ""), "sources": []})
     found = [_finding(f) for f in findings]
     found.sort(key=lambda f: severity_rank(f["severity"]))  # blocking first, stable within a severity
     return {
@@ -64,6 +75,9 @@ def review_sheet_data(extraction: Extraction, findings: Iterable[Finding | Mappi
         "review_type": review_type,
         "review_date": cn_date(review_date),
         "indicators": rows,
+        "requirement_note": (NO_REQUIREMENT.format(n=lacking, grade=grade_label(str(grade)) if grade else "申报等级")
+                             if lacking else ""),
+        "notes": notes,
         "findings": found,
         "opinion": "",
         "proposed_grade": proposed_grade or "",
@@ -108,12 +122,15 @@ def _text(value: Any) -> str:
 
 
 def _finding(finding: Finding | Mapping[str, Any]) -> dict[str, str]:
+    """One row of the findings table; a stored finding's `resolution` (who confirmed, dismissed or overrode it,
+    when, why) follows its message."""
+    resolution = str(finding.get("resolution") or "") if isinstance(finding, Mapping) else ""
     if isinstance(finding, Mapping):  # a stored `Finding.to_dict()`
         finding = Finding(finding["rule"], finding["severity"], finding["message"],
                           [Source.from_dict(e) for e in finding.get("evidence") or ()])
     return {"rule": finding.rule, "severity": finding.severity,
             "severity_label": severity_label(finding.severity),
-            "message": finding.message,
+            "message": finding.message + (f"（{resolution}）" if resolution else ""),
             "evidence": "；".join(dict.fromkeys(s.describe() for s in finding.evidence))}
 
 

@@ -218,6 +218,7 @@ def build_review_sheet(path: Path) -> None:
     write(cells[5], "")
     tag_row(t.rows[3], "{%tr endfor %}")
     doc.add_paragraph(PREFILL_NOTE, style="表注")
+    doc.add_paragraph("{{ requirement_note }}", style="表注")
 
     # findings
     heading(doc, "二、自动审核发现的问题（请专家重点核实）")
@@ -233,8 +234,10 @@ def build_review_sheet(path: Path) -> None:
     write(none, "自动审核未发现需要提示的问题。", align=WD_ALIGN_PARAGRAPH.CENTER)
     tag_row(t.rows[6], "{%tr endif %}")
 
-    # conclusion
+    # conclusion: the page the experts sign starts here, so the signed page (scanned back) always holds
+    # the conclusion, the suggested grade and the signatures together
     heading(doc, "三、审核结论")
+    doc.paragraphs[-1].paragraph_format.page_break_before = True
     t = table(doc, [30, 135], rows=3)
     write(t.cell(0, 0), "审核意见", style="表格标题")
     write(t.cell(0, 1), "{{ opinion }}", middle=False)
@@ -264,6 +267,14 @@ def build_review_sheet(path: Path) -> None:
     date = doc.add_paragraph("日期：{{ review_date or '　　　　年　　月　　日' }}", style="审核表正文")
     date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     date.paragraph_format.space_before = Pt(12)
+
+    # where the prefilled facts were read: numbered notes, cited in the cells as（注1）
+    doc.add_paragraph("{%p if notes %}", style="表注")
+    doc.add_paragraph("“企业实际情况”来源：", style="表注")
+    doc.add_paragraph("{%p for n in notes %}", style="来源说明")
+    doc.add_paragraph("注{{ loop.index }}：{{ n }}", style="来源说明")
+    doc.add_paragraph("{%p endfor %}", style="来源说明")
+    doc.add_paragraph("{%p endif %}", style="表注")
 
     core = doc.core_properties
     core.title, core.author, core.comments = "企业绩效分级专家审核表", "gradedesk", "docxtpl 模板 v1"
@@ -390,8 +401,8 @@ def build_rectification_notice(path: Path) -> None:
     gb.paragraph(doc, "{{ loop.index }}.{{ s.problem }}", "公文正文")
     gb.paragraph(doc, "{%p endfor %}", "公文正文")
     gb.paragraph(doc, "根据{{ basis }}，请你单位于{{ deadline }}前按以下要求完成整改：", "公文正文")
-    gb.paragraph(doc, "{%p for s in shortfalls %}", "公文正文")
-    gb.paragraph(doc, "{{ loop.index }}.{{ s.requirement }}", "公文正文")
+    gb.paragraph(doc, "{%p for r in requirements %}", "公文正文")
+    gb.paragraph(doc, "{{ loop.index }}.{{ r }}", "公文正文")
     gb.paragraph(doc, "{%p endfor %}", "公文正文")
     gb.paragraph(doc, "{%p if window == 'first' %}", "公文正文")
     gb.paragraph(doc, "完成整改后，请将整改情况报告及相关证明材料报送{{ reapply_to }}，由我局组织复核。{{ deadline }}前"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -92,23 +93,33 @@ def test_data_from_extraction():
 
     rows = {row["key"]: row for row in data["indicators"]}
     assert [row["name"] for row in data["indicators"]] == [i.name for i in indicators()]
-    assert rows["monitoring"]["actual"] == "安装在线监测：是\n联网：否"
-    assert rows["monitoring"]["sources"] == ["来源：申报表.docx 表4第1行第2列（安装在线监测）",
-                                             "来源：申报表.docx 表4第2行第2列（联网）"]
-    assert rows["emission_limits"]["actual"] == (
-        "DA001 颗粒物 6.3 mg/m³（限值10）；DA002 非甲烷总烃 72 mg/m³（限值60，超限）")
-    assert rows["emission_limits"]["sources"] == ["来源：监测报告.pdf 第3页", "来源：监测报告.pdf 第4页"]
-    assert rows["transport"]["actual"] == (
-        "运输车辆共8辆：国五及以上3辆、新能源1辆、燃气1辆，合计5辆，占62.5%；其余国三1辆、国四1辆、排放阶段不明1辆")
-    assert rows["transport"]["sources"] == ["来源：申报表.docx 表7"]
+    # the cells cite numbered notes; the notes, listed once at the end, say where each fact was read
+    notes = data["notes"]
+    assert len(notes) == len(set(notes)) and all(row["sources"] == [] for row in data["indicators"])
+
+    def cited(row) -> list[str]:
+        marks = re.findall(r"注(\d+)", row["actual"].rsplit("（", 1)[-1])
+        return [notes[int(m) - 1] for m in marks]
+
+    assert rows["monitoring"]["actual"].startswith("安装在线监测：是\n联网：否（注")
+    assert cited(rows["monitoring"]) == ["申报表.docx 表4第1行第2列（安装在线监测）", "申报表.docx 表4第2行第2列（联网）"]
+    assert rows["emission_limits"]["actual"].startswith(
+        "DA001 颗粒物 6.3 mg/m³（限值10）；DA002 非甲烷总烃 72 mg/m³（限值60，超限）（注")
+    assert cited(rows["emission_limits"]) == ["监测报告.pdf 第3页", "监测报告.pdf 第4页"]
+    assert rows["transport"]["actual"].startswith(
+        "运输车辆共8辆：国五及以上3辆、新能源1辆、燃气1辆，合计5辆，占62.5%；其余国三1辆、国四1辆、排放阶段不明1辆（注")
+    assert cited(rows["transport"]) == ["申报表.docx 表7"]
     assert rows["management"]["actual"].startswith("许可证有效期至：2023年6月30日\n")
     assert "申报材料中未找到" in rows["management"]["actual"]
     assert rows["fugitive"]["actual"] == "申报材料中未找到，请现场核实"
-    assert rows["fugitive"]["sources"] == []
     assert rows["equipment"]["actual"] == "申报材料中未找到，请现场核实"
-    # the catalogue has the A requirement of 运输监管 but none of 排放限值
+    # the catalogue has the A requirement of 运输监管 but none of 排放限值: that cell asks the expert, and one
+    # line under the table says how many are missing, never a placeholder sentence in every cell
     assert rows["transport_supervision"]["requirement"].startswith("门禁系统")
-    assert rows["emission_limits"]["requirement"] == NO_REQUIREMENT
+    assert rows["emission_limits"]["requirement"] == "（请专家填写）"
+    lacking = sum(row["requirement"] == "（请专家填写）" for row in data["indicators"])
+    assert data["requirement_note"] == NO_REQUIREMENT.format(n=lacking, grade="A级") and "技术指南" in data[
+        "requirement_note"]
 
     # blocking first, with its evidence described
     assert [f["severity_label"] for f in data["findings"]] == ["阻断", "提示"]
@@ -121,9 +132,25 @@ def test_data_from_extraction():
 def test_unknown_grade_has_honest_requirement_and_bad_review_type_is_refused():
     data = review_sheet_data(Extraction())
     assert data["enterprise_name"] == "" and data["applied_grade"] == ""
-    assert {row["requirement"] for row in data["indicators"]} == {NO_REQUIREMENT}
+    assert {row["requirement"] for row in data["indicators"]} == {"（请专家填写）"}
+    assert data["requirement_note"] == NO_REQUIREMENT.format(n=len(data["indicators"]), grade="申报等级")
     with pytest.raises(DataDoesNotFit):
         review_sheet_data(Extraction(), review_type="电话审核")
+
+
+def test_form_and_report_emissions_are_one_row_each_side_by_side():
+    extraction = hand_made_extraction()
+    form = extraction.documents[1]
+    form.tables["emissions"] = [
+        {"outlet_id": "DA001", "pollutant": "颗粒物", "concentration_mg_m3": 6.3, "limit_mg_m3": 10,
+         "source_ref": {"file": "申报表.docx", "page": None, "cell": "表2第2行", "bbox": None}},
+        {"outlet_id": "DA002", "pollutant": "非甲烷总烃", "concentration_mg_m3": 45.0, "limit_mg_m3": 60,
+         "source_ref": {"file": "申报表.docx", "page": None, "cell": "表2第3行", "bbox": None}}]
+    data = review_sheet_data(extraction)
+    [row] = [r for r in data["indicators"] if r["key"] == "emission_limits"]
+    actual = row["actual"].rsplit("（注", 1)[0]
+    assert actual == ("DA001 颗粒物 申报表6.3、监测报告6.3 mg/m³（限值10）；"
+                      "DA002 非甲烷总烃 申报表45、监测报告72 mg/m³，两者不一致，请核实（限值60，超限）")
 
 
 def test_cn_date():
@@ -148,7 +175,9 @@ def test_render_example(tmp_path):
     assert data["enterprise_name"] in cells and data["credit_code"] in cells
     for indicator in indicators():
         assert indicator.name in cells
-    assert any(s in joined for row in data["indicators"] for s in row["sources"])
+    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    assert data["notes"] and all(f"注{i}：{n}" in paragraphs for i, n in enumerate(data["notes"], start=1))
+    assert "来源：" not in joined  # the cells cite the notes, they do not repeat the places
     assert any(RECUSAL in c for c in cells)
     assert "☑材料审核　□现场审核" in cells
     assert "{{" not in all_text(out) and "{%" not in all_text(out)
@@ -169,8 +198,9 @@ def test_render_hand_made_extraction_to_file_object(tmp_path):
     assert NAME in cells and CODE in cells
     for indicator in indicators():
         assert indicator.name in cells
-    assert "来源：监测报告.pdf 第4页" in joined
-    assert "来源：申报表.docx 表4第2行第2列（联网）" in joined
+    text = all_text(out)
+    assert "监测报告.pdf 第4页" in text and "来源：" not in joined
+    assert "申报表.docx 表4第2行第2列（联网）" in text
     assert "DA002 非甲烷总烃 72 mg/m³（限值60，超限）" in joined
     assert "阻断" in cells and FINDINGS[1].message in cells
     assert any(RECUSAL in c for c in cells)

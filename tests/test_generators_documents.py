@@ -262,7 +262,7 @@ def test_rectification_notice_lists_blocking_confirmed_and_expert_shortfalls():
     data = rectification_notice_data(_extraction(), findings, as_of=date(2020, 10, 8), confirmed=confirmed,
                                      verdicts=verdicts, issuer="示例市生态环境局", doc_number="示环整改〔2020〕9号")
     problems = [s["problem"] for s in data["shortfalls"]]
-    assert problems == ["排污许可证已于2020年6月30日到期。（见许可证.pdf 第1页）", "监测报告超过12个月。",
+    assert problems == ["排污许可证已于2020年6月30日到期（见许可证.pdf 第1页）。", "监测报告超过12个月。",
                         "运输监管：未建设门禁系统。"]
     assert data["shortfalls"][2]["requirement"].startswith("运输监管达到B级要求：门禁系统")
     assert (data["deadline"], data["window"]) == ("2020年12月15日", "second")

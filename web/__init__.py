@@ -9,6 +9,7 @@ The services hand their job handlers to the queue here, at app creation.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
@@ -19,7 +20,7 @@ from werkzeug.routing import IntegerConverter
 from web import queue, views
 from web.config import load_config, persistent_secret_key
 from web.db import Database, close_db_session
-from web.services import extraction
+from web.services import extraction, rectification
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -49,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     if proxies:  # behind a reverse proxy: trust its X-Forwarded-For/-Proto (addresses, HTTPS)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
-    queue.init_app(app, extraction.handlers())
+    queue.init_app(app, replace(extraction.handlers(), scheduled=rectification.scheduled))
     views.init_app(app)
 
     @app.after_request

@@ -12,6 +12,7 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forms.settings import Settings
 
@@ -66,6 +67,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "GRADEDESK_LOGIN_WINDOW_MINUTES": int(env.get("GRADEDESK_LOGIN_WINDOW_MINUTES") or 15),
         # the date the procedure treats as today (deadlines, document years); empty: the real date
         "GRADEDESK_TODAY": env.get("GRADEDESK_TODAY") or None,
+        # how often a worker runs the scheduled duty (cases whose rectification window has closed)
+        "GRADEDESK_SCHEDULE_SECONDS": float(env.get("GRADEDESK_SCHEDULE_SECONDS") or 3600),
+        # the offices' time zone: every date and time shown or printed (stored times are UTC)
+        "GRADEDESK_TIMEZONE": _timezone(env.get("GRADEDESK_TIMEZONE")),
         # province of the province-level office (冀气领办〔2020〕94号: 河北省, 冀)
         "GRADEDESK_PROVINCE": env.get("GRADEDESK_PROVINCE") or "河北省",
         "GRADEDESK_PROVINCE_ABBR": env.get("GRADEDESK_PROVINCE_ABBR") or "冀",
@@ -80,6 +85,17 @@ def load_config(overrides: dict | None = None) -> dict:
     if "GRADEDESK_DATA_DIR" in overrides:
         config["GRADEDESK_DATA_DIR"] = str(Path(overrides["GRADEDESK_DATA_DIR"]).resolve())
     return config
+
+
+def _timezone(name: str | None) -> str:
+    """An IANA zone name (Asia/Shanghai by default); an unknown one stops the start with the reason."""
+    name = (name or "").strip() or "Asia/Shanghai"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"GRADEDESK_TIMEZONE={name!r} is not a time zone (an IANA name such as Asia/Shanghai)") \
+            from exc
+    return name
 
 
 def settings_of(app) -> Settings:

@@ -94,10 +94,11 @@ class User(UserMixin, Base):
 
 
 # The procedure of 冀气领办〔2020〕94号 (四): 企业申报 → 县级汇总 → 市级审核（初审）→ 省级复核 → 公示; see web/services/procedure.py.
-STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned", "withdrawn")
+STAGES = ("submitted", "collected", "city_review", "province_review", "published", "decided", "returned", "withdrawn", "lapsed")
 STAGE_LABELS = {
     "submitted": "已申报", "collected": "县级已汇总", "city_review": "市级初审中", "province_review": "省级复核中",
     "published": "已公示", "decided": "已定级（涉密不公示）", "returned": "退回整改", "withdrawn": "已撤回",
+    "lapsed": "逾期未完成整改，维持原级别",
 }
 
 
@@ -485,3 +486,50 @@ class LoginCounter(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+RECTIFICATION_STATUS = {"open": "待整改", "submitted": "已提交整改材料", "verified": "县级已核查", "reviewed": "市级已复核",
+                        "closed": "已销号"}
+
+
+class RectificationItem(Base):
+    """One item of an issued rectification notice, tracked to closure (整改销号, seed 003): the enterprise's
+    evidence uploaded by the clerk (re-read by the extractors), the county's verification, the city's review,
+    closure — each with who and when."""
+
+    __tablename__ = "rectification_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("issued_documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # the item's number in the notice
+    problem: Mapped[str] = mapped_column(Text)
+    requirement: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))  # the finding's rule, or `expert`
+    indicator: Mapped[str] = mapped_column(String(80), default="")
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    evidence_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    evidence_at: Mapped[datetime | None] = mapped_column(DateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    verified_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reviewed_note: Mapped[str | None] = mapped_column(Text)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case: Mapped[Case] = relationship()
+    evidence_by: Mapped[User | None] = relationship(foreign_keys=[evidence_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return RECTIFICATION_STATUS.get(self.status, self.status)

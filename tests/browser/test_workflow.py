@@ -40,6 +40,19 @@ def _upload(page, sample: str, screenshots: Path | None = None, shot: str = "") 
     return int(re.fullmatch(r"/cases/(\d+)", href).group(1))
 
 
+def confirm_blocking(page, reason: str) -> int:
+    """Confirm every open blocking finding on the case page, one form at a time, as a clerk does → how many."""
+    done = 0
+    while page.locator("#open-blocking").count():
+        anchor = page.get_attribute("#open-blocking li a", "href")
+        row = page.locator(f"tr{anchor}")
+        row.locator("input[name=reason]").fill(reason)
+        row.locator("button[value=confirmed]").click()
+        page.wait_for_selector(".flash-success")
+        done += 1
+    return done
+
+
 def test_clerk_drags_a_bundle_and_reads_the_findings(login, screenshots):
     page = login("clerk")
     case_id = _upload(page, "foundry-a-docx", screenshots, "01-upload-done.png")
@@ -124,6 +137,7 @@ def test_office_issues_the_rectification_notice_and_publishes(login, screenshots
     decided = _upload(clerk, "cement-b-docx")
     for case_id in (returned, decided):
         clerk.goto(f"/cases/{case_id}")
+        confirm_blocking(clerk, "已核实：企业尚未提交，列入整改")
         clerk.click("form.step button:has-text('县级汇总上报')")
         clerk.wait_for_selector(".flash-success")
     office = login("office")
@@ -148,6 +162,10 @@ def test_office_issues_the_rectification_notice_and_publishes(login, screenshots
     download_info.value.save_as(notice)
     text = docx_text(notice.read_bytes())
     assert number in text and sample_truth()["enterprise_name"] in text and "2020年9月15日" in text
+    # told from the record: no expert sat on this case, and each problem is said once
+    assert "专家组" not in text and "经沧州市生态环境局市级初审材料审核核查" in text
+    problems = [line for line in text.splitlines() if "申报材料中未找到" in line]
+    assert problems and len(problems) == len(set(problems))
     office.screenshot(path=str(screenshots / "06-returned-case.png"), full_page=True)
 
     office.goto(f"/cases/{decided}")

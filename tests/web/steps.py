@@ -23,6 +23,20 @@ def step(app, case_id: int, username: str, key: str, reason: str = "") -> Case:
         return move(s, s.get(Case, case_id), key, user(s, username), reason)
 
 
+def resolve_blocking(app, case_id: int, username: str = "clerk", decision: str = "confirmed",
+                     reason: str = "已核实，企业补充材料后整改") -> list[int]:
+    """Decide on every open blocking finding of the case (as the clerk who checked them would) → their indices."""
+    from web.services.findings import decide_finding, open_blocking
+
+    with app.app_context(), get_db(app).session() as s:
+        case = s.get(Case, case_id)
+        done = []
+        for f in open_blocking(case, s):
+            decide_finding(s, case, f["index"], f["rule"], decision, reason, user(s, username))
+            done.append(f["index"])
+        return done
+
+
 def assign(app, case_id: int, expert: str = "expert", office: str = "office") -> None:
     from web.services.cases import assign_expert
 
@@ -59,6 +73,7 @@ def decide(app, case_id: int, grade: str, office: str = "office", reason: str = 
 
 
 def to_city_review(app, case_id: int) -> None:
+    resolve_blocking(app, case_id)
     step(app, case_id, "clerk", "collect")
     step(app, case_id, "office", "start_city_review")
 

@@ -109,9 +109,10 @@ def test_weekly_report(app, users, case, browser):
     steps.to_province(app, case)
     office = browser("office")
     assert "2020-08-17 至 2020-08-23" in _text(office.get("/reports/weekly?week=2020-08-19"))  # Monday to Sunday
-    from web.services.clock import CHINA
+    from web.services.clock import local_date
 
-    local = (steps.get_case(app, case).stage_at + CHINA).date()  # sent up just now (events keep the real time)
+    with app.app_context():  # sent up just now (events keep the real time), in the office's zone
+        local = local_date(steps.get_case(app, case).stage_at)
     page = _text(office.get(f"/reports/weekly?week={local.isoformat()}"))
     assert sample_truth()["enterprise_name"] in page
     response = office.post_form(f"/reports/weekly?week={local.isoformat()}", {"week": local.isoformat()})

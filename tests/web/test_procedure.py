@@ -29,6 +29,7 @@ def _events(db, case_id, action="stage"):
 
 
 def test_the_whole_procedure(app, db, users, case):
+    steps.resolve_blocking(app, case)  # the clerk has checked the blocking findings (tests/web/test_gates.py)
     steps.step(app, case, "clerk", "collect")  # the default reason is recorded
     steps.step(app, case, "office", "start_city_review", "材料齐全，开始初审")
     with pytest.raises(Conflict, match="请先确定初审等级"):
@@ -166,6 +167,7 @@ def test_secret_flag_needs_a_reason_and_is_in_the_history(app, db, users, case, 
 
 
 def test_steps_through_the_pages_and_the_api(app, users, case, browser, api):
+    steps.resolve_blocking(app, case)  # the clerk has checked the blocking findings (tests/web/test_gates.py)
     clerk = browser("clerk")
     page = clerk.get(f"/cases/{case}").get_data(as_text=True)
     assert "县级汇总上报" in page and "开始市级初审" not in page
@@ -185,6 +187,7 @@ def test_steps_through_the_pages_and_the_api(app, users, case, browser, api):
 
 
 def test_history_export(app, users, case, browser):
+    steps.resolve_blocking(app, case)  # the clerk has checked the blocking findings (tests/web/test_gates.py)
     steps.step(app, case, "clerk", "collect", "材料齐全，汇总上报")
     clerk = browser("clerk")
     response = clerk.get(f"/cases/{case}/history.csv")
@@ -204,6 +207,7 @@ def test_history_export(app, users, case, browser):
 
 
 def test_the_case_list_shows_the_stage(app, users, case, browser):
+    steps.resolve_blocking(app, case)  # the clerk has checked the blocking findings (tests/web/test_gates.py)
     steps.step(app, case, "clerk", "collect")
     page = browser("office").get("/cases").get_data(as_text=True)
     assert "县级已汇总" in page

@@ -199,6 +199,7 @@ class Sweeper(threading.Thread):
                 sweep(self.app)
             except Exception:  # database or Redis away: try again next time
                 log.warning("sweep failed", exc_info=True)
+            jobs.run_scheduled(self.app)
             self.stopped.wait(interval)
 
     def stop(self) -> None:

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "rechecked": "重新审核",
     "finding_confirmed": "确认问题",
     "finding_dismissed": "排除问题",
+    "override": "越过阻断性问题",
     "grade_decided": "确定等级",
     "secret": "涉密标记",
     "review_uploaded": "上传审核表",
@@ -53,6 +54,10 @@ ACTION_LABELS = {
     "review_discarded": "作废审核表",
     "document_issued": "出具文书",
     "withdrawn": "撤回申报",
+    "rectification_evidence": "上传整改材料",
+    "rectification_verify": "县级核查",
+    "rectification_review": "市级复核",
+    "rectification_close": "整改销号",
 }
 
 GRADE_CHOICES = APPLIED_GRADES
@@ -149,7 +154,7 @@ def reapply(session: Session, storage: Storage, case: Case, user: User, uploads:
     return case
 
 
-CLOSED_STAGES = ("published", "decided", "withdrawn")
+CLOSED_STAGES = ("published", "decided", "withdrawn", "lapsed")
 
 
 @dataclass

@@ -24,8 +24,9 @@ from web.services import office_templates
 from web.services.catalogue import version as catalogue_version
 from web.services.clock import today
 from web.services.corrections import effective_extraction
-from web.services.findings import confirmed_and_kept
-from web.services.issuing import _review_type, _verdicts, content
+from web.services.findings import confirmed_and_kept, resolution, with_decisions
+from web.services.issuing import _review_type, _verdicts, content, reviewer_of
+from web.services.offices import province_name
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,15 +68,15 @@ def _review_sheet_data(req: Request) -> dict:
 
     case = req.case
     session = object_session(case)
-    return review_sheet_data(_extraction(case), case.findings or [], review_type=req.review_type,
-                             experts=_experts(case), proposed_grade=case.review_grade,
+    return review_sheet_data(_extraction(case), [dict(f, resolution=resolution(f)) for f in with_decisions(case)],
+                             review_type=req.review_type, experts=_experts(case), proposed_grade=case.review_grade,
                              catalogue=catalogue_version(session, case.catalogue_version) if session else None)
 
 
 def _reduction_list_data(req: Request) -> dict:
     from generators.reduction_list import reduction_list_data
 
-    return reduction_list_data(_extraction(req.case), grade=req.case.decided_grade)
+    return reduction_list_data(_extraction(req.case), grade=req.case.decided_grade, date_=today())
 
 
 def _issued_notice(req: Request) -> IssuedDocument | None:
@@ -89,8 +90,10 @@ def _rectification_data(req: Request) -> dict:
     from generators.rectification_notice import rectification_notice_data
 
     kept, confirmed = confirmed_and_kept(req.case)
+    office = f"{req.case.city or province_name()}生态环境{'局' if req.case.city else '厅'}"
     return rectification_notice_data(_extraction(req.case), kept, as_of=today(), confirmed=confirmed,
-                                     verdicts=_verdicts(req.case), review_type=_review_type(req.case))
+                                     verdicts=_verdicts(req.case), review_type=_review_type(req.case),
+                                     reviewer=reviewer_of(req.case, office))
 
 
 def _renderer(kind: str, build: Callable[[Request], dict]) -> Callable[[Request, str], bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,19 @@ from forms.facts import Extraction
 from forms.settings import Settings
 from forms.vocabulary import CITY_GRADES, PROVINCE_GRADES
 from web.errors import Conflict, Forbidden, NotFound
-from web.models import Case, CaseEvent, DocNumberCounter, IssuedDocument, User, record
+from web.models import Case, CaseEvent, DocNumberCounter, IssuedDocument, RectificationItem, User, record
 from web.services import office_templates
 from web.services.access import get_visible_case, visible_cases
 from web.services.catalogue import in_force
-from web.services.clock import CHINA, today
+from web.services.clock import local_time, localize, today, utc_start_of
 from web.services.corrections import effective_extraction
-from web.services.findings import confirmed_and_kept
+from web.services.findings import (
+    BlockingFindings,
+    confirmed_and_kept,
+    open_blocking,
+    overrides_of,
+    require_resolved,
+)
 from web.services.numbering import format_number, next_number
 from web.services.offices import Office, is_province, office_key, office_of
 from web.services.procedure import (
@@ -108,6 +114,16 @@ def _review_type(case: Case) -> str:
     return "材料审核和现场审核" if len(kinds) == 2 else (kinds[0] if kinds else "材料审核")
 
 
+def reviewer_of(case: Case, office_name: str) -> str:
+    """Who actually reviewed the case, as the notice says “经{reviewer}{review_type}核查”: the experts whose
+    review sheets were confirmed (at the stage the case is in), else the office itself — never an expert
+    group that did not sit."""
+    level = {"province_review": "省级复核", "city_review": "市级初审"}.get(case.stage or "", "")
+    if any(confirmed_reviews(case).values()):
+        return f"{level}专家组" if level else "审核专家组"
+    return f"{office_name}{level}" if level else office_name
+
+
 def _verdicts(case: Case) -> list[dict]:
     out = []
     for rows in confirmed_reviews(case).values():
@@ -126,7 +142,7 @@ def rectification_data(case: Case, actor: User, doc_number: str, contact: dict |
     return rectification_notice_data(
         Extraction.from_dict(effective_extraction(case)), kept, as_of=today(), confirmed=confirmed,
         verdicts=_verdicts(case), issuer=office.name, issuer_mark=office.mark, doc_number=doc_number,
-        reviewer="省级专家组" if is_province(actor) else "市级专家组", review_type=_review_type(case),
+        reviewer=reviewer_of(case, office.name), review_type=_review_type(case),
         reapply_to=f"{case.county}生态环境主管部门" if case.county else "",
         contact={"name": (contact or {}).get("name") or "", "phone": (contact or {}).get("phone") or ""},
         copy_to=f"{case.county}生态环境主管部门" if case.county else "", printer=f"{office.name}办公室",
@@ -164,8 +180,21 @@ def issue_rectification(session: Session, storage: Storage, case: Case, actor: U
                "document": doc.id})
     record(session, case, actor, "document_issued", f"整改通知书 {doc.doc_number}", reason=reason,
            data={"document": doc.id, "kind": doc.kind, "doc_number": doc.doc_number})
+    create_items(session, case, doc)  # each item tracked to 销号 (web/services/rectification.py)
     session.commit()
     return doc
+
+
+def create_items(session: Session, case: Case, notice: IssuedDocument) -> list[RectificationItem]:
+    """One tracked item per shortfall of the issued notice, due by the case's rectification deadline."""
+    items = [RectificationItem(case_id=case.id, version=case.version, notice_id=notice.id, number=n,
+                               problem=str(s.get("problem") or ""), requirement=str(s.get("requirement") or ""),
+                               source=str(s.get("source") or "")[:200], indicator=str(s.get("indicator") or "")[:80],
+                               deadline=case.rectify_by, status="open")
+             for n, s in enumerate((notice.data or {}).get("shortfalls") or [], start=1)]
+    session.add_all(items)
+    return items
+
 
 
 # ---- the result notice ------------------------------------------------------------------------
@@ -182,6 +211,25 @@ def publication_candidates(session: Session, actor: User) -> tuple[list[Case], l
         stmt = visible_cases(actor).where(Case.stage == "city_review", Case.decided_grade.in_(CITY_GRADES))
     cases = list(session.scalars(stmt.order_by(Case.county, Case.enterprise_name)))
     return [c for c in cases if not c.secret], [c for c in cases if c.secret]
+
+
+def blocked_from_publication(session: Session, actor: User) -> list[tuple[Case, list[int]]]:
+    """The cases the level's next notice would list (or leave out as 涉密) that have open blocking findings."""
+    listed, secret = publication_candidates(session, actor)
+    return [(c, ids) for c in listed + secret if (ids := [f["index"] for f in open_blocking(c, session)])]
+
+
+def _annex_rows(session: Session, cases: list[Case]) -> list[dict[str, str]]:
+    """The internal annex (内部附件, never published): every listed case decided or sent on despite open
+    blocking findings, with each override's action, findings, reason, author and time."""
+    rows = []
+    for case in cases:
+        for o in overrides_of(case, session):
+            rows.append({"name": case.enterprise_name or f"案件{case.id}", "county": case.county or "",
+                         "grade": case.decided_grade or "", "proposed": (case.proposal or {}).get("grade") or "无法建议",
+                         "action": o["action"], "findings": "；".join(f.get("message") or "" for f in o["findings"]),
+                         "reason": o["reason"], "by": o["by"], "at": local_time(o["at"])})
+    return rows
 
 
 def _result_notice(actor: User, office: Office, listed: list[Case], contact: dict | None, number: str) -> dict:
@@ -225,9 +273,13 @@ def preview_results(session: Session, storage: Storage, actor: User, contact: di
 
 def publish_results(session: Session, storage: Storage, actor: User, reason: str,
                     contact: dict | None = None, *, settings: Settings | None = None,
-                    expected: int | None = None) -> IssuedDocument:
+                    expected: int | None = None, override: bool = False) -> IssuedDocument:
     """Publish the level's result notice: the listed cases are published, 涉密 ones decided but never listed.
-    `expected`: how many enterprises the person confirmed; a list that changed since is not published."""
+    `expected`: how many enterprises the person confirmed; a list that changed since is not published.
+    A case with open blocking findings stops it (BlockingFindings) unless the office overrides them with
+    the reason (`override`); the overrides on record go into the notice's internal annex (its .xlsx)."""
+    from generators.result_notice import internal_annex_xlsx
+
     office = _require_office(actor)
     listed, secret = publication_candidates(session, actor)
     if not listed:
@@ -237,12 +289,25 @@ def publish_results(session: Session, storage: Storage, actor: User, reason: str
     if expected is not None and expected != len(listed):
         raise Conflict(f"公示名单已变化：您确认的是 {expected} 家企业，现在是 {len(listed)} 家，请重新核对后再发布。",
                        code="list_changed")
-    reason = (reason or "").strip() or "绩效分级审核完成，向社会公示。"
+    given = (reason or "").strip()
+    blocked = blocked_from_publication(session, actor)
+    if blocked and not override:
+        names = "、".join(c.enterprise_name or f"案件{c.id}" for c, _ in blocked)
+        total = sum(len(ids) for _, ids in blocked)
+        error = BlockingFindings(f"{names}尚有 {total} 项阻断性问题未处理，不能公示。请先逐项确认、排除或更正；"
+                                 "确需公示的，填写理由后越过。", [i for _, ids in blocked for i in ids])
+        error.payload = {"open": error.open, "cases": {str(c.id): ids for c, ids in blocked}}
+        raise error
+    for case, _ids in blocked:
+        require_resolved(session, case, actor, "列入结果公示", override=True, reason=given)
+    reason = given or "绩效分级审核完成，向社会公示。"
+    annex = _annex_rows(session, listed + secret)
 
     def build(number: str, _n):
-        return _result_notice(actor, office, listed, contact, number)
+        return _result_notice(actor, office, listed, contact, number) | {"internal_annex": annex}
 
     doc = issue(session, storage, actor, "result-notice", build, settings=settings)
+    doc.xlsx_sha256 = storage.save_bytes(internal_annex_xlsx(doc.data)).sha256
     for case in listed:
         set_stage(session, case, "published", actor, reason, f"{case.stage_label} → 已公示（{doc.doc_number}）",
                   {"from": case.stage, "to": "published", "document": doc.id, "grade": case.decided_grade})
@@ -262,8 +327,7 @@ def week_start_of(day: date) -> date:
 
 def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[str, Any]]:
     """The cases the actor's city sent up to the province in the week (冀气领办〔2020〕94号 五 周报制度)."""
-    start = datetime.combine(week_start, datetime.min.time()) - CHINA  # local midnight, stored as UTC
-    end = start + timedelta(days=7)
+    start, end = utc_start_of(week_start), utc_start_of(week_start + timedelta(days=7))  # local midnights
     events: dict[int, CaseEvent] = {}
     for e in session.scalars(select(CaseEvent).where(CaseEvent.action == "stage", CaseEvent.at >= start,
                                                      CaseEvent.at < end).order_by(CaseEvent.id)):
@@ -274,7 +338,7 @@ def weekly_rows(session: Session, actor: User, week_start: date) -> list[dict[st
     cases = session.scalars(visible_cases(actor).where(and_(Case.id.in_(list(events)))).order_by(Case.id))
     out = []
     for case in cases:
-        at = events[case.id].at + CHINA
+        at = localize(events[case.id].at)
         out.append({"enterprise_name": case.enterprise_name or "", "county": case.county or "",
                     "industry": case.industry or "", "applied_grade": case.applied_grade or "",
                     "proposed_grade": case.decided_grade or "", "reviewed_on": at.date().isoformat(),

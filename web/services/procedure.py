@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session, object_session
 
 from forms.calendar import load_calendar
 from forms.errors import BadInput
-from forms.vocabulary import PROVINCE_GRADES
+from forms.vocabulary import A_PLUS, GRADE_ORDER, GRADE_RANK, PROVINCE_GRADES
 from web.errors import Conflict, Forbidden
 from web.models import STAGE_LABELS, Case, ReviewUpload, User, record, utcnow
 from web.services.cases import CLOSED_STAGES, GRADE_CHOICES
 from web.services.clock import today
+from web.services.findings import require_resolved
 from web.services.offices import is_province
 from web.services.progress import is_unreadable
 
@@ -44,13 +45,15 @@ class Step:
     roles: tuple[str, ...]
     label: str
     default_reason: str
+    forwards: bool = False  # sends the case up a level: waits for the open blocking findings
 
 
 STEPS = {s.key: s for s in (
-    Step("collect", ("submitted",), "collected", ("clerk", "office"), "县级汇总上报", "申报材料已收齐，县级汇总上报。"),
+    Step("collect", ("submitted",), "collected", ("clerk", "office"), "县级汇总上报", "申报材料已收齐，县级汇总上报。",
+         forwards=True),
     Step("start_city_review", ("collected",), "city_review", ("office",), "开始市级初审", "开始材料审核和现场审核。"),
     Step("send_to_province", ("city_review",), "province_review", ("office",), "初审通过，报省级复核",
-         "市级初审通过，报省大气办复核。"),
+         "市级初审通过，报省大气办复核。", forwards=True),
     Step("return", ("collected", "city_review", "province_review"), "returned", ("office",), "退回整改", ""),
     # a wrong upload, before the county forwards it: the case and its files are kept, marked, in the history
     Step("withdraw", ("submitted",), "withdrawn", ("clerk",), "撤回申报", ""),
@@ -117,19 +120,24 @@ def available_steps(case: Case, actor: User) -> list[tuple[Step, str | None]]:
             if actor.role in s.roles and case.stage in s.sources]
 
 
-def move(session: Session, case: Case, step_key: str, actor: User, reason: str, *, commit: bool = True) -> Case:
-    """Take one step of the procedure; Forbidden for a role that may not, Conflict when the case is not ready."""
+def move(session: Session, case: Case, step_key: str, actor: User, reason: str, *, commit: bool = True,
+         override: bool = False) -> Case:
+    """Take one step of the procedure; Forbidden for a role that may not, Conflict when the case is not ready,
+    BlockingFindings when it forwards the case past open blocking findings without the office's `override`."""
     step = STEPS.get(step_key)
     if step is None:
         raise BadInput(f"没有名为“{step_key}”的办理步骤。", f"unknown step {step_key!r}")
     if actor.role not in step.roles:
         raise Forbidden(f"{actor.role_label}不能执行“{step.label}”。")
-    reason = (reason or "").strip() or step.default_reason
+    given = (reason or "").strip()
+    reason = given or step.default_reason
     if not reason:
         raise BadInput(f"请填写“{step.label}”的理由。", "no reason")
     why = why_not(step, case, actor)
     if why:
         raise Conflict(why, code="wrong_stage")
+    if step.forwards:
+        require_resolved(session, case, actor, step.label, override=override, reason=given)
     data = {"from": case.stage, "to": step.target}
     detail = f"{stage_label(case.stage)} → {stage_label(step.target)}"
     if step.target == "returned":
@@ -148,8 +156,18 @@ def set_stage(session: Session, case: Case, stage: str, actor: User | None, reas
     record(session, case, actor, "stage", detail, reason=reason, data=data)
 
 
-def decide_grade(session: Session, case: Case, grade: str, actor: User, reason: str) -> None:
-    """The office's grade (核定等级) for the case; earlier decisions stay in the history."""
+def above(grade: str, proposed: str | None) -> bool:
+    """Is `grade` better than the system's proposal? Anything is, when the system could propose none."""
+    if not proposed:
+        return True
+    rank = {A_PLUS: -1} | GRADE_RANK
+    return rank.get(grade, len(GRADE_ORDER)) < rank.get(proposed, len(GRADE_ORDER))
+
+
+def decide_grade(session: Session, case: Case, grade: str, actor: User, reason: str, *,
+                 override: bool = False) -> None:
+    """The office's grade (核定等级) for the case; earlier decisions stay in the history. A grade above the
+    system's proposal waits for the open blocking findings, unless the office overrides them (`override`)."""
     if actor.role != "office":
         raise Forbidden("只有大气办可以确定等级。")
     if grade not in GRADE_CHOICES:
@@ -161,6 +179,10 @@ def decide_grade(session: Session, case: Case, grade: str, actor: User, reason: 
         raise Conflict(f"案件当前为“{case.stage_label}”：等级在市级初审或省级复核中确定。", code="wrong_stage")
     if case.stage == "province_review" and not is_province(actor):
         raise Conflict("案件已报省级复核，等级由省大气办确定。", code="wrong_stage")
+    proposed = (case.proposal or {}).get("grade")
+    if above(grade, proposed):
+        require_resolved(session, case, actor, f"核定高于系统建议等级（{proposed or '无法建议'}）的 {grade}",
+                         override=override, reason=reason)
     before = case.decided_grade
     case.decided_grade = grade
     record(session, case, actor, "grade_decided", f"核定等级 {before} → {grade}" if before else f"核定等级 {grade}",

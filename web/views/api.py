@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from forms.errors import BadInput
+from forms.fields import FIELDS
 from web.db import db_session
 from web.errors import Forbidden, NotFound, Unauthorized
 from web.models import Case, User
@@ -17,7 +18,9 @@ from web.services.cases import (
     create_case,
     end_expert_assignment,
 )
-from web.services.procedure import move
+from web.services.corrections import correct_field, effective_extraction
+from web.services.findings import decide_finding, with_decisions
+from web.services.procedure import decide_grade, move
 from web.services.progress import progress_of
 from web.services.users import authenticate, issue_token, revoke_token, tokens_of, user_for_token
 from web.storage import Storage
@@ -164,7 +167,7 @@ def document(case_id: int, name: str):
 @bp.post("/cases/<int:case_id>/steps")
 def step(case_id: int):
     """Take a step of the procedure: `{"step": "collect" | "start_city_review" | "send_to_province" | "return",
-    "reason": "…"}` (web/services/procedure.py)."""
+    "reason": "…", "override": false}` (web/services/procedure.py); 409 `blocking_findings` with `open`."""
     user = api_user()
     if user.role not in ("clerk", "office"):
         raise Forbidden("专家不能办理案件步骤。")
@@ -173,6 +176,83 @@ def step(case_id: int):
     step_key, reason = body.get("step"), body.get("reason") or ""
     if not isinstance(step_key, str) or not isinstance(reason, str):
         raise BadInput("请以 {\"step\": 步骤, \"reason\": 理由} 提交。")
-    move(db_session(), case, step_key, user, reason)
+    move(db_session(), case, step_key, user, reason, override=_override(body))
     return jsonify({"id": case.id, "stage": case.stage, "stage_label": case.stage_label,
                     "rectify_by": case.rectify_by.isoformat() if case.rectify_by else None})
+
+
+def _override(body: dict) -> bool:
+    override = body.get("override", False)
+    if not isinstance(override, bool):
+        raise BadInput("override 应为 true 或 false。")
+    return override
+
+
+def _text(body: dict, key: str) -> str:
+    value = body.get(key) or ""
+    if not isinstance(value, str):
+        raise BadInput(f"{key} 应为文字。")
+    return value
+
+
+def _facts_worker() -> User:
+    user = api_user()
+    if not access.may_work_on_facts(user):
+        raise Forbidden("只有经办人和大气办可以更正字段、处理审核意见。")
+    return user
+
+
+@bp.post("/cases/<int:case_id>/fields/<key>")
+def correct(case_id: int, key: str):
+    """Correct a field `{"value", "reason"}`: 200 with the field as it now is; the checks run again."""
+    user = _facts_worker()
+    case = _visible(user, case_id)
+    if key not in FIELDS:
+        raise NotFound(f"没有名为“{key}”的字段。")
+    body = _json_body()
+    value = body.get("value")
+    if value is not None and not isinstance(value, str | int | float):
+        raise BadInput("value 应为文字或数字。")
+    correct_field(db_session(), case, key, "" if value is None else str(value), user, _text(body, "reason"))
+    fact = ((effective_extraction(case) or {}).get("fields") or {}).get(key)
+    return jsonify({"key": key, "field": fact, "findings": case.findings})
+
+
+FINDING_ACTIONS = {"confirm": "confirmed", "exclude": "dismissed"}
+
+
+@bp.post("/cases/<int:case_id>/findings/<int:index>")
+def resolve_finding(case_id: int, index: int):
+    """Resolve finding N (its index in `findings`) `{"action": "confirm" | "exclude", "reason"}`."""
+    user = _facts_worker()
+    case = _visible(user, case_id)
+    body = _json_body()
+    action = body.get("action")
+    if action not in FINDING_ACTIONS:
+        raise BadInput("action 应为 confirm（确认）或 exclude（排除）。")
+    findings = case.findings or []
+    if not 0 <= index < len(findings):
+        raise NotFound(f"本案件没有第 {index} 项审核意见。")
+    decide_finding(db_session(), case, index, findings[index].get("rule", ""), FINDING_ACTIONS[action],
+                   _text(body, "reason"), user)
+    return jsonify(_finding_json(with_decisions(case)[index]))
+
+
+def _finding_json(finding: dict) -> dict:
+    decision = finding.get("decision")
+    if decision:
+        decision = dict(decision, at=decision["at"].isoformat(timespec="seconds") + "Z")
+    return dict(finding, decision=decision)
+
+
+@bp.post("/cases/<int:case_id>/decision")
+def decision(case_id: int):
+    """Decide the grade `{"grade", "reason", "override": false}`; 409 `blocking_findings` with `open`."""
+    user = api_user()
+    if user.role != "office":
+        raise Forbidden("只有大气办可以确定等级。")
+    case = _visible(user, case_id)
+    body = _json_body()
+    decide_grade(db_session(), case, _text(body, "grade"), user, _text(body, "reason"), override=_override(body))
+    return jsonify({"id": case.id, "grade": case.decided_grade, "proposed_grade": (case.proposal or {}).get("grade"),
+                    "stage": case.stage})

@@ -35,7 +35,7 @@ from web.models import (
     IssuedDocument,
     User,
 )
-from web.services import access, history, listing, procedure, progress, review_sheets
+from web.services import access, history, listing, procedure, progress, rectification, review_sheets
 from web.services.cases import (
     ACTION_LABELS,
     CLOSED_STAGES,
@@ -209,6 +209,10 @@ def show(case_id: int):
         may_work=access.may_work_on_facts(user) and case.status == "done",
         show_decisions=(access.may_work_on_facts(user) and case.status == "done") or any(f["decision"] for f in findings),
         steps=procedure.available_steps(case, user),
+        open_blocking=[f for f in findings if f.get("severity") == "blocking" and not f["decision"]],
+        rectification_items=rectification.items_of(session, case),
+        is_overdue=rectification.is_overdue,
+        next_rectification_step=rectification.next_step,
         grades=GRADE_CHOICES,
         may_decide=user.role == "office" and case.stage in ("city_review", "province_review"),
         may_return=user.role == "office" and procedure.why_not(procedure.STEPS["return"], case, user) is None,

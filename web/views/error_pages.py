@@ -39,9 +39,9 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
-def _error(status: int, code: str, message: str):
+def _error(status: int, code: str, message: str, payload: dict | None = None):
     if _wants_json():
-        return jsonify({"error": code, "message": message}), status
+        return jsonify({"error": code, "message": message} | (payload or {})), status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
         status, code = status_and_code(exc)
         if status >= 500:
             log.error("%s", exc.log_message)
-        return _error(status, code, exc.user_message)
+        return _error(status, code, exc.user_message, getattr(exc, "payload", None))
 
     @app.errorhandler(ServiceUnavailable)
     def _unavailable(exc: ServiceUnavailable):

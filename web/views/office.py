@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from forms.catalogue_workbook import CatalogueRefused
 from forms.errors import BadInput
 from web.db import db_session
-from web.errors import Conflict, NotFound
+from web.errors import Conflict, Forbidden, NotFound
 from web.models import OfficeTemplate
 from web.services import catalogue, issuing, office_templates
 from web.services.cases import GRADE_CHOICES
@@ -42,7 +42,8 @@ def _contact() -> dict:
 def grade(case_id: int):
     case = visible_case_or_404(case_id)
     try:
-        decide_grade(db_session(), case, request.form.get("grade", ""), me(), request.form.get("reason", ""))
+        decide_grade(db_session(), case, request.form.get("grade", ""), me(), request.form.get("reason", ""),
+                     override=request.form.get("override") == "1")
     except (BadInput, Conflict) as exc:
         flash(f"未能确定等级：{exc.user_message}", "error")
     else:
@@ -89,7 +90,8 @@ def notices():
         try:
             confirmed = request.form.get("confirm", "")
             doc = issuing.publish_results(db_session(), storage(), me(), request.form.get("reason", ""), _contact(),
-                                          settings=settings(), expected=int(confirmed) if confirmed.isdigit() else 0)
+                                          settings=settings(), expected=int(confirmed) if confirmed.isdigit() else 0,
+                                          override=request.form.get("override") == "1")
         except (BadInput, Conflict) as exc:
             flash(f"未能发布公示：{exc.user_message}", "error")
             status = 409 if isinstance(exc, Conflict) else 400
@@ -98,7 +100,7 @@ def notices():
             return redirect(url_for("office.notices"), code=303)
     listed, secret = issuing.publication_candidates(db_session(), me())
     return render_template("office/notices.html", listed=listed, secret=secret, office=office_of(me()),
-                           level=issuing.level_of(me()),
+                           level=issuing.level_of(me()), blocked=issuing.blocked_from_publication(db_session(), me()),
                            issued=issuing.issued_by_office(db_session(), me(), ("result-notice", "rectification-notice"))
                            ), status
 
@@ -259,6 +261,8 @@ def catalogue_workbook():
 @role_required("clerk", "expert", "office")
 def issued(doc_id: int, fmt: str):
     doc = issuing.get_readable(db_session(), me(), doc_id)
+    if doc.kind == "result-notice" and fmt == "xlsx" and me().role != "office":
+        raise Forbidden("公示的内部附件只供大气办留存。")
     content, mimetype = issuing.content(db_session(), storage(), doc, fmt, settings=settings())
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=issuing.download_name(doc, fmt), max_age=0)
@@ -276,3 +280,14 @@ def expert_pool():
             flags.append("第三方服务机构人员，不得入库")
         pool.append((e, flags))
     return render_template("office/experts.html", pool=pool, grades=GRADE_CHOICES)
+
+
+@bp.get("/rectification-ledger.<fmt>")
+@role_required("office")
+def rectification_ledger(fmt: str):
+    from web.services import rectification
+
+    content = rectification.ledger(db_session(), me(), fmt, settings=settings())
+    mimetype = issuing.XLSX if fmt == "xlsx" else "application/pdf"
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=f"整改台账-{today().isoformat()}.{fmt}", max_age=0)

@@ -9,15 +9,15 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from forms.errors import BadInput
 from forms.fields import FIELDS
 from web.db import db_session
-from web.errors import Conflict, NotFound
-from web.services import access
+from web.errors import Conflict, Forbidden, NotFound
+from web.services import access, rectification
 from web.services.cases import Upload, reapply
 from web.services.corrections import correct_field, corrections_of, effective_extraction, recheck_now
 from web.services.findings import decide_finding
 from web.services.procedure import move, set_secret
 from web.views import presenters
 from web.views.auth import role_required
-from web.views.cases import me, storage, visible_case_or_404, wants_json
+from web.views.cases import me, settings, storage, visible_case_or_404, wants_json
 
 bp = Blueprint("steps", __name__)
 
@@ -31,8 +31,9 @@ def _back(case_id: int, anchor: str | None = None):
 def step(case_id: int):
     case = visible_case_or_404(case_id)
     try:
-        move(db_session(), case, request.form.get("step", ""), me(), request.form.get("reason", ""))
-    except (BadInput, Conflict) as exc:
+        move(db_session(), case, request.form.get("step", ""), me(), request.form.get("reason", ""),
+             override=request.form.get("override") == "1")
+    except (BadInput, Conflict, Forbidden) as exc:
         flash(f"未能办理：{exc.user_message}", "error")
     else:
         flash(f"已办理，案件现为“{case.stage_label}”。", "success")
@@ -134,3 +135,33 @@ def finding(case_id: int, index: int):
     else:
         flash("已记录对该审核意见的处理。", "success")
     return _back(case.id, f"finding-{index}")
+
+
+@bp.post("/cases/<int:case_id>/rectification-items/<int:item_id>/evidence")
+@role_required("clerk")
+def rectification_evidence(case_id: int, item_id: int):
+    case = visible_case_or_404(case_id)
+    item = rectification.get_item(db_session(), case, item_id)
+    upload = request.files.get("file")
+    try:
+        rectification.submit_evidence(db_session(), storage(), case, item, me(), upload.filename if upload else "",
+                                      upload.stream if upload else None, settings=settings())
+    except (BadInput, Conflict) as exc:
+        flash(f"未能上传整改材料：{exc.user_message}", "error")
+    else:
+        flash(f"已上传整改事项{item.number}的整改材料，待县级核查。", "success")
+    return _back(case.id, f"rectification-item-{item.id}")
+
+
+@bp.post("/cases/<int:case_id>/rectification-items/<int:item_id>")
+@role_required("clerk", "office")
+def rectification_step(case_id: int, item_id: int):
+    case = visible_case_or_404(case_id)
+    item = rectification.get_item(db_session(), case, item_id)
+    try:
+        rectification.advance(db_session(), case, item, request.form.get("step", ""), me(), request.form.get("note", ""))
+    except (BadInput, Conflict) as exc:
+        flash(f"未能办理：{exc.user_message}", "error")
+    else:
+        flash(f"整改事项{item.number}：{item.status_label}。", "success")
+    return _back(case.id, f"rectification-item-{item.id}")
