@@ -12,7 +12,7 @@ from forms.checks import run_checks
 from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.grading import propose_grade
 from forms.vocabulary import UNVERIFIED, VERIFIED
-from generators.review_sheet import NO_REQUIREMENT, review_sheet_data
+from generators.review_sheet import review_sheet_data
 
 FORM = "申报表.docx"
 
@@ -208,7 +208,7 @@ def test_the_review_sheet_requirement_cells_come_from_the_catalogue(exported):
     extraction = _cement("B")
     cells = {row["key"]: row for row in review_sheet_data(extraction)["indicators"]}
     assert cells["transport"]["requirement"].startswith("物料公路运输采用国五")
-    assert cells["equipment"]["requirement"] == NO_REQUIREMENT
+    assert cells["equipment"]["requirement"] == "（请专家填写）"  # the catalogue states none: the expert fills it
     changed = _edit(exported, "申报等级要求", {"行业（全部）": "水泥", "指标": "运输方式", "申报等级": "B"},
                     {"要求": "大宗物料公路运输全部采用新能源车辆。"})
     data = review_sheet_data(extraction, catalogue=workbook.read(changed, version="第3版"))

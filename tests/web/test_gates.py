@@ -6,6 +6,7 @@ with a reason (in the history, on the review sheet, in the result notice's inter
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -223,7 +224,8 @@ def test_an_override_is_on_the_review_sheet_and_in_the_internal_annex(app, users
     assert 'id="publish-blocked"' in notices
     refused = office.post_form("/notices", {"reason": "公示"}, follow_redirects=True)
     assert refused.status_code == 409 and "尚有 1 项阻断性问题未处理" in refused.get_data(as_text=True)
-    office.post_form("/notices", {"reason": "联系电话已当面核实", "override": "1"})
+    confirm = re.search(r'name="confirm" value="(\d+)"', notices).group(1)  # the count the office confirms
+    office.post_form("/notices", {"reason": "联系电话已当面核实", "override": "1", "confirm": confirm})
     assert steps.get_case(app, case).stage == "published"
 
     sheet = docx_text(steps.review_sheet(app, case))

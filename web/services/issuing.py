@@ -284,11 +284,6 @@ def publish_results(session: Session, storage: Storage, actor: User, reason: str
     listed, secret = publication_candidates(session, actor)
     if not listed:
         raise _nothing_to_publish(actor)
-    if expected is not None and expected < 1:
-        raise BadInput(f"请先核对公示预览，并勾选“确认公示以上 {len(listed)} 家企业”。", "publication not confirmed")
-    if expected is not None and expected != len(listed):
-        raise Conflict(f"公示名单已变化：您确认的是 {expected} 家企业，现在是 {len(listed)} 家，请重新核对后再发布。",
-                       code="list_changed")
     given = (reason or "").strip()
     blocked = blocked_from_publication(session, actor)
     if blocked and not override:
@@ -298,6 +293,11 @@ def publish_results(session: Session, storage: Storage, actor: User, reason: str
                                  "确需公示的，填写理由后越过。", [i for _, ids in blocked for i in ids])
         error.payload = {"open": error.open, "cases": {str(c.id): ids for c, ids in blocked}}
         raise error
+    if expected is not None and expected < 1:
+        raise BadInput(f"请先核对公示预览，并勾选“确认公示以上 {len(listed)} 家企业”。", "publication not confirmed")
+    if expected is not None and expected != len(listed):
+        raise Conflict(f"公示名单已变化：您确认的是 {expected} 家企业，现在是 {len(listed)} 家，请重新核对后再发布。",
+                       code="list_changed")
     for case, _ids in blocked:
         require_resolved(session, case, actor, "列入结果公示", override=True, reason=given)
     reason = given or "绩效分级审核完成，向社会公示。"
