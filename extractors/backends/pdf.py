@@ -362,6 +362,7 @@ class PdfBackend(Backend):
                                 len(pages))
                     break
                 try:
+                    layout.page_sizes[page_no] = (float(page.width), float(page.height))
                     size = _content_bytes(page)
                     if size > MAX_PAGE_CONTENT_BYTES:
                         log.warning("[pdf_dense_page] %s page %d: %d bytes of content, not read", self.name,
