@@ -74,8 +74,20 @@ def _checked_pixels(name: str, frame: Image.Image, number: int) -> int:
     return pixels
 
 
+def _register_heif() -> None:
+    """HEIC/HEIF (iPhone and many Android photos) through pillow-heif, when it is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        log.warning("pillow-heif not installed: HEIC photos cannot be read")
+        return
+    register_heif_opener()
+
+
 def open_images(name: str, data: bytes) -> list[PageImage]:
     """The frames of an image file, refused before decoding when they are too large."""
+    if data[4:8] == b"ftyp":
+        _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -292,6 +304,7 @@ class _PageReader:
         self.table_index = table_index
 
     def read(self, page: PageImage, layout: Layout) -> None:
+        layout.page_sizes[page.number] = (page.image.width / page.scale, page.image.height / page.scale)
         scan = clean_page(page.image)
         if page.image.mode == "RGB":
             layout.seals.extend(Source(self.name, page.number, None, tuple(v / page.scale for v in box))
@@ -440,6 +453,7 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
                 layout.grids.append(grid)
             layout.segments.extend(page_layout.segments)
             layout.seals.extend(page_layout.seals)
+            layout.page_sizes.update(page_layout.page_sizes)
         return
     reader = _PageReader(name, engine or get_engine(settings), first_table)
     for page in pages:
@@ -451,7 +465,7 @@ def _renumber(cell: str, offset: int) -> str:
 
 
 class ImageBackend(Backend):
-    formats = frozenset({"jpeg", "png", "tiff"})
+    formats = frozenset({"jpeg", "png", "tiff", "webp", "bmp", "heic"})
     method = "ocr"
 
     def __init__(self, name: str, data: bytes, settings: Settings | None = None, *, engine: OcrEngine | None = None):
