@@ -37,10 +37,31 @@ def page_lines(layout: Layout) -> dict[int, list[_Line]]:
         if source.page is None or not text.strip():
             continue
         box = source.bbox or (0.0, 0.0, 0.0, 0.0)
+        turns = layout.page_turns.get(source.page, 0)
+        if turns and source.page in layout.page_sizes:
+            box = upright_box(box, turns, layout.page_sizes[source.page])
         pages.setdefault(source.page, []).append(_Line(text.strip(), box[1], box[0], box[2]))
     for lines in pages.values():
         lines.sort(key=lambda ln: (round(ln.top), ln.x0))
     return pages
+
+
+def upright_box(box: tuple[float, float, float, float], turns: int,
+                size: tuple[float, float]) -> tuple[float, float, float, float]:
+    """A box on a page as it lies in the file, on the page turned `turns` quarter turns counter-clockwise."""
+    x0, top, x1, bottom = box
+    width, height = size
+    for _ in range(turns % 4):  # a counter-clockwise quarter turn takes (x, y) to (y, width - x)
+        x0, top, x1, bottom = top, width - x1, bottom, width - x0
+        width, height = height, width
+    return x0, top, x1, bottom
+
+
+def upright_width(layout: Layout, page: int) -> float | None:
+    size = layout.page_sizes.get(page)
+    if not size:
+        return None
+    return size[1] if layout.page_turns.get(page, 0) % 2 else size[0]
 
 
 def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
@@ -69,7 +90,7 @@ def page_ranges(layout: Layout) -> list[tuple[int, int]]:
         return [(1, max(count, 1))]
     lines = page_lines(layout)
     ranges: list[list[int]] = [[1, 1]]
-    widths = {page: size[0] for page, size in layout.page_sizes.items()}
+    widths = {page: upright_width(layout, page) for page in layout.page_sizes}
     current = _opening_kind(lines.get(1, []), widths.get(1))
     for page in range(2, count + 1):
         kind = _opening_kind(lines.get(page, []), widths.get(page))
@@ -94,4 +115,5 @@ def part_layout(layout: Layout, first: int, last: int) -> Layout:
                   grids=[g for g in layout.grids if inside(_grid_page(g))],
                   segments=[s for s in layout.segments if inside(s.source.page)],
                   seals=[s for s in layout.seals if inside(s.page)],
-                  page_sizes={p: size for p, size in layout.page_sizes.items() if inside(p)})
+                  page_sizes={p: size for p, size in layout.page_sizes.items() if inside(p)},
+                  page_turns={p: turns for p, turns in layout.page_turns.items() if inside(p)})

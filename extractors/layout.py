@@ -54,6 +54,7 @@ class Layout:
     segments: list[Segment] = field(default_factory=list)
     seals: list[Source] = field(default_factory=list)  # where a scan has seal ink (page, bbox)
     page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)  # page → (width, height) in box units
+    page_turns: dict[int, int] = field(default_factory=dict)  # page → counter-clockwise quarter turns to read it upright
 
     def text(self) -> str:
         """All text, for classification."""
