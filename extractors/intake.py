@@ -35,11 +35,12 @@ EXTENSIONS = {
     "docx": {".docx", ".docm"}, "pdf": {".pdf"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}, "png": {".png"},
     "tiff": {".tif", ".tiff"}, "zip": {".zip"}, "webp": {".webp"}, "bmp": {".bmp", ".dib"},
     "heic": {".heic", ".heif"}, "xlsx": {".xlsx", ".xlsm"}, "csv": {".csv"}, "doc": {".doc", ".wps"},
-    "xls": {".xls", ".et"},
+    "xls": {".xls", ".et"}, "ofd": {".ofd"},
 }
 # content read whatever the file is called (with a warning when its extension says otherwise); a zip
 # or anything refused keeps the refusal
-READABLE = frozenset({"docx", "pdf", "jpeg", "png", "tiff", "webp", "bmp", "heic", "xlsx", "csv", "doc", "xls"})
+READABLE = frozenset({"docx", "pdf", "jpeg", "png", "tiff", "webp", "bmp", "heic", "xlsx", "csv", "doc", "xls",
+                      "ofd"})
 TYPE_LABELS = {"docx": "Word 文档（.docx）", "pdf": "PDF 文件", "jpeg": "JPEG 图片", "png": "PNG 图片",
                "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "doc": "旧版 Word 或 WPS 文字文档（.doc/.wps）",
                "xls": "旧版 Excel 或 WPS 表格（.xls/.et）", "webp": "WebP 图片", "bmp": "BMP 图片",
@@ -114,6 +115,8 @@ def sniff(data: bytes) -> str:
             return "xlsx"
         if "[Content_Types].xml" in names:
             return "ooxml-other"
+        if "OFD.xml" in names or "ofd.xml" in names:
+            return "ofd"
         return "zip"
     if head.startswith(_EXECUTABLE):
         return "executable"
@@ -191,7 +194,7 @@ def _typed(name: str, data: bytes) -> IntakeFile:
                        "这是 PowerPoint 等 Office 文件，不是 Word 或 Excel 文档，请将内容另存为 .docx 或 PDF 后上传。")
     if kind == "unknown":
         return _refuse(item, "unknown_type", "无法识别文件类型，仅支持 Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et/.csv）、"
-                                             "PDF、图片（.jpg/.png/.tif/.webp/.bmp/.heic）和 .zip。")
+                                             "PDF、OFD、图片（.jpg/.png/.tif/.webp/.bmp/.heic）和 .zip。")
     if claimed and claimed != kind and not (claimed == "zip" and kind == "docx"):
         if kind not in READABLE:
             return _refuse(item, "type_mismatch", f"文件扩展名表明是{TYPE_LABELS[claimed]}，但内容实际是"

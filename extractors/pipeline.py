@@ -25,7 +25,7 @@ from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0, "spreadsheet": 0.99}
+BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0, "spreadsheet": 0.99, "ofd": 0.97}
 
 
 def _layout(item: intake.IntakeFile, settings: Settings) -> Layout:

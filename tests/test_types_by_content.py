@@ -170,3 +170,59 @@ def test_a_zip_under_another_extension_stays_refused():
         zf.writestr("a.pdf", b"%PDF-1.4")
     (item,) = intake._intake_bytes("申报表.docx", data.getvalue(), 0)
     assert item.code == "type_mismatch"
+
+
+def ofd_bytes(lines: list[str]) -> bytes:
+    """A minimal OFD (GB/T 33190) as e-licence systems write it: OFD.xml, a document, one page of text objects."""
+    import zipfile
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    objects = "".join(
+        f'<ofd:TextObject ID="{i + 10}" Boundary="20 {30 + 12 * i} 170 10" Font="3" Size="{6 if i else 9}">'
+        f'<ofd:TextCode X="{60 if i == 0 else 0}" Y="{8 if i == 0 else 5}">{text}</ofd:TextCode></ofd:TextObject>'
+        for i, text in enumerate(lines))
+    files = {
+        "OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody>'
+                   '<ofd:DocInfo><ofd:DocID>x</ofd:DocID></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+                   '</ofd:DocBody></ofd:OFD>',
+        "Doc_0/Document.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {ns}><ofd:CommonData>'
+                              '<ofd:MaxUnitID>99</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297'
+                              '</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages>'
+                              '<ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        "Doc_0/Pages/Page_0/Content.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {ns}><ofd:Content>'
+                                          f'<ofd:Layer ID="2">{objects}</ofd:Layer></ofd:Content></ofd:Page>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def test_ofd_electronic_licence(tmp_path):
+    path = tmp_path / "电子营业执照.ofd"
+    path.write_bytes(ofd_bytes(LICENCE))
+    assert intake.sniff(path.read_bytes()) == "ofd"
+    (doc,) = extract_bundle([path]).documents
+    assert doc.error is None and doc.method == "ofd" and doc.kind == "business_license", doc.error
+    facts = {f.key: f for f in doc.facts}
+    assert facts["credit_code"].value == "91130100MA0CXXK21T"
+    assert facts["established_date"].value == "2012-03-15"
+    assert facts["credit_code"].source.page == 1 and facts["credit_code"].source.bbox[0] > 50  # in points
+
+
+@pytest.mark.parametrize("variant, code", [("cut", "ofd_broken"), ("dtd", "ofd_too_large")])
+def test_a_broken_or_hostile_ofd_gets_a_clear_message(tmp_path, variant, code):
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(ofd_bytes(LICENCE))) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("Content.xml"):  # page XML cut short, or carrying an entity declaration
+                data = data[:60] if variant == "cut" else b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data[38:]
+            dst.writestr(info, data)
+    path = tmp_path / "执照.ofd"
+    path.write_bytes(buf.getvalue())
+    (doc,) = extract_bundle([path]).documents
+    assert doc.error_code == code and "OFD" in doc.error

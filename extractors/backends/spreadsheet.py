@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 MAX_CELLS = 2_000_000  # all sheets together; a ledger of 10 000 trucks has 100 000
 MAX_ROWS = 20_000  # rows read a sheet
 MAX_COLUMNS = 200
-MAX_SHEET_XML_BYTES = 200 * 2**20  # a sheet's XML inflated (openpyxl parses it whole)
+MAX_SHEET_XML_BYTES = 20 * 2**20  # the workbook's XML inflated (openpyxl holds it whole, ~30× in memory);
+# a ledger of 10 000 trucks is about 6 MB
+MAX_CSV_BYTES = 20 * 2**20  # a CSV's bytes decoded; the rest is not read
 
 
 def value_text(value) -> str:
@@ -152,7 +154,8 @@ class CsvBackend(Backend):
     method = "spreadsheet"
 
     def layout(self) -> Layout:
-        text = decode_text(self.data)
+        data = self.data[:MAX_CSV_BYTES]
+        text = decode_text(data) if len(data) == len(self.data) else decode_text(data[:data.rfind(b"\n") + 1])
         if text is None:
             raise UnreadableFile("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码后上传。",
                                  f"[csv_encoding] {self.name}: neither UTF-8 nor GB18030")
@@ -161,11 +164,15 @@ class CsvBackend(Backend):
         except csv.Error:
             dialect = csv.excel
         values = []
-        for row in csv.reader(io.StringIO(text), dialect):
-            if len(values) >= MAX_ROWS:
-                log.warning("%s: only the first %d rows read", self.name, MAX_ROWS)
-                break
-            values.append([v.strip() for v in row[:MAX_COLUMNS]])
+        try:
+            for row in csv.reader(io.StringIO(text), dialect):
+                if len(values) >= MAX_ROWS:
+                    log.warning("%s: only the first %d rows read", self.name, MAX_ROWS)
+                    break
+                values.append([v.strip() for v in row[:MAX_COLUMNS]])
+        except csv.Error as exc:  # a field past the module's limit (128 KB), a NUL …
+            raise UnreadableFile("CSV 文件格式有误（某个单元格过长或含有非法字符），无法读取，请在 Excel 中另存为 .xlsx 后上传。",
+                                 f"[csv_malformed] {self.name} row {len(values) + 1}: {exc}") from exc
         layout = Layout(file=self.name, method=self.method, pages=None)
         grid, segments = sheet_grid(self.name, "", 1, values)
         layout.grids.append(grid)

@@ -13,7 +13,7 @@ from forms.fields import FIELDS, TABLES
 from forms.vocabulary import DOCUMENT_KIND_LABELS
 
 SEVERITIES = tuple((s.key, s.heading) for s in vocabulary.SEVERITIES)
-METHOD_LABELS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别", "spreadsheet": "电子表格"}
+METHOD_LABELS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别", "spreadsheet": "电子表格", "ofd": "OFD 版式"}
 UNIT_COLUMNS = {"concentration_mg_m3", "limit_mg_m3"}
 def display(value: Any) -> str:
     if value is None:
