@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from extractors.backends.spreadsheet import looks_like_csv
 from forms.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,20 @@ MAX_NAME_BYTES = 255  # one path component, as every file system allows
 MAX_PATH_CHARS = 1024
 
 EXTENSIONS = {
-    "docx": {".docx"}, "pdf": {".pdf"}, "jpeg": {".jpg", ".jpeg"}, "png": {".png"},
-    "tiff": {".tif", ".tiff"}, "zip": {".zip"},
+    "docx": {".docx", ".docm"}, "pdf": {".pdf"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}, "png": {".png"},
+    "tiff": {".tif", ".tiff"}, "zip": {".zip"}, "webp": {".webp"}, "bmp": {".bmp", ".dib"},
+    "heic": {".heic", ".heif"}, "xlsx": {".xlsx", ".xlsm"}, "csv": {".csv"}, "doc": {".doc", ".wps"},
+    "xls": {".xls", ".et"}, "ofd": {".ofd"},
 }
+# content read whatever the file is called (with a warning when its extension says otherwise); a zip
+# or anything refused keeps the refusal
+READABLE = frozenset({"docx", "pdf", "jpeg", "png", "tiff", "webp", "bmp", "heic", "xlsx", "csv", "doc", "xls",
+                      "ofd"})
 TYPE_LABELS = {"docx": "Word 文档（.docx）", "pdf": "PDF 文件", "jpeg": "JPEG 图片", "png": "PNG 图片",
-               "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "doc": "旧版 Word 文档（.doc）",
+               "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "doc": "旧版 Word 或 WPS 文字文档（.doc/.wps）",
+               "xls": "旧版 Excel 或 WPS 表格（.xls/.et）", "webp": "WebP 图片", "bmp": "BMP 图片",
+               "heic": "HEIC 图片（手机照片）", "xlsx": "Excel 工作簿（.xlsx）", "csv": "CSV 表格",
+               "ofd": "OFD 版式文件",
                "ole": "旧版 Office 文件", "rar": "RAR 压缩包", "7z": "7z 压缩包", "empty": "空文件",
                "unknown": "无法识别的文件", "executable": "可执行程序", "markup": "网页或脚本",
                "office-encrypted": "加密的 Office 文件", "ooxml-other": "其他 Office 文件"}
@@ -52,6 +62,7 @@ class IntakeFile:
     type: str
     error: str | None = None
     code: str | None = None
+    warning: str | None = None  # read, but a clerk should know something (an extension that lies)
 
 
 _EXECUTABLE = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
@@ -78,8 +89,16 @@ def sniff(data: bytes) -> str:
         return "png"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"BM" and len(data) >= 26 and int.from_bytes(data[14:18], "little") in (12, 40, 52, 56, 64, 108, 124):
+        return "bmp"  # the second field, the info header's size, tells a bitmap from text starting `BM`
+    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1"):
+        return "heic"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "office-encrypted" if _ENCRYPTED_OOXML in data[:65536] else "ole"
+        if _ENCRYPTED_OOXML in data[:65536]:
+            return "office-encrypted"
+        return _ole_kind(data)
     if head.startswith(b"Rar!"):
         return "rar"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
@@ -92,8 +111,12 @@ def sniff(data: bytes) -> str:
             return "zip-broken"
         if "word/document.xml" in names:
             return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
         if "[Content_Types].xml" in names:
             return "ooxml-other"
+        if "OFD.xml" in names or "ofd.xml" in names:
+            return "ofd"
         return "zip"
     if head.startswith(_EXECUTABLE):
         return "executable"
@@ -102,7 +125,23 @@ def sniff(data: bytes) -> str:
         return "markup"
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    if looks_like_csv(data):
+        return "csv"
     return "unknown"
+
+
+_OLE_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}
+
+
+def _ole_kind(data: bytes) -> str:
+    """An OLE compound file by the streams its directory names: a Word or WPS text (`WordDocument`), an
+    Excel or WPS sheet (`Workbook`, `Book` in Excel 5); anything else (PowerPoint, MSG) stays `ole`."""
+    for kind, streams in _OLE_STREAMS.items():
+        for stream in streams:
+            # a directory entry: the name in UTF-16, padded with NULs to 64 bytes
+            if (stream + "\0").encode("utf-16-le") in data:
+                return kind
+    return "ole"
 
 
 def _extension_type(name: str) -> str | None:
@@ -143,7 +182,7 @@ def _typed(name: str, data: bytes) -> IntakeFile:
         return _refuse(item, "office_encrypted", "Word 文档设有打开密码，无法读取，请在 Word 中取消密码后重新上传。")
     if kind == "ole":
         return _refuse(item, "old_office",
-                       "这是旧版 Word/Excel 格式（.doc/.xls），无法读取，请在 Word 中另存为 .docx 后上传。")
+                       "这是无法识别的旧版 Office 文件（不是 Word 或 Excel 文档），请另存为 .docx 或 PDF 后上传。")
     if kind in ("rar", "7z"):
         return _refuse(item, "unsupported_archive", f"不支持 {TYPE_LABELS[kind]}，请改用 ZIP 格式打包。")
     if kind == "executable":
@@ -152,12 +191,17 @@ def _typed(name: str, data: bytes) -> IntakeFile:
         return _refuse(item, "markup", "文件内容是网页或脚本（HTML/SVG/XML），不是文档或图片，已拒绝读取。")
     if kind == "ooxml-other":
         return _refuse(item, "ooxml_other",
-                       "这是 Excel 或 PowerPoint 等 Office 文件，不是 Word 文档，请将内容另存为 .docx 或 PDF 后上传。")
+                       "这是 PowerPoint 等 Office 文件，不是 Word 或 Excel 文档，请将内容另存为 .docx 或 PDF 后上传。")
     if kind == "unknown":
-        return _refuse(item, "unknown_type", "无法识别文件类型，仅支持 .docx、.pdf、.jpg、.png、.tif 和 .zip。")
+        return _refuse(item, "unknown_type", "无法识别文件类型，仅支持 Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et/.csv）、"
+                                             "PDF、OFD、图片（.jpg/.png/.tif/.webp/.bmp/.heic）和 .zip。")
     if claimed and claimed != kind and not (claimed == "zip" and kind == "docx"):
-        return _refuse(item, "type_mismatch", f"文件扩展名表明是{TYPE_LABELS[claimed]}，但内容实际是"
-                                              f"{TYPE_LABELS[kind]}，请确认文件后重新上传。")
+        if kind not in READABLE:
+            return _refuse(item, "type_mismatch", f"文件扩展名表明是{TYPE_LABELS[claimed]}，但内容实际是"
+                                                  f"{TYPE_LABELS[kind]}，请确认文件后重新上传。")
+        item.warning = f"文件扩展名表明是{TYPE_LABELS[claimed]}，但内容实际是{TYPE_LABELS[kind]}，已按{TYPE_LABELS[kind]}读取。"
+        log.warning("intake %s: named as %s but is %s; read as %s (sha256 %s)", loggable(item.name), claimed, kind,
+                    kind, item.sha256[:12])
     return item
 
 

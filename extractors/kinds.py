@@ -104,3 +104,21 @@ def page_sets(names: list[str]) -> dict[str, list[str]]:
 def _page_number(name: str) -> int:
     m = _NUMBERED.match(name.rsplit("/", 1)[-1])
     return int(m.group("a") or m.group("b") or m.group("c")) if m else 0
+
+
+TITLE_WEIGHT = 4  # a title signal this strong names a document by itself (营业执照, 排污许可证, 承诺书 …)
+_SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*[、.．\s])")
+
+
+def title_kind(line: str) -> str | None:
+    """The kind a line names when it is a document's own title (`营业执照`, `关于…的批复`, `承诺书`), None
+    for a numbered section heading inside a document (`五、运输车辆台账`) or any other line."""
+    flat = _flat(line)
+    if not flat or len(flat) > 60 or _SECTION_NUMBER.match(flat):
+        return None
+    best, best_weight = None, 0.0
+    for kind, signals in _SIGNALS.items():
+        for pattern, title_weight, _ in signals:
+            if title_weight >= TITLE_WEIGHT and title_weight > best_weight and re.search(pattern, flat):
+                best, best_weight = kind, title_weight
+    return best

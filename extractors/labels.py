@@ -470,6 +470,8 @@ def _spread(cells: list[Cell | None], c: int, mapping: dict, columns: dict) -> t
 
 
 def _row_ref(grid: Grid, r: int) -> str:
+    if grid.ref is not None:  # a spreadsheet's sheet (or a CSV: rows only)
+        return f"{grid.ref}, row {r + 1}" if grid.ref else f"row {r + 1}"
     return f"table {grid.index}, row {r + 1}"
 
 

@@ -27,6 +27,7 @@ class Grid:
     rows: list[list[Cell | None]]
     caption: str = ""
     for_fields: bool = True  # False for a borderless table guessed from text alignment: tables only
+    ref: str | None = None  # how a row's source names the table: None `table N`, `sheet 台账` a workbook's sheet, "" a CSV
 
     def cell(self, row: int, col: int) -> Cell | None:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -52,6 +53,8 @@ class Layout:
     grids: list[Grid] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     seals: list[Source] = field(default_factory=list)  # where a scan has seal ink (page, bbox)
+    page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)  # page → (width, height) in box units
+    page_turns: dict[int, int] = field(default_factory=dict)  # page → counter-clockwise quarter turns to read it upright
 
     def text(self) -> str:
         """All text, for classification."""

@@ -15,6 +15,7 @@ from extractors.attachments import with_attachment_facts
 from extractors.backends.image import ocr_pool, page_listener, reset_pool
 from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
+from extractors.document_parts import page_ranges, part_layout
 from extractors.kinds import NAME_HINTS, classify, page_sets
 from extractors.labels import facts_from_layout, signature_date, tables_from_layout
 from extractors.layout import Layout
@@ -25,7 +26,7 @@ from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0}
+BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0, "spreadsheet": 0.99, "ofd": 0.97}
 
 
 def _layout(item: intake.IntakeFile, settings: Settings) -> Layout:
@@ -45,7 +46,8 @@ def extract_document(item: intake.IntakeFile, settings: Settings | None = None) 
 
 def _extract_document(item: intake.IntakeFile, settings: Settings) -> DocumentResult:
     doc = DocumentResult(file=item.name, sha256=item.sha256, error=item.error,
-                         error_code=getattr(item, "code", None) if item.error else None)
+                         error_code=getattr(item, "code", None) if item.error else None,
+                         warnings=[item.warning] if item.warning and not item.error else [])
     if item.error:
         return doc
     try:
@@ -60,9 +62,26 @@ def _extract_document(item: intake.IntakeFile, settings: Settings) -> DocumentRe
         return doc
     doc.method = layout.method
     doc.pages = layout.pages
+    ranges = page_ranges(layout)
+    if len(ranges) == 1:
+        return _read_document(doc, layout, item)
+    log.info("%s: %d documents in one file, pages %s", item.name, len(ranges),
+             ", ".join(f"{a}-{b}" for a, b in ranges))
+    doc.parts = [_read_document(DocumentResult(file=item.name, sha256=item.sha256, method=layout.method,
+                                               pages=b - a + 1, pages_range=(a, b), part_of=item.name,
+                                               warnings=list(doc.warnings)),
+                                part_layout(layout, a, b), item)
+                 for a, b in ranges]
+    doc.kind, doc.confidence = doc.parts[0].kind, doc.parts[0].confidence
+    return doc
+
+
+def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile) -> DocumentResult:
+    """The facts and tables of one document's layout, its kind decided by what it says."""
     base = BASE_CONFIDENCE.get(layout.method, 0.9)
     facts = facts_from_layout(layout, "unknown", base)
-    kind, confidence = classify(layout.text(), item.name, label_hits=len({f.key for f in facts} & form_only_keys()),
+    kind, confidence = classify(layout.text(), "" if doc.part_of else item.name,
+                                label_hits=len({f.key for f in facts} & form_only_keys()),
                                 is_image=item.type in IMAGE_FORMATS)
     for fact in facts:
         fact.kind = kind
@@ -137,7 +156,7 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
             cache.put(key, doc)
     documents = [doc for doc in documents if doc is not None]
     settle_page_sets(documents)
-    return Extraction(documents=[_own_fields(doc) for doc in documents])
+    return Extraction(documents=[_own_fields(part) for doc in documents for part in (doc.parts or [doc])])
 
 
 Progress = Callable[[str, int, intake.IntakeFile | None, DocumentResult | None], None]
@@ -195,7 +214,7 @@ def settle_page_sets(documents: list[DocumentResult]) -> None:
     later page reads as nothing in particular or only weakly as something else, or its own name says
     so: a form's second page is mostly a vehicle table and would otherwise pass for a ledger."""
     by_name = {doc.file: doc for doc in documents}
-    for members in page_sets([doc.file for doc in documents if doc.error is None]).values():
+    for members in page_sets([doc.file for doc in documents if doc.error is None and not doc.parts]).values():
         first = by_name[members[0]]
         if first.kind in ("unknown", "photo") or first.confidence < 0.6:
             continue

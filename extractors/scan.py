@@ -194,3 +194,15 @@ def clean_page(image: Image.Image) -> ScanPage:
         grey = cv2.warpAffine(grey, rotation, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
         matrix = np.vstack([rotation, [0, 0, 1]]) @ matrix
     return ScanPage(Image.fromarray(grey), matrix, angle, warped)
+
+
+def quarter_turned(scan: ScanPage, turns: int) -> ScanPage:
+    """The cleaned page turned `turns` quarter turns counter-clockwise, its matrix following."""
+    grey = np.asarray(scan.image)
+    matrix = scan.matrix
+    for _ in range(turns % 4):
+        width = grey.shape[1]
+        # a counter-clockwise quarter turn takes pixel (x, y) to (y, width - 1 - x)
+        matrix = np.array([[0, 1, 0], [-1, 0, width - 1], [0, 0, 1]], dtype=float) @ matrix
+        grey = np.rot90(grey)
+    return ScanPage(Image.fromarray(np.ascontiguousarray(grey)), matrix, scan.angle, scan.warped)

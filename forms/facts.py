@@ -44,9 +44,14 @@ class Source:
 
 
 def cell_in_chinese(cell: str) -> str:
-    """`table 1, row 3, column 2` → `表1第3行第2列`; `paragraph 4` → `第4段`; anything else unchanged."""
+    """`table 1, row 3, column 2` → `表1第3行第2列`; `paragraph 4` → `第4段`; `sheet 台账, row 3, column 2` →
+    `工作表“台账”第3行第2列`; `row 3, column 2` (a CSV) → `第3行第2列`; anything else unchanged."""
     import re
 
+    m = re.fullmatch(r"(?:sheet (.+?), )?row (\d+)(?:, column (\d+))?", cell)
+    if m:
+        sheet, r, c = m.groups()
+        return (f"工作表“{sheet}”" if sheet else "") + f"第{r}行" + (f"第{c}列" if c else "")
     m = re.fullmatch(r"table (\d+)(?:, row (\d+))?(?:, column (\d+))?", cell)
     if m:
         t, r, c = m.groups()
@@ -87,13 +92,32 @@ class DocumentResult:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     error_code: str | None = None  # why `error`, for machines (snake_case; intake and backends name it)
     seconds: float | None = None  # how long reading it took (None when it came from the cache); not in the JSON
+    # one file holding several documents (a 申报材料汇编): each is a DocumentResult of its own with the
+    # file's name, `part_of` that name and the pages it spans; the file's result lists them in `parts`
+    pages_range: tuple[int, int] | None = None
+    part_of: str | None = None
+    parts: list[DocumentResult] = field(default_factory=list)  # not in the JSON: the parts are listed instead
+    warnings: list[str] = field(default_factory=list)  # what a clerk should know about how the file was read
 
     def to_dict(self) -> dict[str, Any]:
         out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,
                "pages": self.pages, "confidence": round(self.confidence, 3), "error": self.error}
         if self.error_code:
             out["error_code"] = self.error_code
+        if self.pages_range:  # additive keys (docs/cli.md: add, don't rename)
+            out["pages_range"] = list(self.pages_range)
+            out["part_of"] = self.part_of or self.file
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out
+
+    def holds(self, source: Source) -> bool:
+        """Whether a value from `source` belongs to this document (its file, and its pages if it is a part)."""
+        if source.file != self.file:
+            return False
+        if not self.pages_range or source.page is None:
+            return True
+        return self.pages_range[0] <= source.page <= self.pages_range[1]
 
 
 @dataclass
@@ -142,31 +166,36 @@ class Extraction:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Extraction:
         """Rebuild from a stored `gradedesk.extraction/1` object (with its candidates)."""
-        docs: dict[str, DocumentResult] = {}
+        docs: list[DocumentResult] = []
         for d in data.get("documents", []):
-            docs[d["file"]] = DocumentResult(
+            pages_range = d.get("pages_range")
+            docs.append(DocumentResult(
                 file=d["file"], sha256=d.get("sha256", ""), kind=d.get("kind", "unknown"),
                 method=d.get("method"), pages=d.get("pages"), confidence=d.get("confidence", 0.0),
-                error=d.get("error"), error_code=d.get("error_code"))
+                error=d.get("error"), error_code=d.get("error_code"),
+                pages_range=tuple(pages_range) if pages_range else None, part_of=d.get("part_of"),
+                warnings=list(d.get("warnings") or ())))
+
+        def home(source: Source) -> DocumentResult:
+            doc = next((doc for doc in docs if doc.holds(source)), None)
+            if doc is None:
+                doc = DocumentResult(file=source.file, sha256="")
+                docs.append(doc)
+            return doc
+
         candidates = data.get("candidates") or {
             key: [dict(f, kind=None)] for key, f in data.get("fields", {}).items()}
         for key, facts in candidates.items():
             for f in facts:
                 source = Source.from_dict(f.get("source"))
-                doc = docs.get(source.file)
-                if doc is None:
-                    doc = docs[source.file] = DocumentResult(file=source.file, sha256="")
+                doc = home(source)
                 doc.facts.append(Fact(key=key, value=f.get("value"), raw=str(f.get("value")),
                                       confidence=f.get("confidence", 0.0), source=source,
                                       kind=f.get("kind") or doc.kind, sealed=bool(f.get("sealed"))))
         for key, rows in data.get("tables", {}).items():
             for row in rows:
-                ref = Source.from_dict(row.get("source_ref"))
-                doc = docs.get(ref.file)
-                if doc is None:
-                    doc = docs[ref.file] = DocumentResult(file=ref.file, sha256="")
-                doc.tables.setdefault(key, []).append(row)
-        return cls(documents=list(docs.values()))
+                home(Source.from_dict(row.get("source_ref"))).tables.setdefault(key, []).append(row)
+        return cls(documents=docs)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -78,6 +78,7 @@ class TableSpec:
         return None
 
 
+@lru_cache(maxsize=65536)  # a ledger of 20 000 rows asks about each header synonym 1.7 million times
 def label_key(text: str | None) -> str:
     """A label as compared: no spaces, no numbering or markers, no trailing colon, Chinese brackets."""
     text = n.to_halfwidth(n.clean_text(text or ""))

@@ -56,9 +56,11 @@ def test_bad_files_get_clear_messages_and_the_rest_is_read(tmp_path, form_docx):
     assert names["credit_code"] == "91130200699229617X"
 
     assert "损坏" in docs["损坏.docx"].error or "无法" in docs["损坏.docx"].error
-    assert "JPEG" in docs["许可证.pdf"].error and "PDF" in docs["许可证.pdf"].error
+    # an image named .pdf is read as the image it is, and the clerk is told (issue 16: types by content)
+    assert docs["许可证.pdf"].error is None and docs["许可证.pdf"].method == "ocr"
+    assert any("JPEG" in w and "PDF" in w for w in docs["许可证.pdf"].warnings)
     assert "空" in docs["空白.pdf"].error
-    assert ".docx" in docs["旧版.doc"].error
+    assert ".docx" in docs["旧版.doc"].error  # an OLE file with neither a Word nor an Excel stream
 
 
 def test_corrupt_docx_with_valid_zip_but_broken_xml(tmp_path, form_docx):

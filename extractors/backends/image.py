@@ -27,7 +27,8 @@ from extractors.labels import SIGNATURE_LINE
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.engine import OcrLine, OcrWord
-from extractors.scan import ScanPage, clean_page, seal_boxes
+from extractors.ocr.orientation import looks_sideways, quarter_turns, read_poorly
+from extractors.scan import ScanPage, clean_page, quarter_turned, seal_boxes
 from extractors.scan_checkboxes import find_checkboxes
 from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
@@ -76,8 +77,20 @@ def _checked_pixels(name: str, frame: Image.Image, number: int) -> int:
     return pixels
 
 
+def _register_heif() -> None:
+    """HEIC/HEIF (iPhone and many Android photos) through pillow-heif, when it is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        log.warning("pillow-heif not installed: HEIC photos cannot be read")
+        return
+    register_heif_opener()
+
+
 def open_images(name: str, data: bytes) -> list[PageImage]:
     """The frames of an image file, refused before decoding when they are too large."""
+    if data[4:8] == b"ftyp":
+        _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -294,14 +307,20 @@ class _PageReader:
         self.table_index = table_index
 
     def read(self, page: PageImage, layout: Layout) -> None:
+        layout.page_sizes[page.number] = (page.image.width / page.scale, page.image.height / page.scale)
         scan = clean_page(page.image)
         if page.image.mode == "RGB":
             layout.seals.extend(Source(self.name, page.number, None, tuple(v / page.scale for v in box))
                                 for box in seal_boxes(page.image))
-        grey = np.asarray(scan.image)
-        tables = find_tables(grey)
-        ocr_input = wipe_rules(grey, tables) if tables else grey
-        lines = self.engine.recognise(Image.fromarray(ocr_input)) or read_ink_only(ocr_input, self.engine)
+        turned = False
+        if looks_sideways(np.asarray(scan.image)):
+            scan, turned = self._upright(scan, page, layout), True
+        grey, tables, ocr_input, lines = self._recognise(scan)
+        if not turned and read_poorly(lines):
+            upright = self._upright(scan, page, layout)
+            if upright is not scan:
+                scan = upright
+                grey, tables, ocr_input, lines = self._recognise(scan)
         lines = reread_signature_zone(lines, ocr_input, self.engine)
         lines = with_checkboxes(lines, grey)
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
@@ -335,6 +354,23 @@ class _PageReader:
                     self.name, page.number, f"table {self.table_index}, row {cell.row + 1}, column {cell.col + 1}",
                     scan_box(scan, cell.bbox, page.scale)))
             layout.grids.append(Grid(index=self.table_index, rows=rows))
+
+    def _recognise(self, scan: ScanPage):
+        """The page's grey pixels, its ruled tables, the pixels OCR'd (rules wiped) and the lines read."""
+        grey = np.asarray(scan.image)
+        tables = find_tables(grey)
+        ocr_input = wipe_rules(grey, tables) if tables else grey
+        lines = self.engine.recognise(Image.fromarray(ocr_input)) or read_ink_only(ocr_input, self.engine)
+        return grey, tables, ocr_input, lines
+
+    def _upright(self, scan: ScanPage, page: PageImage, layout: Layout) -> ScanPage:
+        """The page turned upright when orientation detection says it is not (the same page otherwise)."""
+        turns = quarter_turns(scan.image)
+        if not turns:
+            return scan
+        log.info("%s page %d: turned %d° to read it upright", self.name, page.number, turns * 90)
+        layout.page_turns[page.number] = turns
+        return quarter_turned(scan, turns)
 
     @staticmethod
     def _runs(words: list[OcrWord]) -> list[list[OcrWord]]:
@@ -445,6 +481,8 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
                 layout.grids.append(grid)
             layout.segments.extend(page_layout.segments)
             layout.seals.extend(page_layout.seals)
+            layout.page_sizes.update(page_layout.page_sizes)
+            layout.page_turns.update(page_layout.page_turns)
         return
     reader = _PageReader(name, engine or get_engine(settings), first_table)
     for page in pages:
@@ -471,7 +509,7 @@ def _renumber(cell: str, offset: int) -> str:
 
 
 class ImageBackend(Backend):
-    formats = frozenset({"jpeg", "png", "tiff"})
+    formats = frozenset({"jpeg", "png", "tiff", "webp", "bmp", "heic"})
     method = "ocr"
 
     def __init__(self, name: str, data: bytes, settings: Settings | None = None, *, engine: OcrEngine | None = None):

@@ -207,6 +207,31 @@ def text_layer_broken(chars: list[dict]) -> bool:
     return cid > len(chars) * 0.05 or unreadable > max(len(text), 1) * 0.2
 
 
+THIN_TEXT_CHARS = 40  # a footer, a page number, a watermark: fewer characters than any document's page
+IMAGE_COVER = 0.5  # share of the page an image covers for the page to be a scan
+
+
+def text_layer_not_the_page(page) -> bool:
+    """True when the text layer does not carry the page: a scan with only a footer, page number or
+    watermark typed over it (a scanner's or a merging tool's), or text set sideways or upside down
+    (a page turned in the content stream: its words would be cut into single characters). Such a page
+    is read by OCR, which sets it upright."""
+    chars = [c for c in page.chars if c.get("text", "").strip()]
+    # pdfminer calls a 180° turn upright (its test is on the signs' product): the matrix's a < 0 tells it
+    turned = sum(1 for c in chars if not c.get("upright", True) or (c.get("matrix") or (1,))[0] < 0)
+    if chars and turned > len(chars) / 2:
+        return True
+    if len(chars) >= THIN_TEXT_CHARS:
+        return False
+    area = max(float(page.width) * float(page.height), 1.0)
+    covered = 0.0
+    for image in page.images:
+        width = max(0.0, min(float(image["x1"]), float(page.width)) - max(float(image["x0"]), 0.0))
+        height = max(0.0, min(float(image["bottom"]), float(page.height)) - max(float(image["top"]), 0.0))
+        covered = max(covered, width * height)
+    return covered >= IMAGE_COVER * area
+
+
 def _segments(page, page_no: int, name: str, exclude: list[tuple], first_line: int) -> list[Segment]:
     words = [
         w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
@@ -362,13 +387,14 @@ class PdfBackend(Backend):
                                 len(pages))
                     break
                 try:
+                    layout.page_sizes[page_no] = (float(page.width), float(page.height))
                     size = _content_bytes(page)
                     if size > MAX_PAGE_CONTENT_BYTES:
                         log.warning("[pdf_dense_page] %s page %d: %d bytes of content, not read", self.name,
                                     page_no, size)
                         dense.append(page_no)
                         continue
-                    if text_layer_broken(page.chars):
+                    if text_layer_broken(page.chars) or text_layer_not_the_page(page):
                         self.ocr_pages.append(page_no)
                         continue
                     grids, segments = self._read_page(page, page_no, table_index)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
+from extractors.intake import EXTENSIONS
 from forms.errors import BadInput
 
-BUNDLE_EXTENSIONS = (".zip", ".docx", ".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
+# every type the extractors read (extractors/intake.py), and zips of them
+BUNDLE_EXTENSIONS = tuple(sorted({ext for exts in EXTENSIONS.values() for ext in exts}))
 HEAD_BYTES = 4096
 _EXECUTABLE = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"#!")
 _MARKUP = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<body", b"<head", b"<iframe", b"<object")
@@ -53,7 +55,8 @@ def check_bundle_file(name: str, stream: BinaryIO) -> str:
     """The sniffed kind of one file of a bundle; BadInput for a refused one."""
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     if suffix not in BUNDLE_EXTENSIONS:
-        raise BadInput(f"不支持“{name}”的文件类型。申报材料只能是 .zip、.docx、.pdf、.jpg、.png 或 .tif 文件。",
+        raise BadInput(f"不支持“{name}”的文件类型。申报材料可以是压缩包（.zip）、Word/WPS 文档（.docx、.doc、.wps）、"
+                       "Excel/WPS 表格（.xlsx、.xls、.et、.csv）、PDF 或图片（.jpg、.png、.tif、.webp、.bmp、.heic）。",
                        f"extension {suffix!r} refused")
     kind = sniff_head(head_of(stream))
     if kind in ("executable", "markup"):

@@ -14,7 +14,7 @@ from forms.fields import FIELDS, TABLES
 from forms.vocabulary import DOCUMENT_KIND_LABELS
 
 SEVERITIES = tuple((s.key, s.heading) for s in vocabulary.SEVERITIES)
-METHOD_LABELS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别"}
+METHOD_LABELS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别", "spreadsheet": "电子表格", "ofd": "OFD 版式"}
 UNIT_COLUMNS = {"concentration_mg_m3", "limit_mg_m3"}
 def display(value: Any) -> str:
     if value is None:
@@ -102,7 +102,9 @@ def document_rows(extraction: dict | None) -> list[dict[str, Any]]:
         confidence = doc.get("confidence")
         rows.append({"file": display_name(doc.get("file")), "kind": DOCUMENT_KIND_LABELS.get(doc.get("kind"), doc.get("kind")),
                      "method": METHOD_LABELS.get(doc.get("method"), doc.get("method") or ""),
-                     "pages": doc.get("pages"), "error": doc.get("error"),
+                     # a document that is part of a file (a 申报材料汇编): the file's pages it spans
+                     "pages": "第 {}–{} 页".format(*doc["pages_range"]) if doc.get("pages_range") else doc.get("pages"),
+                     "error": doc.get("error") or "；".join(doc.get("warnings") or ()) or None,
                      "confidence": round(confidence * 100) if isinstance(confidence, (int, float)) else None})
     return rows
 

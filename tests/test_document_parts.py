@@ -1,0 +1,117 @@
+"""Documents, not files: a PDF put together from several documents is read as those documents.
+
+The generator writes one document per file; these bundles are put together the way enterprises do
+(a 申报材料汇编 printed to one PDF, a monitoring report appended to the form's PDF).
+"""
+
+import json
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from extractors.pipeline import extract_bundle
+from forms.facts import Extraction
+from tests.test_pdf_tables import borderless_report
+
+FONT = "STSong-Light"
+SAMPLES = "fixtures/samples"
+
+
+def _page(c: canvas.Canvas, title: str | None, lines: list[str]) -> None:
+    c.setFont(FONT, 18)
+    if title:
+        c.drawCentredString(297, 780, title)
+    c.setFont(FONT, 11)
+    y = 740
+    for line in lines:
+        c.drawString(72, y, line)
+        y -= 22
+    c.showPage()
+
+
+def compendium(path) -> None:
+    """Cover and contents, licence, permit, a two-page EIA approval and a pledge, in one PDF."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    c = canvas.Canvas(str(path))
+    _page(c, "河北某某铸造有限公司申报材料汇编", ["目  录", "一、企业法人营业执照", "二、排污许可证副本",
+                                                "三、环评批复", "四、承诺书"])
+    _page(c, "营 业 执 照", ["统一社会信用代码：91130100MA0CXXK21T", "名称：河北某某铸造有限公司",
+                            "类型：有限责任公司", "法定代表人：王强", "成立日期：2012年03月15日",
+                            "住所：河北省石家庄市藁城区工业路8号", "登记机关：石家庄市藁城区行政审批局"])
+    _page(c, "排污许可证", ["证书编号：91130100MA0CXXK21T001P", "单位名称：河北某某铸造有限公司",
+                          "行业类别：黑色金属铸造", "有效期限：自2020年06月01日起至2025年05月31日止",
+                          "发证机关：石家庄市生态环境局"])
+    _page(c, "关于河北某某铸造有限公司年产3万吨铸件项目环境影响报告表的批复",
+          ["河北某某铸造有限公司：", "你公司报送的环境影响报告表收悉。经研究，批复如下：",
+           "一、项目位于藁城区工业路8号。"])
+    _page(c, None, ["二、项目建成后须按规定开展竣工环境保护验收。", "石家庄市生态环境局", "2019年4月2日"])
+    _page(c, "承 诺 书", ["本企业郑重承诺：所提交的申报材料真实、准确、完整。", "企业名称（盖章）：河北某某铸造有限公司",
+                        "日期：2020年8月9日"])
+    c.save()
+
+
+def merged(path, *parts) -> None:
+    """The PDFs `parts` one after another in one file, as a print-to-PDF or a scanner's merge makes it."""
+    out = pdfium.PdfDocument.new()
+    for part in parts:
+        src = pdfium.PdfDocument(str(part))
+        out.import_pages(src)
+    out.save(str(path))
+
+
+def test_compendium_is_split_into_its_documents(tmp_path):
+    path = tmp_path / "申报材料汇编.pdf"
+    compendium(path)
+    extraction = extract_bundle([path])
+    docs = extraction.documents
+    assert [(d.kind, d.pages_range) for d in docs] == [
+        ("business_license", (1, 2)), ("discharge_permit", (3, 3)), ("eia_approval", (4, 5)), ("pledge", (6, 6))]
+    assert all(d.file == path.name and d.part_of == path.name for d in docs)
+    license_facts = {f.key: f for f in docs[0].facts}
+    assert license_facts["credit_code"].value == "91130100MA0CXXK21T"
+    assert license_facts["credit_code"].kind == "business_license"
+    permit = {f.key: f.value for f in docs[1].facts}
+    assert permit["permit_number"] == "91130100MA0CXXK21T001P"
+    assert all(docs[1].pages_range[0] <= f.source.page <= docs[1].pages_range[1] for f in docs[1].facts)
+    data = json.loads(json.dumps(extraction.to_dict(), ensure_ascii=False))
+    assert [(d["kind"], d["pages_range"], d["part_of"]) for d in data["documents"]] == [
+        (d.kind, list(d.pages_range), path.name) for d in docs]
+    again = Extraction.from_dict(data)  # stored and read back, each value stays with its part
+    assert [(d.kind, d.pages_range) for d in again.documents] == [(d.kind, d.pages_range) for d in docs]
+    assert {f.key for f in again.documents[1].facts} == {f.key for f in docs[1].facts}
+
+
+def test_form_with_its_monitoring_report_appended(tmp_path):
+    form = f"{SAMPLES}/coating-pdf/申报表.pdf"
+    report = tmp_path / "report.pdf"
+    borderless_report(report)
+    path = tmp_path / "申报表及监测报告.pdf"
+    merged(path, form, report)
+    alone = extract_bundle([form]).documents
+    assert len(alone) == 1 and alone[0].pages_range is None  # a two-page form stays one document
+    form_part, report_part = extract_bundle([path]).documents
+    pages = alone[0].pages
+    assert (form_part.kind, form_part.pages_range) == ("application_form", (1, pages))
+    assert (report_part.kind, report_part.pages_range) == ("monitoring_report", (pages + 1, pages + 1))
+    assert {f.key: f.value for f in form_part.facts} == {f.key: f.value for f in alone[0].facts}
+    def rows(doc):  # the same rows from the same places; only the file's name differs
+        return {key: [dict(r, source_ref=dict(r["source_ref"], file=None)) for r in table]
+                for key, table in doc.tables.items()}
+
+    assert rows(form_part) == rows(alone[0]) and form_part.tables["vehicles"]
+    assert {f.key: f.value for f in report_part.facts}["report_number"] == "HBJC-2020-0815"
+
+
+@pytest.mark.parametrize("heading", ["五、运输车辆台账", "（三）监测报告"])
+def test_a_numbered_section_heading_opens_no_document(tmp_path, heading):
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    path = tmp_path / "x.pdf"
+    c = canvas.Canvas(str(path))
+    _page(c, "重污染天气重点行业绩效分级申报表", ["企业名称：河北某某铸造有限公司", "申报等级：B级"])
+    _page(c, heading, ["车牌号  排放阶段", "冀A12345  国五"])
+    c.save()
+    (doc,) = extract_bundle([path]).documents
+    assert doc.pages_range is None and doc.kind == "application_form"
