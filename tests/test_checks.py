@@ -187,9 +187,13 @@ def test_clean_transport_share_against_the_grade(stages, grade, short):
     assert (found.get("transport:clean_share") is not None and found["transport:clean_share"].severity == "blocking") is short
 
 
-def test_clean_share_without_a_catalogue_figure_is_a_note():
-    found = rules(form(industry="铸造", applied_grade="B", tables={"vehicles": _trucks(["国四"])}))
-    assert found["transport:clean_share"].severity == "note"
+@pytest.mark.parametrize("stages", [["国四"], ["国五", "国六", "新能源"]])
+def test_clean_share_without_a_catalogue_figure_is_information_not_a_defect(stages):
+    """No requirement stated for the grade: the share is told under info:clean_share, never under the
+    defect's id — a fleet that is 100% clean included."""
+    found = rules(form(industry="铸造", applied_grade="B", tables={"vehicles": _trucks(stages)}))
+    assert "transport:clean_share" not in found
+    assert found["info:clean_share"].severity == "note"
 
 
 def test_duplicate_vin():

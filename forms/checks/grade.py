@@ -59,15 +59,16 @@ def clean_share(ctx: CheckContext) -> Iterator[Finding]:
     evidence = list({v["source_ref"]["file"]: Source(v["source_ref"]["file"], v["source_ref"].get("page"))
                      for v in vehicles}.values())
     if needed is None:
-        yield rules.CLEAN_SHARE.finding(
+        # not a shortfall (none is stated): information under its own id, whatever the share
+        yield rules.CLEAN_SHARE_INFO.finding(
             (f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}）；"
-             f"行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。"), evidence, severity="note")
+             f"行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。"), evidence)
         return
     if share + 1e-9 < needed:
         yield rules.CLEAN_SHARE.finding(
             (f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}），"
              f"低于{ind.name}{grade}级要求的{needed:.0%}。"),
-            evidence, severity="blocking", basis=ind.clean_transport_source)
+            evidence, basis=ind.clean_transport_source)
 
 
 def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
