@@ -18,7 +18,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "7"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "8"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
@@ -41,6 +41,7 @@ def dump(doc: DocumentResult) -> dict:
         "facts": [{"key": f.key, "value": f.value, "raw": f.raw, "confidence": f.confidence,
                    "source": _rename(f.source.to_dict(), ""), "kind": f.kind, "sealed": f.sealed} for f in doc.facts],
         "tables": {k: [dict(r, source_ref=_rename(r["source_ref"], "")) for r in rows] for k, rows in doc.tables.items()},
+        "unassigned": [dict(u, source=_rename(u["source"], "")) for u in doc.unassigned],
     }
 
 
@@ -51,6 +52,7 @@ def load(data: dict, name: str, sha256: str) -> DocumentResult:
         facts=[Fact(f["key"], f["value"], f["raw"], f["confidence"], Source.from_dict(_rename(f["source"], name)),
                     f["kind"], f.get("sealed", False)) for f in data["facts"]],
         tables={k: [dict(r, source_ref=_rename(r["source_ref"], name)) for r in rows] for k, rows in data["tables"].items()},
+        unassigned=[dict(u, source=_rename(u["source"], name)) for u in data.get("unassigned", ())],
     )
 
 

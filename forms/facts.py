@@ -87,6 +87,7 @@ class DocumentResult:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     error_code: str | None = None  # why `error`, for machines (snake_case; intake and backends name it)
     seconds: float | None = None  # how long reading it took (None when it came from the cache); not in the JSON
+    unassigned: list[dict[str, Any]] = field(default_factory=list)  # {label, value, source}: pairs meaning no field
 
     def to_dict(self) -> dict[str, Any]:
         out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,
@@ -137,6 +138,8 @@ class Extraction:
             "candidates": {
                 key: [dict(f.to_dict(), kind=f.kind) for f in self.facts(key)] for key in self.fields
             },
+            # additive (docs/cli.md): a label and value on a form that mean no canonical field, for the clerk
+            "unassigned": [u for d in self.documents for u in d.unassigned],
         }
 
     @classmethod
@@ -159,6 +162,12 @@ class Extraction:
                 doc.facts.append(Fact(key=key, value=f.get("value"), raw=str(f.get("value")),
                                       confidence=f.get("confidence", 0.0), source=source,
                                       kind=f.get("kind") or doc.kind, sealed=bool(f.get("sealed"))))
+        for item in data.get("unassigned") or ():
+            source = Source.from_dict(item.get("source"))
+            doc = docs.get(source.file)
+            if doc is None:
+                doc = docs[source.file] = DocumentResult(file=source.file, sha256="")
+            doc.unassigned.append(item)
         for key, rows in data.get("tables", {}).items():
             for row in rows:
                 ref = Source.from_dict(row.get("source_ref"))
