@@ -14,7 +14,7 @@ from functools import cache
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
 from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
-from forms.label_meaning import looks_like_label, plausible, resolve, resolve_questions
+from forms.label_meaning import looks_like_label, plausible, resolve_questions
 from forms.normalize import find_dates, to_halfwidth
 
 # ---------------------------------------------------------------- label: value in running text
