@@ -14,7 +14,14 @@ from functools import cache
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
 from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
-from forms.label_meaning import looks_like_label, plausible, resolve_questions
+from forms.label_meaning import (
+    candidates,
+    looks_like_label,
+    normalise_label,
+    plausible,
+    resolve_questions,
+    similarity,
+)
 from forms.normalize import find_dates, to_halfwidth
 
 # ---------------------------------------------------------------- label: value in running text
@@ -298,6 +305,11 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
     if not looks_like_label(cell.text) or "\n" in cell.text.strip():
         return False
+    before = [x for x in grid.rows[r][:c] if x is not None]
+    left = before[-1] if before else None
+    if left is not None and left.text.strip() and (match_label(left.text, fuzzy=fuzzy) or (
+            candidates(left.text) and len(before) % 2)):
+        return False  # the value of the label on its left (label | value | label | value)
     value_cell, scale = _value_cell(grid, r, c, fuzzy)
     if value_cell is None or looks_like_label(value_cell.text) and match_label(value_cell.text) is None and (
             not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
@@ -310,7 +322,8 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
         if fact:
             facts.append(fact)
     if not specs and unassigned is not None and (cell.text.strip().endswith((":", "：")) or any(
-            x is not None and x is not cell and match_label(x.text, fuzzy=fuzzy) for x in grid.rows[r])):
+            x is not None and x is not cell and (match_label(x.text, fuzzy=fuzzy) or candidates(x.text))
+            for x in grid.rows[r])):
         unassigned.append(Unassigned(cell.text.strip().rstrip(":："), raw.strip(), value_cell.source))
     return bool(specs)
 
@@ -318,7 +331,11 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
 def _is_label_row(grid: Grid, r: int) -> bool:
     """A row of headings (every filled cell label-shaped): a table's header, not label/value pairs."""
     filled = [x for x in grid.rows[r] if x is not None and x.text.strip()]
-    return len(filled) >= 3 and all(looks_like_label(x.text) for x in filled)
+    if len(filled) < 3 or not all(looks_like_label(x.text) for x in filled):
+        return False
+    named = sum(1 for x in filled if match_label(x.text) or candidates(x.text)
+                or any(_match_column(t, x.text) for t in TABLES.values()))
+    return named >= len(filled) - 1
 
 
 @dataclass(frozen=True)
@@ -485,6 +502,24 @@ def _is_whole_date(text: str) -> bool:
 
 # ---------------------------------------------------------------- tables
 
+COLUMN_MIN_SCORE = 0.7
+
+
+@cache
+def _match_column(spec: TableSpec, header: str):
+    """A table's column a heading names: a synonym of forms/data/fields.toml, else by meaning (号牌 for
+    车牌号, 排放标准阶段 for 排放阶段), when one column is clearly closest."""
+    col = spec.match_column(header)
+    if col is not None or not looks_like_label(header):
+        return col
+    text = normalise_label(header)
+    scored = sorted(((max(similarity(text, normalise_label(s)) for s in c.synonyms), c) for c in spec.columns),
+                    key=lambda x: -x[0])
+    if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
+        return scored[0][1]
+    return None
+
+
 _KEY_COLUMNS = {"emissions": {"pollutant", "concentration_mg_m3"}, "vehicles": {"plate", "vin"},
                 "treatment_facilities": {"facility", "technology"}}
 _CARRY_DOWN = {"outlet_id", "source", "process"}
@@ -493,12 +528,12 @@ _CARRY_DOWN = {"outlet_id", "source", "process"}
 def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
-    for r in range(min(4 if grid.for_fields else 12, len(grid.rows))):
+    for r, header_rows in _header_candidates(grid):
         mapping: dict[int, str | tuple[str, ...]] = {}
-        for c, cell in enumerate(grid.rows[r]):
+        for c, cell in enumerate(header_rows):
             if cell is None:
                 continue
-            col = spec.match_column(cell.text)
+            col = _match_column(spec, cell.text)
             if col and col.key not in _keys(mapping):
                 mapping[c] = col.key
             elif not col and (keys := _merged_headings(cell.text, spec)) and not set(keys) & _keys(mapping):
@@ -517,6 +552,29 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     return best
 
 
+def _header_candidates(grid: Grid):
+    """(row index, cells) of every row that may be a table's header — anywhere in the grid, as a table
+    put inside one big form table has it — and of every two rows read as one header (a heading split
+    over two rows: 排放浓度 over mg/m³, or a group heading over its columns), at the second row's index."""
+    rows = grid.rows
+    for r, row in enumerate(rows):
+        yield r, row
+        if r + 1 < len(rows) and len(rows[r + 1]) == len(row):
+            below = rows[r + 1]
+            joined: list[Cell | None] = []
+            for c in range(len(row)):
+                top = row[c]
+                if top is None:  # merged over this column from the left
+                    top = next((row[k] for k in range(c - 1, -1, -1) if row[k] is not None), None)
+                bottom = below[c]
+                if bottom is None or not bottom.text.strip():
+                    joined.append(row[c])
+                    continue
+                text = (top.text if top is not None and len(top.text) <= 20 else "") + bottom.text
+                joined.append(Cell(text, bottom.source, bottom.confidence))
+            yield r + 1, joined
+
+
 def _keys(mapping: dict) -> set[str]:
     return {k for v in mapping.values() for k in ((v,) if isinstance(v, str) else v)}
 
@@ -531,7 +589,7 @@ def _merged_headings(text: str, spec: TableSpec) -> tuple[str, ...] | None:
     runs = [run for run in _RUNS.split(text) if run.strip() and not re.fullmatch(r"[\d\W_]+", run.strip())]
     if len(runs) < 2:
         return None
-    keys = [col.key if (col := spec.match_column(run)) else None for run in runs]
+    keys = [col.key if (col := _match_column(spec, run)) else None for run in runs]
     return tuple(keys) if None not in keys and len(set(keys)) == len(keys) else None
 
 
@@ -556,7 +614,7 @@ def _run_together_header(row: list[Cell | None], spec: TableSpec) -> dict[int, s
         return {}
     mapping: dict[int, str] = {}
     for i, run in enumerate(runs):
-        col = spec.match_column(run)
+        col = _match_column(spec, run)
         if col and col.key not in mapping.values():
             mapping[i] = col.key
     return mapping if len(mapping) >= 3 else {}
@@ -582,6 +640,9 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
             continue
         if len(present) == 1 and len(mapping) > 2 and cells[0] is not None and all(x is None for x in cells[1:]):
             break  # a section heading spanning the row ends the table
+        if any(match_label(x.text) is not None for x in present) and not any(_match_column(spec, x.text)
+                                                                             for x in present):
+            break  # the form's label/value rows again: the table inside one big form table has ended
         record: dict = {}
         boxes, confidences, first = [], [], None
         for key, text, cell in _column_values(cells, mapping, columns):
@@ -598,8 +659,8 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
                 record[key] = None
         if all(record.get(k) is None for k in _KEY_COLUMNS.get(spec.key, mapping.values())):
             continue
-        if any(spec.match_column(c.text) for c in present) and len(present) >= 2 and all(
-                spec.match_column(c.text) or not c.text.strip() for c in present):
+        if any(_match_column(spec, c.text) for c in present) and len(present) >= 2 and all(
+                _match_column(spec, c.text) or not c.text.strip() for c in present):
             continue  # a repeated header on a new page
         src = first.source
         record["source_ref"] = Source(src.file, src.page, _row_ref(grid, r), _union(boxes)).to_dict()
