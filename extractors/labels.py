@@ -16,8 +16,8 @@ from forms.facts import Fact, Source
 from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
 from forms.label_meaning import (
     candidates,
+    label_terms,
     looks_like_label,
-    normalise_label,
     plausible,
     resolve_questions,
     similarity,
@@ -512,8 +512,8 @@ def _match_column(spec: TableSpec, header: str):
     col = spec.match_column(header)
     if col is not None or not looks_like_label(header):
         return col
-    text = normalise_label(header)
-    scored = sorted(((max(similarity(text, normalise_label(s)) for s in c.synonyms), c) for c in spec.columns),
+    text = label_terms(header)
+    scored = sorted(((max(similarity(text, label_terms(s)) for s in c.synonyms), c) for c in spec.columns),
                     key=lambda x: -x[0])
     if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
         return scored[0][1]
