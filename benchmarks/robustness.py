@@ -33,12 +33,13 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.extraction import ROOT, align_rows, run_all, same
+from benchmarks.extraction import ROOT, _stop_worker_pools, align_rows, run_all, same
 
 PARAPHRASES = Path(__file__).with_name("paraphrases.toml")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -236,6 +237,7 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
     vehicles = align_rows(truth["tables"]["vehicles"], got_rows,
                           ("plate", "vin", "emission_stage", "registration_date"))[:2]
     findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
+    _stop_worker_pools()  # else the OCR pool's workers keep this process from exiting
     return {"bundle": truth["bundle"], "delivery": truth["delivery"], "fields": len(truth["fields"]),
             "missed": missed, "vehicles": vehicles, "findings": findings,
             "unassigned": len(data.get("unassigned", []))}
@@ -299,19 +301,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="another checkout (with its .venv) to read the same bundles")
     parser.add_argument("--read-only", action="store_true", help="read the bundles already under --out "
                         "(how --before runs the other checkout)")
+    parser.add_argument("--prepare-only", action="store_true", help="only write the rewritten bundles")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     deliveries = tuple(args.delivery.split(","))
     if args.read_only:
         work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
                 for p in sorted(args.out.glob("*-robust-*.truth.json"))]
-    else:
+    elif args.prepare_only:
         args.out.mkdir(parents=True, exist_ok=True)
         if not args.corpus.exists():
             from benchmarks.extraction import prepare_corpus
 
             prepare_corpus(args.corpus, args.jobs)
-        work = prepare(args.corpus, args.out, args.limit, deliveries, args.seed)
+        for stale in args.out.glob("*-robust-*.truth.json"):
+            stale.unlink()
+        prepare(args.corpus, args.out, args.limit, deliveries, args.seed)
+        return 0
+    else:
+        # rewritten in a process of its own: the bundles are read in processes forked from this one, and a
+        # process that has run LibreOffice and python-docx must not be the one they fork from (the OCR pools
+        # they start hung so)
+        subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--prepare-only", "--corpus", str(args.corpus),
+                        "--out", str(args.out), "--limit", str(args.limit), "--delivery", args.delivery,
+                        "--seed", str(args.seed)], cwd=ROOT, check=True)
+        work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
+                for p in sorted(args.out.glob("*-robust-*.truth.json"))]
     results = run_all(work, args.jobs, worker=run_robust_bundle)
     summary = summarise(results)
     if args.read_only:
