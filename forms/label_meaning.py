@@ -33,7 +33,7 @@ _THING_WORDS = re.compile(r"设施|系统|设备|装置|平台")
 
 # words that say the same in a label (applied to both sides of a comparison): 填表时间 asks what 填表日期 asks
 _SAME_TERMS = ((re.compile(r"CEMS|在线监控", re.I), "在线监测"), (re.compile(r"时间"), "日期"),
-               (re.compile(r"(?:号码|编码)$"), "号"), (re.compile(r"牌照"), "车牌"), (re.compile(r"级别"), "等级"), (re.compile(r"姓名$"), ""),
+               (re.compile(r"(?:号码|编码)$"), "号"), (re.compile(r"牌照|号牌"), "车牌"), (re.compile(r"级别"), "等级"), (re.compile(r"姓名$"), ""),
                (re.compile(r"(?:生态环境|环保)(?:主管)?(?:部门|局)"), "环保部门"))
 
 

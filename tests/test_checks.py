@@ -196,6 +196,18 @@ def test_clean_share_without_a_catalogue_figure_is_information_not_a_defect(stag
     assert found["info:clean_share"].severity == "note"
 
 
+def test_a_vin_in_the_form_and_the_ledger_with_one_plate_unread_is_one_vehicle():
+    """Class: the same truck listed in the form (its plate column not read) and in the ledger."""
+    truck = _trucks(["国五"])[0]
+    found = rules(form(tables={"vehicles": [dict(truck, plate=None)]}),
+                  doc("车辆台账.docx", "transport_ledger", tables={"vehicles": [truck]}))
+    assert "duplicate:vin" not in found
+    other_plate = dict(truck, plate="冀A99999")
+    found = rules(form(tables={"vehicles": [other_plate]}),
+                  doc("车辆台账.docx", "transport_ledger", tables={"vehicles": [truck]}))
+    assert "duplicate:vin" in found  # two plates on one VIN still is the defect
+
+
 def test_duplicate_vin():
     trucks = _trucks(["国五", "国六", "国五"])
     trucks[2]["vin"] = trucks[0]["vin"]

@@ -77,7 +77,7 @@ def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
         if row.get("vin"):
             rows_by_vin[row["vin"]].append(row)
     for vin, rows in rows_by_vin.items():
-        plates = {r.get("plate") for r in rows}
+        plates = {r.get("plate") for r in rows if r.get("plate")}  # a plate not read is no second vehicle
         files = {r["source_ref"]["file"] for r in rows}
         if len(rows) > 1 and (len(plates) > 1 or len(files) == 1):
             yield rules.DUPLICATE_VIN.finding(
