@@ -18,7 +18,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "8"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "9"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
@@ -44,6 +44,7 @@ def dump(doc: DocumentResult) -> dict:
         "pages_range": list(doc.pages_range) if doc.pages_range else None,
         "warnings": doc.warnings,
         "parts": [dump(part) for part in doc.parts],
+        "unassigned": [dict(u, source=_rename(u["source"], "")) for u in doc.unassigned],
     }
 
 
@@ -57,6 +58,7 @@ def load(data: dict, name: str, sha256: str) -> DocumentResult:
         pages_range=tuple(data["pages_range"]) if data.get("pages_range") else None,
         part_of=name if data.get("pages_range") else None, warnings=list(data.get("warnings") or ()),
         parts=[load(part, name, sha256) for part in data.get("parts") or ()],
+        unassigned=[dict(u, source=_rename(u["source"], name)) for u in data.get("unassigned", ())],
     )
 
 

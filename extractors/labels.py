@@ -8,11 +8,20 @@ colon) and its neighbour — never by a fixed cell position.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
 from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
+from forms.label_meaning import (
+    candidates,
+    label_terms,
+    looks_like_label,
+    plausible,
+    resolve_questions,
+    similarity,
+)
 from forms.normalize import find_dates, to_halfwidth
 
 # ---------------------------------------------------------------- label: value in running text
@@ -81,12 +90,29 @@ def _spaced_pairs(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int
 
 
 _LOOSE_PAIR = re.compile(r"^\s*(?P<label>[^:：]{2,20}?)\s*[:：]\s*(?P<value>.+)$")
+# a short label-shaped text ending in a colon, whoever's label it is: 企业名称（全称）：, 占地面积：, 是否安装CEMS：
+_ANY_LABEL = re.compile(r"(?:^|(?<=[\s；;，,。、|]))(?:\*\s*)?(?P<label>[\u4e00-\u9fffA-Za-z（）()〔〕【】/、]{2,24}?)"
+                        r"\s*[:：]")
 
 
-def pairs_in_text(text: str, *, allow_no_colon: bool = False,
-                  fuzzy: bool = False) -> list[tuple[FieldSpec, str, int, int]]:
+def _label_shaped_matches(text: str, known: list[re.Match]) -> list[re.Match]:
+    """`标签：` spans no known label covers, each a label by its shape (a value's end, and a field by meaning)."""
+    out = []
+    for m in _ANY_LABEL.finditer(text):
+        if any(k.start() <= m.start("label") < k.end() or m.start() <= k.start() < m.end() for k in known):
+            continue
+        if looks_like_label(m.group("label")):
+            out.append(m)
+    return out
+
+
+def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
+                  unassigned: list[tuple[str, str, int, int]] | None = None) -> list[tuple[FieldSpec, str, int, int]]:
     """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)].
 
+    A value ends where the next label begins: a known one, or any short label-shaped text ending in a
+    colon, whose field is then found by meaning (forms/label_meaning.py); one that means no field goes to
+    `unassigned` as (label, value, span) when a list is given.
     With `fuzzy` (OCR text) a segment `标签：值` whose label is one misread character
     away from a known label counts too.
     """
@@ -94,21 +120,33 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False,
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))
+    shaped = _label_shaped_matches(text, matches)
+    everything = sorted([(m, True) for m in matches] + [(m, False) for m in shaped], key=lambda x: x[0].start())
     out = []
-    for i, m in enumerate(matches):
-        spec = match_label(m.group("label"))
-        if spec is None:
-            continue
-        if m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
-                label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")])):
-            continue  # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        other = _other_label_pattern().search(text, m.end(), matches[i + 1].end() if i + 1 < len(matches) else end)
+    for i, (m, known) in enumerate(everything):
+        nxt = everything[i + 1][0] if i + 1 < len(everything) else None
+        end = nxt.start() if nxt else len(text)
+        if known:
+            spec = match_label(m.group("label"))
+            if spec is None:
+                continue
+            if m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
+                    label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")])):
+                continue  # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours
+        other = _other_label_pattern().search(text, m.end(), nxt.end() if nxt else end)
         if other and other.start() < end:
             end = other.start()  # the value stops where somebody else's label begins
         value = text[m.end():end].strip(" \t;；，,·")
-        if value:
+        if not value:
+            continue
+        if known:
             out.append((spec, value, m.end(), end))
+            continue
+        specs = _specs_by_meaning(m.group("label"), value)
+        for spec in specs:
+            out.append((spec, value, m.end(), end))
+        if not specs and unassigned is not None and (not looks_like_label(value) or _has_mark_or_figure(value)):
+            unassigned.append((m.group("label"), value, m.end(), end))
     if not out and allow_no_colon:
         out = _spaced_pairs(text, fuzzy)
     if not out and allow_no_colon:
@@ -123,14 +161,82 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False,
     return out
 
 
+def _has_mark_or_figure(text: str) -> bool:
+    return bool(re.search(r"[\d☑□√■]", text))
+
+
+def _specs_by_meaning(label: str, value: str) -> list[FieldSpec]:
+    """The fields a label not written as the registry spells it means, given its value: a yes/no question
+    may ask two things (是否安装门禁系统和视频监控)."""
+    specs = resolve_questions(label, value)
+    return [spec for spec in specs if plausible(spec, value)]
+
+
+def label_of(text: str, value: str | None, fuzzy: bool = False) -> list[FieldSpec]:
+    """The fields a label cell means: its registry label or synonym, else by meaning given the value."""
+    spec = match_label(text, fuzzy=fuzzy)
+    if spec is not None:
+        return [spec]
+    if value is None or not looks_like_label(text):
+        return []
+    return _specs_by_meaning(text, value)
+
+
 # ---------------------------------------------------------------- facts
 
 
 def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: str) -> Fact | None:
+    raw = _without_label_tail(raw) if spec.type in ("text", "person", "place") else raw
+    if _is_label_word(raw):
+        return None  # 编号 under 排污许可证编号: the label's own word, not its value
     value = spec.normalise(raw)
-    if value is None:
+    if value is None or not spec.field_type.plausible(value):
         return None
     return Fact(key=spec.key, value=value, raw=raw, confidence=confidence, source=source, kind=kind)
+
+
+@cache
+def _label_words() -> frozenset[str]:
+    """Every label of the registry and each of its words of two or more characters (编号, 代码, 名称 …)."""
+    words: set[str] = set()
+    for f in FIELDS.values():
+        for label in f.labels:
+            key = label_key(label)
+            words.add(key)
+            words.update(key[i:j] for i in range(len(key)) for j in range(i + 2, len(key) + 1))
+    return frozenset(words)
+
+
+def _is_label_word(raw: str) -> bool:
+    key = label_key(raw)
+    return len(key) >= 2 and not re.search(r"[\d☑□√■✓]", key) and key in _label_words() and key not in (
+        "是否", "有无")
+
+
+@cache
+def _label_heads() -> tuple[str, ...]:
+    """The first characters (two or more) of every label: what a value runs into when the next label
+    follows it on the same line (某某有限公司 统一社会 …)."""
+    heads = {label_key(label)[:k] for f in FIELDS.values() for label in f.labels for k in range(2, len(label_key(label)) + 1)}
+    return tuple(sorted(heads, key=len, reverse=True))
+
+
+_NAME_ENDS = re.compile(r"(?:公司|厂|集团|中心|合作社|研究院|研究所|商行|经营部|分公司|门市部|[）)])$")
+
+
+def _without_label_tail(raw: str) -> str:
+    """A value cut where the next label begins on the same line: after white space, or right after the end
+    of an organisation's name, the beginning of a known label (企业名称：某某铸造有限公司统一社会 …)."""
+    text = raw.rstrip()
+    for head in _label_heads():
+        if not text.endswith(head) or len(text) == len(head):
+            continue
+        before = text[: -len(head)]
+        if before[-1:].isspace() or _NAME_ENDS.search(before):
+            rest = before.rstrip(" \t:：;；,，")
+            if rest:
+                return rest
+    return raw
 
 
 def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, float]:
@@ -192,13 +298,68 @@ def _facts_of_stacked_labels(grid: Grid, r: int, c: int, lines: list[str], kind:
     return facts
 
 
-def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: bool = False) -> list[Fact]:
+def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confidence: float, fuzzy: bool,
+                facts: list[Fact], unassigned: list[Unassigned] | None) -> bool:
+    """A label cell not written as the registry spells it (企业名称（全称）, 是否安装在线监测设施（CEMS）): its
+    field by meaning, its value's type deciding; one that means no field, in a row of the form's labels
+    or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
+    if not looks_like_label(cell.text) or "\n" in cell.text.strip():
+        return False
+    before = [x for x in grid.rows[r][:c] if x is not None]
+    left = before[-1] if before else None
+    if left is not None and left.text.strip() and (match_label(left.text, fuzzy=fuzzy) or (
+            candidates(left.text) and len(before) % 2)):
+        return False  # the value of the label on its left (label | value | label | value)
+    value_cell, scale = _value_cell(grid, r, c, fuzzy)
+    if value_cell is None or looks_like_label(value_cell.text) and match_label(value_cell.text) is None and (
+            not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
+        return False
+    raw = _value_text(value_cell.text, fuzzy)
+    specs = label_of(cell.text, raw, fuzzy)
+    for spec in specs:
+        conf = base_confidence * scale * 0.95 * min(cell.confidence, value_cell.confidence)
+        fact = _fact(spec, raw, value_cell.source, conf, kind)
+        if fact:
+            facts.append(fact)
+    if not specs and unassigned is not None and (cell.text.strip().endswith((":", "：")) or any(
+            x is not None and x is not cell and (match_label(x.text, fuzzy=fuzzy) or candidates(x.text))
+            for x in grid.rows[r])):
+        unassigned.append(Unassigned(cell.text.strip().rstrip(":："), raw.strip(), value_cell.source))
+    return bool(specs)
+
+
+def _is_label_row(grid: Grid, r: int) -> bool:
+    """A row of headings (every filled cell label-shaped): a table's header, not label/value pairs."""
+    filled = [x for x in grid.rows[r] if x is not None and x.text.strip()]
+    if len(filled) < 3 or not all(looks_like_label(x.text) for x in filled):
+        return False
+    named = sum(1 for x in filled if match_label(x.text) or candidates(x.text)
+                or any(_match_column(t, x.text) for t in TABLES.values()))
+    return named >= len(filled) - 1
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """A label and its value that mean no field of the registry: kept for the clerk, not dropped."""
+
+    label: str
+    value: str
+    source: Source
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "value": self.value, "source": self.source.to_dict()}
+
+
+def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: bool = False,
+                    unassigned: list[Unassigned] | None = None) -> list[Fact]:
     facts: list[Fact] = []
     for r, row in enumerate(grid.rows):
         for c, cell in enumerate(row):
             if cell is None or not cell.text.strip():
                 continue
             spec = match_label(cell.text, fuzzy=fuzzy)
+            if spec is None and _by_meaning(grid, r, c, cell, kind, base_confidence, fuzzy, facts, unassigned):
+                continue
             if spec is not None:
                 value_cell, scale = _value_cell(grid, r, c, fuzzy)
                 if value_cell is not None:
@@ -223,32 +384,69 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                             facts.append(fact)
             for line in lines:
                 # `标签：值`, or on a scan that lost the rule between them `标签  值` in one cell
-                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy, allow_no_colon=fuzzy):
+                found: list = []
+                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy, allow_no_colon=fuzzy, unassigned=found):
                     fact = _fact(pspec, raw, cell.source, base_confidence * 0.97 * cell.confidence, kind)
                     if fact:
                         facts.append(fact)
+                if unassigned is not None:
+                    unassigned.extend(Unassigned(label, value, cell.source) for label, value, _, _ in found)
     return facts
+
+
+_TAB_PAIR = re.compile(r"^\s*(?P<label>[^\t:：]{2,30}?)\s*[:：]?\t+\s*(?P<value>[^\t]+?)\s*$")
 
 
 def facts_from_segments(segments: list[Segment], kind: str, base_confidence: float,
-                        *, allow_no_colon: bool = False, fuzzy: bool = False) -> list[Fact]:
+                        *, allow_no_colon: bool = False, fuzzy: bool = False,
+                        unassigned: list[Unassigned] | None = None) -> list[Fact]:
     facts: list[Fact] = []
     for seg in segments:
-        for spec, raw, _, _ in pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy):
+        found: list = []
+        pairs = pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy, unassigned=found)
+        if not pairs and not found:
+            pairs = _tab_pairs(seg.text, found)
+        for spec, raw, _, _ in pairs:
             fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
             if fact:
                 facts.append(fact)
+        if unassigned is not None:
+            unassigned.extend(Unassigned(label.strip(), value.strip(), seg.source) for label, value, _, _ in found)
     return facts
 
 
-def facts_from_layout(layout: Layout, kind: str, base_confidence: float) -> list[Fact]:
+def _tab_pairs(text: str, unassigned: list) -> list[tuple[FieldSpec, str, int, int]]:
+    """`标签\t值` (a paragraph aligned with tab stops instead of a table, the colon left out): each tab-separated
+    run that is a label takes the runs up to the next label as its value."""
+    if "\t" not in text:
+        return []
+    runs = [(m.group().strip(), m.start(), m.end()) for m in re.finditer(r"[^\t]+", text) if m.group().strip()]
+    out = []
+    i = 0
+    while i < len(runs) - 1:
+        label, value = runs[i][0].rstrip(":："), runs[i + 1][0]
+        if looks_like_label(label) and not label_of(value, None) and not (
+                looks_like_label(value) and not _has_mark_or_figure(value) and i + 2 < len(runs)):
+            specs = label_of(label, value)
+            out.extend((spec, value, runs[i + 1][1], runs[i + 1][2]) for spec in specs)
+            if not specs and (_has_mark_or_figure(value) or not looks_like_label(value)):
+                unassigned.append((label, value, runs[i + 1][1], runs[i + 1][2]))
+            i += 2
+            continue
+        i += 1
+    return out
+
+
+def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
+                      unassigned: list[Unassigned] | None = None) -> list[Fact]:
+    """The fields of a layout; label/value pairs that mean no field go to `unassigned` when given."""
     fuzzy = layout.method == "ocr"
     facts = []
     for grid in layout.grids:
         if grid.for_fields:
-            facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy))
+            facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
     facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
-                                     allow_no_colon=layout.method != "docx", fuzzy=fuzzy))
+                                     allow_no_colon=layout.method != "docx", fuzzy=fuzzy, unassigned=unassigned))
     return facts
 
 
@@ -304,6 +502,24 @@ def _is_whole_date(text: str) -> bool:
 
 # ---------------------------------------------------------------- tables
 
+COLUMN_MIN_SCORE = 0.7
+
+
+@cache
+def _match_column(spec: TableSpec, header: str):
+    """A table's column a heading names: a synonym of forms/data/fields.toml, else by meaning (号牌 for
+    车牌号, 排放标准阶段 for 排放阶段), when one column is clearly closest."""
+    col = spec.match_column(header)
+    if col is not None or not looks_like_label(header):
+        return col
+    text = label_terms(header)
+    scored = sorted(((max(similarity(text, label_terms(s)) for s in c.synonyms), c) for c in spec.columns),
+                    key=lambda x: -x[0])
+    if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
+        return scored[0][1]
+    return None
+
+
 _KEY_COLUMNS = {"emissions": {"pollutant", "concentration_mg_m3"}, "vehicles": {"plate", "vin"},
                 "treatment_facilities": {"facility", "technology"}}
 _CARRY_DOWN = {"outlet_id", "source", "process"}
@@ -312,12 +528,12 @@ _CARRY_DOWN = {"outlet_id", "source", "process"}
 def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
-    for r in range(min(4 if grid.for_fields else 12, len(grid.rows))):
+    for r, header_rows in _header_candidates(grid):
         mapping: dict[int, str | tuple[str, ...]] = {}
-        for c, cell in enumerate(grid.rows[r]):
+        for c, cell in enumerate(header_rows):
             if cell is None:
                 continue
-            col = spec.match_column(cell.text)
+            col = _match_column(spec, cell.text)
             if col and col.key not in _keys(mapping):
                 mapping[c] = col.key
             elif not col and (keys := _merged_headings(cell.text, spec)) and not set(keys) & _keys(mapping):
@@ -336,6 +552,29 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     return best
 
 
+def _header_candidates(grid: Grid):
+    """(row index, cells) of every row that may be a table's header — anywhere in the grid, as a table
+    put inside one big form table has it — and of every two rows read as one header (a heading split
+    over two rows: 排放浓度 over mg/m³, or a group heading over its columns), at the second row's index."""
+    rows = grid.rows
+    for r, row in enumerate(rows):
+        yield r, row
+        if r + 1 < len(rows) and len(rows[r + 1]) == len(row):
+            below = rows[r + 1]
+            joined: list[Cell | None] = []
+            for c in range(len(row)):
+                top = row[c]
+                if top is None:  # merged over this column from the left
+                    top = next((row[k] for k in range(c - 1, -1, -1) if row[k] is not None), None)
+                bottom = below[c]
+                if bottom is None or not bottom.text.strip():
+                    joined.append(row[c])
+                    continue
+                text = (top.text if top is not None and len(top.text) <= 20 else "") + bottom.text
+                joined.append(Cell(text, bottom.source, bottom.confidence))
+            yield r + 1, joined
+
+
 def _keys(mapping: dict) -> set[str]:
     return {k for v in mapping.values() for k in ((v,) if isinstance(v, str) else v)}
 
@@ -350,7 +589,7 @@ def _merged_headings(text: str, spec: TableSpec) -> tuple[str, ...] | None:
     runs = [run for run in _RUNS.split(text) if run.strip() and not re.fullmatch(r"[\d\W_]+", run.strip())]
     if len(runs) < 2:
         return None
-    keys = [col.key if (col := spec.match_column(run)) else None for run in runs]
+    keys = [col.key if (col := _match_column(spec, run)) else None for run in runs]
     return tuple(keys) if None not in keys and len(set(keys)) == len(keys) else None
 
 
@@ -375,7 +614,7 @@ def _run_together_header(row: list[Cell | None], spec: TableSpec) -> dict[int, s
         return {}
     mapping: dict[int, str] = {}
     for i, run in enumerate(runs):
-        col = spec.match_column(run)
+        col = _match_column(spec, run)
         if col and col.key not in mapping.values():
             mapping[i] = col.key
     return mapping if len(mapping) >= 3 else {}
@@ -401,6 +640,9 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
             continue
         if len(present) == 1 and len(mapping) > 2 and cells[0] is not None and all(x is None for x in cells[1:]):
             break  # a section heading spanning the row ends the table
+        if any(match_label(x.text) is not None for x in present) and not any(_match_column(spec, x.text)
+                                                                             for x in present):
+            break  # the form's label/value rows again: the table inside one big form table has ended
         record: dict = {}
         boxes, confidences, first = [], [], None
         for key, text, cell in _column_values(cells, mapping, columns):
@@ -417,8 +659,8 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
                 record[key] = None
         if all(record.get(k) is None for k in _KEY_COLUMNS.get(spec.key, mapping.values())):
             continue
-        if any(spec.match_column(c.text) for c in present) and len(present) >= 2 and all(
-                spec.match_column(c.text) or not c.text.strip() for c in present):
+        if any(_match_column(spec, c.text) for c in present) and len(present) >= 2 and all(
+                _match_column(spec, c.text) or not c.text.strip() for c in present):
             continue  # a repeated header on a new page
         src = first.source
         record["source_ref"] = Source(src.file, src.page, _row_ref(grid, r), _union(boxes)).to_dict()

@@ -26,6 +26,7 @@ from forms.settings import Settings
 
 log = logging.getLogger(__name__)
 
+UNASSIGNED_KINDS = ("application_form", "unknown")
 BASE_CONFIDENCE = {"docx": 0.99, "pdf-text": 0.97, "ocr": 1.0, "spreadsheet": 0.99, "ofd": 0.97}
 
 
@@ -79,7 +80,8 @@ def _extract_document(item: intake.IntakeFile, settings: Settings) -> DocumentRe
 def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile) -> DocumentResult:
     """The facts and tables of one document's layout, its kind decided by what it says."""
     base = BASE_CONFIDENCE.get(layout.method, 0.9)
-    facts = facts_from_layout(layout, "unknown", base)
+    unassigned: list = []
+    facts = facts_from_layout(layout, "unknown", base, unassigned)
     kind, confidence = classify(layout.text(), "" if doc.part_of else item.name,
                                 label_hits=len({f.key for f in facts} & form_only_keys()),
                                 is_image=item.type in IMAGE_FORMATS)
@@ -90,6 +92,10 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
     mark_sealed(facts, layout.seals)
     doc.kind, doc.confidence = kind, confidence
     doc.facts = facts
+    if kind in UNASSIGNED_KINDS:
+        # labels the form's filler wrote that mean no field: the clerk sees them (the attachments' own labels
+        # 注册资本, 经营范围 … are no question of the form)
+        doc.unassigned = [u.to_dict() for u in unassigned]
     doc.tables = tables_from_layout(layout)
     return doc
 

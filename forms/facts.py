@@ -98,6 +98,7 @@ class DocumentResult:
     part_of: str | None = None
     parts: list[DocumentResult] = field(default_factory=list)  # not in the JSON: the parts are listed instead
     warnings: list[str] = field(default_factory=list)  # what a clerk should know about how the file was read
+    unassigned: list[dict[str, Any]] = field(default_factory=list)  # {label, value, source}: pairs meaning no field
 
     def to_dict(self) -> dict[str, Any]:
         out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,
@@ -161,6 +162,8 @@ class Extraction:
             "candidates": {
                 key: [dict(f.to_dict(), kind=f.kind) for f in self.facts(key)] for key in self.fields
             },
+            # additive (docs/cli.md): a label and value on a form that mean no canonical field, for the clerk
+            "unassigned": [u for d in self.documents for u in d.unassigned],
         }
 
     @classmethod
@@ -192,6 +195,8 @@ class Extraction:
                 doc.facts.append(Fact(key=key, value=f.get("value"), raw=str(f.get("value")),
                                       confidence=f.get("confidence", 0.0), source=source,
                                       kind=f.get("kind") or doc.kind, sealed=bool(f.get("sealed"))))
+        for item in data.get("unassigned") or ():
+            home(Source.from_dict(item.get("source"))).unassigned.append(item)
         for key, rows in data.get("tables", {}).items():
             for row in rows:
                 home(Source.from_dict(row.get("source_ref"))).tables.setdefault(key, []).append(row)

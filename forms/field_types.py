@@ -7,6 +7,7 @@ field from its label to a printed sheet means reading its fields.toml entry and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,8 @@ class FieldType:
     check: Callable[[Any, str | None], str | None] = _valid  # (value, the bundle's credit code) → reason
     show: Callable[[Any], str] = number  # the normal form as a document writes it
     description: str = ""  # what the normal form is, for integrators (docs/fields.md is generated from it)
+    shape: Callable[[Any], bool] = lambda value: True  # the normal form looks like a value of this type
+    #   (looser than `check`: an invalid credit code is still shaped like one; 编号 is not)
 
     def normalise(self, raw: str) -> Any:
         return self.parse(raw)
@@ -36,6 +39,11 @@ class FieldType:
     def validate(self, value: Any, credit_code: str | None = None) -> str | None:
         """None when valid, else the reason in Chinese."""
         return self.check(value, credit_code)
+
+    def plausible(self, value: Any) -> bool:
+        """Whether a normalised value is shaped like one of this type: decides which field a reworded
+        label means, and keeps a label word or the next label's text from being taken as a value."""
+        return value is not None and self.shape(value)
 
     def display(self, value: Any) -> str:
         return yes_no(value) if isinstance(value, bool) else self.show(value)
@@ -58,6 +66,15 @@ def _industry(raw: str) -> str | None:
     return match_industry(text) or (text or None)
 
 
+def _shaped(pattern: str) -> Callable[[Any], bool]:
+    compiled = re.compile(pattern)
+    return lambda value: bool(compiled.fullmatch(str(value)))
+
+
+def _short_words(limit: int) -> Callable[[Any], bool]:
+    return lambda value: len(str(value)) <= limit and not re.search(r"\d", str(value))
+
+
 def _check_grade(value: Any, credit_code: str | None) -> str | None:
     return None if value in APPLIED_GRADES else f"申报等级应为{'、'.join(APPLIED_GRADES[:-1])}或{APPLIED_GRADES[-1]}。"
 
@@ -73,19 +90,23 @@ def _check_date(value: Any, credit_code: str | None) -> str | None:
 FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("text", _text,
               description="text, spaces between Chinese characters and bracket styles made uniform"),
-    FieldType("person", _or_none(n.normalise_person),
+    FieldType("person", _or_none(n.normalise_person), shape=_short_words(12),
               description="a person's name (at least two letters)"),
-    FieldType("place", _or_none(n.normalise_place),
+    FieldType("place", _or_none(n.normalise_place), shape=_short_words(20),
               description="a county, city or district name (at least two Chinese characters)"),
     FieldType("credit_code", _or_none(n.normalise_code), lambda value, _: v.check_credit_code(value),
+              shape=_shaped(r"[0-9A-Z]{15,20}"),
               description="18 characters, upper case, half-width; validated by the GB 32100-2015 check character"),
     FieldType("permit_number", _or_none(n.normalise_code), v.check_permit_number,
+              shape=_shaped(r"[0-9A-Z]{16,26}"),
               description="22 characters, upper case: the credit code, a 3-digit sequence and a letter"),
     FieldType("vin", _or_none(n.normalise_code), lambda value, _: v.check_vin(value),
+              shape=_shaped(r"[0-9A-Z]{14,19}"),
               description="17 characters, upper case (vehicle identification number)"),
-    FieldType("doc_number", _or_none(n.normalise_doc_number),
+    FieldType("doc_number", _or_none(n.normalise_doc_number), shape=_shaped(r".{0,20}\d.{0,20}"),
               description="a document number with 六角括号, e.g. `冀环评〔2018〕123号`"),
     FieldType("phone", _or_none(n.normalise_phone), lambda value, _: v.check_phone(value),
+              shape=_shaped(r"[\d-]{7,20}"),
               description="digits and `-`: a mainland mobile (11 digits) or a landline with its area code"),
     FieldType("grade", n.normalise_grade, _check_grade,
               description="one of " + ", ".join(f"`{g}`" for g in APPLIED_GRADES)),

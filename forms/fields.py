@@ -71,11 +71,21 @@ class TableSpec:
         wanted = label_key(header)
         if not wanted:
             return None
+        index = _column_index(self)
         for candidate in (wanted, re.sub(r"（[^（）]*）$", "", wanted)):
-            for col in self.columns:
-                if candidate in {label_key(s) for s in col.synonyms}:
-                    return col
+            if candidate in index:
+                return index[candidate]
         return None
+
+
+@cache
+def _column_index(spec: TableSpec) -> dict[str, ColumnSpec]:
+    """A table's column synonyms as compared (label_key), the first column naming one winning."""
+    index: dict[str, ColumnSpec] = {}
+    for col in spec.columns:
+        for synonym in col.synonyms:
+            index.setdefault(label_key(synonym), col)
+    return index
 
 
 @lru_cache(maxsize=65536)  # a ledger of 20 000 rows asks about each header synonym 1.7 million times

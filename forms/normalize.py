@@ -231,7 +231,9 @@ def normalise_grade(text: str | None) -> str | None:
         return None
     if "引领" in text:
         return LEADING
-    m = re.match(r"^(?:绩效)?(?:等级|级别)?[:：]?([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
+    # a prefix that only says what the letter is (拟申报B级, 申请绩效等级：A, B级企业)
+    text = re.sub(r"^(?:拟|预)?(?:申报|申请|评定|评为)?(?:为)?", "", text)
+    m = re.match(r"^(?:绩效)?(?:等级|级别|分级)?(?:为)?[:：]?([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
     if not m:
         return None
     grade = m.group(1)

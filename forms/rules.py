@@ -85,7 +85,10 @@ REPORT_AFTER_APPLICATION = Rule("after_application", "monitoring_report", "监�
 # ---------------------------------------------------------------- against the applied grade
 OVER_LIMIT = Rule("over_limit", None, "实测浓度超过限值", "blocking", indicator="emission_limits",
                   grade_effect=HOLDS_EMISSION_LIMITS)
-CLEAN_SHARE = Rule("transport", "clean_share", "清洁运输比例", None, indicator="transport")
+CLEAN_SHARE = Rule("transport", "clean_share", "清洁运输比例低于等级要求", "blocking", indicator="transport")
+# information, never a defect (docs/cli.md `info:<topic>`): the share of clean trucks where the catalogue states no
+# requirement for the grade, for the expert to weigh against the guideline
+CLEAN_SHARE_INFO = Rule("info", "clean_share", "清洁运输比例（行业目录无该等级要求）", "note", indicator="transport")
 DUPLICATE_VIN = Rule("duplicate", "vin", "车辆识别代号重复", "warning", indicator="transport")
 GATE_SYSTEM = Rule("requirement", "gate_system", "未安装门禁系统", "blocking",
                    grade_effect=HOLDS_TRANSPORT_SUPERVISION)
@@ -94,7 +97,7 @@ RULES: tuple[Rule, ...] = (
     MISSING_DOCUMENT, MISSING_GATE_RECORDS, *MISSING_ARCHIVE, UNREADABLE_DOCUMENT,
     MISSING_FIELD, INVALID, INVALID_VIN, MISMATCH, OUTLET_MISMATCH,
     EXPIRED_PERMIT, STALE_REPORT, UNDATED_REPORT, REPORT_AFTER_APPLICATION,
-    OVER_LIMIT, CLEAN_SHARE, DUPLICATE_VIN, GATE_SYSTEM,
+    OVER_LIMIT, CLEAN_SHARE, CLEAN_SHARE_INFO, DUPLICATE_VIN, GATE_SYSTEM,
 )
 _BY_ID = {f"{r.family}:{r.subject}": r for r in RULES if r.subject is not None}
 _BY_FAMILY = {r.family: r for r in RULES if r.subject is None}

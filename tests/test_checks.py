@@ -187,9 +187,25 @@ def test_clean_transport_share_against_the_grade(stages, grade, short):
     assert (found.get("transport:clean_share") is not None and found["transport:clean_share"].severity == "blocking") is short
 
 
-def test_clean_share_without_a_catalogue_figure_is_a_note():
-    found = rules(form(industry="铸造", applied_grade="B", tables={"vehicles": _trucks(["国四"])}))
-    assert found["transport:clean_share"].severity == "note"
+@pytest.mark.parametrize("stages", [["国四"], ["国五", "国六", "新能源"]])
+def test_clean_share_without_a_catalogue_figure_is_information_not_a_defect(stages):
+    """No requirement stated for the grade: the share is told under info:clean_share, never under the
+    defect's id — a fleet that is 100% clean included."""
+    found = rules(form(industry="铸造", applied_grade="B", tables={"vehicles": _trucks(stages)}))
+    assert "transport:clean_share" not in found
+    assert found["info:clean_share"].severity == "note"
+
+
+def test_a_vin_in_the_form_and_the_ledger_with_one_plate_unread_is_one_vehicle():
+    """Class: the same truck listed in the form (its plate column not read) and in the ledger."""
+    truck = _trucks(["国五"])[0]
+    found = rules(form(tables={"vehicles": [dict(truck, plate=None)]}),
+                  doc("车辆台账.docx", "transport_ledger", tables={"vehicles": [truck]}))
+    assert "duplicate:vin" not in found
+    other_plate = dict(truck, plate="冀A99999")
+    found = rules(form(tables={"vehicles": [other_plate]}),
+                  doc("车辆台账.docx", "transport_ledger", tables={"vehicles": [truck]}))
+    assert "duplicate:vin" in found  # two plates on one VIN still is the defect
 
 
 def test_duplicate_vin():

@@ -14,7 +14,6 @@ import zipfile
 from docx import Document
 from docx.oxml.ns import qn
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 
 from extractors.backends.base import Backend
 from extractors.layout import Cell, Grid, Layout, Segment
@@ -43,11 +42,34 @@ def _symbol(el) -> str:
     return SYMBOL_GLYPHS.get((font, char), "□" if "wingdings" in font else "")
 
 
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _walk(el):
+    """An element's descendants in document order, without text boxes (read as paragraphs of their own)
+    and without the VML copy Word keeps of a drawing beside its DrawingML (mc:Fallback)."""
+    for child in el:
+        if child.tag in (qn("w:txbxContent"), _MC_FALLBACK):
+            continue
+        yield child
+        yield from _walk(child)
+
+
+def _legacy_checkbox(check_box) -> str:
+    """A legacy FORMCHECKBOX field's state: w:checked when set, else its w:default."""
+    for tag in ("w:checked", "w:default"):
+        el = check_box.find(qn(tag))
+        if el is not None:
+            return "☑" if el.get(qn("w:val"), "1") in ("1", "true", "on") else "□"
+    return "□"
+
+
 def paragraph_text(p_element) -> str:
     """A paragraph's text with tabs, breaks and check boxes kept: symbol-font boxes as ☑/☒/□, a
-    check-box content control as its state (☑ or □), whatever glyph it shows."""
+    check-box content control as its state (☑ or □), whatever glyph it shows, and a legacy FORMCHECKBOX
+    field as its state (a FORMTEXT field's result is its runs' text)."""
     parts: list[str] = []
-    for el in p_element.iter():
+    for el in _walk(p_element):
         tag = el.tag
         if tag == qn("w:t"):
             parts.append(el.text or "")
@@ -59,12 +81,35 @@ def paragraph_text(p_element) -> str:
             parts.append(_symbol(el))
         elif tag == f"{_W14}checked":
             parts.append("\x00☑" if el.get(f"{_W14}val") in ("1", "true") else "\x00□")
+        elif tag == qn("w:checkBox"):
+            parts.append(_legacy_checkbox(el))
     return _CONTROL.sub(r"\1", "".join(parts))
 
 
+def text_boxes(p_element) -> list:
+    """The paragraphs of the text boxes anchored in a paragraph (w:txbxContent), once each."""
+    return [p for box in p_element.iter(qn("w:txbxContent")) if not any(
+        a.tag == _MC_FALLBACK for a in box.iterancestors()) for p in box.iterchildren(qn("w:p"))]
+
+
+def block_children(el):
+    """Paragraphs and tables of a body or cell in order, through content controls (w:sdt) and custom XML
+    that wrap them."""
+    for child in el.iterchildren():
+        if child.tag in (qn("w:p"), qn("w:tbl")):
+            yield child
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from block_children(content)
+        elif child.tag == qn("w:customXml"):
+            yield from block_children(child)
+
+
 def cell_text(cell) -> str:
-    """A table cell's paragraphs as lines (a table nested in it is a grid of its own)."""
-    return "\n".join(paragraph_text(p) for p in cell._tc.iterchildren(qn("w:p"))).strip()
+    """A table cell's paragraphs as lines (a table nested in it is a grid of its own), content controls'
+    paragraphs included."""
+    return "\n".join(paragraph_text(p) for p in block_children(cell._tc) if p.tag == qn("w:p")).strip()
 
 
 def row_cells(row) -> list:
@@ -137,18 +182,18 @@ class DocxBackend(Backend):
         document = self.document()
         layout = Layout(file=self.name, method=self.method)
         paragraph_no = 0
-        for child in document.element.body.iterchildren():
+        for child in block_children(document.element.body):
             if child.tag == qn("w:tbl"):
                 self._add_table(Table(child, document), layout)
-            elif child.tag == qn("w:p"):
-                paragraph_no += 1
-                text = paragraph_text(Paragraph(child, document)._p).strip()
-                if text:
-                    for line in text.split("\n"):
-                        if line.strip():
-                            layout.segments.append(Segment(
-                                text=line, source=Source(self.name, None, f"paragraph {paragraph_no}"),
-                                line=paragraph_no))
+                continue
+            paragraph_no += 1
+            texts = [(paragraph_text(child), f"paragraph {paragraph_no}")]
+            texts += [(paragraph_text(p), f"paragraph {paragraph_no}, text box") for p in text_boxes(child)]
+            for text, where in texts:
+                for line in text.strip().split("\n"):
+                    if line.strip():
+                        layout.segments.append(Segment(text=line, source=Source(self.name, None, where),
+                                                       line=paragraph_no))
         return layout
 
     def _add_table(self, table: Table, layout: Layout) -> None:
@@ -167,7 +212,7 @@ class DocxBackend(Backend):
                 text = cell_text(cell)
                 out_row.append(Cell(text=text, source=Source(
                     self.name, None, f"table {index}, row {r + 1}, column {c + 1}")))
-                nested.extend(cell.tables)
+                nested.extend(Table(t, cell) for t in block_children(cell._tc) if t.tag == qn("w:tbl"))
             rows.append(out_row)
         layout.grids.append(Grid(index=index, rows=rows))
         for inner in nested:

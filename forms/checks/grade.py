@@ -66,8 +66,9 @@ def clean_share(ctx: CheckContext) -> Iterator[Finding]:
                      for v in vehicles}.values())
     stated = f"运输车辆中国五及以上（含燃气）和新能源车辆占{share:.0%}（{clean}/{len(vehicles)}）"
     if needed is None:
-        yield rules.CLEAN_SHARE.finding(
-            f"{stated}；行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。", evidence, severity="note")
+        # not a shortfall (none is stated): information under its own id, whatever the share
+        yield rules.CLEAN_SHARE_INFO.finding(f"{stated}；行业目录暂无{grade}级的清洁运输比例要求，请对照《技术指南》核实。",
+                                             evidence)
         return
     if share * 100 + 1e-7 < needed.clean_share_percent:
         message = f"{stated}，低于{industry}{grade}级要求的{needed.clean_share_percent:g}%（行业目录{needed.id}）。"
@@ -83,7 +84,7 @@ def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
         if row.get("vin"):
             rows_by_vin[row["vin"]].append(row)
     for vin, rows in rows_by_vin.items():
-        plates = {r.get("plate") for r in rows}
+        plates = {r.get("plate") for r in rows if r.get("plate")}  # a plate not read is no second vehicle
         files = {r["source_ref"]["file"] for r in rows}
         if len(rows) > 1 and (len(plates) > 1 or len(files) == 1):
             yield rules.DUPLICATE_VIN.finding(

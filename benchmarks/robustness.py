@@ -1,0 +1,350 @@
+"""How the extractors and checks hold up on forms written by other hands than the corpus generator's.
+
+    python -m benchmarks.robustness [--corpus var/corpus] [--limit 12] [--jobs 2] [--out var/robustness]
+                                    [--before /path/to/other/checkout] [--json FILE]
+
+The corpus (fixtures/) and the synonyms of forms/data/fields.toml were written together, so
+the corpus cannot show what happens to a label nobody listed. This rewrites the clean
+bundles' Word application forms with what benchmarks/paraphrases.toml holds — a list
+written apart from fields.toml and kept disjoint from it (tests/test_robustness_lists.py):
+
+- labels reworded or carrying a qualifier (企业名称（全称）, 是否安装在线监测设施（CEMS）…),
+  table headings under other names (号牌, 排放标准阶段 …);
+- structure: paragraphs wrapped in content controls (w:sdt), check boxes turned into legacy
+  FORMCHECKBOX fields, a title row put above a table's header (the header one row lower);
+- value spellings: emission stages with Arabic or Roman digits (国5, 国Ⅵ).
+
+Deliveries: `docx` (the rewritten form) and `pdf-text` (the same form printed to PDF by
+LibreOffice), each with the bundle's other files unchanged. Each bundle is extracted and
+checked in its own process; printed per delivery: the original and the rewritten bundles'
+form fields read (exact match with the truth), vehicle cells, and findings the clean
+bundles do not deserve (every finding but `info:` ones; blocking among them). With
+`--before CHECKOUT` the same rewritten bundles are also read by that checkout's code
+(its `.venv`), side by side: the figures before and after a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.extraction import ROOT, _stop_worker_pools, align_rows, run_all, same
+
+PARAPHRASES = Path(__file__).with_name("paraphrases.toml")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def paraphrases() -> dict[str, Any]:
+    return tomllib.loads(PARAPHRASES.read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- rewriting a Word form
+
+
+def _set_text(paragraphs, text: str) -> None:
+    """Replace a cell's or paragraph's text, keeping the first run's formatting."""
+    first = True
+    for p in paragraphs:
+        for run in p.runs:
+            run.text = text if first else ""
+            first = False
+    if first and paragraphs:
+        paragraphs[0].add_run(text)
+
+
+def _legacy_box(checked: bool):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    state = '<w:checked/>' if checked else ""
+    return [parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"><w:ffData><w:enabled/><w:checkBox>'
+                      f'<w:sizeAuto/><w:default w:val="0"/>{state}</w:checkBox></w:ffData></w:fldChar></w:r>'),
+            parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>'),
+            parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>')]
+
+
+def _to_legacy_checkboxes(paragraph) -> bool:
+    """`☑是 □否` written with glyphs → the same with Word 97 FORMCHECKBOX fields."""
+    text = paragraph.text
+    if not re.search("[☑■□]", text):
+        return False
+    p = paragraph._p
+    for run in list(p.iterchildren(f"{W}r")):
+        p.remove(run)
+    for part in re.split("([☑■□])", text):
+        if part in ("☑", "■", "□"):
+            for el in _legacy_box(part != "□"):
+                p.append(el)
+        elif part:
+            paragraph.add_run(part)
+    return True
+
+
+def _wrap_in_control(element) -> None:
+    """Put a paragraph inside a rich-text content control (w:sdt), as forms made with Word's developer
+    tools hold their answers."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    sdt = parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr><w:showingPlcHdr w:val="0"/></w:sdtPr>'
+                    '<w:sdtContent/></w:sdt>')
+    element.addprevious(sdt)
+    sdt.find(f"{W}sdtContent").append(element)
+
+
+def rewrite_docx(data: bytes, rng: random.Random, lists: dict[str, Any]) -> tuple[bytes, dict[str, int]]:
+    """The form with other hands' wording, structure and spellings; what was changed, counted."""
+    import io
+
+    from docx import Document
+
+    from forms.fields import TABLES, match_label
+
+    doc = Document(io.BytesIO(data))
+    changed: dict[str, int] = defaultdict(int)
+    fields, columns, qualifiers = lists["field"], lists["column"], lists["qualifiers"]
+    stages = lists["values"]["emission_stage"]
+
+    def reword(text: str) -> str | None:
+        spec = match_label(text)
+        if spec is not None and spec.key in fields:
+            changed["labels"] += 1
+            new = rng.choice(fields[spec.key])
+            if "（" not in new and rng.random() < 0.3 and spec.type != "bool":
+                new += rng.choice(qualifiers)
+            return new
+        return None
+
+    tables = list(doc.tables)
+    for table in tables:
+        tables.extend(cell_table for row in table.rows for cell in row.cells for cell_table in cell.tables)
+        header_index = None
+        seen: set = set()
+        for r, row in enumerate(table.rows):
+            for cell in row.cells:
+                if cell._tc in seen:
+                    continue
+                seen.add(cell._tc)
+                text = cell.text.strip()
+                new = reword(text)
+                if new is None:
+                    for table_key in ("emissions", "vehicles"):
+                        col = TABLES[table_key].match_column(text)
+                        if col is not None and col.key in columns[table_key]:
+                            new = rng.choice(columns[table_key][col.key])
+                            changed["headings"] += 1
+                            header_index = r if header_index is None else header_index
+                            break
+                if new is None and text in stages:
+                    new = rng.choice(stages[text])
+                    changed["stages"] += 1
+                if new is not None:
+                    _set_text(cell.paragraphs, new)
+                elif re.search("[☑■□]", text) and rng.random() < 0.6:
+                    changed["legacy_checkboxes"] += sum(_to_legacy_checkboxes(p) for p in cell.paragraphs)
+                elif text and rng.random() < 0.2 and len(cell.paragraphs) == 1:
+                    _wrap_in_control(cell.paragraphs[0]._p)
+                    changed["content_controls"] += 1
+        if header_index is not None and rng.random() < 0.7:
+            header = table.rows[header_index]._tr
+            title = copy.deepcopy(header)
+            for t in title.iter(f"{W}t"):
+                t.text = ""
+            first = next(title.iter(f"{W}t"), None)
+            if first is not None:
+                first.text = "（以下按实际情况填写）"
+            header.addprevious(title)
+            changed["header_lower"] += 1
+    for paragraph in list(doc.paragraphs):
+        m = re.match(r"^(\s*)([^：:]{2,24}?)([：:])(.*)$", paragraph.text)
+        if m and (new := reword(m.group(2))) is not None:
+            _set_text([paragraph], f"{m.group(1)}{new}{m.group(3)}{m.group(4)}")
+        if re.search("[☑■□]", paragraph.text) and rng.random() < 0.6:
+            changed["legacy_checkboxes"] += _to_legacy_checkboxes(paragraph)
+        elif paragraph.text.strip() and rng.random() < 0.3:
+            _wrap_in_control(paragraph._p)
+            changed["content_controls"] += 1
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue(), dict(changed)
+
+
+def _to_pdf(docx_path: Path, pdf_path: Path) -> None:
+    from generators.pdf import convert_cold
+
+    convert_cold(docx_path, pdf_path)
+
+
+def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], seed: int) -> list[tuple[str, str]]:
+    """Write the rewritten bundles (clean docx-delivery cases) under `out`; (folder, truth path) each."""
+    lists = paraphrases()
+    work: list[tuple[str, str]] = []
+    truths = [json.loads(p.read_text("utf-8")) for p in sorted(corpus.glob("*.truth.json"))]
+    chosen = [t for t in truths if t["delivery"] == "docx" and not t["expected_rules"]][:limit]
+    for truth in chosen:
+        form = next(f for f, kind in truth["documents"].items() if kind == "application_form")
+        rng = random.Random(f"{seed}:{truth['bundle']}")
+        rewritten, changed = rewrite_docx((corpus / truth["bundle"] / form).read_bytes(), rng, lists)
+        for delivery in deliveries:
+            name = f"{truth['bundle']}-robust-{delivery}"
+            folder = out / name
+            if folder.exists():
+                shutil.rmtree(folder)
+            shutil.copytree(corpus / truth["bundle"], folder)
+            documents = dict(truth["documents"])
+            (folder / form).write_bytes(rewritten)
+            if delivery == "pdf-text":
+                pdf_name = Path(form).with_suffix(".pdf").name
+                _to_pdf(folder / form, folder / pdf_name)
+                (folder / form).unlink()
+                documents[pdf_name] = documents.pop(form)
+            new_truth = dict(truth, bundle=name, delivery=delivery, documents=documents, rewritten=changed)
+            truth_path = out / f"{name}.truth.json"
+            truth_path.write_text(json.dumps(new_truth, ensure_ascii=False), encoding="utf-8")
+            work.append((str(folder), str(truth_path)))
+    return work
+
+
+# ---------------------------------------------------------------- reading them
+
+
+def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
+    folder, truth_path = args
+    truth = json.loads(Path(truth_path).read_text("utf-8"))
+    from extractors.pipeline import extract_bundle
+    from forms.checks import run_checks
+    from forms.settings import Settings
+
+    extraction = extract_bundle([Path(folder)], settings=Settings.from_env())
+    data = extraction.to_dict()
+    fields = data.get("fields", {})
+    missed = [(key, (fields.get(key) or {}).get("value"), want) for key, want in truth["fields"].items()
+              if not same(key, (fields.get(key) or {}).get("value"), want)]
+    docs = {d.file: d for d in extraction.documents}
+    form_files = [f for f, k in truth["documents"].items() if k == "application_form"]
+    got_rows = [row for f in form_files if f in docs for row in docs[f].tables.get("vehicles", [])]
+    vehicles = align_rows(truth["tables"]["vehicles"], got_rows,
+                          ("plate", "vin", "emission_stage", "registration_date"))[:2]
+    findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
+    _stop_worker_pools()  # else the OCR pool's workers keep this process from exiting
+    return {"bundle": truth["bundle"], "delivery": truth["delivery"], "fields": len(truth["fields"]),
+            "missed": missed, "vehicles": vehicles, "findings": findings,
+            "unassigned": len(data.get("unassigned", []))}
+
+
+def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for delivery in sorted({r["delivery"] for r in results}):
+        rows = [r for r in results if r["delivery"] == delivery and "crash" not in r]
+        total = sum(r["fields"] for r in rows)
+        read = total - sum(len(r["missed"]) for r in rows)
+        false = [f for r in rows for f in r["findings"] if not f["rule"].startswith("info:")]
+        cells = [sum(r["vehicles"][0] for r in rows), sum(r["vehicles"][1] for r in rows)]
+        missed: dict[str, int] = defaultdict(int)
+        for r in rows:
+            for key, _, _ in r["missed"]:
+                missed[key] += 1
+        rules: dict[str, int] = defaultdict(int)
+        for f in false:
+            rules[f["rule"]] += 1
+        out[delivery] = {"bundles": len(rows), "crashed": sum(1 for r in results if r["delivery"] == delivery
+                                                               and "crash" in r),
+                         "fields_read": read, "fields": total, "vehicle_cells": cells,
+                         "false_findings": len(false),
+                         "false_blocking": sum(1 for f in false if f["severity"] == "blocking"),
+                         "missed_fields": dict(sorted(missed.items(), key=lambda x: -x[1])),
+                         "false_rules": dict(sorted(rules.items(), key=lambda x: -x[1]))}
+    return out
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:6.2f}%" if b else "     —"
+
+
+def print_table(columns: dict[str, dict[str, dict[str, Any]]]) -> None:
+    names = list(columns)
+    deliveries = sorted({d for col in columns.values() for d in col})
+    print(f"{'delivery':<10} {'figure':<24}" + "".join(f"{name:>28}" for name in names))
+    for delivery in deliveries:
+        for label, fmt in (
+                ("form fields read", lambda s: f"{s['fields_read']}/{s['fields']} {_pct(s['fields_read'], s['fields'])}"),
+                ("vehicle cells", lambda s: f"{s['vehicle_cells'][0]}/{s['vehicle_cells'][1]} "
+                                            f"{_pct(*s['vehicle_cells'])}"),
+                ("undeserved findings", lambda s: f"{s['false_findings']} ({s['false_blocking']} blocking)"),
+                ("crashed bundles", lambda s: str(s["crashed"]))):
+            print(f"{delivery:<10} {label:<24}" + "".join(
+                f"{fmt(col[delivery]) if delivery in col else '—':>28}" for col in columns.values()))
+    for name, col in columns.items():
+        for delivery, s in col.items():
+            print(f"\n{name} / {delivery}: fields missed {s['missed_fields']}; undeserved findings {s['false_rules']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "var" / "corpus")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "robustness")
+    parser.add_argument("--limit", type=int, default=12, help="clean cases rewritten")
+    parser.add_argument("--delivery", default="docx,pdf-text")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--before", type=Path, help="another checkout (with its .venv) to read the same bundles")
+    parser.add_argument("--read-only", action="store_true", help="read the bundles already under --out "
+                        "(how --before runs the other checkout)")
+    parser.add_argument("--prepare-only", action="store_true", help="only write the rewritten bundles")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    deliveries = tuple(args.delivery.split(","))
+    if args.read_only:
+        work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
+                for p in sorted(args.out.glob("*-robust-*.truth.json"))]
+    elif args.prepare_only:
+        args.out.mkdir(parents=True, exist_ok=True)
+        if not args.corpus.exists():
+            from benchmarks.extraction import prepare_corpus
+
+            prepare_corpus(args.corpus, args.jobs)
+        for stale in args.out.glob("*-robust-*.truth.json"):
+            stale.unlink()
+        prepare(args.corpus, args.out, args.limit, deliveries, args.seed)
+        return 0
+    else:
+        # rewritten in a process of its own: the bundles are read in processes forked from this one, and a
+        # process that has run LibreOffice and python-docx must not be the one they fork from (the OCR pools
+        # they start hung so)
+        subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--prepare-only", "--corpus", str(args.corpus),
+                        "--out", str(args.out), "--limit", str(args.limit), "--delivery", args.delivery,
+                        "--seed", str(args.seed)], cwd=ROOT, check=True)
+        work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
+                for p in sorted(args.out.glob("*-robust-*.truth.json"))]
+    results = run_all(work, args.jobs, worker=run_robust_bundle)
+    summary = summarise(results)
+    if args.read_only:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    columns = {"this checkout": summary}
+    if args.before:
+        python = args.before / ".venv" / "bin" / "python"
+        env = dict(os.environ, PYTHONPATH=str(args.before))
+        done = subprocess.run([str(python), str(Path(__file__).resolve()), "--read-only", "--out", str(args.out),
+                               "--jobs", str(args.jobs)], env=env, cwd=args.before, capture_output=True, text=True,
+                              check=True)
+        columns = {f"before ({args.before})": json.loads(done.stdout.strip().splitlines()[-1]), **columns}
+    print_table(columns)
+    if args.json:
+        args.json.write_text(json.dumps(columns, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

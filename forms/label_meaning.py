@@ -1,0 +1,203 @@
+"""Which field a label means when it is not written as the registry spells it.
+
+Enterprises reword the province's form: they add qualifiers (企业名称（盖章）, 环评批复文号（如有）),
+words (是否安装在线监测设施（CEMS）, 企业生产地址), or shorten (许可证号). A list of synonyms
+cannot foresee them, so a label is compared by meaning: normalised, then scored against every
+label of forms/data/fields.toml by containment either way, shared key terms and edit
+distance; the value's type decides between close candidates. Word, text PDF and OCR text
+all go through here (extractors/labels.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from forms.fields import FIELDS, FieldSpec, label_key, other_labels
+
+# notes in brackets that say how to fill a field in, not what it is
+_QUALIFIER = re.compile(r"（[^（）]{0,12}）|〔[^〔〕]{0,12}〕|【[^【】]{0,12}】")
+# words that make a label a question or a heading without changing what it asks for
+_FILLER_PREFIX = re.compile(r"^(?:请填写|请|填写|企业的|本企业|企业|单位|是否已经|是否已|是否|已|有无|有否)")
+_FILLER_SUFFIX = re.compile(r"(?:情况|信息|内容|名称及|及|等|[?？])$")
+# a label is short: a longer text is a sentence, a note or a value
+MAX_LABEL_CHARS = 24
+MIN_SCORE = 0.72
+_MARGIN = 0.08  # candidates this close to the best are decided by the value's type
+
+# words of a bool question that only name the kind of thing (设施, 系统 …): 在线监测设施 asks what 在线监测 asks
+_THING_WORDS = re.compile(r"设施|系统|设备|装置|平台")
+
+
+# words that say the same in a label (applied to both sides of a comparison): 填表时间 asks what 填表日期 asks
+_SAME_TERMS = ((re.compile(r"CEMS|在线监控", re.I), "在线监测"), (re.compile(r"时间"), "日期"),
+               (re.compile(r"(?:号码|编码)$"), "号"), (re.compile(r"牌照|号牌"), "车牌"), (re.compile(r"级别"), "等级"), (re.compile(r"姓名$"), ""),
+               (re.compile(r"(?:生态环境|环保)(?:主管)?(?:部门|局)"), "环保部门"))
+
+
+def normalise_label(text: str | None) -> str:
+    """A label reduced to its words: NFKC, no spaces, brackets one width, numbering, markers and
+    trailing colons gone (forms.fields.label_key), then notes in brackets dropped."""
+    text = unicodedata.normalize("NFKC", text or "")
+    key = label_key(text)
+    stripped = _QUALIFIER.sub("", key)
+    return stripped or key
+
+
+def label_terms(text: str | None) -> str:
+    """normalise_label with words that say the same made one (时间 → 日期, 编码 → 编号 …)."""
+    return _terms(normalise_label(text))
+
+
+def _terms(text: str) -> str:
+    for pattern, term in _SAME_TERMS:
+        text = pattern.sub(term, text)
+    return text
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def similarity(text: str, label: str) -> float:
+    """How surely `text` (normalised) asks what `label` (normalised) asks, 0–1."""
+    if not text or not label:
+        return 0.0
+    if text == label:
+        return 1.0
+    shorter, longer = sorted((text, label), key=len)
+    scores = []
+    if shorter in longer and len(shorter) >= 2:
+        # containment either way: 企业生产地址 ⊃ 生产地址, 许可证号 ⊂ 排污许可证号; the share of the longer one
+        # covered decides (项目名称 is not 名称: half of it is another word)
+        scores.append(0.4 + 0.6 * len(shorter) / len(longer))
+    a, b = _bigrams(text), _bigrams(label)
+    scores.append(2 * len(a & b) / (len(a) + len(b)))  # shared key terms
+    if len(label) >= 4 and len(text) <= 2 * len(label):
+        # every term of a longer label, words put between them (在线监测是否与环保部门联网 ⊇ 在线监测…联网)
+        scores.append(0.9 * len(a & b) / len(b))
+    if min(len(text), len(label)) >= 4:
+        scores.append(1 - _edit_distance(text, label) / len(longer))
+    return max(scores)
+
+
+@cache
+def _labels() -> tuple[tuple[str, str], ...]:
+    """(normalised label, field key) of every label and synonym of the registry."""
+    out: dict[str, str] = {}
+    for spec in FIELDS.values():
+        for label in spec.labels:
+            for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
+                if form:
+                    out.setdefault(form, spec.key)
+    return tuple(out.items())
+
+
+def _strip_filler(text: str) -> str:
+    stripped = _FILLER_SUFFIX.sub("", _FILLER_PREFIX.sub("", text))
+    return stripped if len(stripped) >= 2 else text
+
+
+def _forms(text: str) -> list[tuple[str, bool]]:
+    """The label as written and with its filler dropped, then (for yes/no questions only) its thing-words."""
+    text = _terms(text)
+    forms = {text, _strip_filler(text), _strip_filler(text.replace("是否", ""))}
+    out = [(f, False) for f in forms if len(f) >= 2]
+    out += [(t, True) for f in forms if (t := _THING_WORDS.sub("", f)) != f and len(t) >= 2]
+    return out
+
+
+def looks_like_label(text: str | None) -> bool:
+    """Label-shaped: short, words not figures, not a sentence."""
+    key = normalise_label(text)
+    if not 2 <= len(key) <= MAX_LABEL_CHARS:
+        return False
+    if sum(ch.isdigit() for ch in key) > 2 or re.search(r"[。；;，,☑□√■]", key):
+        return False
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in key) >= 2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    spec: FieldSpec
+    score: float
+
+
+@cache
+def candidates(text: str) -> tuple[Candidate, ...]:
+    """Fields this label may mean, best first, each at least MIN_SCORE."""
+    key = normalise_label(text)
+    if not looks_like_label(key):
+        return ()
+    if any(key.endswith(other) and key != other for other in other_labels()) or key in other_labels():
+        return ()  # 技术负责人, 项目名称: somebody else's label that ends with one of ours
+    best: dict[str, float] = {}
+    for form, questions_only in _forms(key):
+        for label, field_key in _labels():
+            if questions_only and FIELDS[field_key].type != "bool":
+                continue
+            score = similarity(form, label)
+            if score >= MIN_SCORE and score > best.get(field_key, 0.0):
+                best[field_key] = score
+    ranked = sorted(best.items(), key=lambda item: -item[1])
+    return tuple(Candidate(FIELDS[k], s) for k, s in ranked)
+
+
+def plausible(spec: FieldSpec, raw: str) -> bool:
+    """The raw value reads as a value of the field's type (not that it is valid: an invalid credit code
+    is still a credit code, for the checks to report)."""
+    value = spec.normalise(raw)
+    return value is not None and spec.field_type.plausible(value)
+
+
+def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
+    """The field a label means, the value's type deciding between close candidates; None when no field
+    is meant (or the value fits none of them)."""
+    found = candidates(text)
+    if not found:
+        return None
+    if raw_value is None:
+        if len(found) > 1 and found[1].score > found[0].score - _MARGIN:
+            return None  # two meanings and no value to tell them apart
+        return found[0].spec
+    close = [c for c in found if c.score > found[0].score - _MARGIN]
+    fitting = [c for c in close if plausible(c.spec, raw_value)]
+    if not fitting:
+        fitting = [c for c in found if plausible(c.spec, raw_value) and c.score >= found[0].score - 2 * _MARGIN]
+    if not fitting:
+        return None
+    # a type that accepts anything (text) says less than one that had to recognise the value
+    fitting.sort(key=lambda c: (-c.score + (0.0 if c.spec.field_type.name != "text" else _MARGIN / 2)))
+    return fitting[0].spec
+
+
+# two questions in one sentence: 是否安装在线监测设备并与生态环境部门联网 — one answer for both
+_JOINED = re.compile(r"并且|并|且|及|和|、|/")
+
+
+def resolve_questions(text: str, raw_value: str) -> list[FieldSpec]:
+    """For a yes/no question, every field it asks about: one, or several when it joins questions
+    (安装门禁系统和视频监控); empty when no bool field is meant."""
+    whole = resolve(text, raw_value)
+    parts = [p for p in _JOINED.split(normalise_label(text)) if len(p) >= 2]
+    specs = []
+    if len(parts) > 1:
+        for part in parts:
+            spec = resolve(part, raw_value)
+            if spec is not None and spec.type == "bool" and spec not in specs:
+                specs.append(spec)
+    if len(specs) > 1:
+        return specs
+    return [whole] if whole is not None else specs

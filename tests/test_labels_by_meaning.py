@@ -1,0 +1,192 @@
+"""Forms written by other hands: reworded labels, values running into the next label, Word structure the
+generator never writes (content controls, legacy form fields, text boxes, tab stops, a table inside the
+form's table). Every input here is built in the test; fixtures/ produces none of these classes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from extractors.backends.docx import DocxBackend
+from extractors.labels import facts_from_layout, pairs_in_text, tables_from_layout
+from extractors.pipeline import extract_bundle
+from forms.label_meaning import resolve
+from forms.normalize import normalise_grade
+
+CODE = "91130100MA0CNUQ04H"  # check characters valid (GB 32100)
+
+
+def _docx(build) -> bytes:
+    doc = Document()
+    build(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _read(data: bytes, name: str = "申报表.docx"):
+    layout = DocxBackend(name, data).layout()
+    unassigned: list = []
+    facts = facts_from_layout(layout, "application_form", 0.99, unassigned)
+    return {f.key: f.value for f in facts}, tables_from_layout(layout), unassigned
+
+
+def _row(table, *texts):
+    cells = table.add_row().cells
+    for cell, text in zip(cells, texts, strict=True):
+        cell.text = text
+
+
+def _reworded_form(doc):
+    table = doc.add_table(rows=0, cols=4)
+    _row(table, "企业名称（全称）", "河北恒信铸造有限公司", "统一社会信用代码（18位）", CODE)
+    _row(table, "法定代表人姓名", "王建国", "企业生产地址", "河北省衡水市枣强县工业园区8号")
+    _row(table, "环保负责人姓名", "李明", "联系人电话", "13833187766")
+    _row(table, "拟申报绩效级别", "拟申报B级", "占地面积（平方米）", "12000")
+    _row(table, "是否安装在线监测设施（CEMS）", "☑是 □否", "是否安装门禁系统和视频监控", "☑是 □否")
+    _row(table, "排污许可证编码", CODE + "001P", "填表时间", "2023年5月6日")
+
+
+def test_reworded_labels_and_qualifiers_are_read_by_meaning():
+    """Class: labels carrying qualifiers （全称）（18位）, words added (姓名, 企业…, 设施（CEMS）) or other terms
+    (编码 for 编号, 时间 for 日期, 级别 for 等级), and a check-box question asking two things."""
+    fields, _, unassigned = _read(_docx(_reworded_form))
+    assert fields["enterprise_name"] == "河北恒信铸造有限公司"
+    assert fields["credit_code"] == CODE
+    assert fields["legal_representative"] == "王建国"
+    assert fields["address"].startswith("河北省衡水市枣强县")
+    assert fields["contact_person"] == "李明"
+    assert fields["contact_phone"] == "13833187766"  # 联系人电话: the phone, the value's type decides
+    assert fields["applied_grade"] == "B"
+    assert fields["cems_installed"] is True
+    assert fields["gate_system"] is True and fields["video_monitoring"] is True
+    assert fields["permit_number"] == CODE + "001P"
+    assert fields["application_date"] == "2023-05-06"
+    # a label that means no field is kept for the clerk, not dropped
+    assert [(u.label, u.value) for u in unassigned] == [("占地面积（平方米）", "12000")]
+
+
+def test_unassigned_facts_are_in_the_extraction_json(tmp_path):
+    (tmp_path / "申报表.docx").write_bytes(_docx(_reworded_form))
+    data = json.loads(json.dumps(extract_bundle([tmp_path]).to_dict(), ensure_ascii=False))
+    assert data["unassigned"] == [{"label": "占地面积（平方米）", "value": "12000", "source": {
+        "file": "申报表.docx", "page": None, "cell": "table 1, row 4, column 4", "bbox": None}}]
+    assert data["fields"]["credit_code"]["value"] == CODE
+
+
+@pytest.mark.parametrize("label, value, key", [
+    ("联系人手机", "13833187766", "contact_phone"),
+    ("联系人", "李明", "contact_person"),
+    ("CEMS是否联网", "是", "cems_networked"),
+    ("在线监测是否与环保部门联网", "是", "cems_networked"),
+    ("是否配备专职环保管理人员", "是", "dedicated_env_staff"),
+])
+def test_the_value_type_and_the_words_decide(label, value, key):
+    assert resolve(label, value).key == key
+
+
+@pytest.mark.parametrize("label", ["项目名称", "设备名称", "单位地址", "技术负责人", "注册资本", "经营范围"])
+def test_other_peoples_labels_mean_no_field(label):
+    assert resolve(label, "某某") is None
+
+
+def test_a_value_ends_where_the_next_label_begins():
+    """Class: a value followed on the same line by another label — one nobody listed (占地面积：), or the first
+    characters of a known one after the company name (统一社会 of 统一社会信用代码 wrapped to the next line)."""
+    pairs = {spec.key: value for spec, value, _, _ in pairs_in_text("企业名称：河北恒信铸造有限公司 占地面积：12000平方米")}
+    assert pairs == {"enterprise_name": "河北恒信铸造有限公司"}
+
+    def wrapped(doc):
+        doc.add_paragraph("企业名称：河北恒信铸造有限公司统一社会")
+        doc.add_paragraph("排污许可证编号：编号")  # the label's own word where the number should be
+
+    fields, _, _ = _read(_docx(wrapped))
+    assert fields["enterprise_name"] == "河北恒信铸造有限公司"
+    assert "permit_number" not in fields
+
+
+def test_grade_and_stage_spellings():
+    assert [normalise_grade(x) for x in ("拟申报B级", "申请绩效等级：A", "评定为C级")] == ["B", "A", "C"]
+
+
+_SDT = """<w:sdt {ns}><w:sdtPr><w:alias w:val="行业"/></w:sdtPr><w:sdtContent>
+<w:p><w:r><w:t>所属行业：铸造</w:t></w:r></w:p></w:sdtContent></w:sdt>"""
+_LEGACY_BOX = """<w:p {ns}><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check1"/><w:enabled/>
+<w:checkBox><w:sizeAuto/><w:default w:val="0"/><w:checked/></w:checkBox></w:ffData></w:fldChar></w:r>
+<w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>
+<w:r><w:t>是</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check2"/><w:enabled/>
+<w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox></w:ffData></w:fldChar></w:r>
+<w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>
+<w:r><w:t>否</w:t></w:r></w:p>"""
+_FORMTEXT = """<w:p {ns}><w:r><w:t xml:space="preserve">环评批复文号：</w:t></w:r>
+<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:enabled/><w:textInput/></w:ffData>
+</w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r>
+<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>衡环评〔2019〕36号</w:t></w:r>
+<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"""
+_TEXT_BOX = """<w:p {ns} xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+ xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:r><mc:AlternateContent><mc:Choice Requires="wps">
+<w:drawing><wps:txbx><w:txbxContent><w:p><w:r><w:t>环保负责人：赵敏</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing>
+</mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>环保负责人：赵敏</w:t></w:r></w:p></w:txbxContent></w:pict>
+</mc:Fallback></mc:AlternateContent></w:r></w:p>"""
+
+
+def test_word_structure_other_suites_and_hands_write():
+    """Class: a content control around a paragraph (w:sdt) and in a cell, a legacy FORMCHECKBOX (its w:default
+    and w:checked) in a cell, a FORMTEXT field's result, a text box (read once, not with its VML copy) and a
+    `标签<tab>值` paragraph."""
+
+    def build(doc):
+        body = doc.element.body
+        body.append(parse_xml(_SDT.format(ns=nsdecls("w"))))
+        body.append(parse_xml(_FORMTEXT.format(ns=nsdecls("w"))))
+        body.append(parse_xml(_TEXT_BOX.format(ns=nsdecls("w"))))
+        doc.add_paragraph("联系电话\t13833187766")
+        table = doc.add_table(rows=1, cols=2)
+        table.cell(0, 0).text = "视频监控"
+        tc = table.cell(0, 1)._tc
+        tc.remove(tc.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"))
+        tc.append(parse_xml(_LEGACY_BOX.format(ns=nsdecls("w"))))
+        row = table.add_row().cells
+        row[0].text = "申报等级"
+        tc = row[1]._tc
+        tc.remove(tc.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"))
+        tc.append(parse_xml(_SDT.format(ns=nsdecls("w")).replace("所属行业：铸造", "A级")))
+        for p in doc.element.body.iterchildren():
+            if p.tag.endswith("sectPr"):
+                body.remove(p)
+                body.append(p)
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["industry"] == "铸造"
+    assert fields["eia_approval_number"] == "衡环评〔2019〕36号"
+    assert fields["contact_person"] == "赵敏"
+    assert fields["contact_phone"] == "13833187766"
+    assert fields["video_monitoring"] is True
+    assert fields["applied_grade"] == "A"
+
+
+def test_a_table_inside_the_form_table_with_a_two_row_header_and_other_headings():
+    """Class: the vehicles listed inside the one big form table, below the form's rows, under a heading split
+    over two rows, a plate column called 号牌 and stages written 国5 / 国Ⅵ."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "企业名称", "河北恒信铸造有限公司", "联系电话", "13833187766")
+        _row(table, "运输车辆", "运输车辆", "运输车辆", "运输车辆")
+        _row(table, "号牌", "车辆识别代号（VIN）", "排放阶段", "注册登记日期")
+        _row(table, "冀T12345", "LGAX2A139J1023456", "国5", "2019-03-01")
+        _row(table, "冀T67890", "LGAX2A139J1023457", "国Ⅵ", "2021-07-15")
+        _row(table, "申报日期", "2023年5月6日", "申报等级", "B级")
+        title = table.rows[1].cells
+        title[0].merge(title[3])
+
+    fields, tables, _ = _read(_docx(build))
+    vehicles = tables["vehicles"]
+    assert [(v["plate"], v["vin"], v["emission_stage"]) for v in vehicles] == [
+        ("冀T12345", "LGAX2A139J1023456", "国五"), ("冀T67890", "LGAX2A139J1023457", "国六")]
+    assert fields["application_date"] == "2023-05-06" and fields["applied_grade"] == "B"
