@@ -493,7 +493,7 @@ RECTIFICATION_STATUS = {"open": "待整改", "submitted": "已提交整改材料
 
 
 class RectificationItem(Base):
-    """One item of an issued rectification notice, tracked to closure (整改销号, seed 003): the enterprise's
+    """One item of an issued rectification notice, tracked to closure (整改销号, 督察整改方案（潍坊，2020）; docs/sources.md): the enterprise's
     evidence uploaded by the clerk (re-read by the extractors), the county's verification, the city's review,
     closure — each with who and when."""
 

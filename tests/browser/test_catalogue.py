@@ -54,7 +54,7 @@ def test_office_changes_a_limit_and_a_recheck_shows_the_new_finding(login, scree
     clerk.click("#recheck")
     clerk.wait_for_selector(".flash-success", timeout=WAIT)
     findings = clerk.inner_text("#findings")
-    assert "over_limit:氮氧化物" in findings and "76.5" in findings
+    assert "实测浓度超过限值" in findings and "氮氧化物" in findings and "76.5" in findings  # the rule's title
     assert f"行业目录（{version}）“排放限值”表 L-" in findings and f"按行业目录（{version}）审核" in findings
     assert f"行业目录（{version}）重新审核" in clerk.inner_text("#history")
     clerk.screenshot(path=str(screenshots / "21-recheck-with-catalogue.png"), full_page=True)

@@ -1,4 +1,4 @@
-"""Rectification to closure (整改销号, seed 003; docs/domain.md "rectification windows").
+"""Rectification to closure (整改销号, 督察整改方案（潍坊，2020） in docs/sources.md; docs/domain.md "rectification windows").
 
 Every item of an issued rectification notice is tracked: the clerk uploads the enterprise's completion
 evidence (a file, a photo, a new report — re-read by the extractors, so what it shows is on record), the
