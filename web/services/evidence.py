@@ -87,7 +87,7 @@ def file_type(data: bytes) -> str:
 # ---- references: which source a link points at -----------------------------------------------
 
 def resolve(extraction: dict | None, findings: list | None, ref: str | None) -> Source | None:
-    """`field:credit_code`, `table:emissions:3`, `finding:2:0` → the source it names (None if none)."""
+    """`field:credit_code`, `table:emissions:3`, `finding:2:0`, `unassigned:1` → the source it names (None if none)."""
     parts = (ref or "").split(":")
     try:
         if parts[0] == "field" and len(parts) == 2:
@@ -95,6 +95,8 @@ def resolve(extraction: dict | None, findings: list | None, ref: str | None) -> 
         if parts[0] == "table" and len(parts) == 3:
             rows = ((extraction or {}).get("tables") or {}).get(parts[1]) or []
             return _source(rows[int(parts[2])].get("source_ref"))
+        if parts[0] == "unassigned" and len(parts) == 2:
+            return _source(((extraction or {}).get("unassigned") or [])[int(parts[1])].get("source"))
         if parts[0] == "finding" and len(parts) == 3:
             return _source(((findings or [])[int(parts[1])].get("evidence") or [])[int(parts[2])])
     except (IndexError, ValueError, AttributeError):

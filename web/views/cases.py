@@ -193,6 +193,7 @@ def show(case_id: int):
         progress=progress.progress_of(session, case),
         duplicates=duplicates(session, case, user),
         fields=presenters.field_rows(extraction),
+        unassigned=presenters.unassigned_rows(extraction),
         missing=presenters.missing_required(extraction) if extraction else [],
         documents=presenters.document_rows(extraction),
         findings=presenters.findings_by_severity(findings, extraction),

@@ -91,6 +91,28 @@ def field_rows(extraction: dict | None) -> list[FieldRow]:
     return rows
 
 
+@dataclass
+class UnassignedRow:
+    """A label and value the form states that match no canonical field, with where it was read."""
+
+    label: str
+    value: str
+    source: str
+    evidence: Evidence | None = None
+
+
+def unassigned_rows(extraction: dict | None) -> list[UnassignedRow]:
+    """The extraction's `unassigned` entries for the clerk to read (files named without folders)."""
+    rows = []
+    for i, item in enumerate((extraction or {}).get("unassigned") or []):
+        if not isinstance(item, dict) or not (item.get("label") or item.get("value")):
+            continue
+        source = item.get("source") if isinstance(item.get("source"), dict) else None
+        rows.append(UnassignedRow(display(item.get("label")), display(item.get("value")), describe_source(source),
+                                  evidence_for(extraction, source, f"unassigned:{i}")))
+    return rows
+
+
 def missing_required(extraction: dict | None) -> list[str]:
     fields = (extraction or {}).get("fields") or {}
     return [spec.label for key, spec in FIELDS.items() if spec.required and key not in fields]
