@@ -401,7 +401,8 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
                         *, allow_no_colon: bool = False, fuzzy: bool = False,
                         unassigned: list[Unassigned] | None = None) -> list[Fact]:
     facts: list[Fact] = []
-    for seg in segments:
+    idle: list[Segment] = []  # segments of the line so far in which nothing was found
+    for i, seg in enumerate(segments):
         found: list = []
         pairs = pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy, unassigned=found)
         if not pairs and not found:
@@ -412,6 +413,37 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
                 facts.append(fact)
         if unassigned is not None:
             unassigned.extend(Unassigned(label.strip(), value.strip(), seg.source) for label, value, _, _ in found)
+        if not pairs and not found and "\t" not in seg.text:
+            idle.append(seg)
+        if pairs or found or i + 1 == len(segments) or segments[i + 1].line != seg.line:
+            facts.extend(_facts_across_gaps(idle, kind, base_confidence, unassigned))
+            idle = []
+    return facts
+
+
+def _facts_across_gaps(run: list[Segment], kind: str, base_confidence: float,
+                       unassigned: list[Unassigned] | None) -> list[Fact]:
+    """A label and its value on one line, a wide gap between them and no colon (a borderless table or a
+    tab-aligned line printed to PDF, a scan of either): neighbouring segments read as `label\tvalue`."""
+    if len(run) < 2:
+        return []
+    text = "\t".join(seg.text for seg in run)
+    starts = [sum(len(seg.text) + 1 for seg in run[:k]) for k in range(len(run))]
+
+    def home(offset: int) -> Segment:
+        return run[max(k for k, start in enumerate(starts) if start <= offset)]
+
+    found: list = []
+    facts = []
+    for spec, raw, start, _ in _tab_pairs(text, found):
+        seg = home(start)
+        fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
+        if fact:
+            facts.append(fact)
+    if unassigned is not None and len(run) == 2:  # a label and a value alone on their line; more runs are
+        # a borderless table's row, whose headings and cells are no label/value pairs
+        unassigned.extend(Unassigned(label.strip(), value.strip(), home(start).source)
+                          for label, value, start, _ in found)
     return facts
 
 

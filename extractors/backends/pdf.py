@@ -30,6 +30,7 @@ import zlib
 import pdfplumber
 
 from extractors.backends.base import Backend
+from extractors.backends.drawn_checkboxes import add_drawn_checkboxes
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import GradedeskError, UnreadableFile
 from forms.facts import Source
@@ -421,6 +422,7 @@ class PdfBackend(Backend):
         return layout
 
     def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
+        add_drawn_checkboxes(page)
         grids, boxes = [], []
         for table in page.find_tables():
             table_index += 1
