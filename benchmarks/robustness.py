@@ -224,9 +224,13 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
     truth = json.loads(Path(truth_path).read_text("utf-8"))
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
-    from forms.settings import Settings
 
-    extraction = extract_bundle([Path(folder)], settings=Settings.from_env())
+    try:
+        from forms.settings import Settings
+    except ImportError:  # a checkout from before settings were one object (--before): it reads the environment
+        extraction = extract_bundle([Path(folder)])
+    else:
+        extraction = extract_bundle([Path(folder)], settings=Settings.from_env())
     data = extraction.to_dict()
     fields = data.get("fields", {})
     missed = [(key, (fields.get(key) or {}).get("value"), want) for key, want in truth["fields"].items()

@@ -106,6 +106,12 @@ def _label_shaped_matches(text: str, known: list[re.Match]) -> list[re.Match]:
     return out
 
 
+# the numbers of a numbered list before a label (（2）统一社会信用代码：, 3.法定代表人：, 四、…), made spaces so
+# the label starts where a label may start; offsets into the text stay as they were
+_NUMBERING = re.compile(r"(?:^|(?<=\s))(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．])"
+                        r"(?=\s*[\u4e00-\u9fff])")
+
+
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
                   unassigned: list[tuple[str, str, int, int]] | None = None) -> list[tuple[FieldSpec, str, int, int]]:
     """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)].
@@ -116,7 +122,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     With `fuzzy` (OCR text) a segment `标签：值` whose label is one misread character
     away from a known label counts too.
     """
-    text = text.replace("\u3000", " ")
+    text = _NUMBERING.sub(lambda m: " " * len(m.group()), text.replace("\u3000", " "))
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))
@@ -147,7 +153,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
             out.append((spec, value, m.end(), end))
         if not specs and unassigned is not None and (not looks_like_label(value) or _has_mark_or_figure(value)):
             unassigned.append((m.group("label"), value, m.end(), end))
-    if not out and allow_no_colon:
+    if not out:  # `企业名称　　某某公司`: a Word line aligned with spaces, a scan's row that lost its rules
         out = _spaced_pairs(text, fuzzy)
     if not out and allow_no_colon:
         m = _leading_label_pattern().match(text)  # `标签 值`, or `申报日期2023年12月02日` run together
@@ -372,6 +378,9 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
             if _stacked_labels(grid, r, c, lines, fuzzy):
                 facts.extend(_facts_of_stacked_labels(grid, r, c, lines, kind, base_confidence, cell, fuzzy))
                 continue
+            if (fact := _label_over_value(cell, kind, base_confidence, fuzzy)) is not None:
+                facts.append(fact)
+                continue
             for line in lines[1:]:
                 # a label swallowed into the cell on its left when a scan lost the rule between them
                 spec = match_label(line, fuzzy=fuzzy)
@@ -392,6 +401,19 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                 if unassigned is not None:
                     unassigned.extend(Unassigned(label, value, cell.source) for label, value, _, _ in found)
     return facts
+
+
+def _label_over_value(cell: Cell, kind: str, base_confidence: float, fuzzy: bool) -> Fact | None:
+    """A cell holding a label on its first line and the value under it (企业名称⏎某某铸造有限公司), as forms
+    laid out in boxes write them."""
+    lines = [line.strip() for line in cell.text.splitlines() if line.strip()]
+    if len(lines) != 2 or match_label(lines[1], fuzzy=fuzzy) is not None or re.search(r"[:：]", lines[1]):
+        return None
+    label = lines[0].rstrip(":：")
+    specs = [spec] if (spec := match_label(label, fuzzy=fuzzy)) is not None else label_of(label, lines[1], fuzzy)
+    if len(specs) != 1:
+        return None
+    return _fact(specs[0], lines[1], cell.source, base_confidence * 0.95 * cell.confidence, kind)
 
 
 _TAB_PAIR = re.compile(r"^\s*(?P<label>[^\t:：]{2,30}?)\s*[:：]?\t+\s*(?P<value>[^\t]+?)\s*$")
@@ -548,8 +570,19 @@ def _match_column(spec: TableSpec, header: str):
     scored = sorted(((max(similarity(text, label_terms(s)) for s in c.synonyms), c) for c in spec.columns),
                     key=lambda x: -x[0])
     if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
-        return scored[0][1]
+        # the heading's last word outweighs words it shares with another column (允许排放浓度限值 is a limit)
+        head = _head_column(spec, text)
+        return head if head is not None and scored[0][0] < 1.0 else scored[0][1]
     return None
+
+
+def _head_column(spec: TableSpec, text: str):
+    """The one column with a synonym ending in the heading's last word (its last two characters: 折算浓度 and
+    实测浓度 are both 浓度, 上牌日期 and 注册日期 both 日期), if only one has."""
+    if len(text) < 3 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", text[-2:]):
+        return None
+    heads = [col for col in spec.columns if any(label_terms(s).endswith(text[-2:]) for s in col.synonyms)]
+    return heads[0] if len(heads) == 1 else None
 
 
 _KEY_COLUMNS = {"emissions": {"pollutant", "concentration_mg_m3"}, "vehicles": {"plate", "vin"},
@@ -577,11 +610,57 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                     mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
+        _columns_by_values(grid, r, header_rows, spec, mapping)
         need = _KEY_COLUMNS.get(spec.key, set())
         if len(_keys(mapping)) >= 3 and (not need or need & _keys(mapping)) and (
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
             best = (r, mapping)
     return best
+
+
+VALUE_ROWS = 8  # rows under a heading whose values are looked at
+VALUE_FIT = 0.8  # share of them that must be of the column's type
+
+
+def _values_fit(grid: Grid, r: int, c: int, col) -> bool:
+    """Whether most values under row r in column c are of column `col`'s type."""
+    values = [cell.text.strip() for k in range(r + 1, min(len(grid.rows), r + 1 + VALUE_ROWS))
+              if (cell := grid.cell(k, c)) is not None and cell.text.strip()]
+    if not values:
+        return False
+    fit = sum(1 for value in values if col.field_type.plausible(col.normalise(value)))
+    return fit >= VALUE_FIT * len(values)
+
+
+@cache
+def _weak_columns(spec: TableSpec, header: str) -> tuple:
+    """Columns a heading may name though no synonym is near it: one of the alternatives it names
+    (生产工序/设施), or its last word (_head_column)."""
+    text = label_terms(header)
+    found = {col.key: col for part in re.split(r"[/／、]|或", text) if part != text and len(part) >= 2
+             if (col := _match_column(spec, part)) is not None}
+    if (head := _head_column(spec, text)) is not None:
+        found.setdefault(head.key, head)
+    return tuple(found.values())
+
+
+def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: TableSpec, mapping: dict) -> None:
+    """Columns no synonym names, named by what they hold (headings no list foresaw: VIN码, 污染因子, 上牌日期):
+    a heading's weak reading (_weak_columns) when the values under it are of that column's type; else a
+    column whose values only one column's type takes (plates, VINs, dates, stages, pollutants). A heading
+    that is itself such a value is a row of values, not a header."""
+    for c, cell in enumerate(header_row):
+        if c in mapping or cell is None or not cell.text.strip():
+            continue
+        taken = _keys(mapping)
+        weak = [col for col in _weak_columns(spec, cell.text) if col.key not in taken and _values_fit(grid, r, c, col)]
+        if len(weak) == 1:
+            mapping[c] = weak[0].key
+            continue
+        fitting = [col for col in spec.columns if col.key not in taken and col.field_type.distinctive
+                   and not col.field_type.plausible(col.normalise(cell.text)) and _values_fit(grid, r, c, col)]
+        if len(fitting) == 1:
+            mapping[c] = fitting[0].key
 
 
 def _header_candidates(grid: Grid):

@@ -71,6 +71,22 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+# last words too general to say what a label asks for (设备名称, 注册地址, 运行日期 are not ours)
+_GENERIC_HEADS = frozenset({"名称", "地址", "日期", "单位", "住所", "行业", "时间", "编号", "号", "代码"})
+
+
+def _common_in_order(a: str, b: str) -> int:
+    """The length of the longest run of characters of `a` found in `b` in the same order (not necessarily
+    side by side)."""
+    previous = [0] * (len(b) + 1)
+    for ca in a:
+        current = [0]
+        for j, cb in enumerate(b, 1):
+            current.append(previous[j - 1] + 1 if ca == cb else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1]
+
+
 def similarity(text: str, label: str) -> float:
     """How surely `text` (normalised) asks what `label` (normalised) asks, 0–1."""
     if not text or not label:
@@ -79,10 +95,17 @@ def similarity(text: str, label: str) -> float:
         return 1.0
     shorter, longer = sorted((text, label), key=len)
     scores = []
-    if shorter in longer and len(shorter) >= 2:
-        # containment either way: 企业生产地址 ⊃ 生产地址, 许可证号 ⊂ 排污许可证号; the share of the longer one
-        # covered decides (项目名称 is not 名称: half of it is another word)
-        scores.append(0.4 + 0.6 * len(shorter) / len(longer))
+    common = _common_in_order(shorter, longer)
+    if common == len(shorter) >= 2:
+        # containment either way, the words in order with others put between or around them: 企业生产地址 ⊃
+        # 生产地址, 许可证号 ⊂ 排污许可证号, 环保管理负责人 ⊃ 环保…负责人, 环境影响评价批复文号 ⊃ 环…评批复文号 (an
+        # abbreviation keeps its words' first characters); the share of the longer one covered decides (项目名称
+        # is not 名称: half of it is another word). Ending with it counts more: a Chinese noun's last word says
+        # what it is (厂区地址 is an address, 核定产能 a capacity)
+        head = longer.endswith(shorter) and shorter not in _GENERIC_HEADS
+        scores.append((0.5 + 0.5 * len(shorter) / len(longer)) if head else (0.4 + 0.6 * len(shorter) / len(longer)))
+    elif min(len(text), len(label)) >= 4:
+        scores.append(2 * common / (len(text) + len(label)))  # most words in order, one changed (许可证类别)
     a, b = _bigrams(text), _bigrams(label)
     scores.append(2 * len(a & b) / (len(a) + len(b)))  # shared key terms
     if len(label) >= 4 and len(text) <= 2 * len(label):

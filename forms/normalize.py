@@ -325,6 +325,11 @@ _POLLUTANTS = [
 ]
 
 
+# what a pollutant's name looks like beyond the standard ones (氟化物, 硫化氢, 苯, 硫酸雾, 二噁英, 汞 …)
+POLLUTANT_SHAPE = (r"VOCs|[\u4e00-\u9fff]{0,8}(?:物|烃|氢|氨|苯|雾|英|汞|铅|镉|铬|砷|镍|氟|氯|硫)"
+                   r"|(?:" + "|".join(name for _, name in _POLLUTANTS) + ")")
+
+
 def normalise_pollutant(text: str | None) -> str:
     text = to_halfwidth(clean_text(text))
     compact = re.sub(r"\s+", "", text)
