@@ -774,7 +774,9 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
                 _match_column(spec, c.text) or not c.text.strip() for c in present):
             continue  # a repeated header on a new page
         src = first.source
-        record["source_ref"] = Source(src.file, src.page, _row_ref(grid, r), _union(boxes)).to_dict()
+        own = re.match(r"table \d+, row \d+", src.cell or "")  # a row of a part joined from the next page
+        record["source_ref"] = Source(src.file, src.page, own.group() if own and grid.ref is None else _row_ref(grid, r),
+                                      _union(boxes)).to_dict()
         record["confidence"] = round(min(confidences), 3) if confidences else 0.0
         rows.append(record)
         previous = record
@@ -830,7 +832,7 @@ def _row_ref(grid: Grid, r: int) -> str:
 
 def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for grid in layout.grids:
+    for grid in _joined_across_pages(layout.grids):
         candidates = []
         for spec in TABLES.values():
             header = _header(grid, spec)
@@ -841,3 +843,55 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
         _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])
         out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping))
     return out
+
+
+def _width(grid: Grid) -> int:
+    return max((len(row) for row in grid.rows), default=0)
+
+
+def _page(grid: Grid, last: bool = False) -> int | None:
+    rows = reversed(grid.rows) if last else grid.rows
+    return next((cell.source.page for row in rows for cell in row if cell is not None), None)
+
+
+def _has_header(grid: Grid) -> bool:
+    return any(_header(grid, spec) for spec in TABLES.values())
+
+
+def _joined_across_pages(grids: list[Grid]) -> list[Grid]:
+    """Tables carried over to the next page without their header row repeated, each joined to the part
+    before it: a grid without a header, as many columns wide, on a later page than a table with one. A
+    row the page break cut in two (a VIN's last characters at the top of the next page, the rest of the
+    row empty) is made one again. Each cell keeps its own source."""
+    out: list[Grid] = []
+    headed: list[bool] = []
+    for grid in grids:
+        previous = out[-1] if out else None
+        if (previous is not None and headed[-1] and previous.ref is None and grid.ref is None
+                and _width(grid) == _width(previous) and grid.rows and previous.rows
+                and (_page(grid) or 0) > (_page(previous, last=True) or 0) and not _has_header(grid)):
+            rows = [list(row) for row in previous.rows]
+            rest = grid.rows
+            if _cut_row(grid.rows[0]):
+                rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], grid.rows[0], strict=False)]
+                rest = grid.rows[1:]
+            out[-1] = Grid(index=previous.index, rows=rows + [list(row) for row in rest], caption=previous.caption,
+                           for_fields=previous.for_fields and grid.for_fields)
+            continue
+        out.append(grid)
+        headed.append(_has_header(grid))
+    return out
+
+
+def _cut_row(row: list[Cell | None]) -> bool:
+    """The rest of a row a page break cut: fewer than half its cells filled, its first one empty."""
+    filled = [cell for cell in row if cell is not None and cell.text.strip()]
+    return bool(filled) and len(filled) * 2 < len(row) and (row[0] is None or not row[0].text.strip())
+
+
+def _glued(above: Cell | None, below: Cell | None) -> Cell | None:
+    if below is None or not below.text.strip():
+        return above
+    if above is None:
+        return below
+    return Cell(above.text.rstrip() + below.text.strip(), above.source, min(above.confidence, below.confidence))
