@@ -246,22 +246,53 @@ def _without_label_tail(raw: str) -> str:
 
 
 def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, float]:
-    """The value beside a label cell: to its right, else below it. The float scales confidence."""
+    """The value beside a label cell: to its right, else below it. The float scales confidence. In a row of
+    labels over a row of values (a vertical layout) the cell to the right is the next label, reworded or
+    not, and the value is below."""
     row = grid.rows[r]
+    below = grid.cell(r + 1, c)
+    below = below if below is not None and below.text.strip() and match_label(below.text, fuzzy=fuzzy) is None \
+        else None
+    if below is not None and _labels_over_values(grid, r, fuzzy):
+        return below, 0.9
     for cc in range(c + 1, len(row)):
         cell = row[cc]
-        if cell is None:
-            continue
+        if cell is None or not cell.text.strip() and any(
+                x is not None and x.text.strip() for x in row[cc + 1:]):
+            continue  # merged over, or an empty spacer cell (a form's gutter, a column other rows need)
         if match_label(cell.text, fuzzy=fuzzy) is None and cell.text.strip():
             return cell, 1.0
         break
-    below = grid.cell(r + 1, c)
-    if below is not None and below.text.strip() and match_label(below.text, fuzzy=fuzzy) is None:
+    if below is not None and _labels_in_row(row, fuzzy) >= 2:
         # only a header row of labels over a row of values counts as a vertical layout
-        labels_in_row = sum(1 for x in row if x is not None and match_label(x.text, fuzzy=fuzzy))
-        if labels_in_row >= 2:
-            return below, 0.9
+        return below, 0.9
     return None, 0.0
+
+
+def _is_label(cell: Cell | None, fuzzy: bool) -> bool:
+    """A label of ours, as written or reworded (a reworded one heads a column of a vertical layout too)."""
+    if cell is None or not cell.text.strip():
+        return False
+    if match_label(cell.text, fuzzy=fuzzy) is not None:
+        return True
+    label = _unwrapped(cell.text)
+    return label is not None and looks_like_label(label) and bool(candidates(label))
+
+
+def _labels_in_row(row: list[Cell | None], fuzzy: bool) -> int:
+    return sum(1 for x in row if _is_label(x, fuzzy))
+
+
+def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
+    """A vertical layout's label row: every cell label-shaped, all of them but one at most labels of ours (and
+    two at least), over a row whose cells are no labels (企业名称 | 统一社会信用代码 | 法定代表人 over the three
+    values). A label | value | label | value row has as many values as labels."""
+    filled = [x for x in grid.rows[r] if x is not None and x.text.strip()]
+    below = [x for x in (grid.rows[r + 1] if r + 1 < len(grid.rows) else []) if x is not None and x.text.strip()]
+    shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) for x in filled)
+    ours = sum(1 for x in filled if _is_label(x, fuzzy))
+    return (shaped and ours >= max(2, len(filled) - 1) and bool(below)
+            and not any(_is_label(x, fuzzy) for x in below))
 
 
 def _value_text(text: str, fuzzy: bool) -> str:
@@ -309,19 +340,21 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     """A label cell not written as the registry spells it (企业名称（全称）, 是否安装在线监测设施（CEMS）): its
     field by meaning, its value's type deciding; one that means no field, in a row of the form's labels
     or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
-    if not looks_like_label(cell.text) or "\n" in cell.text.strip():
-        return False
+    label = _unwrapped(cell.text)
+    if label is None or not looks_like_label(label) or r > 0 and _labels_over_values(grid, r - 1, fuzzy):
+        return False  # no label, or a value under a row of labels
     before = [x for x in grid.rows[r][:c] if x is not None]
     left = before[-1] if before else None
-    if left is not None and left.text.strip() and (match_label(left.text, fuzzy=fuzzy) or (
+    over_values = _labels_over_values(grid, r, fuzzy)
+    if not over_values and left is not None and left.text.strip() and (match_label(left.text, fuzzy=fuzzy) or (
             candidates(left.text) and len(before) % 2)):
         return False  # the value of the label on its left (label | value | label | value)
     value_cell, scale = _value_cell(grid, r, c, fuzzy)
-    if value_cell is None or looks_like_label(value_cell.text) and match_label(value_cell.text) is None and (
-            not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
+    if value_cell is None or not over_values and looks_like_label(value_cell.text) and match_label(
+            value_cell.text) is None and (not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
         return False
     raw = _value_text(value_cell.text, fuzzy)
-    specs = label_of(cell.text, raw, fuzzy)
+    specs = label_of(label, raw, fuzzy)
     for spec in specs:
         conf = base_confidence * scale * 0.95 * min(cell.confidence, value_cell.confidence)
         fact = _fact(spec, raw, value_cell.source, conf, kind)
@@ -330,8 +363,21 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     if not specs and unassigned is not None and (cell.text.strip().endswith((":", "：")) or any(
             x is not None and x is not cell and (match_label(x.text, fuzzy=fuzzy) or candidates(x.text))
             for x in grid.rows[r])):
-        unassigned.append(Unassigned(cell.text.strip().rstrip(":："), raw.strip(), value_cell.source))
+        unassigned.append(Unassigned(label.rstrip(":："), raw.strip(), value_cell.source))
     return bool(specs)
+
+
+def _unwrapped(text: str) -> str | None:
+    """A label cell's text on one line: a label wrapped in a narrow cell (所属绩效分级行业类⏎别, a PDF's or a
+    scan's lines) joined again; None for a cell of several lines that are not one label cut short."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else None
+    widths = [len(line) for line in lines[:-1]]
+    if len(lines) > 3 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
+            re.search(r"[:：]$", line) or match_label(line) is not None for line in lines):
+        return None  # not lines as wide as the cell with the rest on the last one, or a label a line
+    return "".join(lines)
 
 
 def _is_label_row(grid: Grid, r: int) -> bool:
@@ -409,6 +455,9 @@ def _label_over_value(cell: Cell, kind: str, base_confidence: float, fuzzy: bool
     lines = [line.strip() for line in cell.text.splitlines() if line.strip()]
     if len(lines) != 2 or match_label(lines[1], fuzzy=fuzzy) is not None or re.search(r"[:：]", lines[1]):
         return None
+    if match_label("".join(lines), fuzzy=fuzzy) is not None or (
+            (joined := _unwrapped(cell.text)) is not None and candidates(joined)):
+        return None  # one label wrapped over two lines, not a label and its value
     label = lines[0].rstrip(":：")
     specs = [spec] if (spec := match_label(label, fuzzy=fuzzy)) is not None else label_of(label, lines[1], fuzzy)
     if len(specs) != 1:
@@ -610,7 +659,8 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                     mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
-        _columns_by_values(grid, r, header_rows, spec, mapping)
+        if mapping or r < TOP_ROWS:  # a header names a column by a heading, or heads the grid
+            _columns_by_values(grid, r, header_rows, spec, mapping)
         need = _KEY_COLUMNS.get(spec.key, set())
         if len(_keys(mapping)) >= 3 and (not need or need & _keys(mapping)) and (
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
@@ -619,6 +669,7 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
 
 
 VALUE_ROWS = 8  # rows under a heading whose values are looked at
+TOP_ROWS = 3  # rows at the top of a grid that may be a header naming no column by a known heading
 VALUE_FIT = 0.8  # share of them that must be of the column's type
 
 
@@ -832,10 +883,10 @@ def _row_ref(grid: Grid, r: int) -> str:
 
 def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for grid in _joined_across_pages(layout.grids):
+    headers: dict[int, list] = {}
+    for grid in _joined_across_pages(layout.grids, headers):
         candidates = []
-        for spec in TABLES.values():
-            header = _header(grid, spec)
+        for spec, header in _headers(grid, headers):
             if header:
                 candidates.append((len(_keys(header[1])), spec, header))
         if not candidates:
@@ -854,11 +905,14 @@ def _page(grid: Grid, last: bool = False) -> int | None:
     return next((cell.source.page for row in rows for cell in row if cell is not None), None)
 
 
-def _has_header(grid: Grid) -> bool:
-    return any(_header(grid, spec) for spec in TABLES.values())
+def _headers(grid: Grid, known: dict[int, list]) -> list:
+    """(spec, header or None) of every table for a grid, found once (a ledger may have thousands of rows)."""
+    if id(grid) not in known:
+        known[id(grid)] = [(spec, _header(grid, spec)) for spec in TABLES.values()]
+    return known[id(grid)]
 
 
-def _joined_across_pages(grids: list[Grid]) -> list[Grid]:
+def _joined_across_pages(grids: list[Grid], known: dict[int, list]) -> list[Grid]:
     """Tables carried over to the next page without their header row repeated, each joined to the part
     before it: a grid without a header, as many columns wide, on a later page than a table with one. A
     row the page break cut in two (a VIN's last characters at the top of the next page, the rest of the
@@ -869,7 +923,8 @@ def _joined_across_pages(grids: list[Grid]) -> list[Grid]:
         previous = out[-1] if out else None
         if (previous is not None and headed[-1] and previous.ref is None and grid.ref is None
                 and _width(grid) == _width(previous) and grid.rows and previous.rows
-                and (_page(grid) or 0) > (_page(previous, last=True) or 0) and not _has_header(grid)):
+                and (_page(grid) or 0) > (_page(previous, last=True) or 0)
+                and not any(header for _, header in _headers(grid, known))):
             rows = [list(row) for row in previous.rows]
             rest = grid.rows
             if _cut_row(grid.rows[0]):
@@ -879,7 +934,7 @@ def _joined_across_pages(grids: list[Grid]) -> list[Grid]:
                            for_fields=previous.for_fields and grid.for_fields)
             continue
         out.append(grid)
-        headed.append(_has_header(grid))
+        headed.append(any(header for _, header in _headers(grid, known)))
     return out
 
 

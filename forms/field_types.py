@@ -32,7 +32,8 @@ class FieldType:
     description: str = ""  # what the normal form is, for integrators (docs/fields.md is generated from it)
     shape: Callable[[Any], bool] = lambda value: True  # the normal form looks like a value of this type
     #   (looser than `check`: an invalid credit code is still shaped like one; 编号 is not)
-    distinctive: bool = False  # its shape tells its values from other types' (a column of them names itself)
+    distinctive: bool = False  # its values are told from other types' by their reading and shape: a column of them
+    #   names itself, and a value of it tells which field a label only somewhat like its labels means
 
     def normalise(self, raw: str) -> Any:
         return self.parse(raw)
@@ -96,10 +97,10 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("place", _or_none(n.normalise_place), shape=_short_words(20),
               description="a county, city or district name (at least two Chinese characters)"),
     FieldType("credit_code", _or_none(n.normalise_code), lambda value, _: v.check_credit_code(value),
-              shape=_shaped(r"[0-9A-Z]{15,20}"),
+              distinctive=True, shape=_shaped(r"[0-9A-Z]{15,20}"),
               description="18 characters, upper case, half-width; validated by the GB 32100-2015 check character"),
     FieldType("permit_number", _or_none(n.normalise_code), v.check_permit_number,
-              shape=_shaped(r"[0-9A-Z]{16,26}"),
+              distinctive=True, shape=_shaped(r"[0-9A-Z]{16,26}"),
               description="22 characters, upper case: the credit code, a 3-digit sequence and a letter"),
     FieldType("vin", _or_none(n.normalise_code), lambda value, _: v.check_vin(value),
               shape=_shaped(r"[0-9A-Z]{14,19}"), distinctive=True,
@@ -107,20 +108,20 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("doc_number", _or_none(n.normalise_doc_number), shape=_shaped(r".{0,20}\d.{0,20}"),
               description="a document number with 六角括号, e.g. `冀环评〔2018〕123号`"),
     FieldType("phone", _or_none(n.normalise_phone), lambda value, _: v.check_phone(value),
-              shape=_shaped(r"[\d-]{7,20}"),
+              distinctive=True, shape=lambda value: 7 <= len(re.sub(r"\D", "", str(value))) <= 13,
               description="digits and `-`: a mainland mobile (11 digits) or a landline with its area code"),
-    FieldType("grade", n.normalise_grade, _check_grade,
+    FieldType("grade", n.normalise_grade, _check_grade, distinctive=True,
               description="one of " + ", ".join(f"`{g}`" for g in APPLIED_GRADES)),
-    FieldType("permit_class", n.normalise_permit_class,
+    FieldType("permit_class", n.normalise_permit_class, distinctive=True,
               description="one of " + ", ".join(f"`{c}`" for c in n.PERMIT_CLASSES)),
     FieldType("plate", _text, shape=_shaped(f"[{PLATE_PROVINCES}][A-Z][·•.]?[A-Z0-9]{{4,6}}[挂学警港澳]?"),
               distinctive=True,
               description="a vehicle's number plate as written, e.g. `冀A12345` (a province's character and a letter)"),
     FieldType("date", n.parse_date, _check_date, cn_date, shape=_shaped(r"\d{4}-\d{2}-\d{2}"), distinctive=True,
               description="ISO date `YYYY-MM-DD` (read from `2020年9月15日`, `2020.9.15`, `二〇二〇年九月十五日` …)"),
-    FieldType("date_end", n.parse_date_end, _check_date, cn_date,  # a range's end: 有效期至
+    FieldType("date_end", n.parse_date_end, _check_date, cn_date, distinctive=True,  # a range's end: 有效期至
               description="ISO date `YYYY-MM-DD`: the end of a range such as `2018年1月1日至2023年12月31日`"),
-    FieldType("bool", n.parse_bool, show=yes_no,
+    FieldType("bool", n.parse_bool, show=yes_no, distinctive=True,
               description="`true` or `false` (a ticked box, 是/否, 有/无 …)"),
     FieldType("number", n.parse_number,
               description="a JSON number (`6.3mg/m³` → 6.3, `＜1` → 1; 未检出/ND → no value)"),

@@ -19,6 +19,9 @@ from forms.fields import FIELDS, FieldSpec, label_key, other_labels
 
 # notes in brackets that say how to fill a field in, not what it is
 _QUALIFIER = re.compile(r"（[^（）]{0,12}）|〔[^〔〕]{0,12}〕|【[^【】]{0,12}】")
+# a note in brackets that names administrative levels is what the label asks for, not how to fill it in:
+# 县（市、区） asks for a county, city or district, 所在地（县/市/区） too
+_LEVELS = re.compile(r"（[县市区旗镇乡](?:[、/／,，][县市区旗镇乡])+）")
 # words that make a label a question or a heading without changing what it asks for
 _FILLER_PREFIX = re.compile(r"^(?:请填写|请|填写|企业的|本企业|企业|单位|是否已经|是否已|是否|已|有无|有否)")
 _FILLER_SUFFIX = re.compile(r"(?:情况|信息|内容|名称及|及|等|[?？])$")
@@ -41,7 +44,7 @@ def normalise_label(text: str | None) -> str:
     """A label reduced to its words: NFKC, no spaces, brackets one width, numbering, markers and
     trailing colons gone (forms.fields.label_key), then notes in brackets dropped."""
     text = unicodedata.normalize("NFKC", text or "")
-    key = label_key(text)
+    key = _LEVELS.sub(lambda m: re.sub(r"[^县市区旗镇乡]", "", m.group()), label_key(text))
     stripped = _QUALIFIER.sub("", key)
     return stripped or key
 
@@ -161,6 +164,14 @@ class Candidate:
 @cache
 def candidates(text: str) -> tuple[Candidate, ...]:
     """Fields this label may mean, best first, each at least MIN_SCORE."""
+    return _scored(text, MIN_SCORE, weak=False)
+
+
+WEAK_SCORE = 0.45  # a label this close says enough when its value could be of one field only
+
+
+@cache
+def _scored(text: str, floor: float, weak: bool) -> tuple[Candidate, ...]:
     key = normalise_label(text)
     if not looks_like_label(key):
         return ()
@@ -171,11 +182,34 @@ def candidates(text: str) -> tuple[Candidate, ...]:
         for label, field_key in _labels():
             if questions_only and FIELDS[field_key].type != "bool":
                 continue
-            score = similarity(form, label)
-            if score >= MIN_SCORE and score > best.get(field_key, 0.0):
+            score = similarity(_without_generic(form), _without_generic(label)) if weak else similarity(form, label)
+            if score >= floor and score > best.get(field_key, 0.0):
                 best[field_key] = score
     ranked = sorted(best.items(), key=lambda item: -item[1])
     return tuple(Candidate(FIELDS[k], s) for k, s in ranked)
+
+
+def _without_generic(text: str) -> str:
+    """A label without the general words that end many labels (日期, 名称, 编号 …): what is left says which."""
+    stripped = _THING_WORDS.sub("", text)
+    for word in sorted(_GENERIC_HEADS, key=len, reverse=True):
+        stripped = stripped.replace(word, "")
+    return stripped if len(stripped) >= 2 else ""
+
+
+# dates are on every document under every kind of label (营业期限, 发证日期 …): a date says nothing of which
+_COMMON_TYPES = frozenset({"date", "date_end"})
+
+
+def _by_value(text: str, raw_value: str) -> FieldSpec | None:
+    """A label no field's labels come near (是否设置运输车辆门禁, 排污许可编码号), whose value only one of the
+    fields it is somewhat like, general words aside, can have: a credit code, a permit number, a phone
+    number, a grade, a management class, a ticked answer (types that tell their values apart)."""
+    fitting = [c for c in _scored(text, WEAK_SCORE, weak=True) if c.spec.field_type.distinctive
+               and c.spec.field_type.name not in _COMMON_TYPES and plausible(c.spec, raw_value)]
+    if len(fitting) == 1 or len(fitting) > 1 and fitting[1].score < fitting[0].score - _MARGIN:
+        return fitting[0].spec
+    return None
 
 
 def plausible(spec: FieldSpec, raw: str) -> bool:
@@ -190,7 +224,7 @@ def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     is meant (or the value fits none of them)."""
     found = candidates(text)
     if not found:
-        return None
+        return _by_value(text, raw_value) if raw_value is not None else None
     if raw_value is None:
         if len(found) > 1 and found[1].score > found[0].score - _MARGIN:
             return None  # two meanings and no value to tell them apart

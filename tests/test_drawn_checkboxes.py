@@ -104,3 +104,25 @@ def test_boxes_drawn_by_a_reporting_tool():
 @pytest.mark.parametrize("text", ["是 否", "是/否", "有 无", "已安装 未安装"])
 def test_both_answers_offered_and_none_marked_is_no_answer(text):
     assert parse_bool(text) is None
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_boxes_in_a_ruled_table_do_not_cut_the_answer_into_cells(tmp_path):
+    """In a ruled table the printed boxes are squares like the table's rules: they must not make a cell of
+    each box and option; an empty spacer cell between a label and its answer is skipped."""
+    doc = Document()
+    table = doc.add_table(rows=2, cols=3)
+    table.style = "Table Grid"
+    table.cell(0, 0).text = "在线监测是否与生态环境部门联网"
+    _answer(table.cell(0, 2).paragraphs[0], True)  # the middle cell left empty
+    table.cell(1, 0).text = "是否建设门禁系统"
+    _answer(table.cell(1, 1).paragraphs[0], False)
+    doc.save(tmp_path / "form.docx")
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "form.docx")],
+                   check=True, capture_output=True, timeout=120)
+    layout = PdfBackend("申报表.pdf", (tmp_path / "form.pdf").read_bytes()).read()
+    assert [len(row) for grid in layout.grids for row in grid.rows] == [3, 3]
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 1.0)}
+    assert {k: fields.get(k) for k in ("cems_networked", "gate_system")} == {"cems_networked": True,
+                                                                            "gate_system": False}

@@ -228,6 +228,8 @@ def test_numbers_inside_a_value_are_not_a_list_s_numbers():
     ("环境影响评价批复文件", "冀环评〔2018〕12号", "eia_approval_number"),
     # a label ending in a label's last word, which says what it asks for
     ("核准产能", "10万吨/年", "design_capacity"),
+    # a note naming administrative levels is what the label asks for, not a note to drop
+    ("归属县（市、区）", "枣强县", "county"),
 ])
 def test_words_between_and_a_noun_s_last_word(label, value, key):
     spec = resolve(label, value)
@@ -273,3 +275,73 @@ def test_a_row_of_values_is_no_header():
 
     _, tables, _ = _read(_docx(build), name="台账.docx")
     assert tables.get("vehicles", []) == []
+
+
+def test_a_vertical_layout_of_reworded_labels():
+    """Labels in a row over their values, reworded (企业详细地址, 所在地（县/市/区）, 所属重点行业（全称）) and
+    one nobody's (占地面积（亩）, kept as unassigned); a label | value | label | value row below is not taken
+    for one."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "申请单位名称（公章）", "营业执照统一社会信用代码（与营业执照一致）", "企业法人代表", "占地面积（亩）")
+        _row(table, "衡水市枣强县金石铸造有限公司", CODE, "赵静", "234")
+        _row(table, "企业详细地址", "所在地（县/市/区）", "所属重点行业（全称）", "")
+        _row(table, "河北省衡水市枣强县枣强镇建设大街74号", "枣强县", "铸造行业", "")
+        pairs = doc.add_table(rows=0, cols=4)
+        _row(pairs, "主要产品及规格（请如实填写）", "机床铸件", "年设计产能（与营业执照一致）", "铸件3万吨/年")
+        _row(pairs, "邮政编码", "056588", "职工人数", "286人")
+
+    fields, _, unassigned = _read(_docx(build))
+    assert {k: fields.get(k) for k in ("enterprise_name", "credit_code", "legal_representative", "address",
+                                       "county", "industry", "main_products", "design_capacity")} == {
+        "enterprise_name": "衡水市枣强县金石铸造有限公司", "credit_code": CODE, "legal_representative": "赵静",
+        "address": "河北省衡水市枣强县枣强镇建设大街74号", "county": "枣强县", "industry": "铸造",
+        "main_products": "机床铸件", "design_capacity": "铸件3万吨/年"}
+    assert ("占地面积（亩）", "234") in {(u.label, u.value) for u in unassigned}
+    assert not {u.label for u in unassigned} & {"机床铸件", "衡水市枣强县金石铸造有限公司"}
+
+
+def test_labels_wrapped_in_narrow_cells_of_a_pdf():
+    """A label cut over two lines by a narrow cell (所属绩效分级行业类⏎别) is one label, not a label and its
+    value; a box of a label over its value still reads as that."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from extractors.backends.pdf import PdfBackend
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    rows = [["申报企业全称（与营业\n执照一致）", "河北恒信铸造有限公司"],
+            ["所属绩效分级行业类\n别", "铸造"],
+            ["法定代表人\n王建国", "联系电话\n13833187766"]]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(rows, colWidths=[110, 200], style=style)])
+    layout = PdfBackend("申报表.pdf", out.getvalue()).read()
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
+    assert {k: fields.get(k) for k in ("enterprise_name", "industry", "legal_representative", "contact_phone")} == {
+        "enterprise_name": "河北恒信铸造有限公司", "industry": "铸造", "legal_representative": "王建国",
+        "contact_phone": "13833187766"}
+
+
+@pytest.mark.parametrize(("label", "value", "key"), [
+    ("厂区是否设门禁", "☑是 □否", "gate_system"),
+    ("排污许可编码号", CODE + "001P", "permit_number"),
+    ("企业统一编码", CODE, "credit_code"),
+])
+def test_a_label_only_somewhat_like_ours_and_a_value_only_one_field_can_have(label, value, key):
+    """The value's type decides where the label alone says too little: a ticked answer, a permit number,
+    a credit code under words some of which are ours."""
+    spec = resolve(label, value)
+    assert spec is not None and spec.key == key
+
+
+@pytest.mark.parametrize(("label", "value"), [
+    ("营业期限", "2023年5月6日至长期"),  # dates are under every kind of label
+    ("设备名称", "☑是 □否"),  # 设备 and 名称 say nothing of which question
+    ("联系地址", CODE),  # a credit code is no phone number
+])
+def test_a_value_does_not_make_a_label_ours(label, value):
+    assert resolve(label, value) is None

@@ -83,6 +83,17 @@ def drawn_boxes(page) -> list[tuple[dict, bool]]:
     return out
 
 
+def not_a_box(obj: dict) -> bool:
+    """For pdfplumber's `page.filter`: keeps everything but box-sized squares and the slanted strokes of ticks,
+    which are no table rules (a form's drawn check boxes would otherwise cut its answer cell into a cell per
+    box and option)."""
+    kind = obj.get("object_type")
+    if kind in ("rect", "curve") and _square(obj):
+        return False
+    w, h = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
+    return not (kind in ("line", "curve") and 1 < w <= MAX_SIDE and 1 < h <= MAX_SIDE)  # a tick or cross, slanted
+
+
 def add_drawn_checkboxes(page) -> int:
     """Put a ☑ or □ character where the page draws a check box; how many were added."""
     found = drawn_boxes(page)

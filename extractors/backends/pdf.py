@@ -30,7 +30,7 @@ import zlib
 import pdfplumber
 
 from extractors.backends.base import Backend
-from extractors.backends.drawn_checkboxes import add_drawn_checkboxes
+from extractors.backends.drawn_checkboxes import add_drawn_checkboxes, not_a_box
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import GradedeskError, UnreadableFile
 from forms.facts import Source
@@ -424,7 +424,7 @@ class PdfBackend(Backend):
     def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
         add_drawn_checkboxes(page)
         grids, boxes = [], []
-        for table in page.find_tables():
+        for table in page.filter(not_a_box).find_tables():
             table_index += 1
             grids.append(self._grid(table, table_index, page_no))
             boxes.append(table.bbox)
