@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
@@ -116,16 +117,31 @@ def similarity(text: str, label: str) -> float:
     return max(scores)
 
 
-@cache
+# Synonyms an office accepted (forms/synonyms.py), as (label, field key) pairs: for the extraction running
+# in this context they count like the registry's (extractors/pipeline.py sets them). Data, not code:
+# they come from the deployment's database or an exported file.
+ACCEPTED_SYNONYMS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("accepted_synonyms", default=())
+
+
 def _labels() -> tuple[tuple[str, str], ...]:
-    """(normalised label, field key) of every label and synonym of the registry."""
+    """(normalised label, field key) of every label and synonym of the registry, then the accepted ones."""
+    return _labels_with(ACCEPTED_SYNONYMS.get())
+
+
+@cache
+def _labels_with(accepted: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
-    for spec in FIELDS.values():
-        for label in spec.labels:
-            for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
-                if form:
-                    out.setdefault(form, spec.key)
+    pairs = [(label, spec.key) for spec in FIELDS.values() for label in spec.labels]
+    for label, key in pairs + [(label, key) for label, key in accepted if key in FIELDS]:
+        for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
+            if form:
+                out.setdefault(form, key)
     return tuple(out.items())
+
+
+@cache
+def _accepted_index(accepted: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {normalise_label(label): key for label, key in accepted if key in FIELDS}
 
 
 def _strip_filler(text: str) -> str:
@@ -158,12 +174,18 @@ class Candidate:
     score: float
 
 
-@cache
 def candidates(text: str) -> tuple[Candidate, ...]:
     """Fields this label may mean, best first, each at least MIN_SCORE."""
+    return _candidates(text, ACCEPTED_SYNONYMS.get())
+
+
+@cache
+def _candidates(text: str, accepted: tuple[tuple[str, str], ...]) -> tuple[Candidate, ...]:
     key = normalise_label(text)
     if not looks_like_label(key):
         return ()
+    if key in _accepted_index(accepted):  # an office said what this label means
+        return (Candidate(FIELDS[_accepted_index(accepted)[key]], 1.0),)
     if any(key.endswith(other) and key != other for other in other_labels()) or key in other_labels():
         return ()  # 技术负责人, 项目名称: somebody else's label that ends with one of ours
     best: dict[str, float] = {}

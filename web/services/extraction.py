@@ -25,6 +25,7 @@ from web.services.catalogue import in_force, label
 from web.services.corrections import apply_summary
 from web.services.progress import Tracker, display_name
 from web.services.recusal import end_conflicted
+from web.services.synonyms import in_force as synonyms_in_force
 from web.storage import Storage, safe_filename
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
     from extractors.pipeline import extract_bundle
 
     cache = extraction_cache(storage)  # a re-upload reads only changed files
+    with db.session() as s:
+        synonyms = synonyms_in_force(s)  # what the office accepted: read as the registry's synonyms
     with tempfile.TemporaryDirectory(prefix=f"gradedesk-case-{case_id}-") as tmp:
         paths = _materialise(db, storage, case_id, Path(tmp), version)
         items = store_documents(storage, paths)
@@ -99,12 +102,13 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
                 fanout(items, cache)
             except Exception:  # an optimisation only: the extraction below reads whatever is missing
                 log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
-        extraction = extract_bundle(paths, cache=cache, settings=settings, progress=tracker)
+        extraction = extract_bundle(paths, cache=cache, settings=settings, progress=tracker, synonyms=synonyms.pairs)
         with db.session() as s:
             catalogue, number = in_force(s)
         findings = run_checks(extraction, catalogue=catalogue)
         proposal = propose_grade(extraction, findings, catalogue)
-    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict(), number)
+    return Outcome(extraction.to_dict(), [f.to_dict() for f in findings], proposal.to_dict(), number,
+                   synonyms.version)
 
 
 def store_outcome(case: Case, outcome: Outcome) -> tuple[str, str]:
@@ -122,7 +126,8 @@ def store_outcome(case: Case, outcome: Outcome) -> tuple[str, str]:
     docs = extraction.get("documents") or []
     unreadable = sum(1 for d in docs if d.get("error"))
     detail = (f"{len(docs)} 个文件，识别 {len(extraction.get('fields') or {})} 个字段，"
-              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条；行业目录：{label(outcome.catalogue_version)}）")
+              f"审核意见 {len(findings)} 条（阻断性 {blocking} 条；行业目录：{label(outcome.catalogue_version)}"
+              + (f"；同义词第{outcome.synonyms_version}版" if outcome.synonyms_version else "") + "）")
     if unreadable == len(docs):
         reasons = "；".join(f"{display_name(d.get('file'))}：{d.get('error')}" for d in docs)
         return "extraction_unreadable", (f"无法识别：没有一个文件可以读取（{reasons}）" if docs
