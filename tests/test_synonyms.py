@@ -4,6 +4,7 @@ extraction cache keeping results apart by the synonyms in force."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
@@ -114,3 +115,25 @@ def test_the_cache_keeps_results_apart_by_the_synonyms_in_force(tmp_path, monkey
     assert "credit_code" in pipeline.extract_bundle([form], cache=cache, synonyms=synonyms).to_dict()["fields"]
     assert "credit_code" not in pipeline.extract_bundle([form], cache=cache).to_dict()["fields"]
     assert len(read) == 2  # each served from its own entry
+
+
+def test_gradedesk_extract_reads_an_exported_synonyms_file(tmp_path):
+    from tests.test_cli import gradedesk
+
+    form = _form(tmp_path)
+    exported = tmp_path / "同义词.toml"
+    exported.write_text(SynonymSet(1, (Synonym("credit_code", NEW_LABEL),)).to_toml(), "utf-8")
+    plain = json.loads(gradedesk("extract", form, "--json").stdout)
+    run = gradedesk("extract", form, "--json", "--synonyms", exported)
+    assert run.returncode == 0, run.stderr
+    read = json.loads(run.stdout)
+    assert read["fields"]["credit_code"]["value"] == "9113098196314252XW" and "credit_code" not in plain["fields"]
+    assert set(read) == set(plain)  # the --json contract: the same object, one more field found
+    checked = json.loads(gradedesk("check", form, "--json", "--synonyms", exported).stdout)
+    assert "missing_field:credit_code" not in {f["rule"] for f in checked["findings"]}
+
+    wrong = tmp_path / "坏.toml"
+    wrong.write_text('[[synonym]]\nfield = "nonsense"\nlabel = "某某"\n', "utf-8")
+    refused = gradedesk("extract", form, "--synonyms", wrong)
+    assert refused.returncode == 2 and "同义词文件未导入" in refused.stderr and not refused.stdout
+    assert gradedesk("extract", form, "--synonyms", tmp_path / "无此文件.toml").returncode == 2
