@@ -188,3 +188,36 @@ def test_the_next_extraction_reads_an_accepted_label_and_not_a_withdrawn_one(app
     province.post_form("/synonyms", {"reason": "误采纳"}, action=f"/synonyms/{proposal}/withdraw")
     third = _upload(app, browser)  # same files: the cached result read with the synonym is not reused
     assert "credit_code" not in _fields(app, third)
+
+
+def test_a_case_read_before_the_synonym_was_accepted_is_read_again_on_request(app, users, browser):
+    """重新解析: the clerk has an existing case read again with the synonyms in force; a correction made
+    before stays laid over the new reading and the checks run on both."""
+    from web.queue.jobs import run_until_empty
+
+    filed, untouched = _upload(app, browser), _upload(app, browser)
+    clerk = browser("clerk")
+    _assign(clerk, filed)
+    assert clerk.post_form(f"/cases/{untouched}/fields/legal_representative", {"value": "张三", "reason": "x"}
+                           ).status_code == 303
+    assert clerk.post_form(f"/cases/{untouched}", {"reason": ""}, action=f"/cases/{untouched}/reextract"
+                           ).status_code == 303  # no reason: nothing queued
+    assert steps.get_case(app, untouched).status == "done"
+    browser("province-office").post_form("/synonyms", {}, action=f"/synonyms/{_proposal_id(app)}/accept")
+
+    for case_id in (filed, untouched):
+        assert clerk.post_form(f"/cases/{case_id}", {"reason": "同义词已采纳"}, action=f"/cases/{case_id}/reextract"
+                               ).status_code == 303
+        assert steps.get_case(app, case_id).status == "queued"
+    run_until_empty(app)
+    fields = _fields(app, untouched)
+    assert fields["credit_code"]["value"] == CODE and "corrected" not in fields["credit_code"]
+    assert fields["legal_representative"]["value"] == "张三"  # the earlier correction still counts
+    case = steps.get_case(app, untouched)
+    assert case.extraction["unassigned"] == [] and case.credit_code == CODE
+    assert "missing_field:credit_code" not in {f["rule"] for f in case.findings}
+    with get_db(app).session() as s:
+        actions = [e.action for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == untouched)
+                                                .order_by(CaseEvent.id))]
+    assert actions[-4:] == ["reextract", "extraction_started", "rechecked", "extraction_done"]
+    assert _fields(app, filed)["credit_code"]["value"] == CODE

@@ -51,7 +51,14 @@ def _example_link(sighting) -> tuple[str, str | None]:
     case = db_session().get(Case, sighting.case_id)
     if case is None or case.version != sighting.version:
         return where, None
-    evidence = presenters.evidence_for(effective_extraction(case), sighting.source, sighting.ref or "")
+    extraction = effective_extraction(case)
+    ref = sighting.ref or ""
+    if ref.startswith("unassigned:"):  # read again since (重新解析): the entry may have moved or gone
+        items = (extraction or {}).get("unassigned") or []
+        index = int(ref.split(":")[1])
+        if index >= len(items) or items[index].get("source") != sighting.source:
+            ref = ""
+    evidence = presenters.evidence_for(extraction, sighting.source, ref)
     if evidence is None:
         return where, None
     return where, f"{url_for('cases.show', case_id=case.id)}/{evidence.path()}"
