@@ -140,30 +140,32 @@ def accept(session: Session, actor: User, proposal_id: int, reason: str = "") ->
 
 def reject(session: Session, actor: User, proposal_id: int, reason: str) -> None:
     """不采纳, with the reason; the set in force does not change (no new version)."""
-    _require_decider(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise BadInput("请填写不采纳的理由。", "reject without reason")
-    row = _get(session, proposal_id)
-    if row.status != "pending":
-        raise Conflict(f"该建议{row.status_label}，不能再不采纳。")
-    row.status, row.decided_by_id, row.decided_at, row.reason = "rejected", actor.id, utcnow(), reason[:500]
+    _close(session, actor, proposal_id, reason, "pending", "rejected")
     session.commit()
 
 
 def withdraw(session: Session, actor: User, proposal_id: int, reason: str) -> int:
     """Withdraw an accepted synonym (with the reason): the next extraction no longer takes it."""
+    row = _close(session, actor, proposal_id, reason, "accepted", "withdrawn")
+    number = _new_version(session, actor, "withdrawn", f"撤销 {_describe(row)}：{row.reason[:200]}", row)
+    session.commit()
+    return number
+
+
+_VERBS = {"rejected": "不采纳", "withdrawn": "撤销"}
+
+
+def _close(session: Session, actor: User, proposal_id: int, reason: str, was: str, status: str) -> SynonymProposal:
+    """A proposal in state `was` set to `status` by the office, with its reason (required)."""
     _require_decider(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise BadInput("请填写撤销的理由。", "withdraw without reason")
+        raise BadInput(f"请填写{_VERBS[status]}的理由。", f"{status} without reason")
     row = _get(session, proposal_id)
-    if row.status != "accepted":
-        raise Conflict("只有已采纳的同义词可以撤销。")
-    row.status, row.decided_by_id, row.decided_at, row.reason = "withdrawn", actor.id, utcnow(), reason[:500]
-    number = _new_version(session, actor, "withdrawn", f"撤销 {_describe(row)}：{reason[:200]}", row)
-    session.commit()
-    return number
+    if row.status != was:
+        raise Conflict(f"该建议{row.status_label}，不能{_VERBS[status]}。")
+    row.status, row.decided_by_id, row.decided_at, row.reason = status, actor.id, utcnow(), reason[:500]
+    return row
 
 
 # ---- the set in force, export, import -----------------------------------------------------------
