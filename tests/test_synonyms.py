@@ -137,3 +137,23 @@ def test_gradedesk_extract_reads_an_exported_synonyms_file(tmp_path):
     refused = gradedesk("extract", form, "--synonyms", wrong)
     assert refused.returncode == 2 and "同义词文件未导入" in refused.stderr and not refused.stdout
     assert gradedesk("extract", form, "--synonyms", tmp_path / "无此文件.toml").returncode == 2
+
+
+def test_running_text_reads_an_accepted_label_too():
+    """A text PDF's or a scan's line `标签：值` goes through the same engine as a Word cell."""
+    from extractors.labels import pairs_in_text
+    from forms.label_meaning import ACCEPTED_SYNONYMS
+
+    line = "企业名称：某某铸造有限公司  机构证照号码：9113098196314252XW"
+
+    def read():
+        left: list = []
+        return {spec.key: value for spec, value, _, _ in pairs_in_text(line, unassigned=left)}, [x[0] for x in left]
+
+    assert read() == ({"enterprise_name": "某某铸造有限公司"}, [NEW_LABEL])
+    token = ACCEPTED_SYNONYMS.set(((NEW_LABEL, "credit_code"),))
+    try:
+        assert read() == ({"enterprise_name": "某某铸造有限公司", "credit_code": "9113098196314252XW"}, [])
+    finally:
+        ACCEPTED_SYNONYMS.reset(token)
+    assert read()[1] == [NEW_LABEL]
