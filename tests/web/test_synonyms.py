@@ -221,3 +221,25 @@ def test_a_case_read_before_the_synonym_was_accepted_is_read_again_on_request(ap
                                                 .order_by(CaseEvent.id))]
     assert actions[-4:] == ["reextract", "extraction_started", "rechecked", "extraction_done"]
     assert _fields(app, filed)["credit_code"]["value"] == CODE
+
+
+def test_a_rejected_label_stays_rejected_and_a_withdrawn_one_is_proposed_again(app, users, browser):
+    clerk, province = browser("clerk"), browser("province-office")
+    _assign(clerk, _upload(app, browser))
+    proposal = _proposal_id(app)
+    assert province.post_form("/synonyms", {"reason": "该名称在本省另有含义"}, action=f"/synonyms/{proposal}/reject"
+                              ).status_code == 303
+    second = _upload(app, browser)
+    _assign(clerk, second)
+    assert "大气办此前未采纳“机构证照号码”" in _text(clerk.get(f"/cases/{second}"))
+    assert _proposals(app) == [("credit_code", NEW_LABEL, "rejected", 2)]
+    page = _text(province.get("/synonyms"))
+    assert "该名称在本省另有含义" in page and "没有待处理的建议" in page
+    assert province.post_form("/synonyms", {"reason": "x"}, action=f"/synonyms/{proposal}/withdraw").status_code == 303
+    assert _proposals(app)[0][2] == "rejected"  # only an accepted synonym is withdrawn
+
+    # accepted after all, withdrawn, then filed again in a third case: pending once more
+    province.post_form("/synonyms", {}, action=f"/synonyms/{proposal}/accept")
+    province.post_form("/synonyms", {"reason": "试行结束"}, action=f"/synonyms/{proposal}/withdraw")
+    _assign(clerk, _upload(app, browser))
+    assert _proposals(app) == [("credit_code", NEW_LABEL, "pending", 3)]

@@ -51,8 +51,9 @@ class Proposed:
 def propose(session: Session, case: Case, key: str, label: str, value: str | None, source: dict | None,
             actor: User, *, via: str, ref: str | None = None) -> Proposed:
     """Record `label` (read beside `value` in the case's bundle) as a proposed synonym of field `key`; the
-    same label and field again count one more case. Refused labels (forms.synonyms.refusal) and labels
-    already accepted for the field are not proposed. The caller commits."""
+    same label and field again count one more case (a rejected one stays rejected, a withdrawn one is pending
+    again). Refused labels (forms.synonyms.refusal) and labels already accepted for the field are not
+    proposed. The caller commits."""
     label = (label or "").strip().rstrip(":：")
     why = data.refusal(label, key, value)
     form = data.label_form(label)

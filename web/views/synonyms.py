@@ -35,7 +35,10 @@ def assign(case_id: int, index: int):
         flash(f"未能归入字段：{exc.user_message}", "error")
         return redirect(url_for("cases.show", case_id=case.id) + "#unassigned", code=303)
     label = FIELDS[key].label
-    if proposed.proposal is not None:
+    if proposed.proposal is not None and proposed.proposal.status == "rejected":
+        flash(f"已归入“{label}”，并按更正后的材料重新审核（大气办此前未采纳“{proposed.proposal.label}”作为“{label}”的同义词）。",
+              "success")
+    elif proposed.proposal is not None:
         flash(f"已归入“{label}”，并按更正后的材料重新审核；“{proposed.proposal.label}”已作为“{label}”的同义词建议提交大气办。",
               "success")
     else:
