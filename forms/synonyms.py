@@ -48,14 +48,18 @@ def refusal(label: str | None, key: str, value: str | None = None) -> str | None
     if len(form) > MAX_LABEL_CHARS:
         return f"标签超过{MAX_LABEL_CHARS}个字，不像是填报项名称"
     if find_dates(form) or re.fullmatch(r"[\d\s.,，%％+\-/:：年月日号个人元吨]+", form) or any(
-            FIELD_TYPES[t].plausible(FIELD_TYPES[t].normalise(form)) for t in _VALUE_TYPES
-            if FIELD_TYPES[t].normalise(form) is not None):
+            _is_value_of(t, form) for t in _VALUE_TYPES):
         return "标签本身是一个值（日期、数字或代码）"
     if not looks_like_label(form):
         return "不像是填报项名称（太短、含数字或标点）"
     if match_label(text) is spec or resolve(text, value) is spec:
         return f"该标签已被识别为“{spec.label}”"
     return None
+
+
+def _is_value_of(type_name: str, text: str) -> bool:
+    value = FIELD_TYPES[type_name].normalise(text)
+    return value is not None and FIELD_TYPES[type_name].plausible(value)
 
 
 @dataclass(frozen=True)

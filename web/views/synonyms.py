@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 
 from forms.errors import BadInput
 from forms.fields import FIELDS
+from forms.synonyms import MAX_FILE_BYTES
 from web.db import db_session
 from web.errors import Conflict, Forbidden, NotFound
 from web.models import Case
@@ -19,7 +20,6 @@ from web.views.auth import role_required
 from web.views.cases import me, visible_case_or_404
 
 bp = Blueprint("synonyms", __name__)
-MAX_IMPORT_BYTES = 1_000_000
 FORMATS = {"toml": "application/toml", "json": "application/json"}
 
 
@@ -127,7 +127,7 @@ def export(fmt: str):
 def import_file():
     _decider_only()
     upload = request.files.get("file")
-    content = upload.stream.read(MAX_IMPORT_BYTES + 1) if upload else b""
+    content = upload.stream.read(MAX_FILE_BYTES + 1) if upload else b""
     try:
         if not upload or not content:
             raise BadInput("请选择本系统导出的同义词文件（.toml 或 .json）。", "no synonyms file")
