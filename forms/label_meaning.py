@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
@@ -119,16 +120,27 @@ def similarity(text: str, label: str) -> float:
     return max(scores)
 
 
+# Synonyms an office accepted (forms/synonyms.py), as (label, field key) pairs: for the extraction running
+# in this context they count like the registry's (extractors/pipeline.py sets them). Data, not code:
+# they come from the deployment's database or an exported file.
+ACCEPTED_SYNONYMS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("accepted_synonyms", default=())
+
+
 @cache
-def _labels() -> tuple[tuple[str, str], ...]:
-    """(normalised label, field key) of every label and synonym of the registry."""
+def _labels_with(accepted: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(normalised label, field key) of every label and synonym of the registry, then the accepted ones."""
     out: dict[str, str] = {}
-    for spec in FIELDS.values():
-        for label in spec.labels:
-            for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
-                if form:
-                    out.setdefault(form, spec.key)
+    pairs = [(label, spec.key) for spec in FIELDS.values() for label in spec.labels]
+    for label, key in pairs + [(label, key) for label, key in accepted if key in FIELDS]:
+        for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
+            if form:
+                out.setdefault(form, key)
     return tuple(out.items())
+
+
+@cache
+def _accepted_index(accepted: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {normalise_label(label): key for label, key in accepted if key in FIELDS}
 
 
 def _strip_filler(text: str) -> str:
@@ -161,25 +173,26 @@ class Candidate:
     score: float
 
 
-@cache
 def candidates(text: str) -> tuple[Candidate, ...]:
     """Fields this label may mean, best first, each at least MIN_SCORE."""
-    return _scored(text, MIN_SCORE, weak=False)
+    return _scored(text, MIN_SCORE, False, ACCEPTED_SYNONYMS.get())
 
 
 WEAK_SCORE = 0.45  # a label this close says enough when its value could be of one field only
 
 
 @cache
-def _scored(text: str, floor: float, weak: bool) -> tuple[Candidate, ...]:
+def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str], ...]) -> tuple[Candidate, ...]:
     key = normalise_label(text)
     if not looks_like_label(key):
         return ()
+    if key in _accepted_index(accepted):  # an office said what this label means
+        return (Candidate(FIELDS[_accepted_index(accepted)[key]], 1.0),)
     if any(key.endswith(other) and key != other for other in other_labels()) or key in other_labels():
         return ()  # 技术负责人, 项目名称: somebody else's label that ends with one of ours
     best: dict[str, float] = {}
     for form, questions_only in _forms(key):
-        for label, field_key in _labels():
+        for label, field_key in _labels_with(accepted):
             if questions_only and FIELDS[field_key].type != "bool":
                 continue
             score = similarity(_without_generic(form), _without_generic(label)) if weak else similarity(form, label)
@@ -205,7 +218,7 @@ def _by_value(text: str, raw_value: str) -> FieldSpec | None:
     """A label no field's labels come near (是否设置运输车辆门禁, 排污许可编码号), whose value only one of the
     fields it is somewhat like, general words aside, can have: a credit code, a permit number, a phone
     number, a grade, a management class, a ticked answer (types that tell their values apart)."""
-    fitting = [c for c in _scored(text, WEAK_SCORE, weak=True) if c.spec.field_type.distinctive
+    fitting = [c for c in _scored(text, WEAK_SCORE, True, ACCEPTED_SYNONYMS.get()) if c.spec.field_type.distinctive
                and c.spec.field_type.name not in _COMMON_TYPES and plausible(c.spec, raw_value)]
     if len(fitting) == 1 or len(fitting) > 1 and fitting[1].score < fitting[0].score - _MARGIN:
         return fitting[0].spec
