@@ -115,3 +115,27 @@ def test_a_numbered_section_heading_opens_no_document(tmp_path, heading):
     c.save()
     (doc,) = extract_bundle([path]).documents
     assert doc.pages_range is None and doc.kind == "application_form"
+
+
+def test_titles_as_other_hands_set_them(tmp_path):
+    """A form titled by the grading and 表 (…绩效分级企业基本情况表), then an official document whose title
+    follows the issuing office's header and number and wraps over two centred lines (关于…环境影响报告表⏎的批复):
+    two documents, each of its kind."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    path = tmp_path / "材料.pdf"
+    c = canvas.Canvas(str(path))
+    _page(c, "重点行业绩效分级企业基本情况表", ["企业名称：河北某某铸造有限公司", "统一社会信用代码：91130100MA0CXXK21T",
+                                           "申报等级：B级", "环保负责人：李明"])
+    c.setFont(FONT, 22)
+    c.drawCentredString(297, 790, "石家庄市生态环境局文件")
+    c.setFont(FONT, 14)
+    c.drawCentredString(297, 750, "石环评〔2019〕35号")
+    c.drawCentredString(297, 715, "关于河北某某铸造有限公司年产3万吨铸件技术改造项目环境影响报告表")
+    c.drawCentredString(297, 695, "的批复")
+    c.setFont(FONT, 11)
+    c.drawString(72, 660, "河北某某铸造有限公司：")
+    c.drawString(72, 638, "你公司报送的环境影响报告表收悉。经研究，批复如下：")
+    c.showPage()
+    c.save()
+    docs = extract_bundle([path]).documents
+    assert [(d.kind, d.pages_range) for d in docs] == [("application_form", (1, 1)), ("eia_approval", (2, 2))]
