@@ -679,7 +679,8 @@ def _values_fit(grid: Grid, r: int, c: int, col) -> bool:
               if (cell := grid.cell(k, c)) is not None and cell.text.strip()]
     if not values:
         return False
-    fit = sum(1 for value in values if col.field_type.plausible(col.normalise(value)))
+    fit = sum(1 for value in values if (col.field_type.tells if col.field_type.distinctive
+                                        else col.field_type.plausible)(col.normalise(value)))
     return fit >= VALUE_FIT * len(values)
 
 
@@ -709,7 +710,7 @@ def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: 
             mapping[c] = weak[0].key
             continue
         fitting = [col for col in spec.columns if col.key not in taken and col.field_type.distinctive
-                   and not col.field_type.plausible(col.normalise(cell.text)) and _values_fit(grid, r, c, col)]
+                   and not col.field_type.tells(col.normalise(cell.text)) and _values_fit(grid, r, c, col)]
         if len(fitting) == 1:
             mapping[c] = fitting[0].key
 

@@ -32,8 +32,9 @@ class FieldType:
     description: str = ""  # what the normal form is, for integrators (docs/fields.md is generated from it)
     shape: Callable[[Any], bool] = lambda value: True  # the normal form looks like a value of this type
     #   (looser than `check`: an invalid credit code is still shaped like one; 编号 is not)
-    distinctive: bool = False  # its values are told from other types' by their reading and shape: a column of them
-    #   names itself, and a value of it tells which field a label only somewhat like its labels means
+    distinctive: bool | Callable[[Any], bool] = False  # its values are told from other types' by their reading
+    #   and shape (or by this test of the normal form: an industry of the catalogue): a column of them names
+    #   itself, and a value of it tells which field a label only somewhat like its labels means
 
     def normalise(self, raw: str) -> Any:
         return self.parse(raw)
@@ -46,6 +47,12 @@ class FieldType:
         """Whether a normalised value is shaped like one of this type: decides which field a reworded
         label means, and keeps a label word or the next label's text from being taken as a value."""
         return value is not None and self.shape(value)
+
+    def tells(self, value: Any) -> bool:
+        """Whether a normalised value is one only this type has (see `distinctive`)."""
+        if not self.distinctive or not self.plausible(value):
+            return False
+        return self.distinctive(value) if callable(self.distinctive) else True
 
     def display(self, value: Any) -> str:
         return yes_no(value) if isinstance(value, bool) else self.show(value)
@@ -130,6 +137,6 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("emission_stage", _or_none(n.normalise_emission_stage), shape=lambda value: value in EMISSION_STAGES,
               distinctive=True,
               description="a vehicle's emission stage (国三 … 国六, 新能源, 燃气)"),
-    FieldType("industry", _industry, _check_industry,
+    FieldType("industry", _industry, _check_industry, distinctive=lambda value: value in industry_names(),
               description="an industry name of the grading catalogue (forms/data/catalogue.toml)"),
 )}

@@ -195,11 +195,17 @@ def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str]
         for label, field_key in _labels_with(accepted):
             if questions_only and FIELDS[field_key].type != "bool":
                 continue
-            score = similarity(_without_generic(form), _without_generic(label)) if weak else similarity(form, label)
+            score = _weak_similarity(form, label) if weak else similarity(form, label)
             if score >= floor and score > best.get(field_key, 0.0):
                 best[field_key] = score
     ranked = sorted(best.items(), key=lambda item: -item[1])
     return tuple(Candidate(FIELDS[k], s) for k, s in ranked)
+
+
+def _weak_similarity(text: str, label: str) -> float:
+    """similarity with the general words left out, unless nothing else is left of one side (行业 of 涉及行业)."""
+    a, b = _without_generic(text), _without_generic(label)
+    return similarity(a, b) if a and b else similarity(text, label)
 
 
 def _without_generic(text: str) -> str:
@@ -217,9 +223,10 @@ _COMMON_TYPES = frozenset({"date", "date_end"})
 def _by_value(text: str, raw_value: str) -> FieldSpec | None:
     """A label no field's labels come near (是否设置运输车辆门禁, 排污许可编码号), whose value only one of the
     fields it is somewhat like, general words aside, can have: a credit code, a permit number, a phone
-    number, a grade, a management class, a ticked answer (types that tell their values apart)."""
-    fitting = [c for c in _scored(text, WEAK_SCORE, True, ACCEPTED_SYNONYMS.get()) if c.spec.field_type.distinctive
-               and c.spec.field_type.name not in _COMMON_TYPES and plausible(c.spec, raw_value)]
+    number, a grade, a management class, a ticked answer, an industry of the catalogue (types that tell
+    their values apart)."""
+    fitting = [c for c in _scored(text, WEAK_SCORE, True, ACCEPTED_SYNONYMS.get())
+               if c.spec.field_type.name not in _COMMON_TYPES and c.spec.field_type.tells(c.spec.normalise(raw_value))]
     if len(fitting) == 1 or len(fitting) > 1 and fitting[1].score < fitting[0].score - _MARGIN:
         return fitting[0].spec
     return None

@@ -330,6 +330,7 @@ def test_labels_wrapped_in_narrow_cells_of_a_pdf():
     ("厂区是否设门禁", "☑是 □否", "gate_system"),
     ("排污许可编码号", CODE + "001P", "permit_number"),
     ("企业统一编码", CODE, "credit_code"),
+    ("涉及行业（按技术指南）", "铸造", "industry"),  # an industry of the catalogue
 ])
 def test_a_label_only_somewhat_like_ours_and_a_value_only_one_field_can_have(label, value, key):
     """The value's type decides where the label alone says too little: a ticked answer, a permit number,
@@ -342,6 +343,7 @@ def test_a_label_only_somewhat_like_ours_and_a_value_only_one_field_can_have(lab
     ("营业期限", "2023年5月6日至长期"),  # dates are under every kind of label
     ("设备名称", "☑是 □否"),  # 设备 and 名称 say nothing of which question
     ("联系地址", CODE),  # a credit code is no phone number
+    ("主要设备", "铸造"),  # a catalogue's word under a label nothing like the industry's
 ])
 def test_a_value_does_not_make_a_label_ours(label, value):
     assert resolve(label, value) is None
