@@ -254,3 +254,18 @@ def test_proposed_grade_takes_the_weakest_indicator():
 def test_proposed_grade_keeps_a_grade_that_nothing_holds_down():
     extraction = Extraction([form(applied_grade="C")])
     assert propose_grade(extraction, run_checks(extraction)).grade == "C"
+
+
+def test_an_address_a_scan_read_only_up_to_a_line_break_agrees():
+    """Class: the licence's 住所 wraps beside the next label (the licence's two columns); OCR gives its first
+    line. Read from a scan and most of the form's address, it is that address, not another one."""
+    from dataclasses import replace
+
+    whole = "河北省邯郸市武安市伯延镇振兴路143号"
+    licence = replace(doc("营业执照.jpg", "business_license", {"address": "河北省邯郸市武安市伯延镇振兴"}),
+                      method="ocr")
+    assert "mismatch:address" not in rules(form(address=whole), licence)
+    typed = doc("营业执照.pdf", "business_license", {"address": "河北省邯郸市武安市伯延镇振兴"})
+    assert "mismatch:address" in rules(form(address=whole), typed)  # typed text is not cut by a scan
+    little = replace(doc("营业执照.jpg", "business_license", {"address": "河北省邯郸市"}), method="ocr")
+    assert "mismatch:address" in rules(form(address=whole), little)  # too little of it to tell

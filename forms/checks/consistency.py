@@ -48,6 +48,21 @@ def misread(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
     return edit_distance(a, b, limit) <= limit
 
 
+CUT_SHARE = 0.6  # of the whole value a scan's reading must hold to be taken for its beginning
+
+
+def cut_short(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
+    """A value a scan read only up to a line break (a licence's 住所 running on beside the next label): the
+    scan's reading is the other's beginning, most of it. The values agree as far as the scan reads."""
+    if key == "credit_code":
+        return False
+    for short, whole in ((one, other), (other, one)):
+        a, b = comparable(key, short.value), comparable(key, whole.value)
+        if short.source.file in scanned and len(a) < len(b) and b.startswith(a) and len(a) >= CUT_SHARE * len(b):
+            return True
+    return False
+
+
 def under_seal(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
     """A name read from a scan under a seal's ink (a pledge's 企业名称（盖章）): the seal hides characters and
     OCR drops or replaces them, so a difference there is for a clerk to verify, not a finding to block on.
@@ -66,7 +81,7 @@ def mismatches(ctx: CheckContext) -> Iterator[Finding]:
         reference = facts[0]
         ref_value = comparable(key, reference.value)
         for other in facts[1:]:
-            if comparable(key, other.value) == ref_value:
+            if comparable(key, other.value) == ref_value or cut_short(key, reference, other, scanned):
                 continue
             label = FIELDS[key].label
             level = severity
