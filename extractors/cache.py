@@ -18,7 +18,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "9"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "10"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
