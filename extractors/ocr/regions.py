@@ -71,6 +71,7 @@ def plan_regions(grey: np.ndarray, cells: list[tuple[float, float, float, float]
         box = (int(x0) + INSET, int(top) + INSET, int(x1) - INSET, int(bottom) - INSET)
         if box[2] - box[0] > 2 and box[3] - box[1] > 2:
             interiors.append(box)
+    interiors = _distinct(interiors)
     height = line_height(ink, interiors)
     ink = _without_specks(ink, height)
     margin = max(2, round(MARGIN * height))  # above and below a line
@@ -110,6 +111,26 @@ def _without_specks(ink: np.ndarray, height: float) -> np.ndarray:
         np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) < 0.3 * height)
     small[0] = True  # the background
     return ~small[labels]
+
+
+def _overlap(a: IntBox, b: IntBox) -> int:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _area(box: IntBox) -> int:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def _distinct(boxes: list[IntBox]) -> list[IntBox]:
+    """Cells that do not hold another cell (a frame round a page, found as a table of its own, holds the
+    cells inside it), nor mostly lie on one kept before: each pixel of text is read once."""
+    inner = [box for box in boxes
+             if not any(other is not box and _overlap(box, other) >= 0.9 * _area(other) for other in boxes)]
+    kept: list[IntBox] = []
+    for box in inner:
+        if not any(_overlap(box, other) > 0.5 * min(_area(box), _area(other)) for other in kept):
+            kept.append(box)
+    return kept
 
 
 def _reach(rows: np.ndarray, left: int, right: int, gap: int) -> tuple[int, int]:
