@@ -172,23 +172,25 @@ def _quad_by_sides(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | 
 
 
 def _skew_angle(grey: np.ndarray) -> float:
-    """The rotation (degrees) that makes text lines horizontal, from row-profile sharpness."""
+    """The rotation (degrees) that makes text lines horizontal, from row-profile sharpness: half-degree
+    steps on a copy half as wide, then tenths on the WORK_WIDTH copy (ink as bytes: a third of the time
+    of the float search over the full copy)."""
     h, w = grey.shape
     scale = WORK_WIDTH / w if w > WORK_WIDTH else 1.0
     small = cv2.resize(grey, (int(w * scale), int(h * scale))) if scale != 1.0 else grey
-    ink = (small < 160).astype(np.float32)
-    if ink.sum() < 50:
+    ink = (small < 160).astype(np.uint8)
+    if int(ink.sum()) < 50:
         return 0.0
-    centre = (small.shape[1] / 2, small.shape[0] / 2)
+    half = cv2.resize(ink, (max(1, ink.shape[1] // 2), max(1, ink.shape[0] // 2)), interpolation=cv2.INTER_NEAREST)
 
-    def sharpness(angle: float) -> float:
-        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        rotated = cv2.warpAffine(ink, m, (small.shape[1], small.shape[0]), flags=cv2.INTER_NEAREST)
-        profile = rotated.sum(axis=1)
+    def sharpness(image: np.ndarray, angle: float) -> float:
+        m = cv2.getRotationMatrix2D((image.shape[1] / 2, image.shape[0] / 2), angle, 1.0)
+        rotated = cv2.warpAffine(image, m, (image.shape[1], image.shape[0]), flags=cv2.INTER_NEAREST)
+        profile = rotated.sum(axis=1, dtype=np.int64)
         return float(np.var(np.diff(profile)))
 
-    coarse = max(np.arange(-5.0, 5.01, 0.5), key=sharpness)
-    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=sharpness)
+    coarse = max(np.arange(-5.0, 5.01, 0.5), key=lambda a: sharpness(half, a))
+    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=lambda a: sharpness(ink, a))
     return round(float(fine), 2)
 
 

@@ -139,14 +139,14 @@ class RapidOcrPageEngine:
     def recognise(self, image: Image.Image) -> list[OcrLine]:
         return self._detect_and_read(_bgr(image))
 
-    def _detect_and_read(self, bgr: np.ndarray, dx: float = 0.0, dy: float = 0.0) -> list[OcrLine]:
+    def _detect_and_read(self, bgr: np.ndarray) -> list[OcrLine]:
         result = _engine(self.threads, self.config)(bgr, return_word_box=True)
         if result is None or getattr(result, "boxes", None) is None or getattr(result, "txts", None) is None:
             return []
         word_results = result.word_results or ()
         if len(word_results) != len(result.txts):  # RapidOCR leaves out lines without boxed characters
             word_results = [()] * len(result.txts)
-        return _sorted([_line(box, text, score, chars, dx, dy) for box, text, score, chars
+        return _sorted([_line(box, text, score, chars) for box, text, score, chars
                         in zip(result.boxes, result.txts, result.scores, word_results, strict=False)])
 
 
@@ -219,7 +219,7 @@ class RapidOcrEngine(RapidOcrPageEngine):
         ocr = _engine(self.threads, self.config)
         recogniser = ocr._load_rec_model()
         lines = []
-        for group in _batches(crops):
+        for group in _batches(crops, self.config.rec_floor):
             batch = [crops[i] for i in group]
             result = recogniser(TextRecInput(img=batch, return_word_box=True))
             result = ocr.cal_rec_boxes(batch, quads[group], result, False)
@@ -229,14 +229,14 @@ class RapidOcrEngine(RapidOcrPageEngine):
         return lines
 
 
-def _batches(crops: list[np.ndarray]) -> list[list[int]]:
+def _batches(crops: list[np.ndarray], floor: int) -> list[list[int]]:
     """The crops by width, in batches padded to no more than BATCH_WIDTH px in all (at the model's 48 px
     height): crops of a batch are padded to its widest, and a batch of six 1400 px lines held 600 MB more
     in OpenVINO than one of six short cells, for no more speed (the time goes with the padded width)."""
     widths = [48 * crop.shape[1] / max(crop.shape[0], 1) for crop in crops]
     batches: list[list[int]] = []
     for i in sorted(range(len(crops)), key=widths.__getitem__):
-        if batches and len(batches[-1]) < BATCH and (len(batches[-1]) + 1) * max(widths[i], 96) <= BATCH_WIDTH:
+        if batches and len(batches[-1]) < BATCH and (len(batches[-1]) + 1) * max(widths[i], floor) <= BATCH_WIDTH:
             batches[-1].append(i)
         else:
             batches.append([i])
