@@ -19,6 +19,7 @@ BACKGROUND_SCALE = 4  # the page's background (flatten_light) is found on a copy
 # SEAL_GAIN: under an even seal of 92% opacity a black stroke is only ~20 levels darker in red than the seal;
 # on a phone photo the seal itself varies by ten levels and a stroke under it by fifty
 SEAL_NOISE, SEAL_CONTRAST, SEAL_GAIN = 1.5, 25.0, (3.0, 10.0)
+FRINGE = 12  # red this much above green and blue, next to seal ink: the seal's fringe
 
 
 @dataclass
@@ -50,6 +51,11 @@ def without_seals(rgb: np.ndarray) -> np.ndarray:
     mask = _red_mask(rgb)
     if not mask.any():
         return grey
+    # the seal's fringe: pinkish pixels next to its ink (anti-aliasing, JPEG's coarser colour) that would
+    # otherwise stay as a grey ghost of the seal's characters
+    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
+    near = cv2.dilate(mask.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
+    mask |= near & (r > 100) & (r - np.maximum(g, b) > FRINGE)
     red = rgb[:, :, 0][mask].astype(np.float32)
     seal = float(np.median(red))
     spread = max(float(np.median(np.abs(red - seal))), 1.5)

@@ -7,13 +7,15 @@ Two ways to read a page (benchmarks/extraction.py --ocr-compare measures them si
 - `rapidocr`: a page whose ruled grid was found is read cell by cell (`recognise_grid`): the text lines
   of a cell are found from its ink (extractors/ocr/regions.py) and recognised directly; detection runs
   only inside cells whose lines could not be told apart, and on the page outside the tables. Crops
-  are padded to 96 px, not 320 (recognition costs in proportion to the padded width), and the same
-  ONNX models run on OpenVINO when it is installed (recognition about a third faster, detection about
-  twice as fast on this machine's cores as onnxruntime). A page without a grid is read whole.
+  are padded to 96 px, not 320 (recognition costs in proportion to the padded width), and recognition
+  runs the same ONNX model on OpenVINO when it is installed (about a third faster than onnxruntime on
+  one core). A page without a grid is read whole, as `rapidocr-page` reads it but for those two.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import threading
 from dataclasses import dataclass
@@ -34,20 +36,26 @@ _instances: dict[tuple, object] = {}
 
 @dataclass(frozen=True)
 class RapidConfig:
-    backend: str  # "onnxruntime" or "openvino"
+    det_backend: str  # "onnxruntime" or "openvino"
+    rec_backend: str
     det_side: int  # detection's longer side, px
     rec_floor: int  # least width a recognition crop is padded to, px at the model's 48 px height
 
 
 # detection needed no more than 1600 px a side: at 300 dpi it took 12.9 s at full size and 2.2 s at
 # 1600 px on one core, with the same lines found (issue 16)
-PAGE_CONFIG = RapidConfig("onnxruntime", 1600, 320)
+PAGE_CONFIG = RapidConfig("onnxruntime", "onnxruntime", 1600, 320)
 # detection at the same 1600 px: at 1280 it cost 0.1 s less a page (detection now runs outside the cells
-# only) and read 0.2 points of CER worse on the benchmark's scans; a 96 px floor reads as 320 does
-CELL_CONFIG = RapidConfig("openvino", 1600, 96)
+# only) and read 0.2 points of CER worse on the benchmark's scans; a 96 px floor reads as 320 does.
+# Detection stays on onnxruntime: OpenVINO ran it twice as fast but kept the 600 MB a whole page's
+# detection takes, in every OCR process, where onnxruntime gives it back
+CELL_CONFIG = RapidConfig("onnxruntime", "openvino", 1600, 96)
 TEXT_SCORE = 0.5  # lines read with less confidence are dropped, as RapidOCR does
 BATCH, BATCH_WIDTH = 6, 2400  # crops recognised together, and their padded width in all
-WIDE, MIN_DET_HEIGHT = 8, 30  # a region wider than 8 heights, or lower than 30 px, is padded for detection
+WIDE, MIN_DET_HEIGHT = 8, 30
+# pixels detection sees at once (at its scale): half an A4 page at 1600 px; bands overlap by 64 rows at that
+# scale, three lines of 300 dpi text
+DET_TILE, DET_OVERLAP = 1_000_000, 64  # a region wider than 8 heights, or lower than 30 px, is padded for detection
 
 
 def openvino_installed() -> bool:
@@ -67,8 +75,9 @@ def _models() -> Path:
 def _engine(threads: int, config: RapidConfig):
     """One loaded model set per process, thread count and configuration (loading takes a second or more;
     recognising reuses it)."""
-    backend = config.backend if config.backend != "openvino" or openvino_installed() else "onnxruntime"
-    key = (threads, config, backend)
+    det, rec = (backend if backend != "openvino" or openvino_installed() else "onnxruntime"
+                for backend in (config.det_backend, config.rec_backend))
+    key = (threads, config, det, rec)
     with _lock:
         if key not in _instances:
             try:
@@ -86,18 +95,25 @@ def _engine(threads: int, config: RapidConfig):
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
-            if backend == "openvino":
-                # the wheel's own ONNX files, read by OpenVINO (no converted copy, nothing downloaded)
-                params.update({
-                    "Det.engine_type": EngineType.OPENVINO, "Rec.engine_type": EngineType.OPENVINO,
-                    "Det.model_path": str(next(models.glob("*_det_*.onnx"))),
-                    "Rec.model_path": str(next(models.glob("*_rec_*.onnx"))),
-                    "EngineConfig.openvino.inference_num_threads": threads,
-                    "EngineConfig.openvino.num_streams": 1,
-                    "EngineConfig.openvino.performance_hint": "LATENCY",
-                })
+            for task, backend in (("Det", det), ("Rec", rec)):
+                if backend == "openvino":
+                    # the wheel's own ONNX files, read by OpenVINO (no converted copy, nothing downloaded)
+                    params.update({
+                        f"{task}.engine_type": EngineType.OPENVINO,
+                        f"{task}.model_path": str(next(models.glob(f"*_{task.lower()}_*.onnx"))),
+                        "EngineConfig.openvino.inference_num_threads": threads,
+                        "EngineConfig.openvino.num_streams": 1,
+                        "EngineConfig.openvino.performance_hint": "LATENCY",
+                    })
             _instances[key] = RapidOCR(params=params)
         return _instances[key]
+
+
+def _give_back() -> None:
+    """Memory freed by the page's inference returned to the system (glibc keeps it otherwise: an OCR
+    process held 700 MB between pages where 165 MB were in use)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _bgr(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -158,10 +174,18 @@ class RapidOcrEngine(RapidOcrPageEngine):
 
     def recognise(self, image: Image.Image) -> list[OcrLine]:
         grey = np.asarray(image.convert("L"))
-        return _sorted(self._detect_and_read_grey(grey, (0, 0, grey.shape[1], grey.shape[0]), self._factor(grey)))
+        try:
+            return _sorted(self._detect_and_read_grey(grey, (0, 0, grey.shape[1], grey.shape[0]), self._factor(grey)))
+        finally:
+            _give_back()
 
     def recognise_grid(self, image: Image.Image, cells: list[Box]) -> list[OcrLine]:
-        grey = np.asarray(image.convert("L"))
+        try:
+            return self._read_grid(np.asarray(image.convert("L")), cells)
+        finally:
+            _give_back()
+
+    def _read_grid(self, grey: np.ndarray, cells: list[Box]) -> list[OcrLine]:
         plan = plan_regions(grey, cells)
         factor = self._factor(grey)
         lines = self._read_crops(grey, plan.lines)
@@ -181,7 +205,9 @@ class RapidOcrEngine(RapidOcrPageEngine):
 
     def _detect_and_read_grey(self, grey: np.ndarray, box: tuple[int, int, int, int], factor: float) -> list[OcrLine]:
         """Detection in a region of the page at the page's detection scale, then recognition of each line
-        found, cropped from the full-resolution page (as RapidOCR does for a whole page)."""
+        found, cropped from the full-resolution page (as RapidOCR does for a whole page). A region larger
+        than DET_TILE pixels at that scale is detected in overlapping bands of rows: detection's memory
+        goes with the pixels it sees at once (600 MB for a whole A4 page at 1600 px)."""
         import cv2
         from rapidocr.utils.process_img import get_rotate_crop_image
 
@@ -193,10 +219,17 @@ class RapidOcrEngine(RapidOcrPageEngine):
             region = np.pad(region, ((pad, pad), (0, 0)), constant_values=255)
         small = region if factor >= 1 else cv2.resize(region, None, fx=factor, fy=factor,
                                                       interpolation=cv2.INTER_AREA)
-        found = _engine(self.threads, self.config)._load_det_model()(_bgr(small))
-        if found.boxes is None or not len(found.boxes):
+        detector = _engine(self.threads, self.config)._load_det_model()
+        quads = []
+        for start, stop, keep_from, keep_to in _tiles(small.shape[0], small.shape[1]):
+            found = detector(_bgr(small[start:stop]))
+            for quad in found.boxes if found.boxes is not None else ():
+                middle = start + float(np.mean(quad[:, 1]))
+                if keep_from <= middle < keep_to:  # a line in two bands is kept by the band it is centred in
+                    quads.append(np.asarray(quad, dtype=np.float32) + np.float32([0, start]))
+        if not quads:
             return []
-        quads = (np.asarray(found.boxes, dtype=np.float32) / factor)
+        quads = np.stack(quads) / factor
         bgr = _bgr(region)
         crops = [get_rotate_crop_image(bgr, quad.copy()) for quad in quads]
         return self._recognised(crops, quads, x0, top - pad)
@@ -227,6 +260,22 @@ class RapidOcrEngine(RapidOcrPageEngine):
                          in zip(quads[group], result.txts, result.scores, result.word_results, strict=True)
                          if text.strip() and score >= TEXT_SCORE)
         return lines
+
+
+def _tiles(height: int, width: int) -> list[tuple[int, int, int, int]]:
+    """Bands of rows (start, stop, and the rows whose lines the band keeps) of at most DET_TILE pixels,
+    overlapping by DET_OVERLAP rows so that every line lies whole in the band that keeps it."""
+    rows = max(DET_TILE // max(width, 1), 4 * DET_OVERLAP)
+    if height <= rows:
+        return [(0, height, 0, height)]
+    count = -(-(height - DET_OVERLAP) // (rows - DET_OVERLAP))
+    step = -(-height // count)
+    tiles = []
+    for i in range(count):
+        keep_from, keep_to = i * step, min(height, (i + 1) * step)
+        start, stop = max(0, keep_from - DET_OVERLAP // 2), min(height, keep_to + DET_OVERLAP // 2)
+        tiles.append((start, stop, keep_from, keep_to if i < count - 1 else height + 1))
+    return tiles
 
 
 def _batches(crops: list[np.ndarray], floor: int) -> list[list[int]]:
