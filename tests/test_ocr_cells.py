@@ -138,3 +138,18 @@ def test_a_stroke_under_a_seal_stays_and_the_seal_goes():
     seal_only = np.zeros_like(strokes)
     seal_only[80:150, 100:240] = True  # inside the seal, above the text
     assert np.median(grey[seal_only & ~strokes]) > 200
+
+
+def test_detection_bands_keep_every_line_once_and_whole():
+    """A large region is detected in bands of rows: the rows each band keeps lines from cover the region
+    once, and a band reaches DET_OVERLAP / 2 rows past what it keeps, so a line centred in it is whole."""
+    from extractors.ocr.rapid import DET_OVERLAP, DET_TILE, _tiles
+
+    for height, width in ((1600, 1131), (2400, 1700), (700, 1600), (5000, 300), (64, 64)):
+        tiles = _tiles(height, width)
+        kept = [(a, min(b, height)) for _, _, a, b in tiles]
+        assert kept[0][0] == 0 and kept[-1][1] == height
+        assert all(prev[1] == nxt[0] for prev, nxt in zip(kept, kept[1:], strict=False))
+        for start, stop, keep_from, keep_to in tiles:
+            assert start <= max(0, keep_from - DET_OVERLAP // 2) and stop >= min(height, keep_to + DET_OVERLAP // 2)
+            assert len(tiles) == 1 or (stop - start) * width <= DET_TILE + DET_OVERLAP * width

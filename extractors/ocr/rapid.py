@@ -7,9 +7,10 @@ Two ways to read a page (benchmarks/extraction.py --ocr-compare measures them si
 - `rapidocr`: a page whose ruled grid was found is read cell by cell (`recognise_grid`): the text lines
   of a cell are found from its ink (extractors/ocr/regions.py) and recognised directly; detection runs
   only inside cells whose lines could not be told apart, and on the page outside the tables. Crops
-  are padded to 96 px, not 320 (recognition costs in proportion to the padded width), and recognition
-  runs the same ONNX model on OpenVINO when it is installed (about a third faster than onnxruntime on
-  one core). A page without a grid is read whole, as `rapidocr-page` reads it but for those two.
+  are padded to 96 px, not 320 (recognition costs in proportion to the padded width), and the same
+  ONNX models run on OpenVINO when it is installed (recognition about a third faster than onnxruntime on
+  one core, detection twice as fast). A page without a grid is read whole, as `rapidocr-page` reads it
+  but for those two, its detection in bands of rows (memory).
 """
 
 from __future__ import annotations
@@ -47,15 +48,15 @@ class RapidConfig:
 PAGE_CONFIG = RapidConfig("onnxruntime", "onnxruntime", 1600, 320)
 # detection at the same 1600 px: at 1280 it cost 0.1 s less a page (detection now runs outside the cells
 # only) and read 0.2 points of CER worse on the benchmark's scans; a 96 px floor reads as 320 does.
-# Detection stays on onnxruntime: OpenVINO ran it twice as fast but kept the 600 MB a whole page's
-# detection takes, in every OCR process, where onnxruntime gives it back
-CELL_CONFIG = RapidConfig("onnxruntime", "openvino", 1600, 96)
+# OpenVINO runs detection twice as fast as onnxruntime but keeps the memory of the largest input it saw:
+# detection sees at most half an A4 page at once (DET_TILE), which holds it to 50 MB more than onnxruntime
+CELL_CONFIG = RapidConfig("openvino", "openvino", 1600, 96)
 TEXT_SCORE = 0.5  # lines read with less confidence are dropped, as RapidOCR does
 BATCH, BATCH_WIDTH = 6, 2400  # crops recognised together, and their padded width in all
 WIDE, MIN_DET_HEIGHT = 8, 30
-# pixels detection sees at once (at its scale): half an A4 page at 1600 px; bands overlap by 64 rows at that
-# scale, three lines of 300 dpi text
-DET_TILE, DET_OVERLAP = 1_000_000, 64  # a region wider than 8 heights, or lower than 30 px, is padded for detection
+# pixels detection sees at once (at its scale): a quarter of an A4 page at 1600 px (a whole page's detection
+# took 600 MB); bands overlap by 64 rows at that scale, three lines of 300 dpi text
+DET_TILE, DET_OVERLAP = 500_000, 64  # a region wider than 8 heights, or lower than 30 px, is padded for detection
 
 
 def openvino_installed() -> bool:

@@ -25,7 +25,8 @@ GAP = 2.0  # line heights of blank between two pieces of one run that make them 
 MARGIN = 0.25  # line heights of white added above and below a line, as detection's boxes have it
 SIDE = 0.5  # and left and right of it (a full-width ）or 。 is ink at one side of its square)
 BAND_GAP = 1.5  # line heights of blank that separate two bands read by detection outside the cells
-SPECK = 0.02  # a blob of less than this share of a line height squared, and small every way, is noise
+SMALL = 0.35  # line heights: a piece of a line narrower and lower than this is a dot of dirt
+SPECK = 0.05  # a blob of less than this share of a line height squared, and small every way, is noise
 CHAR_GAP = 0.6  # line heights: the widest gap between two characters of one line (across a wiped rule); a
 # line ending nearer its cell's rule is followed past the rule (into the next cell, the two lines join: the
 # page reader still places each character in its own cell)
@@ -94,7 +95,7 @@ def plan_regions(grey: np.ndarray, cells: list[tuple[float, float, float, float]
         for a, b in runs:
             cols = ink[a:b, box[0]:box[2]].sum(axis=0)
             for c0, c1 in _runs(cols > 0, round(GAP * height)):
-                if cols[c0:c1].sum() < MIN_INK:
+                if cols[c0:c1].sum() < MIN_INK or _speck(ink[a:b, box[0] + c0:box[0] + c1], height):
                     continue
                 top, bottom = a, b
                 if bottom - top < 0.6 * height:  # a dash or 一: as tall as a line round its middle
@@ -119,6 +120,13 @@ def _without_specks(ink: np.ndarray, height: float) -> np.ndarray:
         np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) < 0.3 * height)
     small[0] = True  # the background
     return ~small[labels]
+
+
+def _speck(piece: np.ndarray, height: float) -> bool:
+    """A piece of ink small every way (under a third of a line): a dot of dirt, which recognition alone
+    would read as "." (detection passes it over)."""
+    rows = np.flatnonzero(piece.any(axis=1))
+    return piece.shape[1] < SMALL * height and (not len(rows) or rows[-1] - rows[0] + 1 < SMALL * height)
 
 
 def _overlap(a: IntBox, b: IntBox) -> int:
