@@ -14,8 +14,9 @@ written apart from fields.toml and kept disjoint from it (tests/test_robustness_
   FORMCHECKBOX fields, a title row put above a table's header (the header one row lower);
 - value spellings: emission stages with Arabic or Roman digits (国5, 国Ⅵ).
 
-Deliveries: `docx` (the rewritten form) and `pdf-text` (the same form printed to PDF by
-LibreOffice), each with the bundle's other files unchanged. Each bundle is extracted and
+Deliveries: `docx` (the rewritten form), `pdf-text` (the same form printed to PDF by
+LibreOffice), each with the bundle's other files unchanged, and `pdf-merged` (that PDF and the
+bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°). Each bundle is extracted and
 checked in its own process; printed per delivery: the original and the rewritten bundles'
 form fields read (exact match with the truth), vehicle cells, and findings the clean
 bundles do not deserve (every finding but `info:` ones; blocking among them). With
@@ -186,6 +187,43 @@ def _to_pdf(docx_path: Path, pdf_path: Path) -> None:
     convert_cold(docx_path, pdf_path)
 
 
+MERGED = "申报材料汇编.pdf"
+
+
+def merge_pdfs(folder: Path, form_pdf: str, documents: dict[str, str],
+               rng: random.Random) -> tuple[dict[str, str], list[dict]]:
+    """The form and the bundle's text PDFs put together into one file, as enterprises hand in a 申报材料汇编:
+    the form first, the rest in the bundle's order, one page of the attachments turned 90°. The truth then
+    names the one file (its kind: the form's, the first part) and lists the parts it holds."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    def text_pdf(name: str) -> bool:
+        with pdfplumber.open(folder / name) as pdf:
+            return bool(pdf.pages and pdf.pages[0].chars)
+
+    parts = [form_pdf] + [name for name in sorted(documents) if name != form_pdf and name.lower().endswith(".pdf")
+                          and text_pdf(name)]
+    merged = pdfium.PdfDocument.new()
+    kinds = []
+    for name in parts:
+        source = pdfium.PdfDocument(str(folder / name))
+        first = len(merged)
+        merged.import_pages(source)
+        kinds.append({"file": name, "kind": documents[name], "pages": [first + 1, len(merged)]})
+        source.close()
+    attachments = range(kinds[0]["pages"][1], len(merged))
+    if attachments:
+        merged[rng.choice(list(attachments))].set_rotation(90)
+    merged.save(str(folder / MERGED))
+    merged.close()
+    for name in parts:
+        (folder / name).unlink()
+    out = {name: kind for name, kind in documents.items() if name not in parts}
+    out[MERGED] = documents[form_pdf]
+    return out, kinds
+
+
 def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], seed: int) -> list[tuple[str, str]]:
     """Write the rewritten bundles (clean docx-delivery cases) under `out`; (folder, truth path) each."""
     lists = paraphrases()
@@ -204,12 +242,17 @@ def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], se
             shutil.copytree(corpus / truth["bundle"], folder)
             documents = dict(truth["documents"])
             (folder / form).write_bytes(rewritten)
-            if delivery == "pdf-text":
+            if delivery in ("pdf-text", "pdf-merged"):
                 pdf_name = Path(form).with_suffix(".pdf").name
                 _to_pdf(folder / form, folder / pdf_name)
                 (folder / form).unlink()
                 documents[pdf_name] = documents.pop(form)
-            new_truth = dict(truth, bundle=name, delivery=delivery, documents=documents, rewritten=changed)
+            parts: list[dict] = []
+            if delivery == "pdf-merged":
+                documents, parts = merge_pdfs(folder, pdf_name, documents, rng)
+                changed = dict(changed, merged=len(parts), turned=1)
+            new_truth = dict(truth, bundle=name, delivery=delivery, documents=documents, rewritten=changed,
+                             parts=parts)
             truth_path = out / f"{name}.truth.json"
             truth_path.write_text(json.dumps(new_truth, ensure_ascii=False), encoding="utf-8")
             work.append((str(folder), str(truth_path)))
@@ -224,16 +267,22 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
     truth = json.loads(Path(truth_path).read_text("utf-8"))
     from extractors.pipeline import extract_bundle
     from forms.checks import run_checks
-    from forms.settings import Settings
 
-    extraction = extract_bundle([Path(folder)], settings=Settings.from_env())
+    try:
+        from forms.settings import Settings
+    except ImportError:  # a checkout from before settings were one object (--before): it reads the environment
+        extraction = extract_bundle([Path(folder)])
+    else:
+        extraction = extract_bundle([Path(folder)], settings=Settings.from_env())
     data = extraction.to_dict()
     fields = data.get("fields", {})
     missed = [(key, (fields.get(key) or {}).get("value"), want) for key, want in truth["fields"].items()
               if not same(key, (fields.get(key) or {}).get("value"), want)]
-    docs = {d.file: d for d in extraction.documents}
     form_files = [f for f, k in truth["documents"].items() if k == "application_form"]
-    got_rows = [row for f in form_files if f in docs for row in docs[f].tables.get("vehicles", [])]
+    # the form's document: a file, or the part of a merged file the extraction took for the form
+    forms = [d for d in extraction.documents if d.file in form_files and (
+        getattr(d, "pages_range", None) is None or d.kind == "application_form")]
+    got_rows = [row for d in forms for row in d.tables.get("vehicles", [])]
     vehicles = align_rows(truth["tables"]["vehicles"], got_rows,
                           ("plate", "vin", "emission_stage", "registration_date"))[:2]
     findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
@@ -295,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "var" / "corpus")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "robustness")
     parser.add_argument("--limit", type=int, default=12, help="clean cases rewritten")
-    parser.add_argument("--delivery", default="docx,pdf-text")
+    parser.add_argument("--delivery", default="docx,pdf-text,pdf-merged")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--before", type=Path, help="another checkout (with its .venv) to read the same bundles")

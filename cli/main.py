@@ -34,12 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="解析申报材料，输出 JSON")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
+    p.add_argument("--synonyms", type=Path, metavar="FILE", help="同时使用此同义词文件（服务“同义词建议”页导出的 .toml 或 .json）")
 
     p = sub.add_parser("check", help="解析并审核申报材料，输出 JSON")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
     p.add_argument("--as-of", type=_iso_date, dest="as_of", help="视为“今天”的日期 YYYY-MM-DD")
     p.add_argument("--catalogue", type=Path, help="按此行业目录工作簿（.xlsx）审核，默认用内置目录")
+    p.add_argument("--synonyms", type=Path, metavar="FILE", help="同时使用此同义词文件（服务“同义词建议”页导出的 .toml 或 .json）")
 
     p = sub.add_parser("generate", help="生成文书（.docx）")
     p.add_argument("kind")
@@ -100,9 +102,24 @@ def _cmd_extract(args) -> int:
     from extractors.pipeline import extract_bundle
     from forms.settings import Settings
 
-    extraction = _nonempty(extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env()), args.paths)
+    extraction = _nonempty(extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env(),
+                                          synonyms=_synonyms(args.synonyms)), args.paths)
     _print_json(extraction.to_dict())
     return 0
+
+
+def _synonyms(path: Path | None) -> tuple[tuple[str, str], ...]:
+    """The (label, field) pairs of a synonyms file as the service exports it (--synonyms); none without one."""
+    from forms.errors import BadInput
+    from forms.synonyms import parse
+
+    if path is None:
+        return ()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"无法读取同义词文件 {path}。", f"[synonyms_unreadable] {path}: {exc}") from exc
+    return parse(data, path.name).pairs
 
 
 def _nonempty(extraction, paths):
@@ -123,7 +140,8 @@ def _cmd_check(args) -> int:
     from forms.settings import Settings
 
     catalogue = load_catalogue(args.catalogue)
-    extraction = _nonempty(extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env()), args.paths)
+    extraction = _nonempty(extract_bundle([Path(p) for p in args.paths], settings=Settings.from_env(),
+                                          synonyms=_synonyms(args.synonyms)), args.paths)
     findings = run_checks(extraction, as_of=args.as_of, catalogue=catalogue)
     result = extraction.to_dict()
     result["findings"] = [f.to_dict() for f in findings]

@@ -1,6 +1,7 @@
 """Extraction results kept by file content, so a re-run reads only the files that changed.
 
-A result is keyed by the file's sha256, the extractor version and the OCR engine;
+A result is keyed by the file's sha256, the extractor version, the OCR engine and the accepted
+synonyms in force (forms/synonyms.py: a result read with other synonyms may hold other fields);
 the file's name is not part of the key (the same scan uploaded under another name
 is the same scan), so sources are stored without it and re-labelled on the way out.
 """
@@ -18,7 +19,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "10"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "11"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
@@ -27,8 +28,9 @@ class ExtractionCache(Protocol):
     def put(self, key: str, doc: DocumentResult) -> None: ...
 
 
-def cache_key(sha256: str, engine: str) -> str:
-    return f"{sha256}-v{EXTRACTOR_VERSION}-{engine}"
+def cache_key(sha256: str, engine: str, synonyms: str = "") -> str:
+    """`synonyms`: forms.synonyms.fingerprint of the accepted synonyms ("" when there are none)."""
+    return f"{sha256}-v{EXTRACTOR_VERSION}-{engine}" + (f"-{synonyms}" if synonyms else "")
 
 
 def _rename(source: dict, name: str) -> dict:

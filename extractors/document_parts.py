@@ -3,8 +3,9 @@ licence, permit, EIA approval and pledge scanned in one go; a form with its moni
 Read as one, it gets one kind and the checks look for the licence's fields in a "form".
 
 A page opens a new document when one of its first lines is a document's own title (kinds.title_kind):
-centred over the page's text, not a numbered section heading of the
-document running on (`五、运输车辆台账`), and naming another kind than the part before it. Pages
+centred over the page's text (a title wrapped over two centred lines read as one), not a numbered
+section heading of the document running on (`五、运输车辆台账`), and naming another kind than the part
+before it (a cover or contents page without a title goes with the document after it). Pages
 without such a title continue the part before them; a page repeating its document's title (a report
 headed on every page) stays in it.
 """
@@ -73,12 +74,18 @@ def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
     else:  # no page size: the text's extent stands for the page
         left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
     width = right - left
-    for line in lines[:HEAD_LINES]:
-        kind = title_kind(line.text.splitlines()[0] if line.text else "")
-        if kind is None:
-            continue
-        centred = width <= 0 or abs((line.x0 + line.x1) / 2 - (left + right) / 2) <= CENTRE_TOLERANCE * width
-        if centred:
+
+    def centred(line: _Line) -> bool:
+        return width <= 0 or abs((line.x0 + line.x1) / 2 - (left + right) / 2) <= CENTRE_TOLERANCE * width
+
+    for i, line in enumerate(lines[:HEAD_LINES]):
+        first = line.text.splitlines()[0] if line.text else ""
+        kind = title_kind(first)
+        if kind is None and i + 1 < len(lines) and centred(lines[i + 1]):
+            # a title wrapped over two centred lines (关于…环境影响报告表⏎的批复), under an official document's
+            # header and number
+            kind = title_kind(first + lines[i + 1].text.splitlines()[0])
+        if kind is not None and centred(line):
             return kind
     return None
 

@@ -11,7 +11,8 @@ import re
 
 # kind → [(pattern, weight in the title, weight in the body)]
 _SIGNALS: dict[str, list[tuple[str, float, float]]] = {
-    "application_form": [(r"绩效分级.{0,12}(申报|申请)", 4, 4), (r"申报(表|材料)", 2, 2),
+    "application_form": [(r"绩效分级.{0,12}(申报|申请)", 4, 4), (r"绩效(分级|评级).{0,14}表$", 4, 3),
+                         (r"申报(表|材料)", 2, 2),
                          (r"申报等级|申请级别|申报级别|申请等级", 2, 2), (r"差异化指标", 1, 1), (r"(企业)?基本情况表", 3, 2),
                          (r"填(报|表)日期|(企业|单位)[（(]?盖章", 1.5, 1.5), (r"法定代表人[（(]?签(字|章)", 1, 1)],
     "business_license": [(r"营\s*业\s*执\s*照", 5, 5), (r"登记机关", 1.5, 1.5), (r"成立日期", 1, 1),

@@ -106,6 +106,12 @@ def _label_shaped_matches(text: str, known: list[re.Match]) -> list[re.Match]:
     return out
 
 
+# the numbers of a numbered list before a label (（2）统一社会信用代码：, 3.法定代表人：, 四、…), made spaces so
+# the label starts where a label may start; offsets into the text stay as they were
+_NUMBERING = re.compile(r"(?:^|(?<=\s))(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．])"
+                        r"(?=\s*[\u4e00-\u9fff])")
+
+
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
                   unassigned: list[tuple[str, str, int, int]] | None = None) -> list[tuple[FieldSpec, str, int, int]]:
     """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)].
@@ -116,7 +122,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     With `fuzzy` (OCR text) a segment `标签：值` whose label is one misread character
     away from a known label counts too.
     """
-    text = text.replace("\u3000", " ")
+    text = _NUMBERING.sub(lambda m: " " * len(m.group()), text.replace("\u3000", " "))
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))
@@ -147,7 +153,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
             out.append((spec, value, m.end(), end))
         if not specs and unassigned is not None and (not looks_like_label(value) or _has_mark_or_figure(value)):
             unassigned.append((m.group("label"), value, m.end(), end))
-    if not out and allow_no_colon:
+    if not out:  # `企业名称　　某某公司`: a Word line aligned with spaces, a scan's row that lost its rules
         out = _spaced_pairs(text, fuzzy)
     if not out and allow_no_colon:
         m = _leading_label_pattern().match(text)  # `标签 值`, or `申报日期2023年12月02日` run together
@@ -240,22 +246,53 @@ def _without_label_tail(raw: str) -> str:
 
 
 def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, float]:
-    """The value beside a label cell: to its right, else below it. The float scales confidence."""
+    """The value beside a label cell: to its right, else below it. The float scales confidence. In a row of
+    labels over a row of values (a vertical layout) the cell to the right is the next label, reworded or
+    not, and the value is below."""
     row = grid.rows[r]
+    below = grid.cell(r + 1, c)
+    below = below if below is not None and below.text.strip() and match_label(below.text, fuzzy=fuzzy) is None \
+        else None
+    if below is not None and _labels_over_values(grid, r, fuzzy):
+        return below, 0.9
     for cc in range(c + 1, len(row)):
         cell = row[cc]
-        if cell is None:
-            continue
+        if cell is None or not cell.text.strip() and any(
+                x is not None and x.text.strip() for x in row[cc + 1:]):
+            continue  # merged over, or an empty spacer cell (a form's gutter, a column other rows need)
         if match_label(cell.text, fuzzy=fuzzy) is None and cell.text.strip():
             return cell, 1.0
         break
-    below = grid.cell(r + 1, c)
-    if below is not None and below.text.strip() and match_label(below.text, fuzzy=fuzzy) is None:
+    if below is not None and _labels_in_row(row, fuzzy) >= 2:
         # only a header row of labels over a row of values counts as a vertical layout
-        labels_in_row = sum(1 for x in row if x is not None and match_label(x.text, fuzzy=fuzzy))
-        if labels_in_row >= 2:
-            return below, 0.9
+        return below, 0.9
     return None, 0.0
+
+
+def _is_label(cell: Cell | None, fuzzy: bool) -> bool:
+    """A label of ours, as written or reworded (a reworded one heads a column of a vertical layout too)."""
+    if cell is None or not cell.text.strip():
+        return False
+    if match_label(cell.text, fuzzy=fuzzy) is not None:
+        return True
+    label = _unwrapped(cell.text)
+    return label is not None and looks_like_label(label) and bool(candidates(label))
+
+
+def _labels_in_row(row: list[Cell | None], fuzzy: bool) -> int:
+    return sum(1 for x in row if _is_label(x, fuzzy))
+
+
+def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
+    """A vertical layout's label row: every cell label-shaped, all of them but one at most labels of ours (and
+    two at least), over a row whose cells are no labels (企业名称 | 统一社会信用代码 | 法定代表人 over the three
+    values). A label | value | label | value row has as many values as labels."""
+    filled = [x for x in grid.rows[r] if x is not None and x.text.strip()]
+    below = [x for x in (grid.rows[r + 1] if r + 1 < len(grid.rows) else []) if x is not None and x.text.strip()]
+    shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) for x in filled)
+    ours = sum(1 for x in filled if _is_label(x, fuzzy))
+    return (shaped and ours >= max(2, len(filled) - 1) and bool(below)
+            and not any(_is_label(x, fuzzy) for x in below))
 
 
 def _value_text(text: str, fuzzy: bool) -> str:
@@ -303,19 +340,21 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     """A label cell not written as the registry spells it (企业名称（全称）, 是否安装在线监测设施（CEMS）): its
     field by meaning, its value's type deciding; one that means no field, in a row of the form's labels
     or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
-    if not looks_like_label(cell.text) or "\n" in cell.text.strip():
-        return False
+    label = _unwrapped(cell.text)
+    if label is None or not looks_like_label(label) or r > 0 and _labels_over_values(grid, r - 1, fuzzy):
+        return False  # no label, or a value under a row of labels
     before = [x for x in grid.rows[r][:c] if x is not None]
     left = before[-1] if before else None
-    if left is not None and left.text.strip() and (match_label(left.text, fuzzy=fuzzy) or (
+    over_values = _labels_over_values(grid, r, fuzzy)
+    if not over_values and left is not None and left.text.strip() and (match_label(left.text, fuzzy=fuzzy) or (
             candidates(left.text) and len(before) % 2)):
         return False  # the value of the label on its left (label | value | label | value)
     value_cell, scale = _value_cell(grid, r, c, fuzzy)
-    if value_cell is None or looks_like_label(value_cell.text) and match_label(value_cell.text) is None and (
-            not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
+    if value_cell is None or not over_values and looks_like_label(value_cell.text) and match_label(
+            value_cell.text) is None and (not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
         return False
     raw = _value_text(value_cell.text, fuzzy)
-    specs = label_of(cell.text, raw, fuzzy)
+    specs = label_of(label, raw, fuzzy)
     for spec in specs:
         conf = base_confidence * scale * 0.95 * min(cell.confidence, value_cell.confidence)
         fact = _fact(spec, raw, value_cell.source, conf, kind)
@@ -324,8 +363,21 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     if not specs and unassigned is not None and (cell.text.strip().endswith((":", "：")) or any(
             x is not None and x is not cell and (match_label(x.text, fuzzy=fuzzy) or candidates(x.text))
             for x in grid.rows[r])):
-        unassigned.append(Unassigned(cell.text.strip().rstrip(":："), raw.strip(), value_cell.source))
+        unassigned.append(Unassigned(label.rstrip(":："), raw.strip(), value_cell.source))
     return bool(specs)
+
+
+def _unwrapped(text: str) -> str | None:
+    """A label cell's text on one line: a label wrapped in a narrow cell (所属绩效分级行业类⏎别, a PDF's or a
+    scan's lines) joined again; None for a cell of several lines that are not one label cut short."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else None
+    widths = [len(line) for line in lines[:-1]]
+    if len(lines) > 3 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
+            re.search(r"[:：]$", line) or match_label(line) is not None for line in lines):
+        return None  # not lines as wide as the cell with the rest on the last one, or a label a line
+    return "".join(lines)
 
 
 def _is_label_row(grid: Grid, r: int) -> bool:
@@ -372,6 +424,9 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
             if _stacked_labels(grid, r, c, lines, fuzzy):
                 facts.extend(_facts_of_stacked_labels(grid, r, c, lines, kind, base_confidence, cell, fuzzy))
                 continue
+            if (fact := _label_over_value(cell, kind, base_confidence, fuzzy)) is not None:
+                facts.append(fact)
+                continue
             for line in lines[1:]:
                 # a label swallowed into the cell on its left when a scan lost the rule between them
                 spec = match_label(line, fuzzy=fuzzy)
@@ -394,6 +449,22 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
     return facts
 
 
+def _label_over_value(cell: Cell, kind: str, base_confidence: float, fuzzy: bool) -> Fact | None:
+    """A cell holding a label on its first line and the value under it (企业名称⏎某某铸造有限公司), as forms
+    laid out in boxes write them."""
+    lines = [line.strip() for line in cell.text.splitlines() if line.strip()]
+    if len(lines) != 2 or match_label(lines[1], fuzzy=fuzzy) is not None or re.search(r"[:：]", lines[1]):
+        return None
+    if match_label("".join(lines), fuzzy=fuzzy) is not None or (
+            (joined := _unwrapped(cell.text)) is not None and candidates(joined)):
+        return None  # one label wrapped over two lines, not a label and its value
+    label = lines[0].rstrip(":：")
+    specs = [spec] if (spec := match_label(label, fuzzy=fuzzy)) is not None else label_of(label, lines[1], fuzzy)
+    if len(specs) != 1:
+        return None
+    return _fact(specs[0], lines[1], cell.source, base_confidence * 0.95 * cell.confidence, kind)
+
+
 _TAB_PAIR = re.compile(r"^\s*(?P<label>[^\t:：]{2,30}?)\s*[:：]?\t+\s*(?P<value>[^\t]+?)\s*$")
 
 
@@ -401,7 +472,8 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
                         *, allow_no_colon: bool = False, fuzzy: bool = False,
                         unassigned: list[Unassigned] | None = None) -> list[Fact]:
     facts: list[Fact] = []
-    for seg in segments:
+    idle: list[Segment] = []  # segments of the line so far in which nothing was found
+    for i, seg in enumerate(segments):
         found: list = []
         pairs = pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy, unassigned=found)
         if not pairs and not found:
@@ -412,6 +484,37 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
                 facts.append(fact)
         if unassigned is not None:
             unassigned.extend(Unassigned(label.strip(), value.strip(), seg.source) for label, value, _, _ in found)
+        if not pairs and not found and "\t" not in seg.text:
+            idle.append(seg)
+        if pairs or found or i + 1 == len(segments) or segments[i + 1].line != seg.line:
+            facts.extend(_facts_across_gaps(idle, kind, base_confidence, unassigned))
+            idle = []
+    return facts
+
+
+def _facts_across_gaps(run: list[Segment], kind: str, base_confidence: float,
+                       unassigned: list[Unassigned] | None) -> list[Fact]:
+    """A label and its value on one line, a wide gap between them and no colon (a borderless table or a
+    tab-aligned line printed to PDF, a scan of either): neighbouring segments read as `label\tvalue`."""
+    if len(run) < 2:
+        return []
+    text = "\t".join(seg.text for seg in run)
+    starts = [sum(len(seg.text) + 1 for seg in run[:k]) for k in range(len(run))]
+
+    def home(offset: int) -> Segment:
+        return run[max(k for k, start in enumerate(starts) if start <= offset)]
+
+    found: list = []
+    facts = []
+    for spec, raw, start, _ in _tab_pairs(text, found):
+        seg = home(start)
+        fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
+        if fact:
+            facts.append(fact)
+    if unassigned is not None and len(run) == 2:  # a label and a value alone on their line; more runs are
+        # a borderless table's row, whose headings and cells are no label/value pairs
+        unassigned.extend(Unassigned(label.strip(), value.strip(), home(start).source)
+                          for label, value, start, _ in found)
     return facts
 
 
@@ -516,8 +619,19 @@ def _match_column(spec: TableSpec, header: str):
     scored = sorted(((max(similarity(text, label_terms(s)) for s in c.synonyms), c) for c in spec.columns),
                     key=lambda x: -x[0])
     if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
-        return scored[0][1]
+        # the heading's last word outweighs words it shares with another column (允许排放浓度限值 is a limit)
+        head = _head_column(spec, text)
+        return head if head is not None and scored[0][0] < 1.0 else scored[0][1]
     return None
+
+
+def _head_column(spec: TableSpec, text: str):
+    """The one column with a synonym ending in the heading's last word (its last two characters: 折算浓度 and
+    实测浓度 are both 浓度, 上牌日期 and 注册日期 both 日期), if only one has."""
+    if len(text) < 3 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", text[-2:]):
+        return None
+    heads = [col for col in spec.columns if any(label_terms(s).endswith(text[-2:]) for s in col.synonyms)]
+    return heads[0] if len(heads) == 1 else None
 
 
 _KEY_COLUMNS = {"emissions": {"pollutant", "concentration_mg_m3"}, "vehicles": {"plate", "vin"},
@@ -545,11 +659,60 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                     mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
+        if mapping or r < TOP_ROWS:  # a header names a column by a heading, or heads the grid
+            _columns_by_values(grid, r, header_rows, spec, mapping)
         need = _KEY_COLUMNS.get(spec.key, set())
         if len(_keys(mapping)) >= 3 and (not need or need & _keys(mapping)) and (
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
             best = (r, mapping)
     return best
+
+
+VALUE_ROWS = 8  # rows under a heading whose values are looked at
+TOP_ROWS = 3  # rows at the top of a grid that may be a header naming no column by a known heading
+VALUE_FIT = 0.8  # share of them that must be of the column's type
+
+
+def _values_fit(grid: Grid, r: int, c: int, col) -> bool:
+    """Whether most values under row r in column c are of column `col`'s type."""
+    values = [cell.text.strip() for k in range(r + 1, min(len(grid.rows), r + 1 + VALUE_ROWS))
+              if (cell := grid.cell(k, c)) is not None and cell.text.strip()]
+    if not values:
+        return False
+    fit = sum(1 for value in values if (col.field_type.tells if col.field_type.distinctive
+                                        else col.field_type.plausible)(col.normalise(value)))
+    return fit >= VALUE_FIT * len(values)
+
+
+@cache
+def _weak_columns(spec: TableSpec, header: str) -> tuple:
+    """Columns a heading may name though no synonym is near it: one of the alternatives it names
+    (生产工序/设施), or its last word (_head_column)."""
+    text = label_terms(header)
+    found = {col.key: col for part in re.split(r"[/／、]|或", text) if part != text and len(part) >= 2
+             if (col := _match_column(spec, part)) is not None}
+    if (head := _head_column(spec, text)) is not None:
+        found.setdefault(head.key, head)
+    return tuple(found.values())
+
+
+def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: TableSpec, mapping: dict) -> None:
+    """Columns no synonym names, named by what they hold (headings no list foresaw: VIN码, 污染因子, 上牌日期):
+    a heading's weak reading (_weak_columns) when the values under it are of that column's type; else a
+    column whose values only one column's type takes (plates, VINs, dates, stages, pollutants). A heading
+    that is itself such a value is a row of values, not a header."""
+    for c, cell in enumerate(header_row):
+        if c in mapping or cell is None or not cell.text.strip():
+            continue
+        taken = _keys(mapping)
+        weak = [col for col in _weak_columns(spec, cell.text) if col.key not in taken and _values_fit(grid, r, c, col)]
+        if len(weak) == 1:
+            mapping[c] = weak[0].key
+            continue
+        fitting = [col for col in spec.columns if col.key not in taken and col.field_type.distinctive
+                   and not col.field_type.tells(col.normalise(cell.text)) and _values_fit(grid, r, c, col)]
+        if len(fitting) == 1:
+            mapping[c] = fitting[0].key
 
 
 def _header_candidates(grid: Grid):
@@ -663,7 +826,9 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
                 _match_column(spec, c.text) or not c.text.strip() for c in present):
             continue  # a repeated header on a new page
         src = first.source
-        record["source_ref"] = Source(src.file, src.page, _row_ref(grid, r), _union(boxes)).to_dict()
+        own = re.match(r"table \d+, row \d+", src.cell or "")  # a row of a part joined from the next page
+        record["source_ref"] = Source(src.file, src.page, own.group() if own and grid.ref is None else _row_ref(grid, r),
+                                      _union(boxes)).to_dict()
         record["confidence"] = round(min(confidences), 3) if confidences else 0.0
         rows.append(record)
         previous = record
@@ -719,10 +884,10 @@ def _row_ref(grid: Grid, r: int) -> str:
 
 def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for grid in layout.grids:
+    headers: dict[int, list] = {}
+    for grid in _joined_across_pages(layout.grids, headers):
         candidates = []
-        for spec in TABLES.values():
-            header = _header(grid, spec)
+        for spec, header in _headers(grid, headers):
             if header:
                 candidates.append((len(_keys(header[1])), spec, header))
         if not candidates:
@@ -730,3 +895,59 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
         _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])
         out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping))
     return out
+
+
+def _width(grid: Grid) -> int:
+    return max((len(row) for row in grid.rows), default=0)
+
+
+def _page(grid: Grid, last: bool = False) -> int | None:
+    rows = reversed(grid.rows) if last else grid.rows
+    return next((cell.source.page for row in rows for cell in row if cell is not None), None)
+
+
+def _headers(grid: Grid, known: dict[int, list]) -> list:
+    """(spec, header or None) of every table for a grid, found once (a ledger may have thousands of rows)."""
+    if id(grid) not in known:
+        known[id(grid)] = [(spec, _header(grid, spec)) for spec in TABLES.values()]
+    return known[id(grid)]
+
+
+def _joined_across_pages(grids: list[Grid], known: dict[int, list]) -> list[Grid]:
+    """Tables carried over to the next page without their header row repeated, each joined to the part
+    before it: a grid without a header, as many columns wide, on a later page than a table with one. A
+    row the page break cut in two (a VIN's last characters at the top of the next page, the rest of the
+    row empty) is made one again. Each cell keeps its own source."""
+    out: list[Grid] = []
+    headed: list[bool] = []
+    for grid in grids:
+        previous = out[-1] if out else None
+        if (previous is not None and headed[-1] and previous.ref is None and grid.ref is None
+                and _width(grid) == _width(previous) and grid.rows and previous.rows
+                and (_page(grid) or 0) > (_page(previous, last=True) or 0)
+                and not any(header for _, header in _headers(grid, known))):
+            rows = [list(row) for row in previous.rows]
+            rest = grid.rows
+            if _cut_row(grid.rows[0]):
+                rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], grid.rows[0], strict=False)]
+                rest = grid.rows[1:]
+            out[-1] = Grid(index=previous.index, rows=rows + [list(row) for row in rest], caption=previous.caption,
+                           for_fields=previous.for_fields and grid.for_fields)
+            continue
+        out.append(grid)
+        headed.append(any(header for _, header in _headers(grid, known)))
+    return out
+
+
+def _cut_row(row: list[Cell | None]) -> bool:
+    """The rest of a row a page break cut: fewer than half its cells filled, its first one empty."""
+    filled = [cell for cell in row if cell is not None and cell.text.strip()]
+    return bool(filled) and len(filled) * 2 < len(row) and (row[0] is None or not row[0].text.strip())
+
+
+def _glued(above: Cell | None, below: Cell | None) -> Cell | None:
+    if below is None or not below.text.strip():
+        return above
+    if above is None:
+        return below
+    return Cell(above.text.rstrip() + below.text.strip(), above.source, min(above.confidence, below.confidence))

@@ -22,7 +22,9 @@ from extractors.layout import Layout
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.fields import carries, carries_table, form_only_keys
+from forms.label_meaning import ACCEPTED_SYNONYMS
 from forms.settings import Settings
+from forms.synonyms import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,17 @@ def extract_document(item: intake.IntakeFile, settings: Settings | None = None) 
     doc = _extract_document(item, settings or Settings())
     doc.seconds = time.perf_counter() - started
     return doc
+
+
+def extract_with_synonyms(item: intake.IntakeFile, settings: Settings | None,
+                          synonyms: tuple[tuple[str, str], ...]) -> DocumentResult:
+    """extract_document with an office's accepted synonyms (label, field key) in force, in this process or
+    an OCR process."""
+    token = ACCEPTED_SYNONYMS.set(synonyms)
+    try:
+        return extract_document(item, settings)
+    finally:
+        ACCEPTED_SYNONYMS.reset(token)
 
 
 def _extract_document(item: intake.IntakeFile, settings: Settings) -> DocumentResult:
@@ -118,8 +131,12 @@ def mark_sealed(facts: list[Fact], seals: list[Source], share: float = 0.15) -> 
 
 
 def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
-                   settings: Settings | None = None, progress: Progress | None = None) -> Extraction:
+                   settings: Settings | None = None, progress: Progress | None = None,
+                   synonyms: tuple[tuple[str, str], ...] = ()) -> Extraction:
     """All PATHs together are one application bundle (docs/cli.md).
+
+    `synonyms`: (label, field key) pairs an office accepted (forms/synonyms.py), taken like the
+    registry's synonyms.
 
     With a cache, a file whose content was read before is not read again. `progress(event, index,
     item, doc)` hears `start`, `page` (each page OCR'd in this process) and `done` of each file of
@@ -129,7 +146,8 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
     settings = settings or Settings()
     items = intake.collect([Path(p) for p in paths])
     tell = _teller(progress, items)
-    keys = [cache_key(item.sha256, settings.ocr_engine) if cache is not None and not item.error else None for item in items]
+    synonyms = tuple(sorted(synonyms))
+    keys = [cache_key(item.sha256, settings.ocr_engine, fingerprint(synonyms)) if cache is not None and not item.error else None for item in items]
     documents: list[DocumentResult | None] = [cache.get(key, item.name) if key else None
                                               for key, item in zip(keys, items, strict=True)]
     # image files are read by the OCR processes, each file in one, while this process reads the rest: a
@@ -139,7 +157,7 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
     for i, doc in enumerate(documents):
         if doc is not None:
             tell("done", i, doc)
-    pending = submit_documents([items[i] for i in images], settings) if len(images) > 1 else None
+    pending = submit_documents([items[i] for i in images], settings, synonyms) if len(images) > 1 else None
     if pending:
         for i in images:
             tell("start", i, None)
@@ -150,7 +168,7 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
         for i, item in enumerate(items):
             if documents[i] is None and not (pending and i in images):
                 tell("start", i, None)
-                documents[i] = extract_document(item, settings)
+                documents[i] = extract_with_synonyms(item, settings, synonyms)
                 tell("done", i, documents[i])
     finally:
         page_listener.reset(listening)
@@ -185,11 +203,13 @@ class _Pending:
     """Image files being read by the OCR processes; `results` in the order given."""
 
     def __init__(self, pool: concurrent.futures.ProcessPoolExecutor, items: list[intake.IntakeFile],
-                 settings: Settings):
+                 settings: Settings, synonyms: tuple[tuple[str, str], ...] = ()):
         self.items = items
         self.settings = settings
+        self.synonyms = synonyms
         # one worker: a process of the pool reads its file's pages itself
-        self.futures = [pool.submit(extract_document, item, settings.but(ocr_workers=1)) for item in items]
+        self.futures = [pool.submit(extract_with_synonyms, item, settings.but(ocr_workers=1), synonyms)
+                        for item in items]
 
     def when_done(self, callback: Callable[[int, DocumentResult], None]) -> None:
         """`callback(j, doc)` as the j-th file's process finishes it (not when it fails: `results` reads it again)."""
@@ -205,14 +225,15 @@ class _Pending:
             except concurrent.futures.process.BrokenProcessPool:
                 log.exception("%s: the OCR process pool broke; reading the file in this process", item.name)
                 reset_pool()
-                out.append(extract_document(item, self.settings))
+                out.append(extract_with_synonyms(item, self.settings, self.synonyms))
         return out
 
 
-def submit_documents(items: list[intake.IntakeFile], settings: Settings) -> _Pending | None:
+def submit_documents(items: list[intake.IntakeFile], settings: Settings,
+                     synonyms: tuple[tuple[str, str], ...] = ()) -> _Pending | None:
     """Start reading these files in the OCR processes; None when there is only this process."""
     pool = ocr_pool(settings)
-    return _Pending(pool, items, settings) if pool is not None else None
+    return _Pending(pool, items, settings, synonyms) if pool is not None else None
 
 
 def settle_page_sets(documents: list[DocumentResult]) -> None:

@@ -16,7 +16,7 @@ from forms import normalize as n
 from forms import validators as v
 from forms.display import cn_date, number, yes_no
 from forms.industries import industry_names, match_industry
-from forms.vocabulary import APPLIED_GRADES
+from forms.vocabulary import APPLIED_GRADES, EMISSION_STAGES, PLATE_PROVINCES
 
 
 def _valid(value: Any, credit_code: str | None) -> str | None:
@@ -32,6 +32,9 @@ class FieldType:
     description: str = ""  # what the normal form is, for integrators (docs/fields.md is generated from it)
     shape: Callable[[Any], bool] = lambda value: True  # the normal form looks like a value of this type
     #   (looser than `check`: an invalid credit code is still shaped like one; 编号 is not)
+    distinctive: bool | Callable[[Any], bool] = False  # its values are told from other types' by their reading
+    #   and shape (or by this test of the normal form: an industry of the catalogue): a column of them names
+    #   itself, and a value of it tells which field a label only somewhat like its labels means
 
     def normalise(self, raw: str) -> Any:
         return self.parse(raw)
@@ -44,6 +47,12 @@ class FieldType:
         """Whether a normalised value is shaped like one of this type: decides which field a reworded
         label means, and keeps a label word or the next label's text from being taken as a value."""
         return value is not None and self.shape(value)
+
+    def tells(self, value: Any) -> bool:
+        """Whether a normalised value is one only this type has (see `distinctive`)."""
+        if not self.distinctive or not self.plausible(value):
+            return False
+        return self.distinctive(value) if callable(self.distinctive) else True
 
     def display(self, value: Any) -> str:
         return yes_no(value) if isinstance(value, bool) else self.show(value)
@@ -95,35 +104,39 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("place", _or_none(n.normalise_place), shape=_short_words(20),
               description="a county, city or district name (at least two Chinese characters)"),
     FieldType("credit_code", _or_none(n.normalise_code), lambda value, _: v.check_credit_code(value),
-              shape=_shaped(r"[0-9A-Z]{15,20}"),
+              distinctive=True, shape=_shaped(r"[0-9A-Z]{15,20}"),
               description="18 characters, upper case, half-width; validated by the GB 32100-2015 check character"),
     FieldType("permit_number", _or_none(n.normalise_code), v.check_permit_number,
-              shape=_shaped(r"[0-9A-Z]{16,26}"),
+              distinctive=True, shape=_shaped(r"[0-9A-Z]{16,26}"),
               description="22 characters, upper case: the credit code, a 3-digit sequence and a letter"),
     FieldType("vin", _or_none(n.normalise_code), lambda value, _: v.check_vin(value),
-              shape=_shaped(r"[0-9A-Z]{14,19}"),
+              shape=_shaped(r"[0-9A-Z]{14,19}"), distinctive=True,
               description="17 characters, upper case (vehicle identification number)"),
     FieldType("doc_number", _or_none(n.normalise_doc_number), shape=_shaped(r".{0,20}\d.{0,20}"),
               description="a document number with 六角括号, e.g. `冀环评〔2018〕123号`"),
     FieldType("phone", _or_none(n.normalise_phone), lambda value, _: v.check_phone(value),
-              shape=_shaped(r"[\d-]{7,20}"),
+              distinctive=True, shape=lambda value: 7 <= len(re.sub(r"\D", "", str(value))) <= 13,
               description="digits and `-`: a mainland mobile (11 digits) or a landline with its area code"),
-    FieldType("grade", n.normalise_grade, _check_grade,
+    FieldType("grade", n.normalise_grade, _check_grade, distinctive=True,
               description="one of " + ", ".join(f"`{g}`" for g in APPLIED_GRADES)),
-    FieldType("permit_class", n.normalise_permit_class,
+    FieldType("permit_class", n.normalise_permit_class, distinctive=True,
               description="one of " + ", ".join(f"`{c}`" for c in n.PERMIT_CLASSES)),
-    FieldType("date", n.parse_date, _check_date, cn_date,
+    FieldType("plate", _text, shape=_shaped(f"[{PLATE_PROVINCES}][A-Z][·•.]?[A-Z0-9]{{4,6}}[挂学警港澳]?"),
+              distinctive=True,
+              description="a vehicle's number plate as written, e.g. `冀A12345` (a province's character and a letter)"),
+    FieldType("date", n.parse_date, _check_date, cn_date, shape=_shaped(r"\d{4}-\d{2}-\d{2}"), distinctive=True,
               description="ISO date `YYYY-MM-DD` (read from `2020年9月15日`, `2020.9.15`, `二〇二〇年九月十五日` …)"),
-    FieldType("date_end", n.parse_date_end, _check_date, cn_date,  # a range's end: 有效期至
+    FieldType("date_end", n.parse_date_end, _check_date, cn_date, distinctive=True,  # a range's end: 有效期至
               description="ISO date `YYYY-MM-DD`: the end of a range such as `2018年1月1日至2023年12月31日`"),
-    FieldType("bool", n.parse_bool, show=yes_no,
+    FieldType("bool", n.parse_bool, show=yes_no, distinctive=True,
               description="`true` or `false` (a ticked box, 是/否, 有/无 …)"),
     FieldType("number", n.parse_number,
               description="a JSON number (`6.3mg/m³` → 6.3, `＜1` → 1; 未检出/ND → no value)"),
-    FieldType("pollutant", _or_none(n.normalise_pollutant),
+    FieldType("pollutant", _or_none(n.normalise_pollutant), shape=_shaped(n.POLLUTANT_SHAPE), distinctive=True,
               description="a pollutant's standard name (`SO2` → 二氧化硫, `NOx` → 氮氧化物, `烟尘` → 颗粒物 …)"),
-    FieldType("emission_stage", _or_none(n.normalise_emission_stage),
+    FieldType("emission_stage", _or_none(n.normalise_emission_stage), shape=lambda value: value in EMISSION_STAGES,
+              distinctive=True,
               description="a vehicle's emission stage (国三 … 国六, 新能源, 燃气)"),
-    FieldType("industry", _industry, _check_industry,
+    FieldType("industry", _industry, _check_industry, distinctive=lambda value: value in industry_names(),
               description="an industry name of the grading catalogue (forms/data/catalogue.toml)"),
 )}

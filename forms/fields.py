@@ -56,6 +56,10 @@ class ColumnSpec:
     synonyms: tuple[str, ...]
     type: str
 
+    @property
+    def field_type(self) -> FieldType:
+        return FIELD_TYPES[self.type]
+
     def normalise(self, raw: str | None) -> Any:
         return FieldSpec(self.key, self.key, self.synonyms, self.type).normalise(raw)
 

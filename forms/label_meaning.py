@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,6 +20,9 @@ from forms.fields import FIELDS, FieldSpec, label_key, other_labels
 
 # notes in brackets that say how to fill a field in, not what it is
 _QUALIFIER = re.compile(r"（[^（）]{0,12}）|〔[^〔〕]{0,12}〕|【[^【】]{0,12}】")
+# a note in brackets that names administrative levels is what the label asks for, not how to fill it in:
+# 县（市、区） asks for a county, city or district, 所在地（县/市/区） too
+_LEVELS = re.compile(r"（[县市区旗镇乡](?:[、/／,，][县市区旗镇乡])+）")
 # words that make a label a question or a heading without changing what it asks for
 _FILLER_PREFIX = re.compile(r"^(?:请填写|请|填写|企业的|本企业|企业|单位|是否已经|是否已|是否|已|有无|有否)")
 _FILLER_SUFFIX = re.compile(r"(?:情况|信息|内容|名称及|及|等|[?？])$")
@@ -41,7 +45,7 @@ def normalise_label(text: str | None) -> str:
     """A label reduced to its words: NFKC, no spaces, brackets one width, numbering, markers and
     trailing colons gone (forms.fields.label_key), then notes in brackets dropped."""
     text = unicodedata.normalize("NFKC", text or "")
-    key = label_key(text)
+    key = _LEVELS.sub(lambda m: re.sub(r"[^县市区旗镇乡]", "", m.group()), label_key(text))
     stripped = _QUALIFIER.sub("", key)
     return stripped or key
 
@@ -71,6 +75,22 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+# last words too general to say what a label asks for (设备名称, 注册地址, 运行日期 are not ours)
+_GENERIC_HEADS = frozenset({"名称", "地址", "日期", "单位", "住所", "行业", "时间", "编号", "号", "代码"})
+
+
+def _common_in_order(a: str, b: str) -> int:
+    """The length of the longest run of characters of `a` found in `b` in the same order (not necessarily
+    side by side)."""
+    previous = [0] * (len(b) + 1)
+    for ca in a:
+        current = [0]
+        for j, cb in enumerate(b, 1):
+            current.append(previous[j - 1] + 1 if ca == cb else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1]
+
+
 def similarity(text: str, label: str) -> float:
     """How surely `text` (normalised) asks what `label` (normalised) asks, 0–1."""
     if not text or not label:
@@ -79,10 +99,17 @@ def similarity(text: str, label: str) -> float:
         return 1.0
     shorter, longer = sorted((text, label), key=len)
     scores = []
-    if shorter in longer and len(shorter) >= 2:
-        # containment either way: 企业生产地址 ⊃ 生产地址, 许可证号 ⊂ 排污许可证号; the share of the longer one
-        # covered decides (项目名称 is not 名称: half of it is another word)
-        scores.append(0.4 + 0.6 * len(shorter) / len(longer))
+    common = _common_in_order(shorter, longer)
+    if common == len(shorter) >= 2:
+        # containment either way, the words in order with others put between or around them: 企业生产地址 ⊃
+        # 生产地址, 许可证号 ⊂ 排污许可证号, 环保管理负责人 ⊃ 环保…负责人, 环境影响评价批复文号 ⊃ 环…评批复文号 (an
+        # abbreviation keeps its words' first characters); the share of the longer one covered decides (项目名称
+        # is not 名称: half of it is another word). Ending with it counts more: a Chinese noun's last word says
+        # what it is (厂区地址 is an address, 核定产能 a capacity)
+        head = longer.endswith(shorter) and shorter not in _GENERIC_HEADS
+        scores.append((0.5 + 0.5 * len(shorter) / len(longer)) if head else (0.4 + 0.6 * len(shorter) / len(longer)))
+    elif min(len(text), len(label)) >= 4:
+        scores.append(2 * common / (len(text) + len(label)))  # most words in order, one changed (许可证类别)
     a, b = _bigrams(text), _bigrams(label)
     scores.append(2 * len(a & b) / (len(a) + len(b)))  # shared key terms
     if len(label) >= 4 and len(text) <= 2 * len(label):
@@ -93,16 +120,27 @@ def similarity(text: str, label: str) -> float:
     return max(scores)
 
 
+# Synonyms an office accepted (forms/synonyms.py), as (label, field key) pairs: for the extraction running
+# in this context they count like the registry's (extractors/pipeline.py sets them). Data, not code:
+# they come from the deployment's database or an exported file.
+ACCEPTED_SYNONYMS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("accepted_synonyms", default=())
+
+
 @cache
-def _labels() -> tuple[tuple[str, str], ...]:
-    """(normalised label, field key) of every label and synonym of the registry."""
+def _labels_with(accepted: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(normalised label, field key) of every label and synonym of the registry, then the accepted ones."""
     out: dict[str, str] = {}
-    for spec in FIELDS.values():
-        for label in spec.labels:
-            for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
-                if form:
-                    out.setdefault(form, spec.key)
+    pairs = [(label, spec.key) for spec in FIELDS.values() for label in spec.labels]
+    for label, key in pairs + [(label, key) for label, key in accepted if key in FIELDS]:
+        for form in {_terms(normalise_label(label)), _strip_filler(_terms(normalise_label(label)))}:
+            if form:
+                out.setdefault(form, key)
     return tuple(out.items())
+
+
+@cache
+def _accepted_index(accepted: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {normalise_label(label): key for label, key in accepted if key in FIELDS}
 
 
 def _strip_filler(text: str) -> str:
@@ -135,24 +173,63 @@ class Candidate:
     score: float
 
 
-@cache
 def candidates(text: str) -> tuple[Candidate, ...]:
     """Fields this label may mean, best first, each at least MIN_SCORE."""
+    return _scored(text, MIN_SCORE, False, ACCEPTED_SYNONYMS.get())
+
+
+WEAK_SCORE = 0.45  # a label this close says enough when its value could be of one field only
+
+
+@cache
+def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str], ...]) -> tuple[Candidate, ...]:
     key = normalise_label(text)
     if not looks_like_label(key):
         return ()
+    if key in _accepted_index(accepted):  # an office said what this label means
+        return (Candidate(FIELDS[_accepted_index(accepted)[key]], 1.0),)
     if any(key.endswith(other) and key != other for other in other_labels()) or key in other_labels():
         return ()  # 技术负责人, 项目名称: somebody else's label that ends with one of ours
     best: dict[str, float] = {}
     for form, questions_only in _forms(key):
-        for label, field_key in _labels():
+        for label, field_key in _labels_with(accepted):
             if questions_only and FIELDS[field_key].type != "bool":
                 continue
-            score = similarity(form, label)
-            if score >= MIN_SCORE and score > best.get(field_key, 0.0):
+            score = _weak_similarity(form, label) if weak else similarity(form, label)
+            if score >= floor and score > best.get(field_key, 0.0):
                 best[field_key] = score
     ranked = sorted(best.items(), key=lambda item: -item[1])
     return tuple(Candidate(FIELDS[k], s) for k, s in ranked)
+
+
+def _weak_similarity(text: str, label: str) -> float:
+    """similarity with the general words left out, unless nothing else is left of one side (行业 of 涉及行业)."""
+    a, b = _without_generic(text), _without_generic(label)
+    return similarity(a, b) if a and b else similarity(text, label)
+
+
+def _without_generic(text: str) -> str:
+    """A label without the general words that end many labels (日期, 名称, 编号 …): what is left says which."""
+    stripped = _THING_WORDS.sub("", text)
+    for word in sorted(_GENERIC_HEADS, key=len, reverse=True):
+        stripped = stripped.replace(word, "")
+    return stripped if len(stripped) >= 2 else ""
+
+
+# dates are on every document under every kind of label (营业期限, 发证日期 …): a date says nothing of which
+_COMMON_TYPES = frozenset({"date", "date_end"})
+
+
+def _by_value(text: str, raw_value: str) -> FieldSpec | None:
+    """A label no field's labels come near (是否设置运输车辆门禁, 排污许可编码号), whose value only one of the
+    fields it is somewhat like, general words aside, can have: a credit code, a permit number, a phone
+    number, a grade, a management class, a ticked answer, an industry of the catalogue (types that tell
+    their values apart)."""
+    fitting = [c for c in _scored(text, WEAK_SCORE, True, ACCEPTED_SYNONYMS.get())
+               if c.spec.field_type.name not in _COMMON_TYPES and c.spec.field_type.tells(c.spec.normalise(raw_value))]
+    if len(fitting) == 1 or len(fitting) > 1 and fitting[1].score < fitting[0].score - _MARGIN:
+        return fitting[0].spec
+    return None
 
 
 def plausible(spec: FieldSpec, raw: str) -> bool:
@@ -167,7 +244,7 @@ def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     is meant (or the value fits none of them)."""
     found = candidates(text)
     if not found:
-        return None
+        return _by_value(text, raw_value) if raw_value is not None else None
     if raw_value is None:
         if len(found) > 1 and found[1].score > found[0].score - _MARGIN:
             return None  # two meanings and no value to tell them apart

@@ -65,17 +65,41 @@ def normalise_brackets(text: str) -> str:
 
 # ---------------------------------------------------------------- checkboxes
 
+# a mark in brackets after its option: 是（√） 否（ ）, 有[✓] 无[ ]; an empty pair of brackets is an empty box
+_BRACKETED_MARK = re.compile(r"[（(【\[]\s*([√✓✔☑■xX×]?)\s*[)）】\]]")
+
+
+def _bracketed_marks(text: str) -> str:
+    """是（√）否（ ） as the typed form writes it: ☑是 □否 (only where a bracket follows an option)."""
+    if not _BRACKETED_MARK.search(text):
+        return text
+    out, last = [], 0
+    for m in re.finditer(r"([^\s（(【\[)）】\]，,;；/、]+)\s*" + _BRACKETED_MARK.pattern, text):
+        out.append(text[last:m.start()])
+        out.append(("☑" if m.group(2) else "□") + m.group(1) + " ")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out).strip()
+
+
 def ticked_options(text: str) -> list[str] | None:
     """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks.
 
     OCR sometimes drops a tick glyph altogether (`B级□C级`): when no mark is ticked, an
     option standing before the first empty box is taken as the ticked one.
     """
+    text = _bracketed_marks(text)
     if not any(c in text for c in TICKED_MARKS + UNTICKED_MARKS):
         return None
+    marks = f"[{TICKED_MARKS}{UNTICKED_MARKS}]"
+    body = text.strip(" ，,;；/、")
+    # the mark after its option (是☑ 否□): a text that ends with a mark and does not begin with one
+    after = re.search(f"{marks}$", body) is not None and re.match(marks, body) is None
     options = []
-    for match in re.finditer(f"([{TICKED_MARKS}{UNTICKED_MARKS}])\\s*([^{TICKED_MARKS}{UNTICKED_MARKS}]*)", text):
-        mark, option = match.group(1), match.group(2).strip(" ，,;；/、")
+    pattern = f"([^{TICKED_MARKS}{UNTICKED_MARKS}]*?)\\s*({marks})" if after else f"({marks})\\s*([^{TICKED_MARKS}{UNTICKED_MARKS}]*)"
+    for match in re.finditer(pattern, body):
+        mark, option = (match.group(2), match.group(1)) if after else (match.group(1), match.group(2))
+        option = option.strip(" ，,;；/、")
         if mark in TICKED_MARKS:
             options.append(option)
     if not options:
@@ -191,7 +215,14 @@ def normalise_doc_number(text: str | None) -> str:
 
 
 def normalise_phone(text: str | None) -> str:
+    """The first of the numbers a cell gives (`0311-12345678 / 13812345678`, `…；…`, `… 或 …`): the form
+    asks for one; digits run together from two numbers are none."""
     text = to_halfwidth(clean_text(text))
+    if len(re.findall(r"[A-Za-z]", re.sub(r"(?i)tel|phone|mobile|fax|ext", "", text))) > 1:
+        return ""  # a code with letters (a credit code, a VIN) is no phone number; one letter may be a misread 0
+    numbers = [p for p in re.split(r"[/、，,；;]|或|\s{2,}", text) if len(re.sub(r"\D", "", p)) >= 7]
+    if len(numbers) > 1:
+        text = numbers[0]
     text = re.sub(r"[（(]\s*(0\d{2,3})\s*[)）]", r"\1-", text)
     text = re.sub(r"[^\d\-]", "", text.replace("—", "-").replace("－", "-"))
     return text.strip("-")
@@ -231,9 +262,13 @@ def normalise_grade(text: str | None) -> str | None:
         return None
     if "引领" in text:
         return LEADING
-    # a prefix that only says what the letter is (拟申报B级, 申请绩效等级：A, B级企业)
-    text = re.sub(r"^(?:拟|预)?(?:申报|申请|评定|评为)?(?:为)?", "", text)
-    m = re.match(r"^(?:绩效)?(?:等级|级别|分级)?(?:为)?[:：]?([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
+    # a note in brackets after the grade (C级（非重点行业）) says nothing about the letter
+    text = re.sub(r"^(.*?[ABCD][-减负]?(?:级|类)?(?:企业)?)[（(][^（）()]*[）)]$", r"\1", text)
+    # words before the letter that only say what it is (拟申报B级, 申请绩效等级：A, 环保绩效A级, B级企业);
+    # not a word that turns it round (非A级, 不低于B级, 高于C级)
+    m = re.match(r"^(?:[\u4e00-\u9fff]{0,10}?[:：为]?)([ABCD])(-|减|负)?(?:级|类)?(?:企业)?$", text)
+    if m and re.search(r"(?:非|不|低于|高于|以上|以下|除)[\u4e00-\u9fff]{0,3}$", text[:m.start(1)]):
+        return None
     if not m:
         return None
     grade = m.group(1)
@@ -258,6 +293,8 @@ def normalise_permit_class(text: str | None) -> str | None:
 
 _TRUE = {"是", "有", "已安装", "已配备", "已联网", "yes", "y", "true", "1"}
 _FALSE = {"否", "无", "未安装", "未配备", "未联网", "no", "n", "false", "0", "没有"}
+# both answers offered and neither marked (a form's `是 否` whose boxes were lost in printing): no answer
+_BOTH_OFFERED = re.compile(r"(?:是|有|已\w{0,2})[/／、,，()（）]?(?:否|无|未\w{0,2}|没有)")
 
 
 def parse_bool(text: str | None) -> bool | None:
@@ -271,6 +308,8 @@ def parse_bool(text: str | None) -> bool | None:
             return True
         return not (chosen in _FALSE or chosen.startswith(("否", "无", "未")))
     compact = re.sub(r"\s+", "", text).lower()
+    if _BOTH_OFFERED.fullmatch(compact):
+        return None
     if compact in _TRUE or compact.startswith(("是", "已安装", "已配备", "已联网")):
         return True
     if compact in _FALSE or compact.startswith(("否", "未", "无")):
@@ -286,6 +325,11 @@ _POLLUTANTS = [
     (re.compile(r"^VOCS?$|挥发性有机物", re.I), "VOCs"),
     (re.compile(r"^氨$|氨逃逸|^NH\s*[3₃]$", re.I), "氨"),
 ]
+
+
+# what a pollutant's name looks like beyond the standard ones (氟化物, 硫化氢, 苯, 硫酸雾, 二噁英, 汞 …)
+POLLUTANT_SHAPE = (r"VOCs|[\u4e00-\u9fff]{0,8}(?:物|烃|氢|氨|苯|雾|英|汞|铅|镉|铬|砷|镍|氟|氯|硫)"
+                   r"|(?:" + "|".join(name for _, name in _POLLUTANTS) + ")")
 
 
 def normalise_pollutant(text: str | None) -> str:

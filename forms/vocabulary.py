@@ -27,6 +27,8 @@ RESULT_GRADES = (*PROVINCE_GRADES, *CITY_GRADES)  # every grade a decision or a 
 # ---------------------------------------------------------------- emission stages
 
 EMISSION_STAGES = ("国三", "国四", "国五", "国六", "燃气", "新能源")
+# the first character of a mainland number plate: a province's (冀A12345), or an embassy's and consulate's
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 CLEAN_STAGES = ("国五", "国六", "新能源", "燃气")  # 国五及以上（含燃气）和新能源: counts toward clean transport
 
 # ---------------------------------------------------------------- severities

@@ -208,6 +208,21 @@ def test_a_vin_in_the_form_and_the_ledger_with_one_plate_unread_is_one_vehicle()
     assert "duplicate:vin" in found  # two plates on one VIN still is the defect
 
 
+def test_one_truck_in_the_form_and_the_ledger_of_one_merged_file():
+    """Class: a 申报材料汇编 — the form and the ledger are two parts of one PDF, each listing the truck."""
+    from dataclasses import replace
+
+    truck = _trucks(["国五"])[0]
+    form_part = replace(form(tables={"vehicles": [truck]}), file="申报材料汇编.pdf", pages_range=(1, 2),
+                        part_of="申报材料汇编.pdf")
+    ledger_part = replace(doc("申报材料汇编.pdf", "transport_ledger", tables={"vehicles": [truck]}), pages_range=(3, 3),
+                          part_of="申报材料汇编.pdf")
+    assert "duplicate:vin" not in rules(form_part, ledger_part)
+    listed = ledger_part.tables["vehicles"]
+    twice = replace(ledger_part, tables={"vehicles": listed + [dict(listed[0])]})
+    assert "duplicate:vin" in rules(form_part, twice)  # twice in one part still is the defect
+
+
 def test_duplicate_vin():
     trucks = _trucks(["国五", "国六", "国五"])
     trucks[2]["vin"] = trucks[0]["vin"]

@@ -115,3 +115,54 @@ def test_a_numbered_section_heading_opens_no_document(tmp_path, heading):
     c.save()
     (doc,) = extract_bundle([path]).documents
     assert doc.pages_range is None and doc.kind == "application_form"
+
+
+def test_titles_as_other_hands_set_them(tmp_path):
+    """A form titled by the grading and 表 (…绩效分级企业基本情况表), then an official document whose title
+    follows the issuing office's header and number and wraps over two centred lines (关于…环境影响报告表⏎的批复):
+    two documents, each of its kind."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    path = tmp_path / "材料.pdf"
+    c = canvas.Canvas(str(path))
+    _page(c, "重点行业绩效分级企业基本情况表", ["企业名称：河北某某铸造有限公司", "统一社会信用代码：91130100MA0CXXK21T",
+                                           "申报等级：B级", "环保负责人：李明"])
+    c.setFont(FONT, 22)
+    c.drawCentredString(297, 790, "石家庄市生态环境局文件")
+    c.setFont(FONT, 14)
+    c.drawCentredString(297, 750, "石环评〔2019〕35号")
+    c.drawCentredString(297, 715, "关于河北某某铸造有限公司年产3万吨铸件技术改造项目环境影响报告表")
+    c.drawCentredString(297, 695, "的批复")
+    c.setFont(FONT, 11)
+    c.drawString(72, 660, "河北某某铸造有限公司：")
+    c.drawString(72, 638, "你公司报送的环境影响报告表收悉。经研究，批复如下：")
+    c.showPage()
+    c.save()
+    docs = extract_bundle([path]).documents
+    assert [(d.kind, d.pages_range) for d in docs] == [("application_form", (1, 1)), ("eia_approval", (2, 2))]
+
+
+def test_a_text_page_shown_turned_is_read_as_drawn(tmp_path):
+    """A merging tool turned the permit's page 90° (/Rotate): its text layer is read as drawn — no OCR — the
+    page opens its document, and each box is where the page shows it."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    path = tmp_path / "汇编.pdf"
+    c = canvas.Canvas(str(path))
+    _page(c, "营 业 执 照", ["统一社会信用代码：91130100MA0CXXK21T", "名称：河北某某铸造有限公司",
+                            "法定代表人：王强", "登记机关：石家庄市藁城区行政审批局"])
+    _page(c, "排污许可证", ["证书编号：91130100MA0CXXK21T001P", "单位名称：河北某某铸造有限公司",
+                          "有效期限：自2020年06月01日起至2025年05月31日止", "发证机关：石家庄市生态环境局"])
+    c.save()
+    pdf = pdfium.PdfDocument(str(path))
+    pdf[1].set_rotation(90)
+    turned = tmp_path / "汇编（转）.pdf"
+    pdf.save(str(turned))
+    pdf.close()
+    docs = extract_bundle([turned]).documents
+    assert [(d.kind, d.pages_range, d.method) for d in docs] == [
+        ("business_license", (1, 1), "pdf-text"), ("discharge_permit", (2, 2), "pdf-text")]
+    permit = {f.key: f for f in docs[1].facts}
+    assert permit["permit_number"].value == "91130100MA0CXXK21T001P"
+    assert permit["permit_valid_until"].value == "2025-05-31"
+    x0, top, x1, bottom = permit["permit_number"].source.bbox
+    # on the page as shown, landscape and turned clockwise: the top left of the text as drawn is at the right
+    assert 600 < x0 < x1 <= 842 and 0 <= top < bottom <= 595

@@ -190,3 +190,160 @@ def test_a_table_inside_the_form_table_with_a_two_row_header_and_other_headings(
     assert [(v["plate"], v["vin"], v["emission_stage"]) for v in vehicles] == [
         ("冀T12345", "LGAX2A139J1023456", "国五"), ("冀T67890", "LGAX2A139J1023457", "国六")]
     assert fields["application_date"] == "2023-05-06" and fields["applied_grade"] == "B"
+
+
+def test_word_lines_aligned_numbered_and_boxed_as_other_hands_lay_them_out():
+    """Classes the corpus generator does not write: a label and its value apart by ideographic spaces, no
+    colon (a Word line aligned by hand); labels after a list's numbers （2）, 3. , 四、; a box holding its
+    label on one line and the value under it."""
+
+    def build(doc):
+        doc.add_paragraph("企业名称\u3000\u3000河北恒信铸造有限公司")
+        doc.add_paragraph("（2）统一社会信用代码：" + CODE)
+        doc.add_paragraph("3.法定代表人：王建国")
+        doc.add_paragraph("四、申报等级：B级")
+        table = doc.add_table(rows=1, cols=2)
+        table.cell(0, 0).text = "所在县（市、区）\n枣强县"
+        table.cell(0, 1).text = "联系电话\n13833187766"
+
+    fields, _, _ = _read(_docx(build))
+    assert {k: fields.get(k) for k in ("enterprise_name", "credit_code", "legal_representative", "applied_grade",
+                                       "county", "contact_phone")} == {
+        "enterprise_name": "河北恒信铸造有限公司", "credit_code": CODE, "legal_representative": "王建国",
+        "applied_grade": "B", "county": "枣强县", "contact_phone": "13833187766"}
+
+
+def test_numbers_inside_a_value_are_not_a_list_s_numbers():
+    from extractors.labels import pairs_in_text
+
+    pairs = pairs_in_text("环评批复文号：冀环评〔2018〕12号  设计产能：10.5万吨/年")
+    assert [(spec.key, value) for spec, value, _, _ in pairs] == [
+        ("eia_approval_number", "冀环评〔2018〕12号"), ("design_capacity", "10.5万吨/年")]
+
+
+@pytest.mark.parametrize(("label", "value", "key"), [
+    # words put between a label's words, or an abbreviation written out (环评 = 环境影响评价)
+    ("企业环保工作负责人", "李明", "contact_person"),
+    ("排污许可证正本编号", CODE + "001P", "permit_number"),
+    ("环境影响评价批复文件", "冀环评〔2018〕12号", "eia_approval_number"),
+    # a label ending in a label's last word, which says what it asks for
+    ("核准产能", "10万吨/年", "design_capacity"),
+    # a note naming administrative levels is what the label asks for, not a note to drop
+    ("归属县（市、区）", "枣强县", "county"),
+])
+def test_words_between_and_a_noun_s_last_word(label, value, key):
+    spec = resolve(label, value)
+    assert spec is not None and spec.key == key
+
+
+@pytest.mark.parametrize("label", ["运行时间", "注册地址", "设备名称", "样品编号"])
+def test_a_general_last_word_alone_means_nothing(label):
+    """名称, 地址, 日期 end too many other people's labels to say what one asks for."""
+    spec = resolve(label, "2023年5月6日" if "时间" in label else "某某")
+    assert spec is None or spec.key not in ("application_date", "address", "enterprise_name", "permit_number")
+
+
+def test_columns_named_by_what_they_hold():
+    """Headings no synonym foresaw: the column's values say what it is (plates, VINs, stages, pollutants),
+    or a heading's last word does when the values under it fit (初登日期 is a date, 折算浓度 a concentration)."""
+
+    def build(doc):
+        ledger = doc.add_table(rows=0, cols=5)
+        _row(ledger, "序号", "车辆", "识别码", "初登日期", "环保标准")
+        _row(ledger, "1", "冀T88321", "LZZ5CLSB9KW123456", "2019.05.06", "国Ⅵ")
+        _row(ledger, "2", "冀T65120", "LFWSRXSJ5H1A00001", "2017.11.20", "国5")
+        doc.add_paragraph("")
+        outlets = doc.add_table(rows=0, cols=4)
+        _row(outlets, "点位编号", "检测因子", "折算浓度(mg/m3)", "允许排放浓度限值")
+        _row(outlets, "DA001", "二氧化硫", "12.5", "35")
+
+    _, tables, _ = _read(_docx(build), name="台账.docx")
+    assert [(v["plate"], v["vin"], v["registration_date"], v["emission_stage"]) for v in tables["vehicles"]] == [
+        ("冀T88321", "LZZ5CLSB9KW123456", "2019-05-06", "国六"), ("冀T65120", "LFWSRXSJ5H1A00001", "2017-11-20", "国五")]
+    assert [(e["outlet_id"], e["pollutant"], e["concentration_mg_m3"], e["limit_mg_m3"]) for e in tables["emissions"]] == [
+        ("DA001", "二氧化硫", 12.5, 35)]
+
+
+def test_a_row_of_values_is_no_header():
+    """A ledger without headings: its first row of plates and VINs does not name the columns."""
+
+    def build(doc):
+        ledger = doc.add_table(rows=0, cols=3)
+        _row(ledger, "冀T88321", "LZZ5CLSB9KW123456", "国六")
+        _row(ledger, "冀T65120", "LFWSRXSJ5H1A00001", "国五")
+        _row(ledger, "冀T65121", "LFWSRXSJ5H1A00002", "国五")
+
+    _, tables, _ = _read(_docx(build), name="台账.docx")
+    assert tables.get("vehicles", []) == []
+
+
+def test_a_vertical_layout_of_reworded_labels():
+    """Labels in a row over their values, reworded (企业详细地址, 所在地（县/市/区）, 所属重点行业（全称）) and
+    one nobody's (占地面积（亩）, kept as unassigned); a label | value | label | value row below is not taken
+    for one."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "申请单位名称（公章）", "营业执照统一社会信用代码（与营业执照一致）", "企业法人代表", "占地面积（亩）")
+        _row(table, "衡水市枣强县金石铸造有限公司", CODE, "赵静", "234")
+        _row(table, "企业详细地址", "所在地（县/市/区）", "所属重点行业（全称）", "")
+        _row(table, "河北省衡水市枣强县枣强镇建设大街74号", "枣强县", "铸造行业", "")
+        pairs = doc.add_table(rows=0, cols=4)
+        _row(pairs, "主要产品及规格（请如实填写）", "机床铸件", "年设计产能（与营业执照一致）", "铸件3万吨/年")
+        _row(pairs, "邮政编码", "056588", "职工人数", "286人")
+
+    fields, _, unassigned = _read(_docx(build))
+    assert {k: fields.get(k) for k in ("enterprise_name", "credit_code", "legal_representative", "address",
+                                       "county", "industry", "main_products", "design_capacity")} == {
+        "enterprise_name": "衡水市枣强县金石铸造有限公司", "credit_code": CODE, "legal_representative": "赵静",
+        "address": "河北省衡水市枣强县枣强镇建设大街74号", "county": "枣强县", "industry": "铸造",
+        "main_products": "机床铸件", "design_capacity": "铸件3万吨/年"}
+    assert ("占地面积（亩）", "234") in {(u.label, u.value) for u in unassigned}
+    assert not {u.label for u in unassigned} & {"机床铸件", "衡水市枣强县金石铸造有限公司"}
+
+
+def test_labels_wrapped_in_narrow_cells_of_a_pdf():
+    """A label cut over two lines by a narrow cell (所属绩效分级行业类⏎别) is one label, not a label and its
+    value; a box of a label over its value still reads as that."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from extractors.backends.pdf import PdfBackend
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    rows = [["申报企业全称（与营业\n执照一致）", "河北恒信铸造有限公司"],
+            ["所属绩效分级行业类\n别", "铸造"],
+            ["法定代表人\n王建国", "联系电话\n13833187766"]]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(rows, colWidths=[110, 200], style=style)])
+    layout = PdfBackend("申报表.pdf", out.getvalue()).read()
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
+    assert {k: fields.get(k) for k in ("enterprise_name", "industry", "legal_representative", "contact_phone")} == {
+        "enterprise_name": "河北恒信铸造有限公司", "industry": "铸造", "legal_representative": "王建国",
+        "contact_phone": "13833187766"}
+
+
+@pytest.mark.parametrize(("label", "value", "key"), [
+    ("厂区是否设门禁", "☑是 □否", "gate_system"),
+    ("排污许可编码号", CODE + "001P", "permit_number"),
+    ("企业统一编码", CODE, "credit_code"),
+    ("涉及行业（按技术指南）", "铸造", "industry"),  # an industry of the catalogue
+])
+def test_a_label_only_somewhat_like_ours_and_a_value_only_one_field_can_have(label, value, key):
+    """The value's type decides where the label alone says too little: a ticked answer, a permit number,
+    a credit code under words some of which are ours."""
+    spec = resolve(label, value)
+    assert spec is not None and spec.key == key
+
+
+@pytest.mark.parametrize(("label", "value"), [
+    ("营业期限", "2023年5月6日至长期"),  # dates are under every kind of label
+    ("设备名称", "☑是 □否"),  # 设备 and 名称 say nothing of which question
+    ("联系地址", CODE),  # a credit code is no phone number
+    ("主要设备", "铸造"),  # a catalogue's word under a label nothing like the industry's
+])
+def test_a_value_does_not_make_a_label_ours(label, value):
+    assert resolve(label, value) is None

@@ -144,3 +144,38 @@ def test_a_chinese_year_whose_zero_ocr_read_as_a_square(text, expected):
 ])
 def test_a_place_or_a_person_needs_a_name(key, raw, expected):
     assert FIELDS[key].normalise(raw) == expected
+
+
+# ---------------------------------------------------------------- answers and values as other hands write them
+# (the corpus generator writes ☑ before the option, a bare grade letter and one phone number)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("是（√） 否（ ）", True), ("是( ) 否(√)", False), ("有[✓] 无[ ]", True),  # a mark in brackets after its option
+    ("是☑ 否□", True), ("是□ 否☑", False), ("已安装■ 未安装□", True),  # a glyph after its option
+    ("是 否", None), ("有/无", None),  # both offered, neither marked
+])
+def test_marks_after_their_options(text, value):
+    from forms.normalize import parse_bool
+
+    assert parse_bool(text) is value
+
+
+@pytest.mark.parametrize(("text", "grade"), [
+    ("环保绩效A级", "A"), ("C级（非重点行业）", "C"), ("评定为B-级企业", "B-"),
+    ("非A级", None), ("不低于B级", None),
+])
+def test_grades_with_words_around_them(text, grade):
+    from forms.normalize import normalise_grade
+
+    assert normalise_grade(text) == grade
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("0311-12345678 / 13812345678", "0311-12345678"), ("13812345678；13912345678", "13812345678"),
+    ("13812345678 或 0311-87654321", "13812345678"), ("138 1234 5678", "13812345678"),
+])
+def test_a_cell_with_two_phone_numbers_gives_the_first(text, phone):
+    from forms.normalize import normalise_phone
+
+    assert normalise_phone(text) == phone

@@ -335,6 +335,8 @@ class Correction(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # where the value was read when the clerk took it from the bundle (an unassigned fact filed under the field)
+    source: Mapped[dict[str, Any] | None] = mapped_column()
 
     author: Mapped[User] = relationship()
 
@@ -533,3 +535,72 @@ class RectificationItem(Base):
     @property
     def status_label(self) -> str:
         return RECTIFICATION_STATUS.get(self.status, self.status)
+
+
+SYNONYM_STATUS = {"pending": "待处理", "accepted": "已采纳", "rejected": "不采纳", "withdrawn": "已撤销"}
+
+
+class SynonymProposal(Base):
+    """A label proposed as a synonym of a field (forms/synonyms.py), one row per field and label as compared:
+    pending, then accepted (the extraction uses it), rejected, or withdrawn after it was accepted."""
+
+    __tablename__ = "synonym_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120))  # as written where it was first seen
+    label_key: Mapped[str] = mapped_column(String(120))  # forms.synonyms.label_form
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    decided_by: Mapped[User | None] = relationship()
+    sightings: Mapped[list[SynonymSighting]] = relationship(back_populates="proposal", order_by="SynonymSighting.id")
+
+    __table_args__ = (UniqueConstraint("field", "label_key", name="uq_synonym_proposals_field_label_key"),)
+
+    @property
+    def status_label(self) -> str:
+        return SYNONYM_STATUS.get(self.status, self.status)
+
+
+class SynonymSighting(Base):
+    """One case whose bundle gave a proposal: the label as written there, the value, where, who filed it."""
+
+    __tablename__ = "synonym_sightings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("synonym_proposals.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(120))
+    value: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[dict[str, Any] | None] = mapped_column()
+    ref: Mapped[str | None] = mapped_column(String(40))  # the evidence viewer's reference (unassigned:N)
+    via: Mapped[str] = mapped_column(String(16))  # assign | correction
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    proposal: Mapped[SynonymProposal] = relationship(back_populates="sightings")
+    proposed_by: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("proposal_id", "case_id", name="uq_synonym_sightings_proposal_id_case_id"),)
+
+
+class SynonymVersion(Base):
+    """Each change to the accepted synonyms (an acceptance, a withdrawal, an import) is a new version; the
+    newest number is the version in force. Rows are only ever added."""
+
+    __tablename__ = "synonym_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    action: Mapped[str] = mapped_column(String(16))  # accepted | withdrawn | imported
+    detail: Mapped[str] = mapped_column(Text)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("synonym_proposals.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship()

@@ -21,15 +21,19 @@ in three steps, each with a per-file error whose log line starts with `[code]`:
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import re
 import time
 import zlib
+from dataclasses import replace
 
 import pdfplumber
+import pdfplumber.page
 
 from extractors.backends.base import Backend
+from extractors.backends.drawn_checkboxes import add_drawn_checkboxes, not_a_box
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import GradedeskError, UnreadableFile
 from forms.facts import Source
@@ -232,6 +236,41 @@ def text_layer_not_the_page(page) -> bool:
     return covered >= IMAGE_COVER * area
 
 
+def as_drawn(pdf, page):
+    """The page without its /Rotate (its content as drawn), when it has one; None otherwise."""
+    if not page.rotation:
+        return None
+    obj = copy.copy(page.page_obj)
+    obj.attrs = {k: v for k, v in page.page_obj.attrs.items() if k != "Rotate"}
+    obj.rotate = 0
+    return pdfplumber.page.Page(pdf, obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+
+
+def _shown(box, rotation: int, size: tuple[float, float]):
+    """A box on a page as drawn (width, height `size`) where the page shows it turned `rotation`° clockwise."""
+    if box is None:
+        return None
+    x0, top, x1, bottom = box
+    width, height = size
+    if rotation == 90:
+        return (height - bottom, x0, height - top, x1)
+    if rotation == 180:
+        return (width - x1, height - bottom, width - x0, height - top)
+    if rotation == 270:
+        return (top, width - x1, bottom, width - x0)
+    return box
+
+
+def shown_boxes(grids: list[Grid], segments: list[Segment], rotation: int, size: tuple[float, float]) -> None:
+    for grid in grids:
+        for row in grid.rows:
+            for cell in row:
+                if cell is not None:
+                    cell.source = replace(cell.source, bbox=_shown(cell.source.bbox, rotation, size))
+    for segment in segments:
+        segment.source = replace(segment.source, bbox=_shown(segment.source.bbox, rotation, size))
+
+
 def _segments(page, page_no: int, name: str, exclude: list[tuple], first_line: int) -> list[Segment]:
     words = [
         w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
@@ -394,10 +433,21 @@ class PdfBackend(Backend):
                                     page_no, size)
                         dense.append(page_no)
                         continue
-                    if text_layer_broken(page.chars) or text_layer_not_the_page(page):
+                    if text_layer_broken(page.chars):
                         self.ocr_pages.append(page_no)
                         continue
-                    grids, segments = self._read_page(page, page_no, table_index)
+                    if text_layer_not_the_page(page):
+                        drawn = as_drawn(pdf, page)
+                        if drawn is None or text_layer_not_the_page(drawn):
+                            self.ocr_pages.append(page_no)
+                            continue
+                        # a text page its /Rotate shows turned (a page turned in a merging tool): read as drawn,
+                        # each box put back where the page shows it, and the turn that sets it upright kept
+                        grids, segments = self._read_page(drawn, page_no, table_index)
+                        shown_boxes(grids, segments, page.rotation, (float(drawn.width), float(drawn.height)))
+                        layout.page_turns[page_no] = page.rotation // 90 % 4
+                    else:
+                        grids, segments = self._read_page(page, page_no, table_index)
                 except (RecursionError, MemoryError) as exc:
                     raise _refusal("pdf_too_complex", "PDF 文件结构过于复杂，无法读取，请重新导出后上传。",
                                    f"{self.name} page {page_no}: {_exception_text(exc)}") from exc
@@ -421,8 +471,9 @@ class PdfBackend(Backend):
         return layout
 
     def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
+        add_drawn_checkboxes(page)
         grids, boxes = [], []
-        for table in page.find_tables():
+        for table in page.filter(not_a_box).find_tables():
             table_index += 1
             grids.append(self._grid(table, table_index, page_no))
             boxes.append(table.bbox)

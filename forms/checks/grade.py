@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from forms import rules
@@ -79,14 +79,18 @@ def clean_share(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
-    rows_by_vin: dict[str, list[dict]] = defaultdict(list)
-    for row in ctx.extraction.table("vehicles"):
-        if row.get("vin"):
-            rows_by_vin[row["vin"]].append(row)
-    for vin, rows in rows_by_vin.items():
+    """A VIN on two vehicles: under two plates, or twice in one document. The same truck in the form and in
+    the ledger is one truck, whether they are two files or two parts of one (a 申报材料汇编)."""
+    rows_by_vin: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    for n, doc in enumerate(ctx.extraction.documents):
+        for row in doc.tables.get("vehicles", []):
+            if row.get("vin"):
+                rows_by_vin[row["vin"]].append((n, row))
+    for vin, found in rows_by_vin.items():
+        rows = [row for _, row in found]
         plates = {r.get("plate") for r in rows if r.get("plate")}  # a plate not read is no second vehicle
-        files = {r["source_ref"]["file"] for r in rows}
-        if len(rows) > 1 and (len(plates) > 1 or len(files) == 1):
+        per_document = Counter(n for n, _ in found)
+        if len(rows) > 1 and (len(plates) > 1 or max(per_document.values()) > 1):
             yield rules.DUPLICATE_VIN.finding(
                 (f"车辆识别代号 {vin} 出现在 {len(rows)} 辆车上（车牌 "
                  f"{'、'.join(sorted(p for p in plates if p))}），请核实台账真实性。"),

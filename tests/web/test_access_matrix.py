@@ -117,6 +117,17 @@ PAGES = [
     ("POST", "/catalogue", "/catalogue", {}, expect(302, 403, 403, 403, 403, 403, 400)),
     ("GET", "/catalogue.xlsx", "/catalogue.xlsx", None, OFFICE_PAGE),
     ("POST", "/cases/<int:case_id>/recheck", "/cases/{case}/recheck", {}, expect(302, 303, 404, 403, 403, 303, 303)),
+    # 重新解析: who corrects fields; without a reason nothing is queued → back with a message
+    ("POST", "/cases/<int:case_id>/reextract", "/cases/{case}/reextract", {}, expect(302, 303, 404, 403, 403, 303, 303)),
+    # 归入字段 (an unassigned fact filed under a field): who corrects fields; the case has no such fact → back with a message
+    ("POST", "/cases/<int:case_id>/unassigned/<int:index>/assign", "/cases/{case}/unassigned/0/assign",
+     {"key": "credit_code"}, expect(302, 303, 404, 403, 403, 303, 303)),
+    # 同义词建议: every office reads and exports; the province's office decides and imports (one set for the province)
+    ("GET", "/synonyms", "/synonyms", None, OFFICE_PAGE),
+    ("GET", "/synonyms.<fmt>", "/synonyms.toml", None, OFFICE_PAGE),
+    ("POST", "/synonyms/<int:proposal_id>/<action>", "/synonyms/999999/accept", {},
+     expect(302, 403, 403, 403, 403, 403, 404)),
+    ("POST", "/synonyms/import", "/synonyms/import", {}, expect(302, 403, 403, 403, 403, 403, 303)),
     # the users page: province and city offices (office is 沧州市's; its users are found, others' are not)
     ("GET", "/users", "/users", None, OFFICE_PAGE),
     ("POST", "/users", "/users", {}, expect(302, 403, 403, 403, 403, 400, 400)),

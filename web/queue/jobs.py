@@ -213,13 +213,15 @@ class _Heartbeat(threading.Thread):
 
 @dataclass
 class Outcome:
-    """What an extraction job found: the extraction, its findings, the proposed grade (JSON), and the
-    grading catalogue's version the checks used (None: the packaged one)."""
+    """What an extraction job found: the extraction, its findings, the proposed grade (JSON), the
+    grading catalogue's version the checks used (None: the packaged one), and the version of the accepted
+    synonyms the label engine used (0: none)."""
 
     extraction: dict[str, Any]
     findings: list[dict[str, Any]]
     proposal: dict[str, Any] | None = None
     catalogue_version: int | None = None
+    synonyms_version: int = 0
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "reapplied": "整改后重新申报",
     "corrected": "更正字段",
     "rechecked": "重新审核",
+    "reextract": "重新解析",
     "finding_confirmed": "确认问题",
     "finding_dismissed": "排除问题",
     "override": "越过阻断性问题",

@@ -24,6 +24,7 @@ from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
 from web.services.catalogue import in_force
 from web.services.recusal import end_conflicted
+from web.services.synonyms import Proposed, propose, unassigned_matching
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -104,7 +105,7 @@ def effective_extraction(case: Case, corrections: list[Correction] | None = None
             fields.pop(key, None)
             candidates.pop(key, None)
             continue
-        source = original.get("source") or _home_source(out)
+        source = c.source or original.get("source") or _home_source(out)
         kind = old[primary].get("kind") if primary is not None else "application_form"
         fields[key] = {"value": c.value, "confidence": 1.0, "source": source, "corrected": note}
         candidates[key] = [{"value": c.value, "confidence": 1.0, "source": source, "kind": kind}] + rest
@@ -126,7 +127,29 @@ def normalise_input(key: str, typed: str) -> tuple[Any, str | None]:
 
 
 def correct_field(session: Session, case: Case, key: str, typed: str, actor: User, reason: str) -> Correction:
-    """Record a correction of one field (empty text removes the value) and run the checks again."""
+    """Record a correction of one field (empty text removes the value) and run the checks again. A value
+    that is what the bundle states beside a label matching no field (an unassigned fact) proposes that
+    label as a synonym of the field (web/services/synonyms.py)."""
+    return _correct(session, case, key, typed, actor, reason)[0]
+
+
+def assign_unassigned(session: Session, case: Case, index: int, key: str, actor: User,
+                      reason: str = "") -> tuple[Correction, Proposed]:
+    """归入字段: file the case's unassigned fact `index` under field `key` — a correction whose value and source
+    are the fact's — and propose the fact's label as a synonym of the field."""
+    items = (case.extraction or {}).get("unassigned") or []
+    if not 0 <= index < len(items) or not isinstance(items[index], dict):
+        raise BadInput("没有这一项未归类的填报内容。", f"unassigned {index} of case {case.id}")
+    if key not in FIELDS:
+        raise BadInput("请选择要归入的字段。", f"unknown field {key!r}")
+    item = items[index]
+    label = str(item.get("label") or "").strip()
+    reason = (reason or "").strip() or f"原件“{label}”一项归入“{FIELDS[key].label}”"
+    return _correct(session, case, key, str(item.get("value") or ""), actor, reason, unassigned=index)
+
+
+def _correct(session: Session, case: Case, key: str, typed: str, actor: User, reason: str,
+             unassigned: int | None = None) -> tuple[Correction, Proposed]:
     if actor.role not in ("clerk", "office"):
         raise Forbidden("只有经办人和大气办可以更正字段。")
     if case.status != "done" or case.extraction is None:
@@ -141,17 +164,29 @@ def correct_field(session: Session, case: Case, key: str, typed: str, actor: Use
     if current is None and value is None:
         raise BadInput("该字段原本就没有值。", "nothing to remove")
     original = (case.extraction.get("fields") or {}).get(key)
+    # the label the value stands beside in the bundle: the fact filed (归入字段), else the one unassigned fact
+    # whose value this is
+    items = case.extraction.get("unassigned") or []
+    matching = [(unassigned, items[unassigned])] if unassigned is not None else unassigned_matching(
+        case.extraction, key, value)
+    read = matching[0][1] if len(matching) == 1 else None
     correction = Correction(case_id=case.id, version=case.version, field=key, original=original, typed=typed.strip(),
-                            value=value, reason=reason or None, author_id=actor.id)
+                            value=value, reason=reason or None, author_id=actor.id,
+                            source=read.get("source") if read and (unassigned is not None or not original) else None)
     session.add(correction)
     session.flush()
     label = FIELDS[key].label
     before = current.get("value") if current else None
     record(session, case, actor, "corrected", f"{label}：{_show(before)} → {_show(value)}", reason=reason or None,
            data={"field": key, "from": before, "to": value, "original": original.get("value") if original else None})
+    proposed = Proposed(None)
+    if read is not None:
+        proposed = propose(session, case, key, str(read.get("label") or ""), str(read.get("value") or ""),
+                           read.get("source"), actor, via="assign" if unassigned is not None else "correction",
+                           ref=f"unassigned:{matching[0][0]}")
     recheck(session, case, actor)
     session.commit()
-    return correction
+    return correction, proposed
 
 
 def _show(value: Any) -> str:

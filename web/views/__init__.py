@@ -3,7 +3,8 @@
 `auth` (login/logout), `cases` (list, upload, case page, history), `steps` (procedure steps,
 re-application, corrections, decisions on findings), `evidence` (where a fact was read), `review`
 (experts and their sheets, case documents), `office` (grades, notices, reports, templates), `api`
-(`/api/v1`), `users` (an office's accounts), `openapi` (`/api/v1/openapi.json`, the API described). `init_app` wires them, the error pages and the templates' helpers into the app.
+(`/api/v1`), `users` (an office's accounts), `synonyms` (labels learnt from
+corrections: 归入字段, 同义词建议), `openapi` (`/api/v1/openapi.json`, the API described). `init_app` wires them, the error pages and the templates' helpers into the app.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from web.views import (
     presenters,
     review,
     steps,
+    synonyms,
     users,
 )
 
 csrf = CSRFProtect()
 
-BLUEPRINTS = (auth.bp, cases.bp, steps.bp, evidence.bp, review.bp, office.bp, api.bp, openapi.bp, users.bp)
+BLUEPRINTS = (auth.bp, cases.bp, steps.bp, evidence.bp, review.bp, office.bp, api.bp, openapi.bp, users.bp, synonyms.bp)
 
 
 def init_app(app: Flask) -> None:

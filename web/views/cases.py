@@ -44,7 +44,7 @@ from web.services.cases import (
     create_case,
     duplicates,
 )
-from web.services.corrections import effective_extraction
+from web.services.corrections import EDITABLE_STAGES, corrections_of, effective_extraction
 from web.services.findings import with_decisions
 from web.services.recusal import industry_note, industry_refusal, refusal_reason
 from web.services.users import experts
@@ -193,7 +193,9 @@ def show(case_id: int):
         progress=progress.progress_of(session, case),
         duplicates=duplicates(session, case, user),
         fields=presenters.field_rows(extraction),
-        unassigned=presenters.unassigned_rows(extraction),
+        unassigned=presenters.unassigned_rows(extraction, _filed(case)),
+        may_correct=case.stage in EDITABLE_STAGES,
+        field_choices=[(k, f.label) for k, f in FIELDS.items()],
         missing=presenters.missing_required(extraction) if extraction else [],
         documents=presenters.document_rows(extraction),
         findings=presenters.findings_by_severity(findings, extraction),
@@ -225,6 +227,12 @@ def show(case_id: int):
         versions=_versions(case),
         editable_fields=[(k, f.label) for k, f in FIELDS.items() if k not in ((extraction or {}).get("fields") or {})],
     )
+
+
+def _filed(case: Case) -> dict[str, str]:
+    """Where the values filed under a field from the unassigned entries were read → the field's label."""
+    return {presenters.source_key(c.source): FIELDS[c.field].label for c in corrections_of(case, db_session())
+            if c.source and c.field in FIELDS}
 
 
 def _load_page_relations(session, case: Case) -> None:

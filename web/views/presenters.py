@@ -99,18 +99,28 @@ class UnassignedRow:
     value: str
     source: str
     evidence: Evidence | None = None
+    index: int = 0  # in the extraction's `unassigned`
+    filed_as: str | None = None  # the field a clerk filed it under (归入字段)
 
 
-def unassigned_rows(extraction: dict | None) -> list[UnassignedRow]:
-    """The extraction's `unassigned` entries for the clerk to read (files named without folders)."""
+def unassigned_rows(extraction: dict | None, filed: dict[str, str] | None = None) -> list[UnassignedRow]:
+    """The extraction's `unassigned` entries for the clerk to read (files named without folders); `filed`:
+    the field label each entry a correction took its value from was filed under, by `source_key`."""
     rows = []
     for i, item in enumerate((extraction or {}).get("unassigned") or []):
         if not isinstance(item, dict) or not (item.get("label") or item.get("value")):
             continue
         source = item.get("source") if isinstance(item.get("source"), dict) else None
         rows.append(UnassignedRow(display(item.get("label")), display(item.get("value")), describe_source(source),
-                                  evidence_for(extraction, source, f"unassigned:{i}")))
+                                  evidence_for(extraction, source, f"unassigned:{i}"), i,
+                                  (filed or {}).get(source_key(source))))
     return rows
+
+
+def source_key(source: dict | None) -> str:
+    """A source as one comparable string (file, page, cell, box)."""
+    source = source or {}
+    return repr((source.get("file"), source.get("page"), source.get("cell"), source.get("bbox")))
 
 
 def missing_required(extraction: dict | None) -> list[str]:

@@ -13,6 +13,7 @@ from web.errors import Conflict, Forbidden, NotFound
 from web.services import access, rectification
 from web.services.cases import Upload, reapply
 from web.services.corrections import correct_field, corrections_of, effective_extraction, recheck_now
+from web.services.extraction import reextract as read_again
 from web.services.findings import decide_finding
 from web.services.procedure import move, set_secret
 from web.views import presenters
@@ -90,6 +91,20 @@ def recheck(case_id: int):
     else:
         flash("已按现行行业目录重新审核。", "success")
     return _back(case.id, "findings")
+
+
+@bp.post("/cases/<int:case_id>/reextract")
+@role_required("clerk", "office")
+def reextract(case_id: int):
+    """Read the case's files again, with the synonyms in force now."""
+    case = visible_case_or_404(case_id)
+    try:
+        read_again(db_session(), case, me(), request.form.get("reason", ""))
+    except (BadInput, Conflict) as exc:
+        flash(f"未能重新解析：{exc.user_message}", "error")
+        return _back(case.id, "fields")
+    flash("已排队重新解析；更正过的字段仍按更正后的值。", "success")
+    return _back(case.id)
 
 
 @bp.route("/cases/<int:case_id>/fields/<key>", methods=["GET", "POST"])

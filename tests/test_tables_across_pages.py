@@ -1,0 +1,60 @@
+"""A table carried over to the next page without its header row repeated, and a row the page break cut in
+two (extractors/labels.py, _joined_across_pages). The corpus generator's forms repeat no such break; Word
+and LibreOffice print one whenever a ledger is longer than the page and a row may break across pages."""
+
+from __future__ import annotations
+
+import io
+
+from extractors.backends.pdf import PdfBackend
+from extractors.labels import tables_from_layout
+
+VINS = ["LZZ5CLSB9KW123456", "LFWSRXSJ5H1A00001", "LGAX2A148J1234567", "LRDS6PEB2KR000123", "LZGJL5V43MX012345"]
+
+
+def _two_pages() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    widths = [30, 80, 150, 70, 80]
+    first = [["序号", "车牌号码", "车辆识别代号", "排放阶段", "注册日期"]]
+    first += [[str(i + 1), f"冀T8832{i}", VINS[i], "国六", "2019-05-06"] for i in range(2)]
+    first.append(["3", "冀T88322", VINS[2][:9], "国五", "2018-03-02"])  # the page break cuts this row …
+    second = [["", "", VINS[2][9:], "", ""]]  # … and the rest of its VIN starts the next page
+    second += [[str(i + 1), f"冀T8832{i}", VINS[i], "新能源", "2021-01-24"] for i in range(3, 5)]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4)
+    doc.build([Table(first, colWidths=widths, style=style), PageBreak(), Table(second, colWidths=widths, style=style)])
+    return out.getvalue()
+
+
+def test_a_ledger_carried_over_to_the_next_page():
+    layout = PdfBackend("运输车辆台账.pdf", _two_pages()).read()
+    assert len(layout.grids) == 2  # two ruled tables, one a page
+    rows = tables_from_layout(layout)["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in rows] == [
+        ("冀T88320", VINS[0], "国六"), ("冀T88321", VINS[1], "国六"), ("冀T88322", VINS[2], "国五"),
+        ("冀T88323", VINS[3], "新能源"), ("冀T88324", VINS[4], "新能源")]
+    # each row says where it is: the rows of the second part are on page 2, in the second table
+    assert [(r["source_ref"]["page"], r["source_ref"]["cell"]) for r in rows][-2:] == [
+        (2, "table 2, row 2"), (2, "table 2, row 3")]
+
+
+def test_a_table_of_another_width_on_the_next_page_is_not_its_rest():
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    ledger = [["车牌号码", "车辆识别代号", "排放阶段"], ["冀T88320", VINS[0], "国六"]]
+    other = [["冀T99999", VINS[1]], ["冀T99998", VINS[2]]]  # two columns: some other list
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(ledger, style=style), PageBreak(), Table(other, style=style)])
+    rows = tables_from_layout(PdfBackend("台账.pdf", out.getvalue()).read())["vehicles"]
+    assert [r["plate"] for r in rows] == ["冀T88320"]
