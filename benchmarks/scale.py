@@ -7,7 +7,12 @@
    and the four samples: the text deliveries (Word forms, text PDFs) in turn, and
    `--scan-share` of them scan deliveries (each scan bundle at most once). Every copy of a
    bundle is made unique (a marker appended to each file, which no reader sees), so the shared
-   extraction cache never answers for a file: every bundle is really read.
+   extraction cache never answers for a file: every bundle is really read. The pixels of a
+   copy's images are the same, though: the OCR memo (GRADEDESK_OCR_CACHE, keyed by pixels)
+   answers for an image a previous copy held (the scans of licences and pledges that the Word
+   and text-PDF deliveries carry). Celery workers turn the memo on by default (the OCR fan-out
+   needs it); database-queue workers get the same memo here, so both queues do the same work,
+   and the report says so.
 2. For each queue and worker count, on fresh state (data dir, SQLite or with `--postgres` a
    throwaway PostgreSQL cluster of Debian's binaries, a fresh redis-server without persistence):
    start the workers (Celery: one `gradedesk worker` with GRADEDESK_WORKER_CONCURRENCY=N;
@@ -185,6 +190,9 @@ def run_once(queue: str, n: int, items: list[tuple[str, bytes, str]], postgres: 
                 "GRADEDESK_POLL_SECONDS": "0.2", "PYTHONUNBUFFERED": "1"})
     if redis:
         env.update({"REDIS_URL": redis.url, "GRADEDESK_WORKER_CONCURRENCY": str(n)})
+    # the memo Celery workers use by default (web/queue/celery_worker.py), for the database queue too: like
+    # with like (without it the database queue OCRs again every image a previous copy held)
+    env["GRADEDESK_OCR_CACHE"] = str(data / "cache" / "ocr")
     logs, procs = [], []
     cpu_before = _children_cpu()
     for i in range(1 if queue == "celery" else n):
@@ -263,7 +271,10 @@ def _mb(values: list[float]) -> str:
 
 
 def report(runs: list[Run], mix: str) -> None:
-    print(f"\n{mix}; load average while measuring: {os.getloadavg()[1]:.1f} (5 min)\n")
+    print(f"\n{mix}; load average while measuring: {os.getloadavg()[1]:.1f} (5 min)")
+    print("Extraction cache on for every queue (never answers: each copy's bytes are unique); OCR memo on for "
+          "every queue, in the run's data dir (answers for the images of a copy whose pixels an earlier copy "
+          "held: the scans inside Word and text-PDF deliveries; each scan delivery is uploaded once)\n")
     print("| queue | worker processes | bundles | minutes | bundles/min | failed | CPU s/bundle | "
           "peak RSS MB: main | pool process | helpers |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

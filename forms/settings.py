@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-OCR_ENGINES = ("rapidocr", "tesseract")
+# rapidocr: cells recognised directly (the default); rapidocr-page: whole-page detection, as until issue 21
+OCR_ENGINES = ("rapidocr", "rapidocr-page", "tesseract")
 
 
 def _flag(value: str | None, default: bool) -> bool:

@@ -26,7 +26,7 @@ from extractors.backends.base import Backend
 from extractors.labels import SIGNATURE_LINE
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
-from extractors.ocr.engine import OcrLine, OcrWord
+from extractors.ocr.engine import OcrLine, OcrWord, recognise_page
 from extractors.ocr.orientation import looks_sideways, quarter_turns, read_poorly
 from extractors.scan import ScanPage, clean_page, quarter_turned, seal_boxes
 from extractors.scan_checkboxes import find_checkboxes
@@ -360,7 +360,9 @@ class _PageReader:
         grey = np.asarray(scan.image)
         tables = find_tables(grey)
         ocr_input = wipe_rules(grey, tables) if tables else grey
-        lines = self.engine.recognise(Image.fromarray(ocr_input)) or read_ink_only(ocr_input, self.engine)
+        cells = [cell.bbox for table in tables for cell in table.cells]
+        lines = recognise_page(self.engine, Image.fromarray(ocr_input), cells) or read_ink_only(ocr_input,
+                                                                                                self.engine)
         return grey, tables, ocr_input, lines
 
     def _upright(self, scan: ScanPage, page: PageImage, layout: Layout) -> ScanPage:

@@ -29,4 +29,8 @@ def _engine(settings: Settings) -> OcrEngine:
         from extractors.ocr.rapid import RapidOcrEngine
 
         return RapidOcrEngine(threads=settings.ocr_threads)
+    if settings.ocr_engine == "rapidocr-page":
+        from extractors.ocr.rapid import RapidOcrPageEngine
+
+        return RapidOcrPageEngine(threads=settings.ocr_threads)
     raise ValueError(f"unknown OCR engine {settings.ocr_engine!r}")

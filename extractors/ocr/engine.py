@@ -31,3 +31,12 @@ class OcrEngine(Protocol):
     name: str
 
     def recognise(self, image: Image.Image) -> list[OcrLine]: ...
+
+
+def recognise_page(engine: OcrEngine, image: Image.Image, cells: list[Box]) -> list[OcrLine]:
+    """The lines of a page whose ruled tables' cells are known: read cell by cell by an engine that can
+    (`recognise_grid`, cheaper than detection over the page), else as a whole page."""
+    grid = getattr(engine, "recognise_grid", None)
+    if cells and grid is not None:
+        return grid(image, cells)
+    return engine.recognise(image)

@@ -19,17 +19,19 @@ from pathlib import Path
 
 from PIL import Image
 
-from extractors.ocr.engine import OcrEngine, OcrLine, OcrWord
+from extractors.ocr.engine import Box, OcrEngine, OcrLine, OcrWord, recognise_page
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = "1"  # bump when an engine's settings change what it reads from the same pixels
+MEMO_VERSION = "2"  # bump when an engine's settings change what it reads from the same pixels
 
 
-def image_key(image: Image.Image, engine: str) -> str:
+def image_key(image: Image.Image, engine: str, cells: list[Box] | None = None) -> str:
     digest = hashlib.sha256()
     digest.update(f"{image.mode}:{image.size[0]}x{image.size[1]}:".encode())
     digest.update(image.tobytes())
+    if cells:  # a page read cell by cell: the same pixels cut otherwise read otherwise
+        digest.update(json.dumps([[round(v, 1) for v in cell] for cell in cells]).encode())
     return f"{digest.hexdigest()}-{engine}-m{MEMO_VERSION}"
 
 
@@ -50,14 +52,23 @@ class MemoEngine:
         return self.root / key[:2] / f"{key}.json"
 
     def recognise(self, image: Image.Image) -> list[OcrLine]:
-        path = self._path(image_key(image, self.engine.name))
+        return self._remembered(image_key(image, self.engine.name), lambda: self.engine.recognise(image))
+
+    def recognise_grid(self, image: Image.Image, cells: list[Box]) -> list[OcrLine]:
+        if getattr(self.engine, "recognise_grid", None) is None:
+            return self.recognise(image)
+        return self._remembered(image_key(image, self.engine.name, cells),
+                                lambda: recognise_page(self.engine, image, cells))
+
+    def _remembered(self, key: str, read) -> list[OcrLine]:
+        path = self._path(key)
         try:
             return [_line_from(line) for line in json.loads(path.read_text("utf-8"))]
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("OCR memo %s unreadable, recognising again: %s", path, exc)
-        lines = self.engine.recognise(image)
+        lines = read()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

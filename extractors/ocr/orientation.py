@@ -26,6 +26,7 @@ OSD_WIDTH = 1600  # px of the longer side given to OSD (its confidence was highe
 OSD_MIN_CONFIDENCE = 1.0  # Tesseract's orientation confidence below which the page is left as it is
 SIDEWAYS_RATIO = 1.8  # column profile this much sharper than the row profile: text lines run up the page
 POOR_CONFIDENCE = 0.85  # mean line confidence below which a page may be upside down
+MIN_LINES = 2  # lines read (above RapidOCR's 0.5 score) for that to say anything: upside down, a page gives few
 TIMEOUT = 30
 
 
@@ -42,7 +43,7 @@ def looks_sideways(grey: np.ndarray) -> bool:
 def read_poorly(lines: list[OcrLine]) -> bool:
     """Whether a page's OCR looks like upside-down text: several lines, read with low confidence."""
     text_lines = [ln for ln in lines if ln.text.strip()]
-    return len(text_lines) >= 3 and float(np.mean([ln.confidence for ln in text_lines])) < POOR_CONFIDENCE
+    return len(text_lines) >= MIN_LINES and float(np.mean([ln.confidence for ln in text_lines])) < POOR_CONFIDENCE
 
 
 def quarter_turns(image: Image.Image) -> int | None:

@@ -1,69 +1,293 @@
-"""RapidOCR (PP-OCR models shipped inside the `rapidocr` wheel, run by onnxruntime); no download at run time."""
+"""RapidOCR (PP-OCR models shipped inside the `rapidocr` wheel); no download at run time.
+
+Two ways to read a page (benchmarks/extraction.py --ocr-compare measures them side by side):
+
+- `rapidocr-page`, the configuration of issue 16: detection over the whole page at 1600 px, every line
+  recognised padded to at least 320 px wide, onnxruntime.
+- `rapidocr`: a page whose ruled grid was found is read cell by cell (`recognise_grid`): the text lines
+  of a cell are found from its ink (extractors/ocr/regions.py) and recognised directly; detection runs
+  only inside cells whose lines could not be told apart, and on the page outside the tables. Crops
+  are padded to 96 px, not 320 (recognition costs in proportion to the padded width), and the same
+  ONNX models run on OpenVINO when it is installed (recognition about a third faster than onnxruntime on
+  one core, detection twice as fast). A page without a grid is read whole, as `rapidocr-page` reads it
+  but for those two, its detection in bands of rows (memory).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from extractors.ocr.engine import OcrLine, OcrWord
+from extractors.ocr.engine import Box, OcrLine, OcrWord
+from extractors.ocr.regions import plan_regions
 from forms.errors import UnreadableFile
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_instances: dict[int, object] = {}
+_instances: dict[tuple, object] = {}
 
 
-def _engine(threads: int):
-    """One loaded model set per process and thread count (loading takes seconds; recognising reuses it)."""
+@dataclass(frozen=True)
+class RapidConfig:
+    det_backend: str  # "onnxruntime" or "openvino"
+    rec_backend: str
+    det_side: int  # detection's longer side, px
+    rec_floor: int  # least width a recognition crop is padded to, px at the model's 48 px height
+
+
+# detection needed no more than 1600 px a side: at 300 dpi it took 12.9 s at full size and 2.2 s at
+# 1600 px on one core, with the same lines found (issue 16)
+PAGE_CONFIG = RapidConfig("onnxruntime", "onnxruntime", 1600, 320)
+# detection at the same 1600 px: at 1280 it cost 0.1 s less a page (detection now runs outside the cells
+# only) and read 0.2 points of CER worse on the benchmark's scans; a 96 px floor reads as 320 does.
+# OpenVINO runs detection twice as fast as onnxruntime but keeps the memory of the largest input it saw:
+# detection sees at most half an A4 page at once (DET_TILE), which holds it to 50 MB more than onnxruntime
+CELL_CONFIG = RapidConfig("openvino", "openvino", 1600, 96)
+TEXT_SCORE = 0.5  # lines read with less confidence are dropped, as RapidOCR does
+BATCH, BATCH_WIDTH = 6, 2400  # crops recognised together, and their padded width in all
+WIDE, MIN_DET_HEIGHT = 8, 30
+# pixels detection sees at once (at its scale): a quarter of an A4 page at 1600 px (a whole page's detection
+# took 600 MB); bands overlap by 64 rows at that scale, three lines of 300 dpi text
+DET_TILE, DET_OVERLAP = 500_000, 64  # a region wider than 8 heights, or lower than 30 px, is padded for detection
+
+
+def openvino_installed() -> bool:
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _models() -> Path:
+    import rapidocr
+
+    return Path(rapidocr.__file__).parent / "models"
+
+
+def _engine(threads: int, config: RapidConfig):
+    """One loaded model set per process, thread count and configuration (loading takes a second or more;
+    recognising reuses it)."""
+    det, rec = (backend if backend != "openvino" or openvino_installed() else "onnxruntime"
+                for backend in (config.det_backend, config.rec_backend))
+    key = (threads, config, det, rec)
     with _lock:
-        if threads not in _instances:
+        if key not in _instances:
             try:
-                from rapidocr import RapidOCR
+                from rapidocr import EngineType, RapidOCR
             except ImportError as exc:
                 raise UnreadableFile("服务器未安装 RapidOCR 文字识别组件。", f"rapidocr import failed: {exc}") from exc
-            _instances[threads] = RapidOCR(params={
+            models = _models()
+            params = {
                 "Global.log_level": "warning",
                 "Global.max_side_len": 4000,  # recognition crops come from the full-resolution page
                 "Global.use_cls": False,  # pages are deskewed before OCR; the 180° classifier only costs
-                # detection needs no more than 1600 px a side: at 300 dpi it took 12.9 s at full size
-                # and 2.2 s at 1600 px on one core, with the same lines found
                 "Det.limit_type": "max",
-                "Det.limit_side_len": 1600,
+                "Det.limit_side_len": config.det_side,
+                "Rec.rec_img_shape": [3, 48, config.rec_floor],
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            })
-        return _instances[threads]
+            }
+            for task, backend in (("Det", det), ("Rec", rec)):
+                if backend == "openvino":
+                    # the wheel's own ONNX files, read by OpenVINO (no converted copy, nothing downloaded)
+                    params.update({
+                        f"{task}.engine_type": EngineType.OPENVINO,
+                        f"{task}.model_path": str(next(models.glob(f"*_{task.lower()}_*.onnx"))),
+                        "EngineConfig.openvino.inference_num_threads": threads,
+                        "EngineConfig.openvino.num_streams": 1,
+                        "EngineConfig.openvino.performance_hint": "LATENCY",
+                    })
+            _instances[key] = RapidOCR(params=params)
+        return _instances[key]
 
 
-class RapidOcrEngine:
-    name = "rapidocr"
+def _give_back() -> None:
+    """Memory freed by the page's inference returned to the system (glibc keeps it otherwise: an OCR
+    process held 700 MB between pages where 165 MB were in use)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _bgr(image: Image.Image | np.ndarray) -> np.ndarray:
+    # RapidOCR takes BGR like OpenCV. Contiguous: a reversed-channel view makes OpenCV copy the whole page
+    # for every line it crops (29 ms a line, 4 s of a 136-line page's 12 s)
+    if isinstance(image, np.ndarray) and image.ndim == 2:
+        return np.ascontiguousarray(np.repeat(image[:, :, None], 3, axis=2))
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+
+
+def _line(box: np.ndarray, text: str, score: float, chars, dx: float = 0.0, dy: float = 0.0) -> OcrLine:
+    """An OcrLine from RapidOCR's quadrilateral, text, score and per-character (text, score, quad)."""
+    words = []
+    for char_text, char_score, char_box in chars or ():
+        if char_box is None:
+            continue
+        cx = [p[0] for p in char_box]
+        cy = [p[1] for p in char_box]
+        words.append(OcrWord(char_text, (float(min(cx)) + dx, float(min(cy)) + dy, float(max(cx)) + dx,
+                                         float(max(cy)) + dy), float(char_score)))
+    xs, ys = box[:, 0], box[:, 1]
+    return OcrLine(text=text, bbox=(float(xs.min()) + dx, float(ys.min()) + dy, float(xs.max()) + dx,
+                                    float(ys.max()) + dy), confidence=float(score), words=words)
+
+
+def _sorted(lines: list[OcrLine]) -> list[OcrLine]:
+    return sorted(lines, key=lambda ln: (round(ln.bbox[1] / 10), ln.bbox[0]))
+
+
+class RapidOcrPageEngine:
+    """Detection over the whole page, then recognition of every line found."""
+
+    name = "rapidocr-page"
+    config = PAGE_CONFIG
 
     def __init__(self, threads: int = 1):
-        self.threads = threads  # onnxruntime's intra-op threads (Settings.ocr_threads)
+        self.threads = threads  # the inference engine's intra-op threads (Settings.ocr_threads)
 
     def recognise(self, image: Image.Image) -> list[OcrLine]:
-        # RapidOCR takes BGR like OpenCV. Contiguous: a reversed-channel view makes OpenCV copy the whole page
-        # for every line it crops (29 ms a line, 4 s of a 136-line page's 12 s)
-        array = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
-        result = _engine(self.threads)(array, return_word_box=True)
-        if result is None or result.boxes is None:
+        return self._detect_and_read(_bgr(image))
+
+    def _detect_and_read(self, bgr: np.ndarray) -> list[OcrLine]:
+        result = _engine(self.threads, self.config)(bgr, return_word_box=True)
+        if result is None or getattr(result, "boxes", None) is None or getattr(result, "txts", None) is None:
             return []
+        word_results = result.word_results or ()
+        if len(word_results) != len(result.txts):  # RapidOCR leaves out lines without boxed characters
+            word_results = [()] * len(result.txts)
+        return _sorted([_line(box, text, score, chars) for box, text, score, chars
+                        in zip(result.boxes, result.txts, result.scores, word_results, strict=False)])
+
+
+class RapidOcrEngine(RapidOcrPageEngine):
+    """Cells recognised directly, detection only where a cell's lines run together and outside tables."""
+
+    name = "rapidocr"
+    config = CELL_CONFIG
+
+    def recognise(self, image: Image.Image) -> list[OcrLine]:
+        grey = np.asarray(image.convert("L"))
+        try:
+            return _sorted(self._detect_and_read_grey(grey, (0, 0, grey.shape[1], grey.shape[0]), self._factor(grey)))
+        finally:
+            _give_back()
+
+    def recognise_grid(self, image: Image.Image, cells: list[Box]) -> list[OcrLine]:
+        try:
+            return self._read_grid(np.asarray(image.convert("L")), cells)
+        finally:
+            _give_back()
+
+    def _read_grid(self, grey: np.ndarray, cells: list[Box]) -> list[OcrLine]:
+        plan = plan_regions(grey, cells)
+        factor = self._factor(grey)
+        lines = self._read_crops(grey, plan.lines)
+        for box in plan.detect:
+            lines.extend(self._detect_and_read_grey(grey, box, factor))
+        if plan.bands:
+            outside = grey.copy()
+            for x0, top, x1, bottom in plan.blank:
+                outside[top:bottom, x0:x1] = 255
+            for box in plan.bands:
+                lines.extend(self._detect_and_read_grey(outside, box, factor))
+        return _sorted(lines)
+
+    def _factor(self, grey: np.ndarray) -> float:
+        """The scale detection sees the page at (regions of it too): its longer side at `det_side`."""
+        return min(1.0, self.config.det_side / max(grey.shape))
+
+    def _detect_and_read_grey(self, grey: np.ndarray, box: tuple[int, int, int, int], factor: float) -> list[OcrLine]:
+        """Detection in a region of the page at the page's detection scale, then recognition of each line
+        found, cropped from the full-resolution page (as RapidOCR does for a whole page). A region larger
+        than DET_TILE pixels at that scale is detected in overlapping bands of rows: detection's memory
+        goes with the pixels it sees at once (600 MB for a whole A4 page at 1600 px)."""
+        import cv2
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        x0, top, x1, bottom = box
+        region = grey[top:bottom, x0:x1]
+        height, width = region.shape
+        pad = max(0, (max(round(width / WIDE), MIN_DET_HEIGHT) - height + 1) // 2)
+        if pad:  # a strip much wider than tall, padded with white as RapidOCR pads it
+            region = np.pad(region, ((pad, pad), (0, 0)), constant_values=255)
+        small = region if factor >= 1 else cv2.resize(region, None, fx=factor, fy=factor,
+                                                      interpolation=cv2.INTER_AREA)
+        detector = _engine(self.threads, self.config)._load_det_model()
+        quads = []
+        for start, stop, keep_from, keep_to in _tiles(small.shape[0], small.shape[1]):
+            found = detector(_bgr(small[start:stop]))
+            for quad in found.boxes if found.boxes is not None else ():
+                middle = start + float(np.mean(quad[:, 1]))
+                if keep_from <= middle < keep_to:  # a line in two bands is kept by the band it is centred in
+                    quads.append(np.asarray(quad, dtype=np.float32) + np.float32([0, start]))
+        if not quads:
+            return []
+        quads = np.stack(quads) / factor
+        bgr = _bgr(region)
+        crops = [get_rotate_crop_image(bgr, quad.copy()) for quad in quads]
+        return self._recognised(crops, quads, x0, top - pad)
+
+    def _read_crops(self, grey: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[OcrLine]:
+        """Recognition alone of each box (one text line each)."""
+        crops = [_bgr(grey[top:bottom, x0:x1]) for x0, top, x1, bottom in boxes]
+        quads = np.array([[[x0, top], [x1, top], [x1, bottom], [x0, bottom]] for x0, top, x1, bottom in boxes],
+                         dtype=np.float32).reshape(-1, 4, 2)
+        return self._recognised(crops, quads)
+
+    def _recognised(self, crops: list[np.ndarray], quads: np.ndarray, dx: float = 0.0,
+                    dy: float = 0.0) -> list[OcrLine]:
+        """The crops' text, crops of similar width batched, with per-character boxes from the CTC alignment
+        as RapidOCR computes them after detection."""
+        if not crops:
+            return []
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        ocr = _engine(self.threads, self.config)
+        recogniser = ocr._load_rec_model()
         lines = []
-        word_results = result.word_results or [()] * len(result.txts)
-        for box, text, score, chars in zip(result.boxes, result.txts, result.scores, word_results, strict=False):
-            xs, ys = box[:, 0], box[:, 1]
-            words = []
-            for char in chars or ():
-                char_text, char_score, char_box = char
-                cx = [p[0] for p in char_box]
-                cy = [p[1] for p in char_box]
-                words.append(OcrWord(char_text, (float(min(cx)), float(min(cy)), float(max(cx)), float(max(cy))),
-                                     float(char_score)))
-            lines.append(OcrLine(text=text, bbox=(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())),
-                                 confidence=float(score), words=words))
-        lines.sort(key=lambda ln: (round(ln.bbox[1] / 10), ln.bbox[0]))
+        for group in _batches(crops, self.config.rec_floor):
+            batch = [crops[i] for i in group]
+            result = recogniser(TextRecInput(img=batch, return_word_box=True))
+            result = ocr.cal_rec_boxes(batch, quads[group], result, False)
+            lines.extend(_line(quad, text, score, chars, dx, dy) for quad, text, score, chars
+                         in zip(quads[group], result.txts, result.scores, result.word_results, strict=True)
+                         if text.strip() and score >= TEXT_SCORE)
         return lines
+
+
+def _tiles(height: int, width: int) -> list[tuple[int, int, int, int]]:
+    """Bands of rows (start, stop, and the rows whose lines the band keeps) of at most DET_TILE pixels,
+    overlapping by DET_OVERLAP rows so that every line lies whole in the band that keeps it."""
+    rows = max(DET_TILE // max(width, 1), 4 * DET_OVERLAP)
+    if height <= rows:
+        return [(0, height, 0, height)]
+    count = -(-(height - DET_OVERLAP) // (rows - DET_OVERLAP))
+    step = -(-height // count)
+    tiles = []
+    for i in range(count):
+        keep_from, keep_to = i * step, min(height, (i + 1) * step)
+        start, stop = max(0, keep_from - DET_OVERLAP // 2), min(height, keep_to + DET_OVERLAP // 2)
+        tiles.append((start, stop, keep_from, keep_to if i < count - 1 else height + 1))
+    return tiles
+
+
+def _batches(crops: list[np.ndarray], floor: int) -> list[list[int]]:
+    """The crops by width, in batches padded to no more than BATCH_WIDTH px in all (at the model's 48 px
+    height): crops of a batch are padded to its widest, and a batch of six 1400 px lines held 600 MB more
+    in OpenVINO than one of six short cells, for no more speed (the time goes with the padded width)."""
+    widths = [48 * crop.shape[1] / max(crop.shape[0], 1) for crop in crops]
+    batches: list[list[int]] = []
+    for i in sorted(range(len(crops)), key=widths.__getitem__):
+        if batches and len(batches[-1]) < BATCH and (len(batches[-1]) + 1) * max(widths[i], floor) <= BATCH_WIDTH:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches

@@ -1,0 +1,155 @@
+"""Ruled pages read cell by cell (issue 21): the lines of each cell found from its ink and recognised
+without detection, detection kept for what lies outside the cells and for cells whose lines touch, and
+seal ink taken out of the page pixel by pixel so that the strokes under it stay."""
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.ocr.engine import recognise_page
+from extractors.ocr.regions import plan_regions
+from extractors.scan import clean_page
+from extractors.scan_tables import find_tables, wipe_rules
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+LEFT, MID, RIGHT, TOP, ROW = 80, 440, 1160, 160, 90
+ROWS = [("企业名称", ["唐山市丰润区宏达铸造有限公司"]), ("统一社会信用代码", ["91130200699229617X"]),
+        ("详细地址", ["河北省唐山市丰润区", "经济开发区工业路8号"]), ("申报等级", ["A级"])]
+
+
+def _page() -> tuple[np.ndarray, list]:
+    """A cleaned, rule-wiped page as the pipeline hands it to OCR, and its cells."""
+    font = ImageFont.truetype(FONT, 30)
+    image = Image.new("L", (1240, 720), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((420, 60), "绩效分级申报表", font=ImageFont.truetype(FONT, 40), fill=0)
+    for i, (label, lines) in enumerate(ROWS):
+        top = TOP + i * ROW
+        draw.rectangle((LEFT, top, RIGHT, top + ROW), outline=0, width=3)
+        draw.line((MID, top, MID, top + ROW), fill=0, width=3)
+        draw.text((LEFT + 20, top + 28), label, font=font, fill=0)
+        for j, line in enumerate(lines):
+            draw.text((MID + 20, top + (28 if len(lines) == 1 else 6 + 40 * j)), line, font=font, fill=0)
+    draw.text((LEFT, TOP + len(ROWS) * ROW + 60), "填报日期：2024年3月15日", font=font, fill=0)
+    grey = np.asarray(image)
+    tables = find_tables(grey)
+    assert len(tables) == 1
+    return wipe_rules(grey, tables), [cell.bbox for cell in tables[0].cells]
+
+
+def _inside(inner, outer) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def test_each_line_of_a_cell_is_found_from_its_ink_and_the_rest_of_the_page_is_left_to_detection():
+    grey, cells = _page()
+    plan = plan_regions(grey, cells)
+    assert not plan.detect  # no cell's lines touch
+    # 4 labels, 3 one-line values and the two lines of the address: each a box of its own, inside its cell
+    assert len(plan.lines) == 9
+    for box in plan.lines:
+        assert sum(_inside(box, (c[0] - 25, c[1] - 12, c[2] + 25, c[3] + 12)) for c in cells) == 1, box
+    address = [box for box in plan.lines if TOP + 2 * ROW < box[1] < TOP + 3 * ROW and box[0] > MID]
+    assert len(address) == 2 and address[0][3] <= address[1][1] + 12  # one above the other
+    # the title above the table and the date below it: detection, the cells whitened for it
+    assert len(plan.bands) == 2
+    assert plan.bands[0][3] <= TOP + 5 and plan.bands[1][1] >= TOP + len(ROWS) * ROW - 5
+
+
+def test_specks_of_a_scan_make_no_line_and_no_band():
+    grey, cells = _page()
+    noisy = grey.copy()
+    rng = np.random.default_rng(1)
+    for y, x in zip(rng.integers(0, 720, 300), rng.integers(0, 1240, 300), strict=True):
+        noisy[y:y + 2, x:x + 2] = 0  # dust: 2×2 px dots all over the page, in the cells too
+    clean, dusty = plan_regions(grey, cells), plan_regions(noisy, cells)
+    assert len(dusty.lines) == len(clean.lines) and len(dusty.bands) == len(clean.bands)
+
+
+def test_lines_that_touch_are_left_to_detection():
+    grey, cells = _page()
+    grey = grey.copy()
+    # a signature scrawled over a cell's value: one run of ink taller than two lines
+    x0, top = MID + 400, TOP + 3 * ROW + 8
+    grey[top:top + 74, x0:x0 + 6] = 0
+    plan = plan_regions(grey, cells)
+    assert len(plan.detect) == 1 and _inside((x0, top, x0 + 6, top + 74), plan.detect[0])
+
+
+def test_a_page_read_cell_by_cell_reads_what_the_whole_page_way_reads():
+    from extractors.ocr import get_engine
+    from forms.settings import Settings
+
+    grey, cells = _page()
+    image = Image.fromarray(grey)
+    by_cells = recognise_page(get_engine(Settings(ocr_engine="rapidocr")), image, cells)
+    whole = get_engine(Settings(ocr_engine="rapidocr-page")).recognise(image)
+    texts = sorted(line.text for line in by_cells)
+    assert texts == sorted(line.text for line in whole)
+    assert "91130200699229617X" in texts and "经济开发区工业路8号" in texts and "填报日期：2024年3月15日" in texts
+    # every character has its box, inside the line's box, so that the page reader can place it in its cell
+    for line in by_cells:
+        assert "".join(w.text for w in line.words).replace(" ", "") == line.text.replace(" ", "")
+        for word in line.words:
+            assert _inside(word.bbox, (line.bbox[0] - 2, line.bbox[1] - 2, line.bbox[2] + 2, line.bbox[3] + 2))
+
+
+def test_the_memo_keeps_a_page_read_by_cells_apart_from_the_same_pixels_read_whole(tmp_path):
+    from extractors.ocr.engine import OcrLine
+    from extractors.ocr.memo import MemoEngine
+
+    class Counting:
+        name = "counting"
+        calls: list = []
+
+        def recognise(self, image):
+            self.calls.append("page")
+            return [OcrLine("整页", (0, 0, 10, 10), 0.9)]
+
+        def recognise_grid(self, image, cells):
+            self.calls.append(len(cells))
+            return [OcrLine("按格", (0, 0, 10, 10), 0.9)]
+
+    image = Image.new("L", (200, 100), 255)
+    memo = MemoEngine(Counting(), tmp_path)
+    one, two = [(0, 0, 100, 50)], [(0, 0, 100, 50), (100, 0, 200, 50)]
+    assert recognise_page(memo, image, one)[0].text == "按格"
+    assert recognise_page(memo, image, one)[0].text == "按格"  # remembered
+    assert recognise_page(memo, image, two)[0].text == "按格"  # other cells: read again
+    assert recognise_page(memo, image, [])[0].text == "整页"
+    assert Counting.calls == [1, 2, "page"]
+
+
+def test_a_stroke_under_a_seal_stays_and_the_seal_goes():
+    """A seal stamped over printed text (red at 92% opacity, as the corpus and many scanners render it):
+    the seal's ink turns to paper, the black strokes under it stay dark enough to read."""
+    font = ImageFont.truetype(FONT, 40)
+    page = Image.new("RGB", (900, 400), "white")
+    ImageDraw.Draw(page).text((60, 170), "LFV2A21K8G3000123", font=font, fill="black")
+    seal = Image.new("RGBA", page.size, (0, 0, 0, 0))
+    ImageDraw.Draw(seal).ellipse((20, 60, 300, 340), fill=(205, 32, 38, 235))
+    page = Image.alpha_composite(page.convert("RGBA"), seal).convert("RGB")
+    mask = Image.new("L", page.size, 255)
+    ImageDraw.Draw(mask).text((60, 170), "LFV2A21K8G3000123", font=font, fill=0)
+    strokes = np.asarray(mask) < 100
+    grey = np.asarray(clean_page(page).image)
+    under = strokes.copy()
+    under[:, 300:] = False  # the characters the seal covers
+    assert under.sum() > 300 and np.median(grey[under]) < 128
+    seal_only = np.zeros_like(strokes)
+    seal_only[80:150, 100:240] = True  # inside the seal, above the text
+    assert np.median(grey[seal_only & ~strokes]) > 200
+
+
+def test_detection_bands_keep_every_line_once_and_whole():
+    """A large region is detected in bands of rows: the rows each band keeps lines from cover the region
+    once, and a band reaches DET_OVERLAP / 2 rows past what it keeps, so a line centred in it is whole."""
+    from extractors.ocr.rapid import DET_OVERLAP, DET_TILE, _tiles
+
+    for height, width in ((1600, 1131), (2400, 1700), (700, 1600), (5000, 300), (64, 64)):
+        tiles = _tiles(height, width)
+        kept = [(a, min(b, height)) for _, _, a, b in tiles]
+        assert kept[0][0] == 0 and kept[-1][1] == height
+        assert all(prev[1] == nxt[0] for prev, nxt in zip(kept, kept[1:], strict=False))
+        for start, stop, keep_from, keep_to in tiles:
+            assert start <= max(0, keep_from - DET_OVERLAP // 2) and stop >= min(height, keep_to + DET_OVERLAP // 2)
+            assert len(tiles) == 1 or (stop - start) * width <= DET_TILE + DET_OVERLAP * width
