@@ -10,14 +10,17 @@ __all__ = ["OcrEngine", "OcrLine", "get_engine"]
 
 def get_engine(settings: Settings | None = None) -> OcrEngine:
     """The engine `settings.ocr_engine` names (default: rapidocr, the more accurate on scans; see
-    benchmarks/extraction.py --ocr-compare), remembering its results under `settings.ocr_cache` if set."""
+    benchmarks/extraction.py --ocr-compare), remembering its results under `settings.ocr_cache` if set, its
+    readings in simplified characters (extractors/ocr/simplified.py)."""
+    from extractors.ocr.simplified import SimplifiedEngine
+
     settings = settings or Settings()
     engine = _engine(settings)
     if settings.ocr_cache:
         from extractors.ocr.memo import MemoEngine
 
-        return MemoEngine(engine, settings.ocr_cache)
-    return engine
+        engine = MemoEngine(engine, settings.ocr_cache)
+    return SimplifiedEngine(engine)  # outside the memo: it keeps what the engine read
 
 
 def _engine(settings: Settings) -> OcrEngine:
