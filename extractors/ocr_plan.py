@@ -42,14 +42,15 @@ def plan_version(engine: str) -> str:
     return f"{engine}:m{memo_version()}:v{EXTRACTOR_VERSION}"
 
 
-def pages_to_ocr(item, cache=None, engine: str = "rapidocr") -> list[int]:
+def pages_to_ocr(item, cache=None, engine: str = "rapidocr", synonyms: str = "") -> list[int]:
     """The pages of an intake file that the extraction will OCR (1-based): every frame of an image, the
     pages of a PDF that hold images and no text at all (scans). Other pages the pipeline may OCR
     (broken text layers, overly dense pages) it reads itself; [] when the file would be refused, or
-    when `cache` (the extraction cache) holds the file's extraction by `engine` (no OCR at all)."""
+    when `cache` (the extraction cache) holds the file's extraction by `engine` with the accepted synonyms
+    of fingerprint `synonyms` (no OCR at all)."""
     if item.error or not item.sha256 or item.type not in SCANNED_TYPES:
         return []
-    if cache is not None and cache.get(cache_key(item.sha256, engine), item.name) is not None:
+    if cache is not None and cache.get(cache_key(item.sha256, engine, synonyms), item.name) is not None:
         return []
     try:
         if item.type == "pdf":

@@ -44,3 +44,21 @@ def test_a_pdf_without_images_has_no_scanned_page():
 
 def test_plans_are_versioned_by_engine():
     assert plan_version("rapidocr") != plan_version("tesseract")
+
+
+def test_an_extraction_with_other_synonyms_is_no_reason_to_skip_the_pages():
+    """The cache keys an extraction by the accepted synonyms' fingerprint; the plan asks with the same key."""
+    from extractors.cache import cache_key
+
+    class Cache:
+        def __init__(self, keys):
+            self.keys = keys
+
+        def get(self, key, name):
+            return {"extracted": True} if key in self.keys else None
+
+    item = _item("tiff", _tiff(2))
+    plain = Cache({cache_key(item.sha256, "rapidocr")})
+    assert pages_to_ocr(item, plain, "rapidocr") == []
+    assert pages_to_ocr(item, plain, "rapidocr", "f1ab") == [1, 2]
+    assert pages_to_ocr(item, Cache({cache_key(item.sha256, "rapidocr", "f1ab")}), "rapidocr", "f1ab") == []

@@ -294,14 +294,14 @@ class PageLeases:
         return self.redis.mget([self.key(sha, page) for sha, page in pages]) if pages else []
 
 
-def fan_out_ocr(app, items: list, cache) -> int:
+def fan_out_ocr(app, items: list, cache, synonyms: str = "") -> int:
     """OCR the scanned pages of a bundle's files (those not in the extraction cache) with the help of
     every free worker; returns when each page is read (by anyone) or could not be. How many pages
     were fanned out; 0 when there was nothing worth sharing (fewer than two pages)."""
     from extractors.ocr_plan import pages_to_ocr, read_page
 
     engine = settings_of(app).ocr_engine
-    todo = [(item, page) for item in items for page in pages_to_ocr(item, cache, engine)]
+    todo = [(item, page) for item in items for page in pages_to_ocr(item, cache, engine, synonyms)]
     if len(todo) < 2:
         return 0
     leases = PageLeases(app)

@@ -19,6 +19,7 @@ from forms.checks import run_checks
 from forms.errors import BadInput
 from forms.grading import propose_grade
 from forms.settings import Settings
+from forms.synonyms import fingerprint
 from web.db import Database
 from web.errors import Conflict, Forbidden
 from web.models import Case, CaseFile, User, record
@@ -88,9 +89,9 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
                  settings: Settings | None = None, *, fanout=None) -> Outcome:
     """Extraction, checks and the proposed grade of one case's files (`settings`: the extractors').
 
-    `fanout(items, cache)`, when given, gets the bundle's files before extraction (Celery: their
-    scanned pages are OCR'd by several workers into the shared OCR memo); whatever it does not
-    finish, the extraction does itself."""
+    `fanout(items, cache, synonyms)`, when given, gets the bundle's files before extraction (Celery: their
+    scanned pages are OCR'd by several workers into the shared OCR memo; `synonyms`: the fingerprint the
+    extraction cache keys by); whatever it does not finish, the extraction does itself."""
     from extractors.pipeline import extract_bundle
 
     cache = extraction_cache(storage)  # a re-upload reads only changed files
@@ -102,7 +103,7 @@ def extract_case(db: Database, storage: Storage, case_id: int, version: int | No
         tracker = Tracker(db, case_id, items)
         if fanout is not None:
             try:
-                fanout(items, cache)
+                fanout(items, cache, fingerprint(synonyms.pairs))
             except Exception:  # an optimisation only: the extraction below reads whatever is missing
                 log.warning("case %s: OCR fan-out failed; extracting in this process", case_id, exc_info=True)
         extraction = extract_bundle(paths, cache=cache, settings=settings, progress=tracker, synonyms=synonyms.pairs)
