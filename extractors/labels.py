@@ -884,12 +884,8 @@ def _row_ref(grid: Grid, r: int) -> str:
 
 def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    headers: dict[int, list] = {}
-    for grid in _joined_across_pages(layout.grids, headers):
-        candidates = []
-        for spec, header in _headers(grid, headers):
-            if header:
-                candidates.append((len(_keys(header[1])), spec, header))
+    for grid, headers in _joined_across_pages(layout.grids):
+        candidates = [(len(_keys(header[1])), spec, header) for spec, header in headers if header]
         if not candidates:
             continue
         _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])
@@ -906,36 +902,29 @@ def _page(grid: Grid, last: bool = False) -> int | None:
     return next((cell.source.page for row in rows for cell in row if cell is not None), None)
 
 
-def _headers(grid: Grid, known: dict[int, list]) -> list:
-    """(spec, header or None) of every table for a grid, found once (a ledger may have thousands of rows)."""
-    if id(grid) not in known:
-        known[id(grid)] = [(spec, _header(grid, spec)) for spec in TABLES.values()]
-    return known[id(grid)]
-
-
-def _joined_across_pages(grids: list[Grid], known: dict[int, list]) -> list[Grid]:
-    """Tables carried over to the next page without their header row repeated, each joined to the part
-    before it: a grid without a header, as many columns wide, on a later page than a table with one. A
-    row the page break cut in two (a VIN's last characters at the top of the next page, the rest of the
-    row empty) is made one again. Each cell keeps its own source."""
-    out: list[Grid] = []
-    headed: list[bool] = []
+def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
+    """Each grid with (spec, header or None) of every table, found once (a ledger may have thousands of
+    rows); tables carried over to the next page without their header row repeated joined to the part
+    before it, whose header they share: a grid without a header, as many columns wide, on a later page
+    than a table with one. A row the page break cut in two (a VIN's last characters at the top of the
+    next page, the rest of the row empty) is made one again. Each cell keeps its own source."""
+    out: list[tuple[Grid, list]] = []
     for grid in grids:
-        previous = out[-1] if out else None
-        if (previous is not None and headed[-1] and previous.ref is None and grid.ref is None
-                and _width(grid) == _width(previous) and grid.rows and previous.rows
+        headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
+        previous, known = out[-1] if out else (None, [])
+        if (previous is not None and any(header for _, header in known) and previous.ref is None
+                and grid.ref is None and _width(grid) == _width(previous) and grid.rows and previous.rows
                 and (_page(grid) or 0) > (_page(previous, last=True) or 0)
-                and not any(header for _, header in _headers(grid, known))):
+                and not any(header for _, header in headers)):
             rows = [list(row) for row in previous.rows]
             rest = grid.rows
             if _cut_row(grid.rows[0]):
                 rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], grid.rows[0], strict=False)]
                 rest = grid.rows[1:]
-            out[-1] = Grid(index=previous.index, rows=rows + [list(row) for row in rest], caption=previous.caption,
-                           for_fields=previous.for_fields and grid.for_fields)
+            out[-1] = (Grid(index=previous.index, rows=rows + [list(row) for row in rest], caption=previous.caption,
+                            for_fields=previous.for_fields and grid.for_fields), known)
             continue
-        out.append(grid)
-        headed.append(any(header for _, header in _headers(grid, known)))
+        out.append((grid, headers))
     return out
 
 
