@@ -215,14 +215,15 @@ def normalise_doc_number(text: str | None) -> str:
 
 
 def normalise_phone(text: str | None) -> str:
-    """The first of the numbers a cell gives (`0311-12345678 / 13812345678`, `…；…`, `… 或 …`): the form
-    asks for one; digits run together from two numbers are none."""
+    """The first of the numbers a cell gives (`0311-12345678 / 13812345678`, `…；…`, `… 或 …`), without an
+    extension (`转801`): the form asks for one; digits run together from two numbers are none."""
     text = to_halfwidth(clean_text(text))
     if len(re.findall(r"[A-Za-z]", re.sub(r"(?i)tel|phone|mobile|fax|ext", "", text))) > 1:
         return ""  # a code with letters (a credit code, a VIN) is no phone number; one letter may be a misread 0
     numbers = [p for p in re.split(r"[/、，,；;]|或|\s{2,}", text) if len(re.sub(r"\D", "", p)) >= 7]
     if len(numbers) > 1:
         text = numbers[0]
+    text = re.sub(r"(?i)\s*(?:转|分机|ext\.?)\s*\d{1,5}\s*$", "", text)  # an extension is not the number's
     text = re.sub(r"[（(]\s*(0\d{2,3})\s*[)）]", r"\1-", text)
     text = re.sub(r"[^\d\-]", "", text.replace("—", "-").replace("－", "-"))
     return text.strip("-")

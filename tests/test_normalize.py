@@ -179,3 +179,12 @@ def test_a_cell_with_two_phone_numbers_gives_the_first(text, phone):
     from forms.normalize import normalise_phone
 
     assert normalise_phone(text) == phone
+
+
+@pytest.mark.parametrize("text", ["0311-87654321转801", "0311-87654321 分机 12", "0311-87654321 ext.8"])
+def test_an_extension_is_not_part_of_the_number(text):
+    """A switchboard's number with its extension: the number is read (it was digits run together, and since
+    a phone's shape counts at most 13 digits, no phone at all)."""
+    from forms.normalize import normalise_phone
+
+    assert normalise_phone(text) == "0311-87654321"
