@@ -143,6 +143,7 @@ PAGES = [
 API = [
     ("POST", "/api/v1/tokens", "/api/v1/tokens", {}, expect(400, 400, 400, 400, 400, 400, 400)),
     ("GET", "/api/v1/cases", "/api/v1/cases", None, expect(401, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/cases.xlsx", "/api/v1/cases.xlsx", None, expect(401, 200, 200, 200, 200, 200, 200)),
     ("POST", "/api/v1/cases", "/api/v1/cases", "multipart", expect(401, 400, 400, 403, 403, 403, 403)),
     ("GET", "/api/v1/cases/<int:case_id>", "/api/v1/cases/{case}", None, expect(401, 200, 404, 200, 404, 200, 200)),
     ("GET", "/api/v1/cases/<int:case_id>/progress", "/api/v1/cases/{case}/progress", None,

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from forms.cells import FORMULA_STARTS, csv_field, looks_like_formula
-from tests.web.support import Browser
+from tests.web.support import ApiClient, Browser
 from web.db import get_db
 from web.models import Case, User, record
 
@@ -89,6 +89,9 @@ def test_case_list_and_history_with_hostile_values(app, users, case):
     listing = browser.get("/cases.xlsx")
     assert listing.status_code == 200 and _formula_cells(listing.data) == []
     assert name in _texts(listing.data) and "=1+2" in _texts(listing.data)
+    api_listing = ApiClient(app, "office").get("/api/v1/cases.xlsx")
+    assert api_listing.status_code == 200 and _formula_cells(api_listing.data) == []
+    assert name in _texts(api_listing.data)
     history_xlsx = browser.get(f"/cases/{case}/history.xlsx")
     assert history_xlsx.status_code == 200 and _formula_cells(history_xlsx.data) == []
     assert set(HOSTILE) <= _texts(history_xlsx.data)

@@ -94,3 +94,17 @@ def test_the_api_list_is_the_contract_shape(app, many, api):
     rows = api("county-clerk").get("/api/v1/cases").get_json()
     assert len(rows) == 40
     assert {"id", "enterprise_name", "county", "industry", "applied_grade", "status"} <= set(rows[0])
+
+
+def test_the_api_exports_the_visible_cases_as_a_workbook(app, many, api):
+    """`GET /api/v1/cases.xlsx` (contract): the rows the token's user may see, with the list's filters."""
+    response = api("county-clerk").get("/api/v1/cases.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "企业名称", "统一社会信用代码") and len(rows) == 41
+    assert {r[4] for r in rows[1:]} == {"泊头市"}
+    assert len(list(load_workbook(io.BytesIO(api("expert").get("/api/v1/cases.xlsx").data)).active.rows)) == 1
+    filtered = api("office").get("/api/v1/cases.xlsx?industry=水泥&stage=city_review")
+    rows = list(load_workbook(io.BytesIO(filtered.data)).active.iter_rows(values_only=True))[1:]
+    assert rows and {r[5] for r in rows} == {"水泥"}
+    assert api().get("/api/v1/cases.xlsx").status_code == 401

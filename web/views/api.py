@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+import io
+
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 
 from forms.errors import BadInput
 from forms.fields import FIELDS
 from web.db import db_session
 from web.errors import Forbidden, NotFound, Unauthorized
 from web.models import Case, User
-from web.services import access
+from web.services import access, listing
 from web.services.cases import (
     Upload,
     assign_expert,
@@ -19,6 +21,7 @@ from web.services.cases import (
     end_expert_assignment,
 )
 from web.services.corrections import correct_field, effective_extraction
+from web.services.documents import XLSX_MIMETYPE
 from web.services.findings import decide_finding, with_decisions
 from web.services.procedure import decide_grade, move
 from web.services.progress import progress_of
@@ -115,6 +118,15 @@ def create():
 def list_cases():
     user = api_user()
     return jsonify(case_summaries(db_session(), user))
+
+
+@bp.get("/cases.xlsx")
+def export_cases():
+    """The visible cases as the list page exports them (same filters in the query string: county, industry,
+    grade, stage, q)."""
+    content = listing.export_xlsx(db_session(), api_user(), listing.Filters.from_args(request.args))
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name="案件列表.xlsx", max_age=0)
 
 
 @bp.get("/cases/<int:case_id>")
