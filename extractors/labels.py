@@ -15,10 +15,12 @@ from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
 from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
 from forms.label_meaning import (
+    READING_KIND,
     candidates,
     label_terms,
     looks_like_label,
     plausible,
+    reading,
     resolve_questions,
     similarity,
 )
@@ -58,13 +60,13 @@ _SUFFIX_LABELS = {"名称", "地址", "日期", "单位", "住所", "行业"}
 
 
 @cache
-def _other_label_pattern() -> re.Pattern[str]:
-    return re.compile("(?:" + "|".join("\\s*".join(map(re.escape, label)) for label in other_labels()) + ")\\s*[:：]")
+def _other_label_pattern(kind: str) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join("\\s*".join(map(re.escape, label)) for label in other_labels(kind)) + ")\\s*[:：]")
 
 
 def _ends_other_label(text: str) -> bool:
     squeezed = re.sub(r"\s+", "", text)
-    return any(squeezed.endswith(label) for label in other_labels())
+    return any(squeezed.endswith(label) for label in other_labels(READING_KIND.get()))
 
 
 def _spaced_pairs(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int]]:
@@ -126,6 +128,9 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))
+    # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours, but the end of a longer label (read by
+    # its shape and meaning below: on the enterprise's own form 注册地址 is its address)
+    matches = [m for m in matches if not _inside_longer_label(text, m)]
     shaped = _label_shaped_matches(text, matches)
     everything = sorted([(m, True) for m in matches] + [(m, False) for m in shaped], key=lambda x: x[0].start())
     out = []
@@ -136,10 +141,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
             spec = match_label(m.group("label"))
             if spec is None:
                 continue
-            if m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
-                    label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")])):
-                continue  # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours
-        other = _other_label_pattern().search(text, m.end(), nxt.end() if nxt else end)
+        other = _other_label_pattern(READING_KIND.get()).search(text, m.end(), nxt.end() if nxt else end)
         if other and other.start() < end:
             end = other.start()  # the value stops where somebody else's label begins
         value = text[m.end():end].strip(" \t;；，,·")
@@ -165,6 +167,13 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         if m and (spec := match_label(m.group("label"), fuzzy=True)):
             out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
     return out
+
+
+def _inside_longer_label(text: str, m: re.Match) -> bool:
+    """A known label run into the word before it: a general last word (项目名称's 名称) or the end of somebody
+    else's label (技术负责人's 负责人)."""
+    return m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
+        label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")]))
 
 
 def _has_mark_or_figure(text: str) -> bool:
@@ -542,14 +551,16 @@ def _tab_pairs(text: str, unassigned: list) -> list[tuple[FieldSpec, str, int, i
 
 def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
                       unassigned: list[Unassigned] | None = None) -> list[Fact]:
-    """The fields of a layout; label/value pairs that mean no field go to `unassigned` when given."""
+    """The fields of a layout, its labels read as a document of this kind means them; label/value pairs that
+    mean no field go to `unassigned` when given."""
     fuzzy = layout.method == "ocr"
     facts = []
-    for grid in layout.grids:
-        if grid.for_fields:
-            facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
-    facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
-                                     allow_no_colon=layout.method != "docx", fuzzy=fuzzy, unassigned=unassigned))
+    with reading(kind):
+        for grid in layout.grids:
+            if grid.for_fields:
+                facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
+        facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
+                                         allow_no_colon=layout.method != "docx", fuzzy=fuzzy, unassigned=unassigned))
     return facts
 
 

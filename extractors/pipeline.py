@@ -25,6 +25,7 @@ from forms.fields import carries, carries_table, form_only_keys
 from forms.label_meaning import ACCEPTED_SYNONYMS
 from forms.settings import Settings
 from forms.synonyms import fingerprint
+from forms.vocabulary import APPLICATION_FORM
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
     kind, confidence = classify(layout.text(), "" if doc.part_of else item.name,
                                 label_hits=len({f.key for f in facts} & form_only_keys()),
                                 is_image=item.type in IMAGE_FORMATS)
+    if kind == APPLICATION_FORM:
+        # read again as the enterprise's own form, where every label is the enterprise's (单位地址, 厂区地址)
+        unassigned = []
+        facts = facts_from_layout(layout, kind, base, unassigned)
     for fact in facts:
         fact.kind = kind
     facts = with_attachment_facts(kind, layout, base, facts)

@@ -104,8 +104,14 @@ def label_key(text: str | None) -> str:
 
 
 @cache
+def _registry() -> dict:
+    """forms/data/fields.toml, read once."""
+    return tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
+
+
+@cache
 def _load() -> tuple[dict[str, FieldSpec], dict[str, TableSpec]]:
-    data = tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
+    data = _registry()
     fields = {
         f["key"]: FieldSpec(f["key"], f["label"], tuple(f.get("synonyms", ())), f["type"], f.get("required", False))
         for f in data["field"]
@@ -124,15 +130,17 @@ FIELDS, TABLES = _load()
 
 @cache
 def _document_keys(section: str) -> dict[str, frozenset[str]]:
-    data = tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
+    data = _registry()
     return {kind: frozenset(keys) for kind, keys in data.get(section, {}).items()}
 
 
 @cache
-def other_labels() -> tuple[str, ...]:
-    """Labels that are not ours though they end with one of ours (fields.toml [other_labels])."""
-    data = tomllib.loads(resources.files("forms").joinpath("data/fields.toml").read_text("utf-8"))
-    return tuple(sorted((label_key(x) for x in data.get("other_labels", {}).get("labels", ())), key=len, reverse=True))
+def other_labels(kind: str = "unknown") -> tuple[str, ...]:
+    """Labels that are not ours though they end with one of ours, on a document of this kind (fields.toml
+    [other_labels]: `labels`, less those `ours_on` gives the kind)."""
+    data = _registry().get("other_labels", {})
+    ours = {label_key(x) for x in data.get("ours_on", {}).get(kind, ())}
+    return tuple(sorted((k for x in data.get("labels", ()) if (k := label_key(x)) not in ours), key=len, reverse=True))
 
 
 def carries(kind: str, key: str) -> bool:

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
 from forms.fields import FIELDS, FieldSpec, label_key, other_labels
+from forms.vocabulary import APPLICATION_FORM
 
 # notes in brackets that say how to fill a field in, not what it is
 _QUALIFIER = re.compile(r"（[^（）]{0,12}）|〔[^〔〕]{0,12}〕|【[^【】]{0,12}】")
 # a note in brackets that names administrative levels is what the label asks for, not how to fill it in:
-# 县（市、区） asks for a county, city or district, 所在地（县/市/区） too
-_LEVELS = re.compile(r"（[县市区旗镇乡](?:[、/／,，][县市区旗镇乡])+）")
+# 县（市、区） asks for a county, city or district, 所在地（县/市/区） and 行政区域（区县） too
+_LEVELS = re.compile(r"（[县市区旗镇乡](?:[、/／,，]?[县市区旗镇乡])+）")  # （县/市/区）, （县区）
 # words that make a label a question or a heading without changing what it asks for
 _FILLER_PREFIX = re.compile(r"^(?:请填写|请|填写|企业的|本企业|企业|单位|是否已经|是否已|是否|已|有无|有否)")
 _FILLER_SUFFIX = re.compile(r"(?:情况|信息|内容|名称及|及|等|[?？])$")
@@ -36,9 +39,24 @@ _THING_WORDS = re.compile(r"设施|系统|设备|装置|平台")
 
 
 # words that say the same in a label (applied to both sides of a comparison): 填表时间 asks what 填表日期 asks
-_SAME_TERMS = ((re.compile(r"CEMS|在线监控", re.I), "在线监测"), (re.compile(r"时间"), "日期"),
-               (re.compile(r"(?:号码|编码)$"), "号"), (re.compile(r"牌照|号牌"), "车牌"), (re.compile(r"级别"), "等级"), (re.compile(r"姓名$"), ""),
-               (re.compile(r"(?:生态环境|环保)(?:主管)?(?:部门|局)"), "环保部门"))
+_SAME_TERMS = (
+    # the words of the trade for continuous emission monitoring
+    (re.compile(r"CEMS|在线连续监测|连续监测|在线监控|自动监控|自动监测", re.I), "在线监测"),
+    (re.compile(r"时间"), "日期"), (re.compile(r"(?:号码|编码)$"), "号"), (re.compile(r"牌照|号牌"), "车牌"),
+    (re.compile(r"级别"), "等级"), (re.compile(r"姓名$"), ""),
+    (re.compile(r"环境保护|环境(?=管理|负责|专员|专职|联系)"), "环保"),
+    (re.compile(r"(?:生态环境|环保)(?:主管)?(?:部门|局)"), "环保部门"),
+    (re.compile(r"接入|联入|连入|连通"), "联网"),
+    (re.compile(r"公司(?=名称|全称|地址)"), "企业"),
+    # a day that ends a validity: 到期日期, 截止日期, 有效期截至 all ask what 有效期至 asks
+    (re.compile(r"(?:有效期?)?(?:截止|截至|到期)(?:日期|日)?$"), "有效期至"),
+    # the day a form went in: 提交日期, 报送日期 ask what 申报日期 asks
+    (re.compile(r"(?:提交|报送|上报|递交)(?=日期)"), "申报"),
+    # capacity: 生产规模, 生产能力, 设计规模, 设计年产量 (a design's output, not a year's actual one)
+    (re.compile(r"(?:生产)?(?:能力|规模)|(?<=设计)年?产量"), "产能"),
+    (re.compile(r"(?<=产品)(?:种类|品种|类别|类型)"), "名称"),
+    (re.compile(r"(?<=[厂场])址$"), "地址"),
+)
 
 
 def normalise_label(text: str | None) -> str:
@@ -113,8 +131,9 @@ def similarity(text: str, label: str) -> float:
     a, b = _bigrams(text), _bigrams(label)
     scores.append(2 * len(a & b) / (len(a) + len(b)))  # shared key terms
     if len(label) >= 4 and len(text) <= 2 * len(label):
-        # every term of a longer label, words put between them (在线监测是否与环保部门联网 ⊇ 在线监测…联网)
-        scores.append(0.9 * len(a & b) / len(b))
+        # every term of a longer label, words put between them (在线监测是否与环保部门联网 ⊇ 在线监测…联网); of two
+        # labels found whole, the one that explains more of the text (在线监测…联网 before 在线监测)
+        scores.append(0.8 * len(a & b) / len(b) + 0.1 * len(a & b) / len(a))
     if min(len(text), len(label)) >= 4:
         scores.append(1 - _edit_distance(text, label) / len(longer))
     return max(scores)
@@ -173,22 +192,39 @@ class Candidate:
     score: float
 
 
+# The kind of document whose labels are being read (extractors/labels.py sets it): a label is read as
+# what it means there (a 单位地址 is the enterprise's on its own form, a lab's on a lab report).
+READING_KIND: ContextVar[str] = ContextVar("reading_kind", default="unknown")
+
+
+@contextmanager
+def reading(kind: str) -> Iterator[None]:
+    """Read labels as a document of this kind means them, for the duration."""
+    token = READING_KIND.set(kind)
+    try:
+        yield
+    finally:
+        READING_KIND.reset(token)
+
+
 def candidates(text: str) -> tuple[Candidate, ...]:
     """Fields this label may mean, best first, each at least MIN_SCORE."""
-    return _scored(text, MIN_SCORE, False, ACCEPTED_SYNONYMS.get())
+    return _scored(text, MIN_SCORE, False, ACCEPTED_SYNONYMS.get(), READING_KIND.get())
 
 
 WEAK_SCORE = 0.45  # a label this close says enough when its value could be of one field only
 
 
 @cache
-def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str], ...]) -> tuple[Candidate, ...]:
+def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str], ...],
+            kind: str = "unknown") -> tuple[Candidate, ...]:
     key = normalise_label(text)
     if not looks_like_label(key):
         return ()
     if key in _accepted_index(accepted):  # an office said what this label means
         return (Candidate(FIELDS[_accepted_index(accepted)[key]], 1.0),)
-    if any(key.endswith(other) and key != other for other in other_labels()) or key in other_labels():
+    others = other_labels(kind)
+    if any(key.endswith(other) and key != other for other in others) or key in others:
         return ()  # 技术负责人, 项目名称: somebody else's label that ends with one of ours
     best: dict[str, float] = {}
     for form, questions_only in _forms(key):
@@ -200,6 +236,45 @@ def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str]
                 best[field_key] = score
     ranked = sorted(best.items(), key=lambda item: -item[1])
     return tuple(Candidate(FIELDS[k], s) for k, s in ranked)
+
+
+def _by_form(text: str, raw_value: str) -> FieldSpec | None:
+    """A label the words of no field's labels come near, whose form still says what it asks for: a note naming
+    administrative levels, or on the enterprise's own form a general last word only one field's labels end
+    with; the value must read as that field's."""
+    key = normalise_label(text)
+    if not looks_like_label(key):
+        return None
+    fitting = [FIELDS[k] for k in _named_by_levels(text) or _named_by_head(key, READING_KIND.get())
+               if plausible(FIELDS[k], raw_value)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _named_by_levels(text: str) -> tuple[str, ...]:
+    """A note naming administrative levels (行政区划（县区）, 辖区（县/市/区）) says the label asks for a
+    place of those levels: the place fields, whatever the words before it."""
+    if not _LEVELS.search(label_key(unicodedata.normalize("NFKC", text))):
+        return ()
+    return tuple(spec.key for spec in FIELDS.values() if spec.type == "place")
+
+
+@cache
+def _headed(head: str) -> tuple[str, ...]:
+    """The fields some label of which ends with this general word."""
+    return tuple(spec.key for spec in FIELDS.values()
+                 if any(_terms(normalise_label(label)).endswith(head) for label in spec.labels))
+
+
+def _named_by_head(key: str, kind: str) -> tuple[str, ...]:
+    """On the enterprise's own form every label is the enterprise's, so a label's general last word (厂区地址,
+    注册地址: an address) names the one field it asks for when only one field's labels end with that word
+    (地址 and 住所: the address; 代码: the credit code). 日期, 名称, 编号 end several fields' labels: no answer."""
+    if kind != APPLICATION_FORM:
+        return ()
+    text = _strip_filler(_terms(key))
+    head = next((h for h in sorted(_GENERIC_HEADS, key=len, reverse=True) if text.endswith(h) and text != h), None)
+    fields = _headed(head) if head else ()
+    return fields if len(fields) == 1 else ()
 
 
 def _weak_similarity(text: str, label: str) -> float:
@@ -225,18 +300,47 @@ def _by_value(text: str, raw_value: str) -> FieldSpec | None:
     fields it is somewhat like, general words aside, can have: a credit code, a permit number, a phone
     number, a grade, a management class, a ticked answer, an industry of the catalogue (types that tell
     their values apart)."""
-    fitting = [c for c in _scored(text, WEAK_SCORE, True, ACCEPTED_SYNONYMS.get())
-               if c.spec.field_type.name not in _COMMON_TYPES and c.spec.field_type.tells(c.spec.normalise(raw_value))]
+    weak = [c for c in _scored(text, WEAK_SCORE, True, ACCEPTED_SYNONYMS.get(), READING_KIND.get())
+            if c.spec.field_type.name not in _COMMON_TYPES]
+    # a value only one type reads (a ticked answer) before one a naming type merely accepts (是否 as a name)
+    fitting = [c for c in weak if _tells(c.spec, raw_value)] or [c for c in weak if _names(c.spec, raw_value)]
     if len(fitting) == 1 or len(fitting) > 1 and fitting[1].score < fitting[0].score - _MARGIN:
         return fitting[0].spec
     return None
 
 
+# values that say what they are though several fields share their type: a Chinese name of two to four
+# characters (or a minority name with its dot), a document number with its year in brackets and 号
+_NAMING_SHAPES = {
+    "person": re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}"),
+    "doc_number": re.compile(r"\S{1,12}[〔\[（(]\d{4}[〕\]）)]\S{0,4}\d{1,5}号"),
+}
+
+
+def _tells(spec: FieldSpec, raw: str) -> bool:
+    """Whether the raw value is one only this field's type has."""
+    return plausible(spec, raw) and spec.field_type.tells(spec.normalise(raw))
+
+
+def _names(spec: FieldSpec, raw: str) -> bool:
+    """Whether the raw value says it is of this field's type, though other fields share it (a person, a
+    document number)."""
+    shape = _NAMING_SHAPES.get(spec.field_type.name)
+    value = spec.normalise(raw)
+    return shape is not None and isinstance(value, str) and bool(shape.fullmatch(value)) and plausible(spec, raw)
+
+
 def plausible(spec: FieldSpec, raw: str) -> bool:
     """The raw value reads as a value of the field's type (not that it is valid: an invalid credit code
-    is still a credit code, for the checks to report)."""
+    is still a credit code, for the checks to report). A word read out of an organisation's name (铸造 of
+    河北强盛铸造有限公司) is a mention, not a value."""
     value = spec.normalise(raw)
+    if isinstance(value, str) and value != (raw or "").strip() and _ORGANISATION.search(raw or ""):
+        return False
     return value is not None and spec.field_type.plausible(value)
+
+
+_ORGANISATION = re.compile(r"(?:公司|厂|集团|合作社|研究院|中心|事务所)\s*$")
 
 
 def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
@@ -244,7 +348,7 @@ def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     is meant (or the value fits none of them)."""
     found = candidates(text)
     if not found:
-        return _by_value(text, raw_value) if raw_value is not None else None
+        return _by_value(text, raw_value) or _by_form(text, raw_value) if raw_value is not None else None
     if raw_value is None:
         if len(found) > 1 and found[1].score > found[0].score - _MARGIN:
             return None  # two meanings and no value to tell them apart
@@ -253,8 +357,8 @@ def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     fitting = [c for c in close if plausible(c.spec, raw_value)]
     if not fitting:
         fitting = [c for c in found if plausible(c.spec, raw_value) and c.score >= found[0].score - 2 * _MARGIN]
-    if not fitting:
-        return None
+    if not fitting:  # what the label is most like cannot hold this value: what else it is somewhat like
+        return _by_value(text, raw_value)
     # a type that accepts anything (text) says less than one that had to recognise the value
     fitting.sort(key=lambda c: (-c.score + (0.0 if c.spec.field_type.name != "text" else _MARGIN / 2)))
     return fitting[0].spec

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from forms.vocabulary import LEADING, TICKED_MARKS, UNTICKED_MARKS
+from forms.vocabulary import LEADING, TICKED_GLYPHS, TICKED_MARKS, UNTICKED_GLYPHS, UNTICKED_MARKS
 
 # ---------------------------------------------------------------- text basics
 
@@ -360,14 +360,19 @@ def normalise_emission_stage(text: str | None) -> str:
     return text
 
 
+def _is_answer(text: str) -> bool:
+    """Check boxes make a text an answer (☑是 □否), never a name."""
+    return any(ch in TICKED_GLYPHS + UNTICKED_GLYPHS for ch in text)
+
+
 def normalise_person(text: str | None) -> str:
     """A person's name; a single character or a figure is no name (a scan's stray mark under the label)."""
     text = squeeze_cjk_spaces(clean_text(text))
     letters = [ch for ch in text if ch.isalpha()]
-    return text if len(letters) >= 2 else ""
+    return text if len(letters) >= 2 and not _is_answer(text) else ""
 
 
 def normalise_place(text: str | None) -> str:
     """A county, city or district: it has at least two characters of a Chinese name."""
     text = squeeze_cjk_spaces(clean_text(text))
-    return text if len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2 else ""
+    return text if len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2 and not _is_answer(text) else ""

@@ -93,3 +93,4 @@ DOCUMENT_KIND_LABELS = {
     "pledge": "承诺书", "photo": "现场照片", "unknown": "未识别文件",
 }  # the keys are docs/cli.md's document kinds
 DOCUMENT_KINDS = tuple(DOCUMENT_KIND_LABELS)
+APPLICATION_FORM = "application_form"  # the enterprise's own form: every label on it is the enterprise's

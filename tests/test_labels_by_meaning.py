@@ -347,3 +347,103 @@ def test_a_label_only_somewhat_like_ours_and_a_value_only_one_field_can_have(lab
 ])
 def test_a_value_does_not_make_a_label_ours(label, value):
     assert resolve(label, value) is None
+
+
+@pytest.mark.parametrize("label, value, key", [
+    # the trade's words for continuous emission monitoring (连续监测, 自动监测, 自动监控 are CEMS)
+    ("烟气排放连续监测设施", "☑是 □否", "cems_installed"),
+    ("是否安装污染源自动监测", "☑有 □无", "cems_installed"),
+    # connecting said as 接入, 连通, 联入
+    ("在线监测是否连通生态环境部门", "☑是 □否", "cems_networked"),
+    # of two questions found whole in a sentence, the one that explains more of it
+    ("在线监测设备是否与省级平台联网", "☑是 □否", "cems_networked"),
+    # the end of a validity said as 到期, 截至, 截止
+    ("排污许可到期日", "2025年6月30日", "permit_valid_until"),
+    ("许可证截至", "2025-06-30", "permit_valid_until"),
+    # handing a form in: 报送, 递交
+    ("报送日期", "2024年3月1日", "application_date"),
+    ("递交日期", "2024年3月1日", "application_date"),
+    # capacity said as 规模, 能力, a design's yearly output
+    ("设计生产规模", "年产5万吨", "design_capacity"),
+    ("设计产量", "年产5万吨", "design_capacity"),
+    ("产品品种", "灰铁铸件", "main_products"),
+    ("公司全称", "河北强盛铸造有限公司", "enterprise_name"),
+    ("环境保护负责人", "李明", "contact_person"),
+])
+def test_words_that_say_the_same(label, value, key):
+    """Class: a label worded with other words of the trade for one of ours (forms.label_meaning._SAME_TERMS)."""
+    spec = resolve(label, value)
+    assert spec is not None and spec.key == key
+
+
+@pytest.mark.parametrize("label", ["所属辖区（旗县）", "管辖区域（市县）"])
+def test_a_note_naming_administrative_levels_asks_for_a_place(label):
+    """Class: levels written without separators, after words no county label has."""
+    assert resolve(label, "泊头市").key == "county"
+    assert resolve(label, "☑是 □否") is None
+
+
+@pytest.mark.parametrize("label, value", [("环保工作人员", "李明"), ("环保主管人", "王晓红")])
+def test_a_name_decides_between_fields_the_label_is_somewhat_like(label, value):
+    """Class: a label only somewhat like a person's field (and like a yes/no question), with a person's name:
+    the name says which; a ticked answer says the other."""
+    assert resolve(label, value).key == "contact_person"
+    assert resolve(label, "河北强盛铸造有限公司") is None  # a company's name is no person's
+
+
+@pytest.mark.parametrize("label", ["单位类别", "所属单位", "所属行业"])
+def test_an_organisation_s_name_mentions_an_industry_and_is_none(label):
+    """Class: an enterprise's name written where a label somewhat like the industry's stands: 铸造 in
+    河北强盛铸造有限公司 is a mention, not the industry."""
+    assert resolve(label, "河北强盛铸造有限公司") is None
+    assert resolve(label, "铸造（含冲天炉、电炉）").key == "industry"
+
+
+@pytest.mark.parametrize("label, value, key", [
+    ("单位地址", "河北省沧州市泊头市交河镇工业区88号", "address"),
+    ("厂房地址", "河北省沧州市泊头市交河镇工业区88号", "address"),
+    ("组织代码", CODE, "credit_code"),
+    ("截止日期", "2025年6月30日", "permit_valid_until"),
+])
+def test_on_the_enterprise_s_own_form_its_labels_are_its_own(label, value, key):
+    """Class: a label that is somebody else's on evidence (a lab report's 单位地址, a ledger's 截止日期) or ends
+    with a general word (厂房地址) — on the application form it is the enterprise's, and a general last word
+    names the one field of that kind the form asks for; elsewhere it stays nobody's."""
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        assert resolve(label, value).key == key
+    with reading("monitoring_report"):
+        assert resolve(label, value) is None
+
+
+def test_a_form_s_own_labels_in_a_word_form_and_running_text():
+    """The same class read end to end: a table row and a line of running text on a Word form."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "申报企业名称", "河北强盛铸造有限公司")
+        _row(table, "单位地址", "河北省沧州市泊头市交河镇工业区88号")
+        doc.add_paragraph("排污许可证编号：" + CODE + "001P  许可证截止日期：2025年6月30日")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["address"] == "河北省沧州市泊头市交河镇工业区88号"
+    assert fields["permit_valid_until"] == "2025-06-30"
+
+
+def test_the_pipeline_reads_a_form_as_the_enterprise_s_own(tmp_path):
+    """A file read first as of no kind, then found to be the application form, is read again as the form: its
+    单位地址 is the enterprise's address (on a file of no kind it is nobody's)."""
+
+    def build(doc):
+        doc.add_paragraph("重污染天气重点行业绩效分级申报表")
+        table = doc.add_table(rows=0, cols=2)
+        for label, value in (("企业名称", "河北强盛铸造有限公司"), ("统一社会信用代码", CODE), ("单位地址", "河北省沧州市泊头市交河镇工业区88号"),
+                             ("申报绩效等级", "B级"), ("所属行业", "铸造"), ("联系人", "李明"), ("联系电话", "13803171234")):
+            _row(table, label, value)
+
+    path = tmp_path / "申报表.docx"
+    path.write_bytes(_docx(build))
+    extraction = extract_bundle([path])
+    assert [d.kind for d in extraction.documents] == ["application_form"]
+    assert extraction.fields["address"].value == "河北省沧州市泊头市交河镇工业区88号"
