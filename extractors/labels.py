@@ -103,9 +103,21 @@ def _label_shaped_matches(text: str, known: list[re.Match]) -> list[re.Match]:
     for m in _ANY_LABEL.finditer(text):
         if any(k.start() <= m.start("label") < k.end() or m.start() <= k.start() < m.end() for k in known):
             continue
-        if looks_like_label(m.group("label")):
+        if looks_like_label(m.group("label")) and not _fragment(m.group("label")):
             out.append(m)
     return out
+
+
+def _fragment(text: str) -> bool:
+    """The end of one of our labels whose first characters are missing (报日期 of 填报日期 under a seal): what
+    is left of a covered label, not a label of somebody's own."""
+    key = label_key(text)
+    return any(label != key and label.endswith(key) for label in _known_label_keys())
+
+
+@cache
+def _known_label_keys() -> frozenset[str]:
+    return frozenset(label_key(label) for spec in FIELDS.values() for label in spec.labels)
 
 
 # the numbers of a numbered list before a label (（2）统一社会信用代码：, 3.法定代表人：, 四、…), made spaces so
@@ -672,11 +684,38 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
             mapping = _run_together_header(grid.rows[r], spec)
         if mapping or r < TOP_ROWS:  # a header names a column by a heading, or heads the grid
             _columns_by_values(grid, r, header_rows, spec, mapping)
+        if spec.key == "emissions":
+            _limit_s_figure(spec, header_rows, mapping)
         need = _KEY_COLUMNS.get(spec.key, set())
         if len(_keys(mapping)) >= 3 and (not need or need & _keys(mapping)) and (
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
             best = (r, mapping)
     return best
+
+
+# a measurement's repeats (第一次 … 第三次, 1#样) and their mean; a concentration at the reference oxygen
+_ROUND = re.compile(r"第?[一二三四五六1-6]次|[1-6]#?样|样品?[1-6]")
+_MEAN = re.compile(r"均值|平均")
+_CONVERTED = re.compile(r"折算|基准")
+
+
+def _limit_s_figure(spec: TableSpec, header_rows: list[Cell | None], mapping: dict) -> None:
+    """Of several columns of concentrations, the one the guideline's limits are stated in: an hour's mean of
+    the repeated samplings (小时均值: 均值 beside 第一次 … 第三次) at the reference oxygen (折算浓度 beside
+    实测浓度); not the first column that names a concentration."""
+    key = "concentration_mg_m3"
+    texts = {c: label_terms(cell.text) for c, cell in enumerate(header_rows) if cell is not None and cell.text.strip()}
+    repeated = any(_ROUND.search(t) for t in texts.values())
+    named = [c for c, t in texts.items() if mapping.get(c) == key or c not in mapping and (
+        key in {col.key for col in (_match_column(spec, t), *_weak_columns(spec, t)) if col is not None}
+        or repeated and _MEAN.search(t))]
+    if not named:
+        return
+    best = max(named, key=lambda c: (repeated and bool(_MEAN.search(texts[c])), bool(_CONVERTED.search(texts[c])),
+                                     not _ROUND.search(texts[c]), -c))
+    for c in [c for c, k in mapping.items() if k == key]:
+        del mapping[c]
+    mapping[best] = key
 
 
 VALUE_ROWS = 8  # rows under a heading whose values are looked at

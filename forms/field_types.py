@@ -99,6 +99,10 @@ def _check_date(value: Any, credit_code: str | None) -> str | None:
 FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("text", _text,
               description="text, spaces between Chinese characters and bracket styles made uniform"),
+    FieldType("outlet", lambda raw: n.outlet_code(raw) or _text(raw),
+              distinctive=lambda value: n.OUTLET_CODE.fullmatch(value) is not None,
+              description="an outlet: the permit's code (`DA001`) when the text holds one (`1#排气筒（DA001）` → "
+                          "`DA001`), else the text"),
     FieldType("person", _or_none(n.normalise_person), shape=_short_words(12),
               description="a person's name (at least two letters)"),
     FieldType("place", _or_none(n.normalise_place), shape=_short_words(20),

@@ -201,6 +201,16 @@ def parse_date_end(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------- codes and numbers
 
+# a discharge permit's code of an outlet: DA for air (有组织废气), DW for water, then three digits (HJ 608)
+OUTLET_CODE = re.compile(r"(?<![A-Za-z0-9])D[AW]\d{3}(?![0-9])")
+
+
+def outlet_code(text: str | None) -> str | None:
+    """The permit's outlet code in a text that names an outlet (1#排气筒（DA001）, DA003 制芯), if it holds one."""
+    m = OUTLET_CODE.search(to_halfwidth(text or "").upper())
+    return m.group() if m else None
+
+
 def normalise_code(text: str | None) -> str:
     """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
     text = to_halfwidth(clean_text(text)).upper()

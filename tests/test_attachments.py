@@ -305,3 +305,13 @@ def test_a_header_cell_merged_over_two_columns_and_a_row_that_lost_the_same_rule
     assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
         ("冀F17614", "LFWY4Y4P2K4325746", "国五", "2019-03-29"),
         ("冀FE7900", "LRDGXF3W9KG052109", "国五", "2019-03-01")]
+
+
+@pytest.mark.parametrize("text, kind", [
+    # a pledge written as a letter, in the first person
+    ("真实性承诺函\n我公司承诺所报材料真实、准确、完整", "pledge"),
+    # passages through the gate exported as a "ledger": 进出 says passages, not the fleet
+    ("车辆进出厂电子台账（门禁导出）\n车牌号 进厂时间 出厂时间", "gate_records"),
+])
+def test_kinds_as_other_hands_title_them(text, kind):
+    assert classify(text)[0] == kind

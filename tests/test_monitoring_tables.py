@@ -1,0 +1,51 @@
+"""Monitoring reports' tables as laboratories lay them out, not as fixtures/ writes them: repeated samplings
+and their mean, a measured and a converted concentration side by side, outlets named by where they are
+measured, an outlet's permit code inside a longer name. Every table is built here."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from extractors.backends.docx import DocxBackend
+from extractors.labels import tables_from_layout
+
+
+def _rows(*rows: list[str]) -> list[dict]:
+    document = docx.Document()
+    document.add_paragraph("检测报告")
+    table = document.add_table(rows=0, cols=len(rows[0]))
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    found = tables_from_layout(DocxBackend("监测报告.docx", out.getvalue()).layout()).get("emissions", [])
+    return [{k: r[k] for k in ("outlet_id", "pollutant", "concentration_mg_m3", "limit_mg_m3")} for r in found]
+
+
+def test_the_mean_of_repeated_samplings_is_the_concentration():
+    """Class: three samplings and their mean under headings no synonym names (the guideline's limits are an
+    hour's mean); the outlet under 监测点位 with its permit code inside a longer name."""
+    rows = _rows(["监测点位", "检测项目", "第1次", "第2次", "第3次", "平均值", "标准限值", "单位"],
+                 ["1#熔化炉排气筒（DA001）", "颗粒物", "5.1", "6.2", "5.8", "5.7", "30", "mg/m³"],
+                 ["1#熔化炉排气筒（DA001）", "二氧化硫", "12", "14", "13", "13", "100", "mg/m³"])
+    assert rows == [{"outlet_id": "DA001", "pollutant": "颗粒物", "concentration_mg_m3": 5.7, "limit_mg_m3": 30},
+                    {"outlet_id": "DA001", "pollutant": "二氧化硫", "concentration_mg_m3": 13, "limit_mg_m3": 100}]
+
+
+def test_the_converted_concentration_beside_the_measured_one():
+    """Class: 实测浓度 and 折算浓度 (at the reference oxygen, what the limits are stated in) and a rate in kg/h
+    in one table; the converted one is the concentration, whichever comes first."""
+    for measured_first in (True, False):
+        heads = ["实测浓度(mg/m³)", "折算浓度(mg/m³)"] if measured_first else ["基准含氧量折算浓度", "实测浓度(mg/m³)"]
+        values = ["40", "55"] if measured_first else ["55", "40"]
+        rows = _rows(["排气筒", "污染物", "排放速率(kg/h)", *heads, "执行标准限值"],
+                     ["DA002 电炉", "氮氧化物", "1.1", *values, "150"])
+        assert rows == [{"outlet_id": "DA002", "pollutant": "氮氧化物", "concentration_mg_m3": 55, "limit_mg_m3": 150}]
+
+
+def test_an_outlet_named_without_a_code_keeps_its_name():
+    rows = _rows(["采样点位", "监测因子", "排放浓度", "限值"], ["2#烟囱", "颗粒物", "8.1", "30"])
+    assert rows == [{"outlet_id": "2#烟囱", "pollutant": "颗粒物", "concentration_mg_m3": 8.1, "limit_mg_m3": 30}]
