@@ -235,6 +235,13 @@ def normalise_phone(text: str | None) -> str:
         text = numbers[0]
     text = re.sub(r"(?i)\s*(?:转|分机|ext\.?)\s*\d{1,5}\s*$", "", text)  # an extension is not the number's
     text = re.sub(r"[（(]\s*(0\d{2,3})\s*[)）]", r"\1-", text)
+    text = re.sub(r"^\s*(?:\+\s*86|0086)[\s\-]*", "", text)  # the country's code: +86 138…
+    digits = re.sub(r"\D", "", text)
+    if re.fullmatch(r"1[3-9]\d{9}", digits):
+        return digits  # a mobile however it is grouped: 138-0317-1234, 138 0317 1234
+    landline = re.fullmatch(r"\s*(0\d{2,3})[\s\-—－]+(\d{7,8})\s*", text)
+    if landline:
+        return f"{landline.group(1)}-{landline.group(2)}"  # 0317 8123456: the area code and the number
     text = re.sub(r"[^\d\-]", "", text.replace("—", "-").replace("－", "-"))
     return text.strip("-")
 
@@ -382,7 +389,16 @@ def normalise_person(text: str | None) -> str:
     return text if len(letters) >= 2 and not _is_answer(text) else ""
 
 
+# a place written with the units above it: 河北省沧州市泊头市, 沧州市运河区 (the last unit is the place)
+_PLACE_PATH = re.compile(r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))?"
+                         r"([\u4e00-\u9fff]{2,7}?(?:县|市|区|旗))")
+
+
 def normalise_place(text: str | None) -> str:
-    """A county, city or district: it has at least two characters of a Chinese name."""
+    """A county, city or district: it has at least two characters of a Chinese name; written with the province
+    and city above it, the last unit."""
     text = squeeze_cjk_spaces(clean_text(text))
-    return text if len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2 and not _is_answer(text) else ""
+    if len(re.findall(r"[\u4e00-\u9fff]", text)) < 2 or _is_answer(text):
+        return ""
+    path = _PLACE_PATH.fullmatch(text)
+    return path.group(1) if path else text

@@ -188,3 +188,21 @@ def test_an_extension_is_not_part_of_the_number(text):
     from forms.normalize import normalise_phone
 
     assert normalise_phone(text) == "0311-87654321"
+
+
+@pytest.mark.parametrize("raw, phone", [
+    ("+86 138 0317 1234", "13803171234"),  # the country's code, digits grouped
+    ("138-0317-1234", "13803171234"),  # a mobile written in groups is one number
+    ("0317 8123456", "0317-8123456"),  # the area code set off by a space
+    ("(0317)8123456", "0317-8123456"),
+])
+def test_phones_as_other_hands_group_them(raw, phone):
+    assert n.normalise_phone(raw) == phone
+
+
+@pytest.mark.parametrize("raw, place", [
+    ("河北省沧州市泊头市", "泊头市"), ("沧州市运河区", "运河区"), ("内蒙古自治区包头市土默特右旗", "土默特右旗"),
+    ("沧州市", "沧州市"), ("枣强县", "枣强县"),
+])
+def test_a_place_written_with_the_units_above_it_is_its_last_unit(raw, place):
+    assert n.normalise_place(raw) == place
