@@ -125,9 +125,9 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
               description="one of " + ", ".join(f"`{g}`" for g in APPLIED_GRADES)),
     FieldType("permit_class", n.normalise_permit_class, distinctive=True,
               description="one of " + ", ".join(f"`{c}`" for c in n.PERMIT_CLASSES)),
-    FieldType("plate", _text, shape=_shaped(f"[{PLATE_PROVINCES}][A-Z][·•.]?[A-Z0-9]{{4,6}}[挂学警港澳]?"),
+    FieldType("plate", _or_none(n.normalise_plate), shape=_shaped(f"[{PLATE_PROVINCES}][A-Z][A-Z0-9]{{4,6}}[挂学警港澳]?"),
               distinctive=True,
-              description="a vehicle's number plate as written, e.g. `冀A12345` (a province's character and a letter)"),
+              description="a vehicle's number plate, e.g. `冀A12345` (a province's character and a letter; `冀A·12345` → `冀A12345`)"),
     FieldType("date", n.parse_date, _check_date, cn_date, shape=_shaped(r"\d{4}-\d{2}-\d{2}"), distinctive=True,
               description="ISO date `YYYY-MM-DD` (read from `2020年9月15日`, `2020.9.15`, `二〇二〇年九月十五日` …)"),
     FieldType("date_end", n.parse_date_end, _check_date, cn_date, distinctive=True,  # a range's end: 有效期至

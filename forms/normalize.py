@@ -201,6 +201,11 @@ def parse_date_end(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------- codes and numbers
 
+def normalise_plate(text: str | None) -> str:
+    """A number plate without the separator people print after its letter (冀J·12345, 冀J 12345 → 冀J12345)."""
+    return re.sub(r"[·•・.．\s\-]", "", to_halfwidth(clean_text(text)).upper())
+
+
 # a discharge permit's code of an outlet: DA for air (有组织废气), DW for water, then three digits (HJ 608)
 OUTLET_CODE = re.compile(r"(?<![A-Za-z0-9])D[AW]\d{3}(?![0-9])")
 

@@ -206,3 +206,8 @@ def test_phones_as_other_hands_group_them(raw, phone):
 ])
 def test_a_place_written_with_the_units_above_it_is_its_last_unit(raw, place):
     assert n.normalise_place(raw) == place
+
+
+@pytest.mark.parametrize("raw", ["冀J·12345", "冀J 12345", "冀j12345", "冀Ｊ．12345"])
+def test_a_plate_with_the_separator_people_print_is_the_plate(raw):
+    assert n.normalise_plate(raw) == "冀J12345"
