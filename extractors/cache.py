@@ -19,7 +19,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "14"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "15"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
@@ -41,7 +41,8 @@ def dump(doc: DocumentResult) -> dict:
     return {
         "kind": doc.kind, "method": doc.method, "pages": doc.pages, "confidence": doc.confidence,
         "facts": [{"key": f.key, "value": f.value, "raw": f.raw, "confidence": f.confidence,
-                   "source": _rename(f.source.to_dict(), ""), "kind": f.kind, "sealed": f.sealed} for f in doc.facts],
+                   "source": _rename(f.source.to_dict(), ""), "kind": f.kind, "sealed": f.sealed, "label": f.label}
+                  for f in doc.facts],
         "tables": {k: [dict(r, source_ref=_rename(r["source_ref"], "")) for r in rows] for k, rows in doc.tables.items()},
         "pages_range": list(doc.pages_range) if doc.pages_range else None,
         "warnings": doc.warnings,
@@ -55,7 +56,7 @@ def load(data: dict, name: str, sha256: str) -> DocumentResult:
         file=name, sha256=sha256, kind=data["kind"], method=data["method"], pages=data["pages"],
         confidence=data["confidence"],
         facts=[Fact(f["key"], f["value"], f["raw"], f["confidence"], Source.from_dict(_rename(f["source"], name)),
-                    f["kind"], f.get("sealed", False)) for f in data["facts"]],
+                    f["kind"], f.get("sealed", False), f.get("label")) for f in data["facts"]],
         tables={k: [dict(r, source_ref=_rename(r["source_ref"], name)) for r in rows] for k, rows in data["tables"].items()},
         pages_range=tuple(data["pages_range"]) if data.get("pages_range") else None,
         part_of=name if data.get("pages_range") else None, warnings=list(data.get("warnings") or ()),

@@ -212,14 +212,16 @@ def label_of(text: str, value: str | None, fuzzy: bool = False) -> list[FieldSpe
 # ---------------------------------------------------------------- facts
 
 
-def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: str) -> Fact | None:
+def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: str,
+          label: str | None = None) -> Fact | None:
     raw = _without_label_tail(raw) if spec.type in ("text", "person", "place") else raw
     if _is_label_word(raw):
         return None  # 编号 under 排污许可证编号: the label's own word, not its value
     value = spec.normalise(raw)
     if value is None or not spec.field_type.plausible(value):
         return None
-    return Fact(key=spec.key, value=value, raw=raw, confidence=confidence, source=source, kind=kind)
+    return Fact(key=spec.key, value=value, raw=raw, confidence=confidence, source=source, kind=kind,
+                label=label.strip() if label else None)
 
 
 @cache
@@ -350,7 +352,7 @@ def _facts_of_stacked_labels(grid: Grid, r: int, c: int, lines: list[str], kind:
         value = next((x for x in row[c + 1:] if x is not None and x.text.strip()), None)
         if value is not None and match_label(value.text, fuzzy=fuzzy) is None:
             fact = _fact(spec, value.text, value.source, base_confidence * 0.85 * min(cell.confidence, value.confidence),
-                         kind)
+                         kind, line)
             if fact:
                 facts.append(fact)
     return facts
@@ -378,7 +380,7 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     specs = label_of(label, raw, fuzzy)
     for spec in specs:
         conf = base_confidence * scale * 0.95 * min(cell.confidence, value_cell.confidence)
-        fact = _fact(spec, raw, value_cell.source, conf, kind)
+        fact = _fact(spec, raw, value_cell.source, conf, kind, label)
         if fact:
             facts.append(fact)
     if not specs and unassigned is not None and (cell.text.strip().endswith((":", "：")) or any(
@@ -437,7 +439,7 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                 value_cell, scale = _value_cell(grid, r, c, fuzzy)
                 if value_cell is not None:
                     conf = base_confidence * scale * min(cell.confidence, value_cell.confidence)
-                    fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind)
+                    fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind, cell.text)
                     if fact:
                         facts.append(fact)
                 continue
@@ -455,7 +457,7 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                     value_cell, scale = _value_cell(grid, r, c, fuzzy)
                     if value_cell is not None:
                         conf = base_confidence * 0.9 * min(cell.confidence, value_cell.confidence)
-                        fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind)
+                        fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind, line)
                         if fact:
                             facts.append(fact)
             for line in lines:
@@ -483,7 +485,7 @@ def _label_over_value(cell: Cell, kind: str, base_confidence: float, fuzzy: bool
     specs = [spec] if (spec := match_label(label, fuzzy=fuzzy)) is not None else label_of(label, lines[1], fuzzy)
     if len(specs) != 1:
         return None
-    return _fact(specs[0], lines[1], cell.source, base_confidence * 0.95 * cell.confidence, kind)
+    return _fact(specs[0], lines[1], cell.source, base_confidence * 0.95 * cell.confidence, kind, label)
 
 
 _TAB_PAIR = re.compile(r"^\s*(?P<label>[^\t:：]{2,30}?)\s*[:：]?\t+\s*(?P<value>[^\t]+?)\s*$")

@@ -71,11 +71,14 @@ class Fact:
     source: Source
     kind: str = "unknown"
     sealed: bool = False  # read from a scan where seal ink lies over the value: characters may be hidden
+    label: str | None = None  # the label it was read under, as written (a clerk's correction may teach from it)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"value": self.value, "confidence": round(self.confidence, 3), "source": self.source.to_dict()}
         if self.sealed:
             out["sealed"] = True  # additive key (docs/cli.md: add, don't rename)
+        if self.label:
+            out["label"] = self.label  # additive key
         return out
 
 
@@ -194,7 +197,8 @@ class Extraction:
                 doc = home(source)
                 doc.facts.append(Fact(key=key, value=f.get("value"), raw=str(f.get("value")),
                                       confidence=f.get("confidence", 0.0), source=source,
-                                      kind=f.get("kind") or doc.kind, sealed=bool(f.get("sealed"))))
+                                      kind=f.get("kind") or doc.kind, sealed=bool(f.get("sealed")),
+                                      label=f.get("label")))
         for item in data.get("unassigned") or ():
             home(Source.from_dict(item.get("source"))).unassigned.append(item)
         for key, rows in data.get("tables", {}).items():

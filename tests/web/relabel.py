@@ -13,8 +13,8 @@ LABEL = "统一社会信用代码"
 NEW_LABEL = "机构证照号码"
 
 
-def relabelled_form(new_label: str = NEW_LABEL, sample: str = SAMPLE) -> bytes:
-    """The sample's application form (.docx) with the credit code's label cell reworded."""
+def relabelled_form(new_label: str = NEW_LABEL, sample: str = SAMPLE, label: str = LABEL) -> bytes:
+    """The sample's application form (.docx) with a label cell (the credit code's) reworded."""
     import docx
 
     with zipfile.ZipFile(SAMPLES / f"{sample}.zip") as z:
@@ -23,17 +23,17 @@ def relabelled_form(new_label: str = NEW_LABEL, sample: str = SAMPLE) -> bytes:
     for table in document.tables:
         for row in table.rows:
             for cell in row.cells:
-                if cell.text.strip() == LABEL:
+                if cell.text.strip() == label:
                     cell.text = new_label
                     changed += 1
-    assert changed, "the sample form has no 统一社会信用代码 cell"
+    assert changed, f"the sample form has no {label} cell"
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def relabelled_zip(new_label: str = NEW_LABEL) -> bytes:
+def relabelled_zip(new_label: str = NEW_LABEL, label: str = LABEL) -> bytes:
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w") as z:
-        z.writestr(f"申报材料/{FORM}", relabelled_form(new_label))
+        z.writestr(f"申报材料/{FORM}", relabelled_form(new_label, label=label))
     return bundle.getvalue()

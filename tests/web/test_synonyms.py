@@ -23,10 +23,11 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def _upload(app, browser, clerk: str = "clerk") -> int:
+def _upload(app, browser, clerk: str = "clerk", bundle: bytes | None = None) -> int:
     from web.queue.jobs import run_until_empty
 
-    response = browser(clerk).post_form("/cases/new", {"files": (io.BytesIO(relabelled_zip()), "申报材料.zip")},
+    bundle = bundle if bundle is not None else relabelled_zip()
+    response = browser(clerk).post_form("/cases/new", {"files": (io.BytesIO(bundle), "申报材料.zip")},
                                         content_type="multipart/form-data")
     assert response.status_code == 303, response.status_code
     run_until_empty(app)
@@ -96,6 +97,24 @@ def test_assigning_a_fact_files_its_value_and_proposes_its_label(app, users, bro
     assert clerk.post_form(f"/cases/{case_id}/fields/credit_code", {"value": "", "reason": "x"}).status_code == 303
     _assign(clerk, case_id)
     assert _proposals(app) == [("credit_code", NEW_LABEL, "pending", 2)]
+
+
+def test_correcting_a_field_to_a_value_read_for_another_proposes_that_label(app, users, browser):
+    """A label the engine took for the wrong field (环保负责人 written 负责人, the legal representative's word):
+    the clerk corrects the contact person to the name read under it, and the label is proposed for the
+    contact person (the fact keeps the label it was read under)."""
+    case_id = _upload(app, browser, bundle=relabelled_zip("负责人", label="环保负责人"))
+    extraction = steps.get_case(app, case_id).extraction
+    assert "contact_person" not in extraction["fields"]
+    assert {"value": "梁斌", "label": "负责人"} in [{k: f.get(k) for k in ("value", "label")}
+                                                   for f in extraction["candidates"]["legal_representative"]]
+    clerk = browser("clerk")
+    assert clerk.post_form(f"/cases/{case_id}/fields/contact_person", {"value": "梁斌", "reason": "对照原件"}
+                           ).status_code == 303
+    assert _proposals(app) == [("contact_person", "负责人", "pending", 1)]
+    with get_db(app).session() as s:
+        assert [(x.via, x.ref) for x in s.scalars(select(SynonymSighting))] == [
+            ("correction", "misread:legal_representative")]
 
 
 def test_labels_that_already_mean_the_field_or_are_values_are_not_proposed(app, users, browser):

@@ -24,7 +24,7 @@ from web.errors import Conflict, Forbidden
 from web.models import Case, Correction, User, record
 from web.services.catalogue import in_force
 from web.services.recusal import end_conflicted
-from web.services.synonyms import Proposed, propose, unassigned_matching
+from web.services.synonyms import Proposed, misread_matching, propose, unassigned_matching
 
 EDITABLE_STAGES = ("submitted", "collected", "city_review", "province_review", "returned")
 
@@ -169,6 +169,11 @@ def _correct(session: Session, case: Case, key: str, typed: str, actor: User, re
     items = case.extraction.get("unassigned") or []
     matching = [(unassigned, items[unassigned])] if unassigned is not None else unassigned_matching(
         case.extraction, key, value)
+    ref = f"unassigned:{matching[0][0]}" if len(matching) == 1 else None
+    if not matching:  # else the one label read for another field whose value this is (a label taken wrongly)
+        misread = {fact["label"]: (r, fact) for r, fact in misread_matching(case.extraction, key, value)}
+        matching = list(misread.values())
+        ref = f"misread:{matching[0][0]}" if len(matching) == 1 else None
     read = matching[0][1] if len(matching) == 1 else None
     correction = Correction(case_id=case.id, version=case.version, field=key, original=original, typed=typed.strip(),
                             value=value, reason=reason or None, author_id=actor.id,
@@ -183,7 +188,7 @@ def _correct(session: Session, case: Case, key: str, typed: str, actor: User, re
     if read is not None:
         proposed = propose(session, case, key, str(read.get("label") or ""), str(read.get("value") or ""),
                            read.get("source"), actor, via="assign" if unassigned is not None else "correction",
-                           ref=f"unassigned:{matching[0][0]}")
+                           ref=ref)
     recheck(session, case, actor)
     session.commit()
     return correction, proposed

@@ -92,6 +92,20 @@ def unassigned_matching(extraction: dict | None, key: str, value) -> list[tuple[
     return out
 
 
+def misread_matching(extraction: dict | None, key: str, value) -> list[tuple[str, dict]]:
+    """(that field, fact) of the facts read for another field (its candidates, with the label they were read
+    under) whose value, read as field `key`, is `value`: a label the engine took for the wrong field."""
+    spec = FIELDS.get(key)
+    if spec is None or value is None:
+        return []
+    out = []
+    for other, facts in ((extraction or {}).get("candidates") or {}).items():
+        for fact in facts if other != key and isinstance(facts, list) else ():
+            if isinstance(fact, dict) and fact.get("label") and spec.normalise(str(fact.get("value") or "")) == value:
+                out.append((other, fact))
+    return out
+
+
 # ---- the office's decisions ---------------------------------------------------------------------
 
 
