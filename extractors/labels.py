@@ -310,12 +310,16 @@ def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
     """A vertical layout's label row: every cell label-shaped, all of them but one at most labels of ours (and
     two at least), over a row whose cells are no labels (企业名称 | 统一社会信用代码 | 法定代表人 over the three
     values). A label | value | label | value row has as many values as labels."""
-    filled = [x for x in grid.rows[r] if x is not None and x.text.strip()]
+    filled = [(c, x) for c, x in enumerate(grid.rows[r]) if x is not None and x.text.strip()]
     below = [x for x in (grid.rows[r + 1] if r + 1 < len(grid.rows) else []) if x is not None and x.text.strip()]
-    shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) for x in filled)
-    ours = sum(1 for x in filled if _is_label(x, fuzzy))
-    return (shaped and ours >= max(2, len(filled) - 1) and bool(below)
-            and not any(_is_label(x, fuzzy) for x in below))
+    shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) for _, x in filled)
+    if not (shaped and below and len(filled) >= 2) or any(_is_label(x, fuzzy) for x in below):
+        return False
+    # ours as written, or by meaning given the value under it (拟评定级别 over a ticked grade)
+    ours = sum(1 for c, x in filled if _is_label(x, fuzzy) or (
+        (value := grid.cell(r + 1, c)) is not None and value.text.strip()
+        and label_of(_unwrapped(x.text) or "", _value_text(value.text, fuzzy), fuzzy)))
+    return ours >= max(2, len(filled) - 1)
 
 
 def _value_text(text: str, fuzzy: bool) -> str:

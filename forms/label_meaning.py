@@ -240,6 +240,33 @@ def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str]
     return tuple(Candidate(FIELDS[k], s) for k, s in ranked)
 
 
+def _fallback(text: str, raw_value: str) -> FieldSpec | None:
+    """A label no field's labels come near enough: what its value, its form or its role says."""
+    return _by_value(text, raw_value) or _by_form(text, raw_value) or _by_role(text, raw_value)
+
+
+# the word that makes a label ask for a person (环保专员, 环保管理人员, 联系人): what comes before it says which
+_PERSON_TAIL = re.compile(r"(?:负责人|联系人|代表人|专员|人员|员|人)$")
+
+
+def _domain(label: str) -> str:
+    text = _strip_filler(_terms(normalise_label(label)))
+    m = _PERSON_TAIL.search(text)
+    return text[:m.start()] if m else ""
+
+
+def _by_role(text: str, raw_value: str) -> FieldSpec | None:
+    """A label naming a person by a role (环保专员（签字）, 环境保护专员) with a person's name: the person field
+    whose labels name the same domain before their person word (环保 of 环保联系人); a role in no field's
+    domain (填表人, 安全员) names nobody's."""
+    domain = _domain(text)
+    if len(domain) < 2:
+        return None
+    fitting = {spec.key for spec in FIELDS.values() if spec.type == "person" and _names(spec, raw_value)
+               for label in spec.labels if len(d := _domain(label)) >= 2 and (d in domain or domain in d)}
+    return FIELDS[fitting.pop()] if len(fitting) == 1 else None
+
+
 def _by_form(text: str, raw_value: str) -> FieldSpec | None:
     """A label the words of no field's labels come near, whose form still says what it asks for: a note naming
     administrative levels, or on the enterprise's own form a general last word only one field's labels end
@@ -350,7 +377,7 @@ def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     is meant (or the value fits none of them)."""
     found = candidates(text)
     if not found:
-        return _by_value(text, raw_value) or _by_form(text, raw_value) if raw_value is not None else None
+        return _fallback(text, raw_value) if raw_value is not None else None
     if raw_value is None:
         if len(found) > 1 and found[1].score > found[0].score - _MARGIN:
             return None  # two meanings and no value to tell them apart
@@ -360,7 +387,7 @@ def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     if not fitting:
         fitting = [c for c in found if plausible(c.spec, raw_value) and c.score >= found[0].score - 2 * _MARGIN]
     if not fitting:  # what the label is most like cannot hold this value: what else it is somewhat like
-        return _by_value(text, raw_value)
+        return _fallback(text, raw_value)
     # a type that accepts anything (text) says less than one that had to recognise the value
     fitting.sort(key=lambda c: (-c.score + (0.0 if c.spec.field_type.name != "text" else _MARGIN / 2)))
     return fitting[0].spec

@@ -93,6 +93,9 @@ def ticked_options(text: str) -> list[str] | None:
         return None
     marks = f"[{TICKED_MARKS}{UNTICKED_MARKS}]"
     body = text.strip(" ，,;；/、")
+    lone = _lone_mark_option(body)
+    if lone is not None:
+        return [lone]
     # the mark after its option (是☑ 否□): a text that ends with a mark and does not begin with one
     after = re.search(f"{marks}$", body) is not None and re.match(marks, body) is None
     options = []
@@ -107,6 +110,21 @@ def ticked_options(text: str) -> list[str] | None:
         if lead:
             options.append(lead)
     return options
+
+
+def _lone_mark_option(body: str) -> str | None:
+    """`A级 B级 √B-级 C级`: options with no boxes, the chosen one marked; the option the mark is written against
+    (before or after it, no space between). None when the text is not of that shape."""
+    tokens = body.split()
+    found = [ch for ch in body if ch in TICKED_MARKS + UNTICKED_MARKS]
+    if len(tokens) < 2 or len(found) != 1 or found[0] not in TICKED_MARKS:
+        return None
+    token = next(t for t in tokens if found[0] in t)
+    if len(token) > 1 and token.startswith(found[0]):
+        return token[1:]
+    if len(token) > 1 and token.endswith(found[0]):
+        return token[:-1]
+    return None
 
 
 # ---------------------------------------------------------------- dates

@@ -447,3 +447,26 @@ def test_the_pipeline_reads_a_form_as_the_enterprise_s_own(tmp_path):
     extraction = extract_bundle([path])
     assert [d.kind for d in extraction.documents] == ["application_form"]
     assert extraction.fields["address"].value == "河北省沧州市泊头市交河镇工业区88号"
+
+
+@pytest.mark.parametrize("label", ["环保专员（签字）", "环境保护专员", "环保管理员"])
+def test_a_role_names_the_person_field_of_its_domain(label):
+    """Class: a person asked for by a role (专员, 管理员) whose domain (环保) is the one of a person field's labels;
+    a ticked answer under the same words is the yes/no question about staff; a role of no field's domain
+    (填表人) is nobody's."""
+    assert resolve(label, "李振宇").key == "contact_person"
+    assert resolve("填表人", "李振宇") is None
+
+
+def test_a_vertical_layout_whose_labels_only_their_values_explain():
+    """Class: a row of labels over a row of values where the labels are ours only given the values under them
+    (拟评定级别 over a grade marked against one of unboxed options, 环保管理人员 over a name)."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=3)
+        _row(table, "拟评定级别", "环保管理人员", "联系人手机")
+        _row(table, "A级 B级 √B-级 C级 D级", "徐宏伟", "13501103444")
+
+    fields, _, _ = _read(_docx(build))
+    assert {k: fields.get(k) for k in ("applied_grade", "contact_person", "contact_phone")} == {
+        "applied_grade": "B-", "contact_person": "徐宏伟", "contact_phone": "13501103444"}

@@ -211,3 +211,10 @@ def test_a_place_written_with_the_units_above_it_is_its_last_unit(raw, place):
 @pytest.mark.parametrize("raw", ["冀J·12345", "冀J 12345", "冀j12345", "冀Ｊ．12345"])
 def test_a_plate_with_the_separator_people_print_is_the_plate(raw):
     assert n.normalise_plate(raw) == "冀J12345"
+
+
+@pytest.mark.parametrize("raw, grade", [("A级 B级 √B-级 C级 D级", "B-"), ("A级 B-级√ C级", "B-"), ("√ A级 B级", None)])
+def test_options_without_boxes_the_chosen_one_marked(raw, grade):
+    """Class: only the chosen option carries a mark, written against it (before or after, no space between);
+    a mark standing alone between two options says neither."""
+    assert n.normalise_grade(raw) == grade
