@@ -295,13 +295,16 @@ def _headed(head: str) -> tuple[str, ...]:
 
 
 def _named_by_head(key: str, kind: str) -> tuple[str, ...]:
-    """On the enterprise's own form every label is the enterprise's, so a label's general last word (厂区地址,
-    注册地址: an address) names the one field it asks for when only one field's labels end with that word
-    (地址 and 住所: the address; 代码: the credit code). 日期, 名称, 编号 end several fields' labels: no answer."""
+    """On the enterprise's own form every label is the enterprise's, so a label's last word (厂区地址, 注册地址:
+    an address; 生产产品: products) names the one field it asks for when only one field's labels end with that
+    word (地址 and 住所: the address; 代码: the credit code). 日期, 名称, 编号 end several fields' labels: no
+    answer."""
     if kind != APPLICATION_FORM:
         return ()
     text = _strip_filler(_terms(key))
     head = next((h for h in sorted(_GENERIC_HEADS, key=len, reverse=True) if text.endswith(h) and text != h), None)
+    if head is None and len(text) > 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", text[-2:]):
+        head = text[-2:]  # a noun's last word, as two characters (生产产品: 产品)
     fields = _headed(head) if head else ()
     return fields if len(fields) == 1 else ()
 

@@ -470,3 +470,13 @@ def test_a_vertical_layout_whose_labels_only_their_values_explain():
     fields, _, _ = _read(_docx(build))
     assert {k: fields.get(k) for k in ("applied_grade", "contact_person", "contact_phone")} == {
         "applied_grade": "B-", "contact_person": "徐宏伟", "contact_phone": "13501103444"}
+
+
+@pytest.mark.parametrize("label, value, key", [("经营产品", "灰铸铁件", "main_products"), ("生产产品", "水泥熟料", "main_products")])
+def test_on_the_form_a_last_word_only_one_field_s_labels_end_with(label, value, key):
+    """Class: on the application form, a label whose last word (产品) ends one field's labels only."""
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        assert resolve(label, value).key == key
+        assert resolve("实际产量", "5万吨") is None  # no field's labels end with 产量: a year's output is no capacity
