@@ -269,3 +269,14 @@ def test_an_address_a_scan_read_only_up_to_a_line_break_agrees():
     assert "mismatch:address" in rules(form(address=whole), typed)  # typed text is not cut by a scan
     little = replace(doc("营业执照.jpg", "business_license", {"address": "河北省邯郸市"}), method="ocr")
     assert "mismatch:address" in rules(form(address=whole), little)  # too little of it to tell
+
+
+def test_an_address_written_with_the_units_above_it_agrees():
+    """Class: one document writes the province and city before the address, another leaves them out. The same
+    place; a different street is not."""
+    whole = "河北省沧州市泊头市交河镇工业区88号"
+    permit = doc("排污许可证.pdf", "discharge_permit", {"address": whole})
+    assert "mismatch:address" not in rules(form(address="泊头市交河镇工业区88号"), permit)
+    assert "mismatch:address" not in rules(form(address="沧州市泊头市交河镇工业区88号"), permit)
+    assert "mismatch:address" in rules(form(address="泊头市交河镇工业区98号"), permit)
+    assert "mismatch:address" in rules(form(address="工业区88号"), permit)  # not only units left out

@@ -63,6 +63,18 @@ def cut_short(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
     return False
 
 
+_UNITS = re.compile(r"(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗))+")
+
+
+def with_units_above(key: str, one: Fact, other: Fact) -> bool:
+    """One address written with the administrative units above it that the other leaves out (河北省沧州市泊头市
+    交河镇工业区88号 and 泊头市交河镇工业区88号): the same place."""
+    if key != "address":
+        return False
+    a, b = sorted((comparable(key, one.value), comparable(key, other.value)), key=len)
+    return len(a) >= 4 and b.endswith(a) and _UNITS.fullmatch(b[:len(b) - len(a)]) is not None
+
+
 def under_seal(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
     """A name read from a scan under a seal's ink (a pledge's 企业名称（盖章）): the seal hides characters and
     OCR drops or replaces them, so a difference there is for a clerk to verify, not a finding to block on.
@@ -81,7 +93,8 @@ def mismatches(ctx: CheckContext) -> Iterator[Finding]:
         reference = facts[0]
         ref_value = comparable(key, reference.value)
         for other in facts[1:]:
-            if comparable(key, other.value) == ref_value or cut_short(key, reference, other, scanned):
+            if comparable(key, other.value) == ref_value or cut_short(key, reference, other, scanned) or (
+                    with_units_above(key, reference, other)):
                 continue
             label = FIELDS[key].label
             level = severity
