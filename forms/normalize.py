@@ -211,8 +211,15 @@ def parse_date(text: str | None) -> str | None:
     return dates[0][0].isoformat() if dates else None
 
 
+# a range with no end: 至长期, ~长期, 无固定期限, 永久
+_OPEN_END = re.compile(r"(?:至|到|起|~|～|-|—|－)\s*(?:长期|永久|无固定期限|无期限)|^\s*(?:长期|永久|无固定期限)(?:有效)?\s*$")
+
+
 def parse_date_end(text: str | None) -> str | None:
-    """For a range (`2018年1月1日至2023年12月31日`) its end; for a single date that date."""
+    """For a range (`2018年1月1日至2023年12月31日`) its end; for a single date that date; for a range with no
+    end (`2017年1月1日至长期`) none (its start is not when it ends)."""
+    if _OPEN_END.search(to_halfwidth(text or "")):
+        return None
     dates = find_dates(text or "")
     return dates[-1][0].isoformat() if dates else None
 

@@ -218,3 +218,9 @@ def test_options_without_boxes_the_chosen_one_marked(raw, grade):
     """Class: only the chosen option carries a mark, written against it (before or after, no space between);
     a mark standing alone between two options says neither."""
     assert n.normalise_grade(raw) == grade
+
+
+@pytest.mark.parametrize("raw", ["2017-01-01 ~ 长期", "自2017年1月1日起长期有效", "2017年1月1日至无固定期限", "长期"])
+def test_a_range_with_no_end_has_no_end_date(raw):
+    """Class: a validity with no end (长期, 无固定期限): its start is not when it ends (it was read as expired)."""
+    assert n.parse_date_end(raw) is None
