@@ -50,6 +50,8 @@ _SAME_TERMS = (
     (re.compile(r"公司(?=名称|全称|地址)"), "企业"),
     # a day that ends a validity: 到期日期, 截止日期, 有效期截至 all ask what 有效期至 asks
     (re.compile(r"(?:有效期?)?(?:截止|截至|到期)(?:日期|日)?$"), "有效期至"),
+    # a report issued: 出具, 签发
+    (re.compile(r"出具(?=日期)"), "签发"),
     # the day a form went in: 提交日期, 报送日期 ask what 申报日期 asks
     (re.compile(r"(?:提交|报送|上报|递交)(?=日期)"), "申报"),
     # capacity: 生产规模, 生产能力, 设计规模, 设计年产量 (a design's output, not a year's actual one)

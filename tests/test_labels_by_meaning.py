@@ -363,6 +363,7 @@ def test_a_value_does_not_make_a_label_ours(label, value):
     # handing a form in: 报送, 递交
     ("报送日期", "2024年3月1日", "application_date"),
     ("递交日期", "2024年3月1日", "application_date"),
+    ("出具日期", "2023年5月6日", "report_date"),  # a report issued: 出具, 签发
     # capacity said as 规模, 能力, a design's yearly output
     ("设计生产规模", "年产5万吨", "design_capacity"),
     ("设计产量", "年产5万吨", "design_capacity"),
