@@ -230,6 +230,13 @@ def _scored(text: str, floor: float, weak: bool, accepted: tuple[tuple[str, str]
     others = other_labels(kind)
     if any(key.endswith(other) and key != other for other in others) or key in others:
         return ()  # 技术负责人, 项目名称: somebody else's label that ends with one of ours
+    return _ranked(key, floor, weak, accepted)
+
+
+@cache
+def _ranked(key: str, floor: float, weak: bool, accepted: tuple[tuple[str, str], ...]) -> tuple[Candidate, ...]:
+    """The fields a normalised label is like, best first (whatever the document: a second reading of the form
+    as the form finds them here)."""
     best: dict[str, float] = {}
     for form, questions_only in _forms(key):
         for label, field_key in _labels_with(accepted):
