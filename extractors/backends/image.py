@@ -459,7 +459,7 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
     """OCR the pages into `layout` (grids and segments added); several pages run in parallel across cores."""
     settings = settings or Settings()
     if engine is None and len(pages) > 1 and settings.ocr_process_count > 1:
-        alone = settings.but(ocr_workers=1)
+        alone = settings.one_ocr_process()
         try:
             results = []
             for page_layout in _get_pool(settings).map(_read_one, [name] * len(pages), pages, [alone] * len(pages)):
