@@ -46,11 +46,12 @@ class RapidConfig:
 # detection needed no more than 1600 px a side: at 300 dpi it took 12.9 s at full size and 2.2 s at
 # 1600 px on one core, with the same lines found (issue 16)
 PAGE_CONFIG = RapidConfig("onnxruntime", "onnxruntime", 1600, 320)
-# detection at the same 1600 px: at 1280 it cost 0.1 s less a page (detection now runs outside the cells
-# only) and read 0.2 points of CER worse on the benchmark's scans; a 96 px floor reads as 320 does.
+# detection at 1280 px: on 30 of --ocr-compare's scanned pages (one run, same pages) 1600 px read with 3.22%
+# CER in 1.29 CPU s a page, 1280 px 3.12% in 1.14 s, 1152 px 2.92% in 1.11 s (PP-OCR's own default is 960:
+# 300 dpi print is large for it); a 96 px floor reads as 320 does.
 # OpenVINO runs detection twice as fast as onnxruntime but keeps the memory of the largest input it saw:
 # detection sees at most an eighth of an A4 page at once (DET_TILE)
-CELL_CONFIG = RapidConfig("openvino", "openvino", 1600, 96)
+CELL_CONFIG = RapidConfig("openvino", "openvino", 1280, 96)
 TEXT_SCORE = 0.5  # lines read with less confidence are dropped, as RapidOCR does
 # crops recognised together, and their padded width in all: OpenVINO keeps buffers for the largest batch it
 # saw (some 20 MB per 400 px of it); beyond three short crops a batch is hardly faster
