@@ -78,6 +78,12 @@ class Settings:
         return max(1, self.ocr_workers or (os.cpu_count() or 1) // 2)
 
     @property
+    def ocr_pooled(self) -> bool:
+        """Whether OCR runs in processes of its own, beside the extraction's: when there are several, or
+        one by default on more than one core (it reads the scans while this process reads the rest)."""
+        return self.ocr_process_count > 1 or (self.ocr_workers is None and (os.cpu_count() or 1) > 1)
+
+    @property
     def ocr_thread_count(self) -> int:
         """Inference threads of each OCR process."""
         if self.ocr_threads:
