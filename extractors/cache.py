@@ -19,7 +19,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "15"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "16"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):

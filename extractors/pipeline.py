@@ -213,7 +213,7 @@ class _Pending:
         self.settings = settings
         self.synonyms = synonyms
         # one worker: a process of the pool reads its file's pages itself
-        self.futures = [pool.submit(extract_with_synonyms, item, settings.but(ocr_workers=1), synonyms)
+        self.futures = [pool.submit(extract_with_synonyms, item, settings.one_ocr_process(), synonyms)
                         for item in items]
 
     def when_done(self, callback: Callable[[int, DocumentResult], None]) -> None:

@@ -27,11 +27,12 @@ def _int(value: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Settings:
-    # OCR (extractors/ocr): engine name, processes for scanned pages (None: one per core),
-    # threads per engine, and a directory remembering results by page pixels (None: off)
+    # OCR (extractors/ocr): engine name, processes for scanned pages (None: one per two cores), inference
+    # threads in each (None: the cores shared out among the processes when their number is left to the
+    # default, else one), and a directory remembering results by page pixels (None: off)
     ocr_engine: str = "rapidocr"
     ocr_workers: int | None = None
-    ocr_threads: int = 1
+    ocr_threads: int | None = None
     ocr_cache: str | None = None
     # PDF text layers are parsed in a sandboxed child process with these limits
     pdf_sandbox: bool = True
@@ -55,7 +56,7 @@ class Settings:
         return cls(
             ocr_engine=(env.get("GRADEDESK_OCR_ENGINE") or default.ocr_engine).strip().lower(),
             ocr_workers=_int(env.get("GRADEDESK_OCR_WORKERS")),
-            ocr_threads=_int(env.get("GRADEDESK_OCR_THREADS")) or default.ocr_threads,
+            ocr_threads=_int(env.get("GRADEDESK_OCR_THREADS")),
             ocr_cache=env.get("GRADEDESK_OCR_CACHE") or None,
             pdf_sandbox=_flag(env.get("GRADEDESK_PDF_SANDBOX"), default.pdf_sandbox),
             pdf_timeout=float(env.get("GRADEDESK_PDF_TIMEOUT") or default.pdf_timeout),
@@ -71,4 +72,26 @@ class Settings:
 
     @property
     def ocr_process_count(self) -> int:
-        return max(1, self.ocr_workers or os.cpu_count() or 1)
+        """Each OCR process holds its own models and inference buffers (some 500 MB with RapidOCR): on two
+        cores, two processes of one thread took the big bundle to 1.25 GB, one of two threads to 0.64 GB
+        (benchmarks/extraction.py --big-bundle), inference being most of a page's time."""
+        return max(1, self.ocr_workers or (os.cpu_count() or 1) // 2)
+
+    @property
+    def ocr_pooled(self) -> bool:
+        """Whether OCR runs in processes of its own, beside the extraction's: when there are several, or
+        one by default on more than one core (it reads the scans while this process reads the rest)."""
+        return self.ocr_process_count > 1 or (self.ocr_workers is None and (os.cpu_count() or 1) > 1)
+
+    @property
+    def ocr_thread_count(self) -> int:
+        """Inference threads of each OCR process."""
+        if self.ocr_threads:
+            return self.ocr_threads
+        if self.ocr_workers:
+            return 1
+        return max(1, (os.cpu_count() or 1) // self.ocr_process_count)
+
+    def one_ocr_process(self) -> Settings:
+        """The settings of an OCR process of the pool: it reads its pages itself, on its share of the cores."""
+        return replace(self, ocr_workers=1, ocr_threads=self.ocr_thread_count)

@@ -153,3 +153,32 @@ def test_detection_bands_keep_every_line_once_and_whole():
         for start, stop, keep_from, keep_to in tiles:
             assert start <= max(0, keep_from - DET_OVERLAP // 2) and stop >= min(height, keep_to + DET_OVERLAP // 2)
             assert len(tiles) == 1 or (stop - start) * width <= DET_TILE + DET_OVERLAP * width
+
+
+def test_recognition_widths_in_steps_read_as_the_widths_themselves():
+    """Crops padded to a width in steps (so that OpenVINO meets a few input shapes, not one per batch) give
+    the same characters in the same columns as at their own width."""
+    import cv2
+
+    from extractors.ocr.rapid import CELL_CONFIG, _engine, _SteppedWidths
+
+    grey, cells = _page()
+    recogniser = _engine(1, CELL_CONFIG)._load_rec_model()
+    session = recogniser.session
+    exact = session.session if isinstance(session, _SteppedWidths) else session
+    stepped = _SteppedWidths(exact, 32)
+    widths = set()
+    for x0, top, x1, bottom in plan_regions(grey, cells).lines:
+        crop = cv2.cvtColor(np.ascontiguousarray(grey[top:bottom, x0:x1]), cv2.COLOR_GRAY2BGR)
+        batch = recogniser.resize_norm_img(crop, max(crop.shape[1] / crop.shape[0], 2.0))[None]
+        widths.add(batch.shape[-1] % 32)
+        own, padded = exact(batch).copy(), stepped(batch)  # an output is the session's buffer, reused
+        assert own.shape == padded.shape
+        assert _characters(own) == _characters(padded) and _characters(own)
+    assert len(widths) > 2  # widths between the steps were tried
+
+
+def _characters(output: np.ndarray) -> list[tuple[int, int]]:
+    """The characters a recognition output gives (CTC: repeats joined, blanks left out) and their columns."""
+    best = output.argmax(axis=-1)[0]
+    return [(int(c), t) for t, c in enumerate(best) if c and (t == 0 or best[t - 1] != c)]

@@ -444,8 +444,8 @@ def _get_pool(settings: Settings) -> concurrent.futures.ProcessPoolExecutor:
 
 
 def ocr_pool(settings: Settings) -> concurrent.futures.ProcessPoolExecutor | None:
-    """The OCR processes, for whole image files; None with a single worker (run in this process)."""
-    return _get_pool(settings) if settings.ocr_process_count > 1 else None
+    """The OCR processes, for whole image files; None when OCR runs in this process (Settings.ocr_pooled)."""
+    return _get_pool(settings) if settings.ocr_pooled else None
 
 
 def reset_pool() -> None:
@@ -458,8 +458,8 @@ def read_pages(name: str, pages: list[PageImage], layout: Layout, engine: OcrEng
                first_table: int = 0, settings: Settings | None = None) -> None:
     """OCR the pages into `layout` (grids and segments added); several pages run in parallel across cores."""
     settings = settings or Settings()
-    if engine is None and len(pages) > 1 and settings.ocr_process_count > 1:
-        alone = settings.but(ocr_workers=1)
+    if engine is None and len(pages) > 1 and settings.ocr_pooled:
+        alone = settings.one_ocr_process()
         try:
             results = []
             for page_layout in _get_pool(settings).map(_read_one, [name] * len(pages), pages, [alone] * len(pages)):

@@ -31,9 +31,9 @@ def _engine(settings: Settings) -> OcrEngine:
     if settings.ocr_engine == "rapidocr":
         from extractors.ocr.rapid import RapidOcrEngine
 
-        return RapidOcrEngine(threads=settings.ocr_threads)
+        return RapidOcrEngine(threads=settings.ocr_thread_count)
     if settings.ocr_engine == "rapidocr-page":
         from extractors.ocr.rapid import RapidOcrPageEngine
 
-        return RapidOcrPageEngine(threads=settings.ocr_threads)
+        return RapidOcrPageEngine(threads=settings.ocr_thread_count)
     raise ValueError(f"unknown OCR engine {settings.ocr_engine!r}")

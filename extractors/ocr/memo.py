@@ -23,7 +23,7 @@ from extractors.ocr.engine import Box, OcrEngine, OcrLine, OcrWord, recognise_pa
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = "2"  # bump when an engine's settings change what it reads from the same pixels
+MEMO_VERSION = "3"  # bump when an engine's settings change what it reads from the same pixels
 
 
 def image_key(image: Image.Image, engine: str, cells: list[Box] | None = None) -> str:

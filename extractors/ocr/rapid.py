@@ -46,17 +46,30 @@ class RapidConfig:
 # detection needed no more than 1600 px a side: at 300 dpi it took 12.9 s at full size and 2.2 s at
 # 1600 px on one core, with the same lines found (issue 16)
 PAGE_CONFIG = RapidConfig("onnxruntime", "onnxruntime", 1600, 320)
-# detection at the same 1600 px: at 1280 it cost 0.1 s less a page (detection now runs outside the cells
-# only) and read 0.2 points of CER worse on the benchmark's scans; a 96 px floor reads as 320 does.
+# detection at 1280 px: on 30 of --ocr-compare's scanned pages (one run, same pages) 1600 px read with 3.22%
+# CER in 1.29 CPU s a page, 1280 px 3.12% in 1.14 s, 1152 px 2.92% in 1.11 s (PP-OCR's own default is 960:
+# 300 dpi print is large for it); a 96 px floor reads as 320 does.
 # OpenVINO runs detection twice as fast as onnxruntime but keeps the memory of the largest input it saw:
-# detection sees at most half an A4 page at once (DET_TILE), which holds it to 50 MB more than onnxruntime
-CELL_CONFIG = RapidConfig("openvino", "openvino", 1600, 96)
+# detection sees at most an eighth of an A4 page at once (DET_TILE)
+CELL_CONFIG = RapidConfig("openvino", "openvino", 1280, 96)
 TEXT_SCORE = 0.5  # lines read with less confidence are dropped, as RapidOCR does
-BATCH, BATCH_WIDTH = 6, 2400  # crops recognised together, and their padded width in all
-WIDE, MIN_DET_HEIGHT = 8, 30
-# pixels detection sees at once (at its scale): a quarter of an A4 page at 1600 px (a whole page's detection
-# took 600 MB); bands overlap by 64 rows at that scale, three lines of 300 dpi text
-DET_TILE, DET_OVERLAP = 500_000, 64  # a region wider than 8 heights, or lower than 30 px, is padded for detection
+# crops recognised together, and their padded width in all: OpenVINO keeps buffers for the largest batch it
+# saw (some 20 MB per 400 px of it); beyond three short crops a batch is hardly faster
+BATCH, BATCH_WIDTH = 6, 1200
+WIDE, MIN_DET_HEIGHT = 8, 30  # a region wider than 8 heights, or lower than 30 px, is padded for detection
+# pixels detection sees at once (at its scale): an eighth of an A4 page at 1600 px (a whole page's detection
+# took 600 MB; OpenVINO keeps 0.3 KB per pixel of the largest input it saw, 145 MB at 500,000); bands overlap
+# by 48 rows at that scale, more than two lines of 300 dpi text
+DET_TILE, DET_OVERLAP = 250_000, 48
+
+
+# OpenVINO's CPU plugin keeps the kernels it built for each input shape it saw, 5000 of them by default:
+# recognition's batches came in nearly as many widths as there were batches, and one process of two threads
+# grew to 1.77 GB over 40 scanned pages. Widths in steps of REC_STEP px are met again, so fewer kernels are
+# built (recognition 12% faster) and a smaller cache keeps them: 0.93 GB after the same 40 pages. Without
+# the steps, a cache of 256 or 0 kernels cost 9% or 15% more time a page
+RUNTIME_CACHE = 1000
+REC_STEP = 32  # recognition's input widths in steps of this many px (_SteppedWidths)
 
 
 def openvino_installed() -> bool:
@@ -106,8 +119,24 @@ def _engine(threads: int, config: RapidConfig):
                         "EngineConfig.openvino.num_streams": 1,
                         "EngineConfig.openvino.performance_hint": "LATENCY",
                     })
+            _limit_openvino_cache()
             _instances[key] = RapidOCR(params=params)
         return _instances[key]
+
+
+def _limit_openvino_cache() -> None:
+    """RapidOCR hands OpenVINO only the properties it knows of: RUNTIME_CACHE is added to them."""
+    with contextlib.suppress(ImportError):
+        from rapidocr.inference_engine.openvino import main as openvino_session
+
+        if not hasattr(openvino_session.CPUConfig, "runtime_cache"):
+            class CpuConfig(openvino_session.CPUConfig):
+                runtime_cache = RUNTIME_CACHE
+
+                def get_config(self):
+                    return {**super().get_config(), "CPU_RUNTIME_CACHE_CAPACITY": str(self.runtime_cache)}
+
+            openvino_session.CPUConfig = CpuConfig
 
 
 def _give_back() -> None:
@@ -151,7 +180,7 @@ class RapidOcrPageEngine:
     config = PAGE_CONFIG
 
     def __init__(self, threads: int = 1):
-        self.threads = threads  # the inference engine's intra-op threads (Settings.ocr_threads)
+        self.threads = threads  # the inference engine's intra-op threads (Settings.ocr_thread_count)
 
     def recognise(self, image: Image.Image) -> list[OcrLine]:
         return self._detect_and_read(_bgr(image))
@@ -252,6 +281,8 @@ class RapidOcrEngine(RapidOcrPageEngine):
 
         ocr = _engine(self.threads, self.config)
         recogniser = ocr._load_rec_model()
+        if REC_STEP > 1 and not isinstance(recogniser.session, _SteppedWidths):
+            recogniser.session = _SteppedWidths(recogniser.session, REC_STEP)
         lines = []
         for group in _batches(crops, self.config.rec_floor):
             batch = [crops[i] for i in group]
@@ -261,6 +292,28 @@ class RapidOcrEngine(RapidOcrPageEngine):
                          in zip(quads[group], result.txts, result.scores, result.word_results, strict=True)
                          if text.strip() and score >= TEXT_SCORE)
         return lines
+
+
+class _SteppedWidths:
+    """A recognition session whose inputs are padded to a width in steps of `step` px, its outputs cut back
+    to the columns of the width given. RapidOCR pads each batch to its widest crop, so nearly every batch
+    had a width of its own, and OpenVINO builds (and keeps, RUNTIME_CACHE) kernels for each shape it sees.
+    The padding is RapidOCR's own (zeros after normalisation); the model gives a column of output per 8 px
+    of input, its strides rounding as ceil(width / 4) // 2."""
+
+    def __init__(self, session, step: int):
+        self.session = session
+        self.step = step
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        width = batch.shape[-1]
+        padded = -(-width // self.step) * self.step
+        if padded != width:
+            batch = np.pad(batch, ((0, 0), (0, 0), (0, 0), (0, padded - width)))
+        return self.session(batch)[:, : -(-width // 4) // 2]
+
+    def __getattr__(self, name):
+        return getattr(self.session, name)
 
 
 def _tiles(height: int, width: int) -> list[tuple[int, int, int, int]]:
