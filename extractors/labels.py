@@ -792,16 +792,36 @@ def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[int, str]) -> list[dict]:
+def _goes_on(grid: Grid, r: int, spec: TableSpec, mapping: dict, columns: dict) -> bool:
+    """Whether the table goes on below a row spanning it (r): the next row of several cells holds values of
+    the table's key columns (a sub-section row: 自有车辆 … 外协车辆), not another table's header."""
+    keys = {c: k for c, k in mapping.items() if isinstance(k, str) and k in _KEY_COLUMNS.get(spec.key, ())}
+    for cells in grid.rows[r + 1:]:
+        present = [c for c in cells if c is not None and c.text.strip()]
+        if len(present) < 2:
+            continue
+        if any(_match_column(spec, c.text) for c in present):
+            return False
+        return bool(keys) and all((cell := cells[c] if c < len(cells) else None) is not None
+                                  and columns[k].normalise(cell.text.strip()) is not None for c, k in keys.items())
+    return False
+
+
+def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[int, str],
+                   end: int | None = None) -> list[dict]:
+    """The rows under a table's header, up to row `end` (another table's header in the same grid) or the
+    first row spanning the grid that the table does not go on after."""
     columns = {c.key: c for c in spec.columns}
     rows: list[dict] = []
     previous: dict = {}
-    for r in range(header_row + 1, len(grid.rows)):
+    for r in range(header_row + 1, len(grid.rows) if end is None else end):
         cells = grid.rows[r]
         present = [c for c in cells if c is not None and c.text.strip()]
         if not present:
             continue
         if len(present) == 1 and len(mapping) > 2 and cells[0] is not None and all(x is None for x in cells[1:]):
+            if _goes_on(grid, r, spec, mapping, columns):
+                continue  # a sub-section row: 自有车辆 over some rows, 外协车辆 over the rest
             break  # a section heading spanning the row ends the table
         if any(match_label(x.text) is not None for x in present) and not any(_match_column(spec, x.text)
                                                                              for x in present):
@@ -883,13 +903,21 @@ def _row_ref(grid: Grid, r: int) -> str:
 
 
 def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
+    """Each grid's tables. A grid may hold several one below another, each under a header row of its own
+    (a form that is one long table: 有组织排放 then 运输车辆); a table's rows end at the next one's header.
+    Headers of two tables in the same rows are one header read two ways: the one naming more columns wins."""
     out: dict[str, list[dict]] = {}
     for grid, headers in _joined_across_pages(layout.grids):
-        candidates = [(len(_keys(header[1])), spec, header) for spec, header in headers if header]
-        if not candidates:
-            continue
-        _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])
-        out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping))
+        candidates = sorted(((len(_keys(header[1])), spec, header) for spec, header in headers if header),
+                            key=lambda c: -c[0])
+        chosen: list[tuple[TableSpec, int, dict]] = []
+        for _, spec, (header_row, mapping) in candidates:
+            if all(abs(header_row - row) > 1 for _, row, _ in chosen):
+                chosen.append((spec, header_row, mapping))
+        starts = sorted(row for _, row, _ in chosen)
+        for spec, header_row, mapping in chosen:
+            end = next((row for row in starts if row > header_row), None)
+            out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping, end))
     return out
 
 
