@@ -26,7 +26,7 @@ Deliveries: `docx` (the rewritten form), `pdf-text` (the same form printed to PD
 LibreOffice), each with the bundle's other files unchanged, and `pdf-merged` (that PDF and the
 bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°). Each bundle is extracted and
 checked in its own process; printed per delivery: the original and the rewritten bundles'
-form fields read (exact match with the truth), vehicle cells, and findings the clean
+form fields read (exact match with the truth), vehicle and emission cells, and findings the clean
 bundles do not deserve (every finding but `info:` ones; blocking among them). With
 `--before CHECKOUT` the same rewritten bundles are also read by that checkout's code
 (its `.venv`), side by side: the figures before and after a change.
@@ -48,7 +48,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.extraction import ROOT, _stop_worker_pools, align_rows, run_all, same
+from benchmarks.extraction import (
+    EMISSION_KEYS,
+    ROOT,
+    VEHICLE_KEYS,
+    _stop_worker_pools,
+    align_rows,
+    run_all,
+    same,
+)
 
 PARAPHRASES = Path(__file__).with_name("paraphrases.toml")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -316,14 +324,14 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
     # the form's document: a file, or the part of a merged file the extraction took for the form
     forms = [d for d in extraction.documents if d.file in form_files and (
         getattr(d, "pages_range", None) is None or d.kind == "application_form")]
-    got_rows = [row for d in forms for row in d.tables.get("vehicles", [])]
-    vehicles = align_rows(truth["tables"]["vehicles"], got_rows,
-                          ("plate", "vin", "emission_stage", "registration_date"))[:2]
+    vehicles, emissions = (align_rows(truth["tables"][table], [row for d in forms for row in d.tables.get(table, [])],
+                                      keys)[:2]
+                           for table, keys in (("vehicles", VEHICLE_KEYS), ("emissions", EMISSION_KEYS)))
     findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
     _stop_worker_pools()  # else the OCR pool's workers keep this process from exiting
     return {"bundle": truth["bundle"], "delivery": truth["delivery"], "expected": truth["expected_rules"],
             "rewritten": truth.get("rewritten", {}), "fields": len(truth["fields"]),
-            "missed": missed, "vehicles": vehicles, "findings": findings,
+            "missed": missed, "vehicles": vehicles, "emissions": emissions, "findings": findings,
             "unassigned": len(data.get("unassigned", []))}
 
 
@@ -349,6 +357,8 @@ def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
         read = total - sum(len(r["missed"]) for r in rows)
         false = [f for r in rows for f in r["findings"] if not f["rule"].startswith("info:")]
         cells = [sum(r["vehicles"][0] for r in rows), sum(r["vehicles"][1] for r in rows)]
+        emission_cells = [sum(r["emissions"][0] for r in rows if "emissions" in r),
+                          sum(r["emissions"][1] for r in rows if "emissions" in r)]
         missed: dict[str, int] = defaultdict(int)
         for r in rows:
             for key, _, _ in r["missed"]:
@@ -359,6 +369,7 @@ def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
         out[delivery] = {"bundles": len(rows), "crashed": sum(1 for r in results if r["delivery"] == delivery
                                                                and "crash" in r),
                          "fields_read": read, "fields": total, "vehicle_cells": cells,
+                         "emission_cells": emission_cells,
                          "false_findings": len(false),
                          "false_blocking": sum(1 for f in false if f["severity"] == "blocking"),
                          "planted": sum(len(set(r["expected"])) for r in defects),
@@ -382,6 +393,8 @@ def print_table(columns: dict[str, dict[str, dict[str, Any]]]) -> None:
                 ("form fields read", lambda s: f"{s['fields_read']}/{s['fields']} {_pct(s['fields_read'], s['fields'])}"),
                 ("vehicle cells", lambda s: f"{s['vehicle_cells'][0]}/{s['vehicle_cells'][1]} "
                                             f"{_pct(*s['vehicle_cells'])}"),
+                ("emission cells", lambda s: f"{s['emission_cells'][0]}/{s['emission_cells'][1]} "
+                                             f"{_pct(*s['emission_cells'])}"),
                 ("undeserved findings", lambda s: f"{s['false_findings']} ({s['false_blocking']} blocking)"),
                 ("planted defects found", lambda s: f"{s['planted_found']}/{s['planted']} "
                                                     f"{_pct(s['planted_found'], s['planted'])}"),
