@@ -642,6 +642,7 @@ _CARRY_DOWN = {"outlet_id", "source", "process"}
 def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
+    headings = _heading_rows(grid, spec)
     for r, header_rows, subs, joined in _header_candidates(grid):
         mapping: dict[int, str | tuple[str, ...]] = {}
         for c, cell in enumerate(header_rows):
@@ -663,7 +664,7 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
             mapping = _run_together_header(grid.rows[r], spec)
         if mapping or (r < TOP_ROWS and not joined):  # a header names a column by a heading, or heads the grid
             # (two rows read as one name one by a heading: else two rows of values at the top of a page)
-            _columns_by_values(grid, r, header_rows, spec, mapping)
+            _columns_by_values(grid, r, header_rows, spec, mapping, headings)
         need = _KEY_COLUMNS.get(spec.key, set())
         if len(_keys(mapping)) >= 3 and (not need or need & _keys(mapping)) and (
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
@@ -681,22 +682,29 @@ def _spans_row(row: list[Cell | None]) -> bool:
     return len(row) > 1 and row[0] is not None and all(cell is None for cell in row[1:])
 
 
-def _values_under(grid: Grid, r: int, c: int, spec: TableSpec) -> list[str]:
-    """The values of up to VALUE_ROWS rows under row r in column c, up to a row naming a column of `spec`
-    (another table's header: rows of a long table below it are none of this one's); rows spanning the
+def _heading_rows(grid: Grid, spec: TableSpec) -> list[bool]:
+    """For each row of a grid, whether a cell of it names a column of `spec` (a header's row)."""
+    return [any(cell is not None and cell.text.strip() and _match_column(spec, cell.text) for cell in row)
+            for row in grid.rows]
+
+
+def _values_under(grid: Grid, r: int, c: int, headings: list[bool]) -> list[str]:
+    """The values of up to VALUE_ROWS rows under row r in column c, up to a row naming a column (`headings`:
+    another table's header, and the rows of a long table below it none of this one's); rows spanning the
     table, its sub-section headings, are no values."""
     values = []
-    for row in grid.rows[r + 1:r + 1 + VALUE_ROWS]:
-        if any(cell is not None and cell.text.strip() and _match_column(spec, cell.text) for cell in row):
+    for k in range(r + 1, min(len(grid.rows), r + 1 + VALUE_ROWS)):
+        row = grid.rows[k]
+        if headings[k]:
             break
         if not _spans_row(row) and c < len(row) and row[c] is not None and row[c].text.strip():
             values.append(row[c].text.strip())
     return values
 
 
-def _values_fit(grid: Grid, r: int, c: int, col, spec: TableSpec) -> bool:
+def _values_fit(grid: Grid, r: int, c: int, col, headings: list[bool]) -> bool:
     """Whether most values under row r in column c are of column `col`'s type."""
-    values = _values_under(grid, r, c, spec)
+    values = _values_under(grid, r, c, headings)
     if not values:
         return False
     fit = sum(1 for value in values if (col.field_type.tells if col.field_type.distinctive
@@ -716,7 +724,8 @@ def _weak_columns(spec: TableSpec, header: str) -> tuple:
     return tuple(found.values())
 
 
-def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: TableSpec, mapping: dict) -> None:
+def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: TableSpec, mapping: dict,
+                       headings: list[bool]) -> None:
     """Columns no synonym names, named by what they hold (headings no list foresaw: VIN码, 污染因子, 上牌日期):
     a heading's weak reading (_weak_columns) when the values under it are of that column's type; else a
     column whose values only one column's type takes (plates, VINs, dates, stages, pollutants). A heading
@@ -725,12 +734,12 @@ def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: 
         if c in mapping or cell is None or not cell.text.strip():
             continue
         taken = _keys(mapping)
-        weak = [col for col in _weak_columns(spec, cell.text) if col.key not in taken and _values_fit(grid, r, c, col, spec)]
+        weak = [col for col in _weak_columns(spec, cell.text) if col.key not in taken and _values_fit(grid, r, c, col, headings)]
         if len(weak) == 1:
             mapping[c] = weak[0].key
             continue
         fitting = [col for col in spec.columns if col.key not in taken and col.field_type.distinctive
-                   and not col.field_type.tells(col.normalise(cell.text)) and _values_fit(grid, r, c, col, spec)]
+                   and not col.field_type.tells(col.normalise(cell.text)) and _values_fit(grid, r, c, col, headings)]
         if len(fitting) == 1:
             mapping[c] = fitting[0].key
 
