@@ -80,6 +80,11 @@ def run_check_bundle(args: tuple[str, ...]) -> dict[str, Any]:
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in findings]}
 
 
+def found_rules(expected: list[str], findings: list[dict]) -> set[str]:
+    """The planted defects found: the expected rules among the findings' rules."""
+    return set(expected) & {f["rule"] for f in findings}
+
+
 def family_of(rule: str) -> str:
     """`missing_document:cems_data` → `missing_document:*`, `invalid:credit_code` stays whole."""
     head, _, tail = rule.partition(":")
@@ -94,7 +99,7 @@ def report(results: list[dict]) -> dict[str, Any]:
     per_rule: dict[str, Counter] = defaultdict(Counter)
     misses = []
     for r in defect:
-        found = {f["rule"] for f in r["findings"]}
+        found = found_rules(r["expected"], r["findings"])
         for rule in r["expected"]:
             per_rule[rule]["planted"] += 1
             if rule in found:
@@ -121,7 +126,7 @@ def report(results: list[dict]) -> dict[str, Any]:
         if not dd and not cc:
             continue
         planted = sum(len(r["expected"]) for r in dd)
-        found = sum(len(set(r["expected"]) & {f["rule"] for f in r["findings"]}) for r in dd)
+        found = sum(len(found_rules(r["expected"], r["findings"])) for r in dd)
         fps = [(r, f) for r, f in false_positives if d == "all" or r["delivery"] == d]
         fp_bundles = len({r["bundle"] for r, _f in fps})
         recall = f"{100 * found / planted:7.2f}%" if planted else "      —"

@@ -1,6 +1,7 @@
 """How the extractors and checks hold up on forms written by other hands than the corpus generator's.
 
-    python -m benchmarks.robustness [--corpus var/corpus] [--limit 12] [--jobs 2] [--out var/robustness]
+    python -m benchmarks.robustness [--corpus var/corpus] [--limit 12] [--defects N] [--jobs 2]
+                                    [--out var/robustness] [--prepare-only | --read-only]
                                     [--before /path/to/other/checkout] [--json FILE]
 
 The corpus (fixtures/) and the synonyms of forms/data/fields.toml were written together, so
@@ -12,13 +13,20 @@ written apart from fields.toml and kept disjoint from it (tests/test_robustness_
   table headings under other names (号牌, 排放标准阶段 …);
 - structure: paragraphs wrapped in content controls (w:sdt), check boxes turned into legacy
   FORMCHECKBOX fields, a title row put above a table's header (the header one row lower);
-- value spellings: emission stages with Arabic or Roman digits (国5, 国Ⅵ).
+- value spellings: emission stages with Arabic or Roman digits (国5, 国Ⅵ);
+- table layouts (benchmarks/table_rewrites.py): every table in one long table under merged
+  section rows, two-row headings with a group heading merged over two columns, label–value pairs
+  two to a row, section rows in the middle of a table (自有车辆 / 外协车辆).
+
+The same rewrites are made to cases with planted defects (`--defects N`, every rule family's
+first case before any's second), and the defects found there are counted as benchmarks/checks.py
+counts them (`found_rules`): a defect is found when its expected rule is raised.
 
 Deliveries: `docx` (the rewritten form), `pdf-text` (the same form printed to PDF by
 LibreOffice), each with the bundle's other files unchanged, and `pdf-merged` (that PDF and the
 bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°). Each bundle is extracted and
 checked in its own process; printed per delivery: the original and the rewritten bundles'
-form fields read (exact match with the truth), vehicle cells, and findings the clean
+form fields read (exact match with the truth), vehicle and emission cells, and findings the clean
 bundles do not deserve (every finding but `info:` ones; blocking among them). With
 `--before CHECKOUT` the same rewritten bundles are also read by that checkout's code
 (its `.venv`), side by side: the figures before and after a change.
@@ -40,7 +48,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.extraction import ROOT, _stop_worker_pools, align_rows, run_all, same
+from benchmarks.extraction import (
+    EMISSION_KEYS,
+    ROOT,
+    VEHICLE_KEYS,
+    _stop_worker_pools,
+    align_rows,
+    run_all,
+    same,
+)
 
 PARAPHRASES = Path(__file__).with_name("paraphrases.toml")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -110,6 +126,7 @@ def rewrite_docx(data: bytes, rng: random.Random, lists: dict[str, Any]) -> tupl
 
     from docx import Document
 
+    from benchmarks import table_rewrites
     from forms.fields import TABLES, match_label
 
     doc = Document(io.BytesIO(data))
@@ -127,6 +144,13 @@ def rewrite_docx(data: bytes, rng: random.Random, lists: dict[str, Any]) -> tupl
             return new
         return None
 
+    keep: set = set()  # group headings of two-row headers: they name no one column
+    for rewrite, count in (("four_columns", lambda: table_rewrites.four_columns(doc, rng)),
+                           ("one_table", lambda: rng.random() < 0.4 and table_rewrites.one_table(doc, rng, lists)),
+                           ("two_row_header", lambda: table_rewrites.two_row_headers(doc, rng, lists, keep)),
+                           ("section_rows", lambda: table_rewrites.section_rows(doc, rng, lists))):
+        if done := count():
+            changed[rewrite] += int(done)
     tables = list(doc.tables)
     for table in tables:
         tables.extend(cell_table for row in table.rows for cell in row.cells for cell_table in cell.tables)
@@ -134,7 +158,7 @@ def rewrite_docx(data: bytes, rng: random.Random, lists: dict[str, Any]) -> tupl
         seen: set = set()
         for r, row in enumerate(table.rows):
             for cell in row.cells:
-                if cell._tc in seen:
+                if cell._tc in seen or cell._tc in keep:
                     continue
                 seen.add(cell._tc)
                 text = cell.text.strip()
@@ -224,12 +248,30 @@ def merge_pdfs(folder: Path, form_pdf: str, documents: dict[str, str],
     return out, kinds
 
 
-def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], seed: int) -> list[tuple[str, str]]:
-    """Write the rewritten bundles (clean docx-delivery cases) under `out`; (folder, truth path) each."""
+def _defect_cases(truths: list[dict], limit: int) -> list[dict]:
+    """Up to `limit` docx cases with planted defects, every rule family's first case before any family's
+    second: the few read are as varied as the corpus holds."""
+    from benchmarks.checks import family_of
+
+    defects = [t for t in truths if t["delivery"] == "docx" and t["expected_rules"]]
+    rounds: dict[str, int] = defaultdict(int)
+    ranked = []
+    for t in defects:
+        family = family_of(t["expected_rules"][0])
+        ranked.append((rounds[family], t["bundle"], t))
+        rounds[family] += 1
+    return [t for _, _, t in sorted(ranked, key=lambda x: x[:2])][:limit]
+
+
+def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], seed: int,
+            defects: int = 0) -> list[tuple[str, str]]:
+    """Write the rewritten bundles (clean docx-delivery cases, and `defects` cases with planted defects)
+    under `out`; (folder, truth path) each."""
     lists = paraphrases()
     work: list[tuple[str, str]] = []
     truths = [json.loads(p.read_text("utf-8")) for p in sorted(corpus.glob("*.truth.json"))]
     chosen = [t for t in truths if t["delivery"] == "docx" and not t["expected_rules"]][:limit]
+    chosen += _defect_cases(truths, defects)
     for truth in chosen:
         form = next(f for f, kind in truth["documents"].items() if kind == "application_form")
         rng = random.Random(f"{seed}:{truth['bundle']}")
@@ -282,24 +324,41 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
     # the form's document: a file, or the part of a merged file the extraction took for the form
     forms = [d for d in extraction.documents if d.file in form_files and (
         getattr(d, "pages_range", None) is None or d.kind == "application_form")]
-    got_rows = [row for d in forms for row in d.tables.get("vehicles", [])]
-    vehicles = align_rows(truth["tables"]["vehicles"], got_rows,
-                          ("plate", "vin", "emission_stage", "registration_date"))[:2]
+    vehicles, emissions = (align_rows(truth["tables"][table], [row for d in forms for row in d.tables.get(table, [])],
+                                      keys)[:2]
+                           for table, keys in (("vehicles", VEHICLE_KEYS), ("emissions", EMISSION_KEYS)))
     findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
     _stop_worker_pools()  # else the OCR pool's workers keep this process from exiting
-    return {"bundle": truth["bundle"], "delivery": truth["delivery"], "fields": len(truth["fields"]),
-            "missed": missed, "vehicles": vehicles, "findings": findings,
+    return {"bundle": truth["bundle"], "delivery": truth["delivery"], "expected": truth["expected_rules"],
+            "rewritten": truth.get("rewritten", {}), "fields": len(truth["fields"]),
+            "missed": missed, "vehicles": vehicles, "emissions": emissions, "findings": findings,
             "unassigned": len(data.get("unassigned", []))}
 
 
 def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
+    """Per delivery: the clean bundles' fields, vehicle cells and undeserved findings; the defect
+    bundles' planted defects found (as benchmarks/checks.py judges them); the rewrites made."""
+    from benchmarks.checks import found_rules
+
     out: dict[str, dict[str, Any]] = {}
+    for r in results:  # a worker that died knows its bundle only
+        r["delivery"] = r["bundle"].rsplit("-robust-", 1)[-1]
     for delivery in sorted({r["delivery"] for r in results}):
-        rows = [r for r in results if r["delivery"] == delivery and "crash" not in r]
+        done = [r for r in results if r["delivery"] == delivery and "crash" not in r]
+        rows = [r for r in done if not r.get("expected")]
+        defects = [r for r in done if r.get("expected")]
+        unfound = [f"{r['bundle']}: {rule}" for r in defects
+                   for rule in sorted(set(r["expected"]) - found_rules(r["expected"], r["findings"]))]
+        rewrites: dict[str, int] = defaultdict(int)
+        for r in done:
+            for key, n in r.get("rewritten", {}).items():
+                rewrites[key] += n
         total = sum(r["fields"] for r in rows)
         read = total - sum(len(r["missed"]) for r in rows)
         false = [f for r in rows for f in r["findings"] if not f["rule"].startswith("info:")]
         cells = [sum(r["vehicles"][0] for r in rows), sum(r["vehicles"][1] for r in rows)]
+        emission_cells = [sum(r["emissions"][0] for r in rows if "emissions" in r),
+                          sum(r["emissions"][1] for r in rows if "emissions" in r)]
         missed: dict[str, int] = defaultdict(int)
         for r in rows:
             for key, _, _ in r["missed"]:
@@ -310,8 +369,12 @@ def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
         out[delivery] = {"bundles": len(rows), "crashed": sum(1 for r in results if r["delivery"] == delivery
                                                                and "crash" in r),
                          "fields_read": read, "fields": total, "vehicle_cells": cells,
+                         "emission_cells": emission_cells,
                          "false_findings": len(false),
                          "false_blocking": sum(1 for f in false if f["severity"] == "blocking"),
+                         "planted": sum(len(set(r["expected"])) for r in defects),
+                         "planted_found": sum(len(found_rules(r["expected"], r["findings"])) for r in defects),
+                         "planted_missed": unfound, "rewrites": dict(sorted(rewrites.items())),
                          "missed_fields": dict(sorted(missed.items(), key=lambda x: -x[1])),
                          "false_rules": dict(sorted(rules.items(), key=lambda x: -x[1]))}
     return out
@@ -330,13 +393,20 @@ def print_table(columns: dict[str, dict[str, dict[str, Any]]]) -> None:
                 ("form fields read", lambda s: f"{s['fields_read']}/{s['fields']} {_pct(s['fields_read'], s['fields'])}"),
                 ("vehicle cells", lambda s: f"{s['vehicle_cells'][0]}/{s['vehicle_cells'][1]} "
                                             f"{_pct(*s['vehicle_cells'])}"),
+                ("emission cells", lambda s: f"{s['emission_cells'][0]}/{s['emission_cells'][1]} "
+                                             f"{_pct(*s['emission_cells'])}"),
                 ("undeserved findings", lambda s: f"{s['false_findings']} ({s['false_blocking']} blocking)"),
+                ("planted defects found", lambda s: f"{s['planted_found']}/{s['planted']} "
+                                                    f"{_pct(s['planted_found'], s['planted'])}"),
                 ("crashed bundles", lambda s: str(s["crashed"]))):
             print(f"{delivery:<10} {label:<24}" + "".join(
                 f"{fmt(col[delivery]) if delivery in col else '—':>28}" for col in columns.values()))
     for name, col in columns.items():
         for delivery, s in col.items():
-            print(f"\n{name} / {delivery}: fields missed {s['missed_fields']}; undeserved findings {s['false_rules']}")
+            print(f"\n{name} / {delivery}: fields missed {s['missed_fields']}; undeserved findings {s['false_rules']}; "
+                  f"planted defects missed {s['planted_missed']}")
+    first = next(iter(columns.values()))
+    print("\nrewrites made: " + "; ".join(f"{d}: {s['rewrites']}" for d, s in first.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,12 +414,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "var" / "corpus")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "robustness")
     parser.add_argument("--limit", type=int, default=12, help="clean cases rewritten")
+    parser.add_argument("--defects", type=int, help="cases with planted defects rewritten (default: --limit)")
     parser.add_argument("--delivery", default="docx,pdf-text,pdf-merged")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--before", type=Path, help="another checkout (with its .venv) to read the same bundles")
-    parser.add_argument("--read-only", action="store_true", help="read the bundles already under --out "
-                        "(how --before runs the other checkout)")
+    parser.add_argument("--read-only", action="store_true", help="read the bundles already under --out")
+    parser.add_argument("--raw", action="store_true", help="with --read-only: print the results, not their "
+                        "summary (how --before runs the other checkout)")
     parser.add_argument("--prepare-only", action="store_true", help="only write the rewritten bundles")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
@@ -365,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
             prepare_corpus(args.corpus, args.jobs)
         for stale in args.out.glob("*-robust-*.truth.json"):
             stale.unlink()
-        prepare(args.corpus, args.out, args.limit, deliveries, args.seed)
+        prepare(args.corpus, args.out, args.limit, deliveries, args.seed,
+                args.limit if args.defects is None else args.defects)
         return 0
     else:
         # rewritten in a process of its own: the bundles are read in processes forked from this one, and a
@@ -373,22 +446,24 @@ def main(argv: list[str] | None = None) -> int:
         # they start hung so)
         subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--prepare-only", "--corpus", str(args.corpus),
                         "--out", str(args.out), "--limit", str(args.limit), "--delivery", args.delivery,
+                        "--defects", str(args.limit if args.defects is None else args.defects),
                         "--seed", str(args.seed)], cwd=ROOT, check=True)
         work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
                 for p in sorted(args.out.glob("*-robust-*.truth.json"))]
     results = run_all(work, args.jobs, worker=run_robust_bundle)
-    summary = summarise(results)
-    if args.read_only:
-        print(json.dumps(summary, ensure_ascii=False))
+    if args.raw:  # for the checkout that asked: it summarises (and may count what this one cannot)
+        print(json.dumps(results, ensure_ascii=False))
         return 0
+    summary = summarise(results)
     columns = {"this checkout": summary}
     if args.before:
         python = args.before / ".venv" / "bin" / "python"
         env = dict(os.environ, PYTHONPATH=str(args.before))
-        done = subprocess.run([str(python), str(Path(__file__).resolve()), "--read-only", "--out", str(args.out),
+        done = subprocess.run([str(python), str(Path(__file__).resolve()), "--read-only", "--raw", "--out", str(args.out),
                                "--jobs", str(args.jobs)], env=env, cwd=args.before, capture_output=True, text=True,
                               check=True)
-        columns = {f"before ({args.before})": json.loads(done.stdout.strip().splitlines()[-1]), **columns}
+        columns = {f"before ({args.before})": summarise(json.loads(done.stdout.strip().splitlines()[-1])),
+                   **columns}
     print_table(columns)
     if args.json:
         args.json.write_text(json.dumps(columns, ensure_ascii=False, indent=1), encoding="utf-8")

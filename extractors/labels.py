@@ -671,12 +671,15 @@ _CARRY_DOWN = {"outlet_id", "source", "process"}
 def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
-    for r, header_rows in _header_candidates(grid):
+    headings = _heading_rows(grid, spec)
+    for r, header_rows, subs, joined in _header_candidates(grid):
         mapping: dict[int, str | tuple[str, ...]] = {}
         for c, cell in enumerate(header_rows):
             if cell is None:
                 continue
             col = _match_column(spec, cell.text)
+            if c in subs and (col is None or col.key in _keys(mapping)):
+                col = _match_column(spec, subs[c]) or col  # 标准限值 under 排放浓度（mg/m³）: the sub-heading
             if col and col.key not in _keys(mapping):
                 mapping[c] = col.key
             elif not col and (keys := _merged_headings(cell.text, spec)) and not set(keys) & _keys(mapping):
@@ -688,8 +691,9 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                     mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
-        if mapping or r < TOP_ROWS:  # a header names a column by a heading, or heads the grid
-            _columns_by_values(grid, r, header_rows, spec, mapping)
+        if mapping or (r < TOP_ROWS and not joined):  # a header names a column by a heading, or heads the grid
+            # (two rows read as one name one by a heading: else two rows of values at the top of a page)
+            _columns_by_values(grid, r, header_rows, spec, mapping, headings)
         if spec.key == "emissions":
             _limit_s_figure(spec, header_rows, mapping)
         need = _KEY_COLUMNS.get(spec.key, set())
@@ -729,10 +733,34 @@ TOP_ROWS = 3  # rows at the top of a grid that may be a header naming no column 
 VALUE_FIT = 0.8  # share of them that must be of the column's type
 
 
-def _values_fit(grid: Grid, r: int, c: int, col) -> bool:
+def _spans_row(row: list[Cell | None]) -> bool:
+    """One cell merged across the whole row: a section or sub-section heading, no row of values."""
+    return len(row) > 1 and row[0] is not None and all(cell is None for cell in row[1:])
+
+
+def _heading_rows(grid: Grid, spec: TableSpec) -> list[bool]:
+    """For each row of a grid, whether a cell of it names a column of `spec` (a header's row)."""
+    return [any(cell is not None and cell.text.strip() and _match_column(spec, cell.text) for cell in row)
+            for row in grid.rows]
+
+
+def _values_under(grid: Grid, r: int, c: int, headings: list[bool]) -> list[str]:
+    """The values of up to VALUE_ROWS rows under row r in column c, up to a row naming a column (`headings`:
+    another table's header, and the rows of a long table below it none of this one's); rows spanning the
+    table, its sub-section headings, are no values."""
+    values = []
+    for k in range(r + 1, min(len(grid.rows), r + 1 + VALUE_ROWS)):
+        row = grid.rows[k]
+        if headings[k]:
+            break
+        if not _spans_row(row) and c < len(row) and row[c] is not None and row[c].text.strip():
+            values.append(row[c].text.strip())
+    return values
+
+
+def _values_fit(grid: Grid, r: int, c: int, col, headings: list[bool]) -> bool:
     """Whether most values under row r in column c are of column `col`'s type."""
-    values = [cell.text.strip() for k in range(r + 1, min(len(grid.rows), r + 1 + VALUE_ROWS))
-              if (cell := grid.cell(k, c)) is not None and cell.text.strip()]
+    values = _values_under(grid, r, c, headings)
     if not values:
         return False
     fit = sum(1 for value in values if (col.field_type.tells if col.field_type.distinctive
@@ -752,7 +780,8 @@ def _weak_columns(spec: TableSpec, header: str) -> tuple:
     return tuple(found.values())
 
 
-def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: TableSpec, mapping: dict) -> None:
+def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: TableSpec, mapping: dict,
+                       headings: list[bool]) -> None:
     """Columns no synonym names, named by what they hold (headings no list foresaw: VIN码, 污染因子, 上牌日期):
     a heading's weak reading (_weak_columns) when the values under it are of that column's type; else a
     column whose values only one column's type takes (plates, VINs, dates, stages, pollutants). A heading
@@ -761,26 +790,29 @@ def _columns_by_values(grid: Grid, r: int, header_row: list[Cell | None], spec: 
         if c in mapping or cell is None or not cell.text.strip():
             continue
         taken = _keys(mapping)
-        weak = [col for col in _weak_columns(spec, cell.text) if col.key not in taken and _values_fit(grid, r, c, col)]
+        weak = [col for col in _weak_columns(spec, cell.text) if col.key not in taken and _values_fit(grid, r, c, col, headings)]
         if len(weak) == 1:
             mapping[c] = weak[0].key
             continue
         fitting = [col for col in spec.columns if col.key not in taken and col.field_type.distinctive
-                   and not col.field_type.tells(col.normalise(cell.text)) and _values_fit(grid, r, c, col)]
+                   and not col.field_type.tells(col.normalise(cell.text)) and _values_fit(grid, r, c, col, headings)]
         if len(fitting) == 1:
             mapping[c] = fitting[0].key
 
 
 def _header_candidates(grid: Grid):
-    """(row index, cells) of every row that may be a table's header — anywhere in the grid, as a table
-    put inside one big form table has it — and of every two rows read as one header (a heading split
-    over two rows: 排放浓度 over mg/m³, or a group heading over its columns), at the second row's index."""
+    """(row index, cells, sub-headings, joined) of every row that may be a table's header — anywhere in the grid, as
+    a table put inside one big form table has it — and of every two rows read as one header (a heading split
+    over two rows: 排放浓度 over mg/m³, or a group heading over its columns), at the second row's index.
+    Under a group heading merged over several columns, each column's sub-heading alone is kept too (column
+    → text): 排放浓度（mg/m³） over 实测值 | 标准限值 names the first by both, the second by its own."""
     rows = grid.rows
     for r, row in enumerate(rows):
-        yield r, row
+        yield r, row, {}, False
         if r + 1 < len(rows) and len(rows[r + 1]) == len(row):
             below = rows[r + 1]
             joined: list[Cell | None] = []
+            subs: dict[int, str] = {}
             for c in range(len(row)):
                 top = row[c]
                 if top is None:  # merged over this column from the left
@@ -789,9 +821,11 @@ def _header_candidates(grid: Grid):
                 if bottom is None or not bottom.text.strip():
                     joined.append(row[c])
                     continue
+                if row[c] is None or (c + 1 < len(row) and row[c + 1] is None):
+                    subs[c] = bottom.text
                 text = (top.text if top is not None and len(top.text) <= 20 else "") + bottom.text
                 joined.append(Cell(text, bottom.source, bottom.confidence))
-            yield r + 1, joined
+            yield r + 1, joined, subs, True
 
 
 def _keys(mapping: dict) -> set[str]:
@@ -848,16 +882,36 @@ def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[int, str]) -> list[dict]:
+def _goes_on(grid: Grid, r: int, spec: TableSpec, mapping: dict, columns: dict) -> bool:
+    """Whether the table goes on below a row spanning it (r): the next row of several cells holds values of
+    the table's key columns (a sub-section row: 自有车辆 … 外协车辆), not another table's header."""
+    keys = {c: k for c, k in mapping.items() if isinstance(k, str) and k in _KEY_COLUMNS.get(spec.key, ())}
+    for cells in grid.rows[r + 1:]:
+        present = [c for c in cells if c is not None and c.text.strip()]
+        if len(present) < 2:
+            continue
+        if any(_match_column(spec, c.text) for c in present):
+            return False
+        return bool(keys) and all((cell := cells[c] if c < len(cells) else None) is not None
+                                  and columns[k].normalise(cell.text.strip()) is not None for c, k in keys.items())
+    return False
+
+
+def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[int, str],
+                   end: int | None = None) -> list[dict]:
+    """The rows under a table's header, up to row `end` (another table's header in the same grid) or the
+    first row spanning the grid that the table does not go on after."""
     columns = {c.key: c for c in spec.columns}
     rows: list[dict] = []
     previous: dict = {}
-    for r in range(header_row + 1, len(grid.rows)):
+    for r in range(header_row + 1, len(grid.rows) if end is None else end):
         cells = grid.rows[r]
         present = [c for c in cells if c is not None and c.text.strip()]
         if not present:
             continue
-        if len(present) == 1 and len(mapping) > 2 and cells[0] is not None and all(x is None for x in cells[1:]):
+        if len(present) == 1 and len(mapping) > 2 and _spans_row(cells):
+            if _goes_on(grid, r, spec, mapping, columns):
+                continue  # a sub-section row: 自有车辆 over some rows, 外协车辆 over the rest
             break  # a section heading spanning the row ends the table
         if any(match_label(x.text) is not None for x in present) and not any(_match_column(spec, x.text)
                                                                              for x in present):
@@ -939,13 +993,21 @@ def _row_ref(grid: Grid, r: int) -> str:
 
 
 def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
+    """Each grid's tables. A grid may hold several one below another, each under a header row of its own
+    (a form that is one long table: 有组织排放 then 运输车辆); a table's rows end at the next one's header.
+    Headers of two tables in the same rows are one header read two ways: the one naming more columns wins."""
     out: dict[str, list[dict]] = {}
     for grid, headers in _joined_across_pages(layout.grids):
-        candidates = [(len(_keys(header[1])), spec, header) for spec, header in headers if header]
-        if not candidates:
-            continue
-        _, spec, (header_row, mapping) = max(candidates, key=lambda c: c[0])
-        out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping))
+        candidates = sorted(((len(_keys(header[1])), spec, header) for spec, header in headers if header),
+                            key=lambda c: -c[0])
+        chosen: list[tuple[TableSpec, int, dict]] = []
+        for _, spec, (header_row, mapping) in candidates:
+            if all(abs(header_row - row) > 1 for _, row, _ in chosen):
+                chosen.append((spec, header_row, mapping))
+        starts = sorted(row for _, row, _ in chosen)
+        for spec, header_row, mapping in chosen:
+            end = next((row for row in starts if row > header_row), None)
+            out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping, end))
     return out
 
 
@@ -961,27 +1023,73 @@ def _page(grid: Grid, last: bool = False) -> int | None:
 def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
     """Each grid with (spec, header or None) of every table, found once (a ledger may have thousands of
     rows); tables carried over to the next page without their header row repeated joined to the part
-    before it, whose header they share: a grid without a header, as many columns wide, on a later page
-    than a table with one. A row the page break cut in two (a VIN's last characters at the top of the
+    before it, whose header they share: a grid without a header, or the rows above its first header, as
+    many columns wide, on a later page than a table with one. A row the page break cut in two (a VIN's last characters at the top of the
     next page, the rest of the row empty) is made one again. Each cell keeps its own source."""
     out: list[tuple[Grid, list]] = []
     for grid in grids:
         headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
         previous, known = out[-1] if out else (None, [])
         if (previous is not None and any(header for _, header in known) and previous.ref is None
-                and grid.ref is None and _width(grid) == _width(previous) and grid.rows and previous.rows
+                and grid.ref is None and grid.rows and previous.rows
                 and (_page(grid) or 0) > (_page(previous, last=True) or 0)
-                and not any(header for _, header in headers)):
-            rows = [list(row) for row in previous.rows]
-            rest = grid.rows
-            if _cut_row(grid.rows[0]):
-                rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], grid.rows[0], strict=False)]
-                rest = grid.rows[1:]
-            out[-1] = (Grid(index=previous.index, rows=rows + [list(row) for row in rest], caption=previous.caption,
-                            for_fields=previous.for_fields and grid.for_fields), known)
-            continue
+                and (placed := _in_columns_of(grid, previous, max(h[0] for _, h in known if h))) is not None):
+            first = min((header[0] for _, header in headers if header), default=None)
+            carried = len(grid.rows) if first is None else _carried_rows(grid, first)
+            if carried:
+                rows = [list(row) for row in previous.rows]
+                rest = placed[:carried]
+                if _cut_row(rest[0]):
+                    rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], rest[0], strict=False)]
+                    rest = rest[1:]
+                joined = Grid(index=previous.index, rows=rows + rest, caption=previous.caption,
+                              for_fields=previous.for_fields and grid.for_fields)
+                if any(header and header[0] >= len(previous.rows) - VALUE_ROWS for _, header in known):
+                    # a header near the foot of the page named columns by the few values under it: judged
+                    # again with the values the page break carried over
+                    known = [(spec, _header(joined, spec)) for spec in TABLES.values()]
+                out[-1] = (joined, known)
+                if carried == len(grid.rows):
+                    continue
+                # the rest of the page: a table of its own under its header (one long table's next part)
+                grid = Grid(index=grid.index, rows=grid.rows[carried:], caption=grid.caption,
+                            for_fields=grid.for_fields)
+                headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
         out.append((grid, headers))
     return out
+
+
+def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cell | None]] | None:
+    """A grid's rows in the columns of the table before it (its header at `header_row`), if it may be its
+    rest: as many columns wide, or as many as the columns that table's own rows have cells in (a part of
+    one long table whose other parts had more columns: the next page draws only this part's), each cell
+    put in its column."""
+    if _width(grid) == _width(previous):
+        return [list(row) for row in grid.rows]
+    # from the row above the header: a heading over two rows has cells in the columns the lower one spans
+    slots = sorted({c for row in previous.rows[max(0, header_row - 1):] for c, cell in enumerate(row)
+                    if cell is not None})
+    if _width(grid) != len(slots) or len(slots) < 2:
+        return None
+    out = []
+    for row in grid.rows:
+        placed: list[Cell | None] = [None] * _width(previous)
+        for c, cell in zip(slots, row, strict=False):
+            placed[c] = cell
+        out.append(placed)
+    return out
+
+
+def _carried_rows(grid: Grid, first_header: int) -> int:
+    """How many rows at the top of a grid, above its first table's header, are the rest of the table before
+    it (a form that is one long table, broken across pages: the emissions' last rows, then 运输车辆 under
+    its heading): those up to a row spanning the grid or naming a column."""
+    k = 0
+    while k < first_header and not _spans_row(grid.rows[k]) and not any(
+            cell is not None and cell.text.strip() and _match_column(spec, cell.text)
+            for spec in TABLES.values() for cell in grid.rows[k]):
+        k += 1
+    return k
 
 
 def _cut_row(row: list[Cell | None]) -> bool:

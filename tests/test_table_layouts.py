@@ -1,0 +1,144 @@
+"""Table layouts of forms written by other hands (extractors/labels.py, tables_from_layout): the whole form as
+one long Word table holding several tables under merged section rows, and a table cut by sub-section rows.
+Every input is built here; the corpus generator writes neither (benchmarks/table_rewrites.py makes them)."""
+
+from __future__ import annotations
+
+from tests.test_labels_by_meaning import CODE, _docx, _read, _row
+
+VINS = ["LGAX2A139J1023456", "LFWSRXSJ5H1A00001", "LZZ5CLSB9KW123456", "LRDS6PEB2KR000123"]
+
+
+def _section(table, text: str) -> None:
+    _row(table, *[text] * len(table.columns))
+    cells = table.rows[-1].cells
+    cells[0].merge(cells[-1])
+
+
+def test_a_form_that_is_one_long_table_holds_each_table_under_its_own_header():
+    """Class: the form's fields, its emissions and its vehicles in one table five columns wide, each part under
+    a merged section row; the vehicles' header is not an emissions row, nor the emissions rows vehicles."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=5)
+        _section(table, "一、企业基本情况")
+        _row(table, "企业名称", "河北恒信铸造有限公司", "河北恒信铸造有限公司", "统一社会信用代码", CODE)
+        _section(table, "二、有组织排放情况")
+        _row(table, "排放口编号", "产污环节", "污染物", "排放浓度（mg/m³）", "标准限值（mg/m³）")
+        _row(table, "DA001", "熔化", "颗粒物", "12.5", "30")
+        _row(table, "DA002", "浇注", "二氧化硫", "20", "100")
+        _section(table, "三、运输车辆台账")
+        _row(table, "车牌号码", "车辆识别代号", "排放阶段", "注册日期", "车辆类型")
+        _row(table, "冀T12345", VINS[0], "国六", "2021-07-15", "重型自卸货车")
+        _row(table, "冀T67890", VINS[1], "国五", "2019-03-01", "重型厢式货车")
+        _row(table, "申报日期", "2023年5月6日", "2023年5月6日", "申报等级", "B级")
+
+    fields, tables, _ = _read(_docx(build))
+    assert [(r["outlet_id"], r["pollutant"], r["concentration_mg_m3"], r["limit_mg_m3"])
+            for r in tables["emissions"]] == [("DA001", "颗粒物", 12.5, 30), ("DA002", "二氧化硫", 20, 100)]
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0], "国六"), ("冀T67890", VINS[1], "国五")]
+    assert fields["credit_code"] == CODE and fields["applied_grade"] == "B"
+
+
+def test_sub_section_rows_inside_a_vehicle_list_do_not_end_it():
+    """Class: rows spanning a table in its middle that name a group of its rows (自有车辆 / 租赁车辆); the
+    table goes on under them, and ends at a row spanning it that no row of its kind follows (合计)."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "号牌号码", "车架号", "排放标准", "注册登记日期")
+        _section(table, "（一）自有车辆")
+        _row(table, "冀T12345", VINS[0], "国六", "2021-07-15")
+        _row(table, "冀T67890", VINS[1], "国五", "2019-03-01")
+        _section(table, "（二）租赁车辆")
+        _row(table, "冀R11111", VINS[2], "国六", "2022-01-02")
+        _row(table, "冀R22222", VINS[3], "新能源", "2022-05-06")
+        _section(table, "合计：4辆")
+        _row(table, "填表人", "李明", "联系电话", "13833187766")
+
+    _, tables, _ = _read(_docx(build))
+    assert [(r["plate"], r["vin"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0]), ("冀T67890", VINS[1]), ("冀R11111", VINS[2]), ("冀R22222", VINS[3])]
+
+
+def test_a_group_heading_over_two_columns_names_them_by_their_sub_headings():
+    """Class: a header over two rows, 排放浓度（mg/m³） merged over 实测值 | 标准限值 and every other heading merged
+    down both rows; the first sub-heading means nothing alone, the second (标准值: a 浓度 to the group heading) names its column by itself."""
+
+    def build(doc):
+        table = doc.add_table(rows=2, cols=5)
+        for c, text in enumerate(["排放口编号", "污染物", "排放浓度（mg/m³）", "", "治理设施"]):
+            table.cell(0, c).text = text
+        table.cell(1, 2).text, table.cell(1, 3).text = "实测值", "标准值"
+        table.cell(0, 2).merge(table.cell(0, 3))
+        for c in (0, 1, 4):
+            table.cell(0, c).merge(table.cell(1, c))
+        _row(table, "DA001", "颗粒物", "12.5", "30", "袋式除尘器")
+        _row(table, "DA001", "二氧化硫", "20", "100", "湿法脱硫")
+
+    _, tables, _ = _read(_docx(build))
+    assert [(r["outlet_id"], r["pollutant"], r["concentration_mg_m3"], r["limit_mg_m3"])
+            for r in tables["emissions"]] == [("DA001", "颗粒物", 12.5, 30), ("DA001", "二氧化硫", 20, 100)]
+
+
+def _pdf(*pages) -> bytes:
+    """A text PDF of ruled tables, one a page: (rows, column widths, spans) each."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    story = []
+    for rows, widths, spans in pages:
+        style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                            *[("SPAN", a, b) for a, b in spans]])
+        story += [Table(rows, colWidths=widths, style=style), PageBreak()]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build(story[:-1])
+    return out.getvalue()
+
+
+def test_one_long_table_broken_across_pages_keeps_each_part_s_rows():
+    """Class: a long form table broken by a page: the emissions' last row at the top of page 2, above the
+    vehicles' section row and header — the rest of the table before, not a table of its own."""
+    from extractors.backends.pdf import PdfBackend
+    from extractors.labels import tables_from_layout
+
+    widths = [60, 90, 80, 110, 90]
+    first = [["排放口编号", "产污环节", "污染物", "排放浓度（mg/m³）", "标准限值（mg/m³）"],
+             ["DA001", "熔化", "颗粒物", "12.5", "30"], ["DA002", "浇注", "二氧化硫", "20", "100"]]
+    second = [["DA003", "清理", "氮氧化物", "150", "300"], ["三、运输车辆台账", "", "", "", ""],
+              ["车牌号码", "车辆识别代号", "排放阶段", "注册日期", "车辆类型"],
+              ["冀T12345", VINS[0], "国六", "2021-07-15", "重型自卸货车"],
+              ["冀T67890", VINS[1], "国五", "2019-03-01", "重型厢式货车"]]
+    data = _pdf((first, widths, []), (second, widths, [((0, 1), (-1, 1))]))
+    tables = tables_from_layout(PdfBackend("申报表.pdf", data).read())
+    assert [(r["outlet_id"], r["pollutant"]) for r in tables["emissions"]] == [
+        ("DA001", "颗粒物"), ("DA002", "二氧化硫"), ("DA003", "氮氧化物")]
+    assert [(r["plate"], r["vin"]) for r in tables["vehicles"]] == [("冀T12345", VINS[0]), ("冀T67890", VINS[1])]
+
+
+def test_a_part_of_a_long_table_goes_on_with_fewer_columns_on_the_next_page():
+    """Class: a long form table six columns wide whose vehicles part, its header at the foot of page 1 (no row
+    under it there), spans five of them (排放阶段 over two); page 2 draws only the vehicles' five columns, its
+    first rows values (no header: two rows of values are none either)."""
+    from extractors.backends.pdf import PdfBackend
+    from extractors.labels import tables_from_layout
+
+    widths = [70, 120, 40, 40, 90, 90]
+    first = [["企业名称", "河北恒信铸造有限公司", "", "信用代码", CODE, ""],
+             ["三、运输车辆台账", "", "", "", "", ""],
+             ["车牌号码", "车辆识别代号", "排放阶段", "", "注册日期", "车辆类型"]]
+    second = [[plate, vin, stage, date, "重型自卸货车"] for plate, vin, stage, date in (
+        ("冀T12345", VINS[0], "国六", "2021-07-15"), ("冀T67890", VINS[1], "国五", "2019-03-01"),
+        ("冀R11111", VINS[2], "国六", "2022-01-02"))]
+    data = _pdf((first, widths, [((1, 0), (2, 0)), ((4, 0), (5, 0)), ((0, 1), (-1, 1)), ((2, 2), (3, 2))]),
+                (second, [70, 120, 80, 90, 90], []))
+    rows = tables_from_layout(PdfBackend("申报表.pdf", data).read())["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
+        ("冀T12345", VINS[0], "国六", "2021-07-15"), ("冀T67890", VINS[1], "国五", "2019-03-01"),
+        ("冀R11111", VINS[2], "国六", "2022-01-02")]
