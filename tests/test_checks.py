@@ -280,3 +280,16 @@ def test_an_address_written_with_the_units_above_it_agrees():
     assert "mismatch:address" not in rules(form(address="沧州市泊头市交河镇工业区88号"), permit)
     assert "mismatch:address" in rules(form(address="泊头市交河镇工业区98号"), permit)
     assert "mismatch:address" in rules(form(address="工业区88号"), permit)  # not only units left out
+
+
+def test_the_documents_of_one_merged_file_are_compared():
+    """Class: a 申报材料汇编.pdf holding the form and the licence: its parts share the file's name, and were
+    taken for one document (the form's 法定代表人 never compared with the licence's)."""
+    merged = "申报材料汇编.pdf"
+    form_part = doc(merged, "application_form", {"enterprise_name": "邢台市华北精密铸造有限公司", "credit_code": CODE,
+                                                 "legal_representative": "朱文华"})
+    licence_part = doc(merged, "business_license", {"enterprise_name": "邢台市华北精密铸造有限公司", "credit_code": CODE,
+                                                    "legal_representative": "梁卫东"})
+    assert "mismatch:legal_representative" in rules(form_part, licence_part)
+    same = doc(merged, "business_license", {"legal_representative": "朱文华"})
+    assert "mismatch:legal_representative" not in rules(form_part, same)

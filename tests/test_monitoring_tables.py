@@ -49,3 +49,16 @@ def test_the_converted_concentration_beside_the_measured_one():
 def test_an_outlet_named_without_a_code_keeps_its_name():
     rows = _rows(["采样点位", "监测因子", "排放浓度", "限值"], ["2#烟囱", "颗粒物", "8.1", "30"])
     assert rows == [{"outlet_id": "2#烟囱", "pollutant": "颗粒物", "concentration_mg_m3": 8.1, "limit_mg_m3": 30}]
+
+
+def test_a_heading_ending_in_a_general_word():
+    """Class: a heading whose last word is general (污染源名称): what comes before it names the column."""
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=5)
+    for row in (["排放口编号", "污染源名称", "污染物名称", "实测浓度", "标准限值"], ["DA001", "电炉", "颗粒物", "6.2", "10"]):
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    rows = tables_from_layout(DocxBackend("监测报告.docx", out.getvalue()).layout())["emissions"]
+    assert [(r["outlet_id"], r["source"], r["pollutant"]) for r in rows] == [("DA001", "电炉", "颗粒物")]

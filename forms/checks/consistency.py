@@ -28,10 +28,11 @@ def comparable(key: str, value) -> str:
 
 
 def _per_document(facts: list[Fact]) -> list[Fact]:
-    """The best value of each document (the first, highest-confidence one)."""
-    seen: dict[str, Fact] = {}
+    """The best value of each document (the first, highest-confidence one). The documents of one file (a
+    申报材料汇编's form and licence) are told apart by their kinds."""
+    seen: dict[tuple[str, str], Fact] = {}
     for fact in facts:
-        seen.setdefault(fact.source.file, fact)
+        seen.setdefault((fact.source.file, fact.kind), fact)
     return list(seen.values())
 
 
