@@ -645,8 +645,8 @@ def _match_column(spec: TableSpec, header: str):
     if col is not None or not looks_like_label(header):
         return col
     text = label_terms(header)
-    # a general last word (污染源名称, 车辆名称) says less than what is before it: compared without it too
-    forms = {text} | ({bare} if len(bare := re.sub(r"(?:名称|情况|信息)$", "", text)) >= 2 else set())
+    # a general last word (污染源名称, 浓度值) says less than what is before it: compared without it too
+    forms = {text} | ({bare} if len(bare := re.sub(r"(?:名称|情况|信息|数值|值)$", "", text)) >= 2 else set())
     scored = sorted(((max(similarity(t, label_terms(s)) for s in c.synonyms for t in forms), c) for c in spec.columns),
                     key=lambda x: -x[0])
     if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):

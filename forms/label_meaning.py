@@ -58,6 +58,8 @@ _SAME_TERMS = (
     (re.compile(r"(?:生产)?(?:能力|规模)|(?<=设计)年?产量"), "产能"),
     (re.compile(r"(?<=产品)(?:种类|品种|类别|类型)"), "名称"),
     (re.compile(r"(?<=[厂场])址$"), "地址"),
+    # what is permitted is the limit: 允许排放浓度, 标准值, 标准浓度
+    (re.compile(r"允许(?:排放)?浓度|标准(?:值|浓度)"), "排放限值"),
     # where a stack's emissions are measured is its outlet: 监测点位, 排气筒, 烟囱
     (re.compile(r"(?:监测|采样)?点位|排气筒|烟囱"), "排放口"),
 )

@@ -62,3 +62,12 @@ def test_a_heading_ending_in_a_general_word():
     document.save(out)
     rows = tables_from_layout(DocxBackend("监测报告.docx", out.getvalue()).layout())["emissions"]
     assert [(r["outlet_id"], r["source"], r["pollutant"]) for r in rows] == [("DA001", "电炉", "颗粒物")]
+
+
+def test_what_is_permitted_is_the_limit_and_a_value_s_word_says_nothing():
+    """Class: the limit written as what is permitted or the standard's figure (允许浓度, 标准浓度), and a heading
+    ending in 数值/值 (排放浓度数值): the words before it name the column."""
+    rows = _rows(["排放口编号", "污染物", "排放浓度数值", "允许浓度"], ["DA001", "颗粒物", "6.2", "10"])
+    assert rows == [{"outlet_id": "DA001", "pollutant": "颗粒物", "concentration_mg_m3": 6.2, "limit_mg_m3": 10}]
+    rows = _rows(["排放口编号", "污染物", "实测浓度", "标准浓度"], ["DA002", "二氧化硫", "35", "100"])
+    assert rows == [{"outlet_id": "DA002", "pollutant": "二氧化硫", "concentration_mg_m3": 35, "limit_mg_m3": 100}]
