@@ -97,20 +97,21 @@ _ANY_LABEL = re.compile(r"(?:^|(?<=[\s；;，,。、|]))(?:\*\s*)?(?P<label>[\u4
                         r"\s*[:：]")
 
 
-def _label_shaped_matches(text: str, known: list[re.Match]) -> list[re.Match]:
+def _label_shaped_matches(text: str, known: list[re.Match], fuzzy: bool = False) -> list[re.Match]:
     """`标签：` spans no known label covers, each a label by its shape (a value's end, and a field by meaning)."""
     out = []
     for m in _ANY_LABEL.finditer(text):
         if any(k.start() <= m.start("label") < k.end() or m.start() <= k.start() < m.end() for k in known):
             continue
-        if looks_like_label(m.group("label")) and not _fragment(m.group("label")):
+        if looks_like_label(m.group("label")) and not (fuzzy and _fragment(m.group("label"))):
             out.append(m)
     return out
 
 
 def _fragment(text: str) -> bool:
-    """The end of one of our labels whose first characters are missing (报日期 of 填报日期 under a seal): what
-    is left of a covered label, not a label of somebody's own."""
+    """On a scan, the end of one of our labels whose first characters are missing (报日期 of 填报日期 under a
+    seal): what is left of a covered label, not a label of somebody's own. Typed text says what it says
+    (安装在线监测设备 is 是否安装在线监测设备 without its 是否)."""
     key = label_key(text)
     return any(label != key and label.endswith(key) for label in _known_label_keys())
 
@@ -143,7 +144,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     # 名称 inside 项目名称, 负责人 inside 技术负责人: not a label of ours, but the end of a longer label (read by
     # its shape and meaning below: on the enterprise's own form 注册地址 is its address)
     matches = [m for m in matches if not _inside_longer_label(text, m)]
-    shaped = _label_shaped_matches(text, matches)
+    shaped = _label_shaped_matches(text, matches, fuzzy)
     everything = sorted([(m, True) for m in matches] + [(m, False) for m in shaped], key=lambda x: x[0].start())
     out = []
     for i, (m, known) in enumerate(everything):

@@ -481,3 +481,12 @@ def test_on_the_form_a_last_word_only_one_field_s_labels_end_with(label, value, 
     with reading("application_form"):
         assert resolve(label, value).key == key
         assert resolve("实际产量", "5万吨") is None  # no field's labels end with 产量: a year's output is no capacity
+
+
+def test_typed_text_s_label_that_ends_one_of_ours_is_a_label():
+    """Class: a typed label that is the end of a registry label (安装在线监测设备, 是否安装在线监测设备 without
+    是否), followed on its line by a spaced one: both questions read (only on a scan may such an end be what
+    a seal left of a longer label)."""
+    pairs = pairs_in_text("安装在线监测设备:□是 ☑否    是\u3000否\u3000联\u3000网:□是 ☑否")
+    assert [(spec.key, value) for spec, value, _, _ in pairs] == [("cems_installed", "□是 ☑否"),
+                                                                  ("cems_networked", "□是 ☑否")]
