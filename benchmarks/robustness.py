@@ -24,7 +24,9 @@ counts them (`found_rules`): a defect is found when its expected rule is raised.
 
 Deliveries: `docx` (the rewritten form), `pdf-text` (the same form printed to PDF by
 LibreOffice), each with the bundle's other files unchanged, and `pdf-merged` (that PDF and the
-bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°). Each bundle is extracted and
+bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°); and, asked for
+with `--delivery scan`, `scan` (that PDF through an office scanner, fixtures/scan.py's flatbed, a JPEG a
+page at 200 dpi: OCR of reworded labels). Each bundle is extracted and
 checked in its own process; printed per delivery: the original and the rewritten bundles'
 form fields read (exact match with the truth), vehicle and emission cells, and findings the clean
 bundles do not deserve (every finding but `info:` ones; blocking among them). With
@@ -248,6 +250,32 @@ def merge_pdfs(folder: Path, form_pdf: str, documents: dict[str, str],
     return out, kinds
 
 
+SCAN_DPI = 200
+
+
+def scan_form(folder: Path, form: str, documents: dict[str, str], rng: random.Random) -> dict[str, str]:
+    """The rewritten form printed and put through an office scanner (fixtures/scan.py's flatbed: tilt, grain,
+    blur, specks, JPEG), a JPEG a page (申报表-1.jpg, 申报表-2.jpg …), in place of the Word file."""
+    import pypdfium2 as pdfium
+
+    from fixtures.scan import flatbed, jpeg_bytes, scan_style
+
+    pdf_path = folder / Path(form).with_suffix(".pdf").name
+    _to_pdf(folder / form, pdf_path)
+    (folder / form).unlink()
+    kind = documents.pop(form)
+    style = scan_style(rng)
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    for i, page in enumerate(pdf, 1):
+        image = page.render(scale=SCAN_DPI / 72).to_pil().convert("RGB")
+        name = f"{Path(form).stem}-{i}.jpg"
+        (folder / name).write_bytes(jpeg_bytes(flatbed(image, rng, style), style.quality, SCAN_DPI))
+        documents[name] = kind
+    pdf.close()
+    pdf_path.unlink()
+    return documents
+
+
 def _defect_cases(truths: list[dict], limit: int) -> list[dict]:
     """Up to `limit` docx cases with planted defects, every rule family's first case before any family's
     second: the few read are as varied as the corpus holds."""
@@ -289,6 +317,8 @@ def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], se
                 _to_pdf(folder / form, folder / pdf_name)
                 (folder / form).unlink()
                 documents[pdf_name] = documents.pop(form)
+            if delivery == "scan":
+                documents = scan_form(folder, form, documents, rng)
             parts: list[dict] = []
             if delivery == "pdf-merged":
                 documents, parts = merge_pdfs(folder, pdf_name, documents, rng)
