@@ -13,7 +13,16 @@ from functools import cache
 
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
-from forms.fields import FIELDS, TABLES, FieldSpec, TableSpec, label_key, match_label, other_labels
+from forms.fields import (
+    FIELDS,
+    TABLES,
+    FieldSpec,
+    TableSpec,
+    label_key,
+    match_label,
+    other_labels,
+    registry_label_keys,
+)
 from forms.label_meaning import (
     READING_KIND,
     candidates,
@@ -24,7 +33,7 @@ from forms.label_meaning import (
     resolve_questions,
     similarity,
 )
-from forms.normalize import find_dates, to_halfwidth
+from forms.normalize import ORGANISATION_ENDS, find_dates, to_halfwidth
 
 # ---------------------------------------------------------------- label: value in running text
 
@@ -113,12 +122,7 @@ def _fragment(text: str) -> bool:
     seal): what is left of a covered label, not a label of somebody's own. Typed text says what it says
     (安装在线监测设备 is 是否安装在线监测设备 without its 是否)."""
     key = label_key(text)
-    return any(label != key and label.endswith(key) for label in _known_label_keys())
-
-
-@cache
-def _known_label_keys() -> frozenset[str]:
-    return frozenset(label_key(label) for spec in FIELDS.values() for label in spec.labels)
+    return any(label != key and label.endswith(key) for label in registry_label_keys())
 
 
 # the numbers of a numbered list before a label (（2）统一社会信用代码：, 3.法定代表人：, 四、…), made spaces so
@@ -251,7 +255,7 @@ def _label_heads() -> tuple[str, ...]:
     return tuple(sorted(heads, key=len, reverse=True))
 
 
-_NAME_ENDS = re.compile(r"(?:公司|厂|集团|中心|合作社|研究院|研究所|商行|经营部|分公司|门市部|[）)])$")
+_NAME_ENDS = re.compile(f"(?:{ORGANISATION_ENDS}|[）)])$")
 
 
 def _without_label_tail(raw: str) -> str:

@@ -171,6 +171,12 @@ def _label_index() -> dict[str, str]:
     return index
 
 
+@cache
+def registry_label_keys() -> frozenset[str]:
+    """Every label and synonym of the registry, as compared (label_key)."""
+    return frozenset(_label_index())
+
+
 def match_label(text: str | None, *, fuzzy: bool = False) -> FieldSpec | None:
     """The field whose label or synonym this text is, exactly after normalisation.
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from forms.fields import FIELDS, FieldSpec, label_key, other_labels
+from forms.normalize import ORGANISATION_ENDS
 from forms.vocabulary import APPLICATION_FORM
 
 # notes in brackets that say how to fill a field in, not what it is
@@ -383,7 +384,7 @@ def plausible(spec: FieldSpec, raw: str) -> bool:
     return value is not None and spec.field_type.plausible(value)
 
 
-_ORGANISATION = re.compile(r"(?:公司|厂|集团|合作社|研究院|中心|事务所)\s*$")
+_ORGANISATION = re.compile(f"(?:{ORGANISATION_ENDS})\\s*$")
 
 
 def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:

@@ -231,6 +231,10 @@ def normalise_plate(text: str | None) -> str:
     return re.sub(r"[·•・.．\s\-]", "", to_halfwidth(clean_text(text)).upper())
 
 
+# the words an organisation's name ends with (某某铸造有限公司, 某某研究院): a value that ends so is a name
+ORGANISATION_ENDS = "公司|厂|集团|中心|合作社|研究院|研究所|商行|经营部|分公司|门市部|事务所"
+
+
 # a discharge permit's code of an outlet: DA for air (有组织废气), DW for water, then three digits (HJ 608)
 OUTLET_CODE = re.compile(r"(?<![A-Za-z0-9])D[AW]\d{3}(?![0-9])")
 
@@ -422,6 +426,15 @@ def normalise_person(text: str | None) -> str:
 # a place written with the units above it: 河北省沧州市泊头市, 沧州市运河区 (the last unit is the place)
 _PLACE_PATH = re.compile(r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))?"
                          r"([\u4e00-\u9fff]{2,7}?(?:县|市|区|旗))")
+
+
+_UNIT_PATH = re.compile(r"(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗))+")
+
+
+def only_units(text: str) -> bool:
+    """Whether a text is nothing but administrative units (河北省沧州市泊头市): what one address may write
+    before another's words."""
+    return _UNIT_PATH.fullmatch(text) is not None
 
 
 def normalise_place(text: str | None) -> str:

@@ -9,6 +9,7 @@ from forms import rules
 from forms.checks.base import CheckContext
 from forms.facts import Fact, Finding, Source
 from forms.fields import FIELDS, edit_distance
+from forms.normalize import only_units
 from forms.validators import check_credit_code
 from forms.vocabulary import DOCUMENT_KIND_LABELS
 
@@ -64,16 +65,13 @@ def cut_short(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:
     return False
 
 
-_UNITS = re.compile(r"(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗))+")
-
-
 def with_units_above(key: str, one: Fact, other: Fact) -> bool:
     """One address written with the administrative units above it that the other leaves out (河北省沧州市泊头市
     交河镇工业区88号 and 泊头市交河镇工业区88号): the same place."""
     if key != "address":
         return False
     a, b = sorted((comparable(key, one.value), comparable(key, other.value)), key=len)
-    return len(a) >= 4 and b.endswith(a) and _UNITS.fullmatch(b[:len(b) - len(a)]) is not None
+    return len(a) >= 4 and b.endswith(a) and only_units(b[:len(b) - len(a)])
 
 
 def under_seal(key: str, one: Fact, other: Fact, scanned: set[str]) -> bool:

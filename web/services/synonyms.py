@@ -100,9 +100,10 @@ def misread_matching(extraction: dict | None, key: str, value) -> list[tuple[str
         return []
     out = []
     for other, facts in ((extraction or {}).get("candidates") or {}).items():
-        for fact in facts if other != key and isinstance(facts, list) else ():
-            if isinstance(fact, dict) and fact.get("label") and spec.normalise(str(fact.get("value") or "")) == value:
-                out.append((other, fact))
+        if other == key or not isinstance(facts, list):
+            continue
+        out += [(other, fact) for fact in facts if isinstance(fact, dict) and fact.get("label")
+                and spec.normalise(str(fact.get("value") or "")) == value]
     return out
 
 
