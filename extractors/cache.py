@@ -15,11 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from extractors.layout import Cell, Grid
 from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "16"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "17"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
@@ -48,7 +49,20 @@ def dump(doc: DocumentResult) -> dict:
         "warnings": doc.warnings,
         "parts": [dump(part) for part in doc.parts],
         "unassigned": [dict(u, source=_rename(u["source"], "")) for u in doc.unassigned],
+        "grids": [_dump_grid(grid) for grid in doc.grids],
     }
+
+
+def _dump_grid(grid: Grid) -> dict:
+    return {"index": grid.index, "caption": grid.caption, "for_fields": grid.for_fields, "ref": grid.ref,
+            "rows": [[None if cell is None else [cell.text, _rename(cell.source.to_dict(), ""), cell.confidence]
+                      for cell in row] for row in grid.rows]}
+
+
+def _load_grid(data: dict, name: str) -> Grid:
+    return Grid(index=data["index"], caption=data["caption"], for_fields=data["for_fields"], ref=data["ref"],
+                rows=[[None if cell is None else Cell(cell[0], Source.from_dict(_rename(cell[1], name)), cell[2])
+                       for cell in row] for row in data["rows"]])
 
 
 def load(data: dict, name: str, sha256: str) -> DocumentResult:
@@ -62,6 +76,7 @@ def load(data: dict, name: str, sha256: str) -> DocumentResult:
         part_of=name if data.get("pages_range") else None, warnings=list(data.get("warnings") or ()),
         parts=[load(part, name, sha256) for part in data.get("parts") or ()],
         unassigned=[dict(u, source=_rename(u["source"], name)) for u in data.get("unassigned", ())],
+        grids=[_load_grid(grid, name) for grid in data.get("grids", ())],
     )
 
 

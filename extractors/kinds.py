@@ -84,27 +84,28 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
 
 
 # 申报表-2.jpg, 申报表_2.jpg, 申报表（2）.jpg, 申报表第2页.jpg: a page number set apart; 新建文件9.jpg is a
-# scanner's running number, not a page
-_NUMBERED = re.compile(r"^(?P<stem>.*?[\u4e00-\u9fff].*?)\s*(?:[-_—]\s*(?P<a>\d{1,2})|[（(]\s*(?P<b>\d{1,2})\s*[)）]"
-                       r"|第\s*(?P<c>\d{1,2})\s*页)\.[A-Za-z]+$")
+# scanner's running number, not a page. A stem without Chinese (a phone's IMG_20201130_1-2.jpg) has its page
+# number set apart by a hyphen, brackets or 第…页: IMG_12.jpg is a camera's running number.
+_NUMBERED = re.compile(r"^(?:(?P<stem>.*?[\u4e00-\u9fff].*?)\s*(?:[-_—]\s*(?P<a>\d{1,2})|[（(]\s*(?P<b>\d{1,2})\s*[)）]"
+                       r"|第\s*(?P<c>\d{1,2})\s*页)"
+                       r"|(?P<ascii>[\x21-\x7e]*?[A-Za-z0-9])\s*(?:-\s*(?P<d>\d{1,2})|[（(]\s*(?P<e>\d{1,2})\s*[)）]"
+                       r"|第\s*(?P<f>\d{1,2})\s*页))\.[A-Za-z]+$")
 
 
 def page_sets(names: list[str]) -> dict[str, list[str]]:
-    """Files that are numbered pages of one document (申报表-1.jpg, 申报表-2.jpg), by their shared stem.
-
-    Only stems with Chinese in them: IMG_0001.jpg … are a camera's numbering, not one document's pages.
-    """
+    """Files that are numbered pages of one document (申报表-1.jpg, 申报表-2.jpg), by their shared stem."""
     groups: dict[str, list[str]] = {}
     for name in names:
         m = _NUMBERED.match(name.rsplit("/", 1)[-1])
         if m:
-            groups.setdefault(m.group("stem").rstrip(" -_—（(第"), []).append(name)
-    return {stem: sorted(members, key=_page_number) for stem, members in groups.items() if len(members) > 1}
+            groups.setdefault((m.group("stem") or m.group("ascii")).rstrip(" -_—（(第"), []).append(name)
+    return {stem: sorted(members, key=page_number) for stem, members in groups.items() if len(members) > 1}
 
 
-def _page_number(name: str) -> int:
+def page_number(name: str) -> int:
+    """The page a file's name numbers it (申报表-2.jpg: 2), 0 when it numbers none."""
     m = _NUMBERED.match(name.rsplit("/", 1)[-1])
-    return int(m.group("a") or m.group("b") or m.group("c")) if m else 0
+    return int(next((g for g in m.group("a", "b", "c", "d", "e", "f") if g), 0)) if m else 0
 
 
 TITLE_WEIGHT = 4  # a title signal this strong names a document by itself (营业执照, 排污许可证, 承诺书 …)

@@ -33,7 +33,7 @@ from forms.label_meaning import (
     resolve_questions,
     similarity,
 )
-from forms.normalize import ORGANISATION_ENDS, find_dates, to_halfwidth
+from forms.normalize import ORGANISATION_ENDS, QUESTION, find_dates, parse_bool, to_halfwidth
 
 # ---------------------------------------------------------------- label: value in running text
 
@@ -320,10 +320,12 @@ def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
     shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) for _, x in filled)
     if not (shaped and below and len(filled) >= 2) or any(_is_label(x, fuzzy) for x in below):
         return False
-    # ours as written, or by meaning given the value under it (拟评定级别 over a ticked grade)
+    # ours as written, or by meaning given the value under it (拟评定级别 over a ticked grade), or a yes/no
+    # question over its answer (是否接入监控平台 over 否): a label whatever field it asks for
     ours = sum(1 for c, x in filled if _is_label(x, fuzzy) or (
         (value := grid.cell(r + 1, c)) is not None and value.text.strip()
-        and label_of(_unwrapped(x.text) or "", _value_text(value.text, fuzzy), fuzzy)))
+        and (label_of(_unwrapped(x.text) or "", _value_text(value.text, fuzzy), fuzzy)
+             or QUESTION.search(_unwrapped(x.text) or "") and parse_bool(value.text) is not None)))
     return ours >= max(2, len(filled) - 1)
 
 
@@ -406,7 +408,7 @@ def _unwrapped(text: str) -> str | None:
     if len(lines) <= 1:
         return lines[0] if lines else None
     widths = [len(line) for line in lines[:-1]]
-    if len(lines) > 3 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
+    if len(lines) > 5 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
             re.search(r"[:：]$", line) or match_label(line) is not None for line in lines):
         return None  # not lines as wide as the cell with the rest on the last one, or a label a line
     return "".join(lines)
@@ -1023,6 +1025,8 @@ def _width(grid: Grid) -> int:
 
 
 def _page(grid: Grid, last: bool = False) -> int | None:
+    if grid.position is not None:
+        return grid.position
     rows = reversed(grid.rows) if last else grid.rows
     return next((cell.source.page for row in rows for cell in row if cell is not None), None)
 
@@ -1050,20 +1054,50 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
                     rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], rest[0], strict=False)]
                     rest = rest[1:]
                 joined = Grid(index=previous.index, rows=rows + rest, caption=previous.caption,
-                              for_fields=previous.for_fields and grid.for_fields)
-                if any(header and header[0] >= len(previous.rows) - VALUE_ROWS for _, header in known):
-                    # a header near the foot of the page named columns by the few values under it: judged
-                    # again with the values the page break carried over
+                              for_fields=previous.for_fields and grid.for_fields, position=grid.position)
+                if any(header and header[0] >= len(previous.rows) - VALUE_ROWS for _, header in known) or (
+                        _names_columns(previous.rows[-1])):
+                    # a header near the foot of the page named columns by the few values under it, or a page
+                    # break fell inside a header: judged again with the rows the page break carried over
                     known = [(spec, _header(joined, spec)) for spec in TABLES.values()]
                 out[-1] = (joined, known)
                 if carried == len(grid.rows):
                     continue
                 # the rest of the page: a table of its own under its header (one long table's next part)
                 grid = Grid(index=grid.index, rows=grid.rows[carried:], caption=grid.caption,
-                            for_fields=grid.for_fields)
+                            for_fields=grid.for_fields, position=grid.position)
                 headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
+        elif previous is not None and (joined := _header_over_break(previous, known, grid)) is not None:
+            out[-1] = joined
+            continue
         out.append((grid, headers))
     return out
+
+
+def _header_over_break(previous: Grid, known: list, grid: Grid) -> tuple[Grid, list] | None:
+    """The grid before and this one as one, when a page break fell inside a table's header: the upper
+    heading row (序号 | 车辆信息 | 排放标准) at the foot of one page, the lower one (号牌号码 | 识别代号)
+    and the rows at the top of the next, so that neither part alone names enough columns."""
+    if (previous.ref is not None or grid.ref is not None or not previous.rows or not grid.rows
+            or (_page(grid) or 0) != (_page(previous, last=True) or 0) + 1):
+        return None
+    if not _names_columns(previous.rows[-1]):
+        return None
+    placed = _in_columns_of(grid, previous, len(previous.rows) - 1)
+    if placed is None:
+        return None
+    joined = Grid(index=previous.index, rows=[list(row) for row in previous.rows] + placed,
+                  caption=previous.caption, for_fields=previous.for_fields and grid.for_fields, position=grid.position)
+    had = {spec.key for spec, header in known if header}
+    headers = [(spec, _header(joined, spec)) for spec in TABLES.values()]
+    if not any(header and spec.key not in had and header[0] >= len(previous.rows) - 2 for spec, header in headers):
+        return None
+    return joined, headers
+
+
+def _names_columns(row: list[Cell | None]) -> bool:
+    return any(cell is not None and cell.text.strip() and _match_column(spec, cell.text)
+               for spec in TABLES.values() for cell in row)
 
 
 def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cell | None]] | None:

@@ -16,9 +16,9 @@ from extractors.backends.image import ocr_pool, page_listener, reset_pool
 from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
 from extractors.document_parts import page_ranges, part_layout
-from extractors.kinds import NAME_HINTS, classify, page_sets
+from extractors.kinds import NAME_HINTS, classify, page_number, page_sets
 from extractors.labels import facts_from_layout, signature_date, tables_from_layout
-from extractors.layout import Layout
+from extractors.layout import Grid, Layout
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.fields import carries, carries_table, form_only_keys
@@ -115,6 +115,8 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
         # 注册资本, 经营范围 … are no question of the form)
         doc.unassigned = [u.to_dict() for u in unassigned]
     doc.tables = tables_from_layout(layout)
+    if not doc.part_of and page_number(item.name):
+        doc.grids = layout.grids
     return doc
 
 
@@ -185,6 +187,7 @@ def extract_bundle(paths: list[Path], cache: ExtractionCache | None = None,
             cache.put(key, doc)
     documents = [doc for doc in documents if doc is not None]
     settle_page_sets(documents)
+    tables_across_page_sets(documents)
     return Extraction(documents=[_own_fields(part) for doc in documents for part in (doc.parts or [doc])])
 
 
@@ -259,6 +262,28 @@ def settle_page_sets(documents: list[DocumentResult]) -> None:
                 doc.kind, doc.confidence = first.kind, min(first.confidence, 0.8)
                 for fact in doc.facts:
                     fact.kind = first.kind
+
+
+def tables_across_page_sets(documents: list[DocumentResult]) -> None:
+    """The tables of a document whose pages came as files of their own, read from all its pages in order:
+    a vehicle table begun on 申报表-1.jpg goes on, without its header, on 申报表-2.jpg. The rows go to the
+    first page's result (each row keeps the file it was read from)."""
+    by_name = {doc.file: doc for doc in documents}
+    for members in page_sets([doc.file for doc in documents if doc.error is None and not doc.parts]).values():
+        pages = [by_name[name] for name in members]
+        if len({doc.kind for doc in pages}) != 1 or not all(doc.grids for doc in pages):
+            continue
+        grids = [Grid(index=n * 1000 + grid.index, rows=grid.rows, caption=grid.caption, for_fields=grid.for_fields,
+                      ref=grid.ref, position=n + 1)
+                 for n, doc in enumerate(pages) for grid in doc.grids]
+        tables = tables_from_layout(Layout(file=pages[0].file, method=pages[0].method or "ocr", grids=grids))
+        if sum(map(len, tables.values())) > sum(len(rows) for doc in pages for rows in doc.tables.values()):
+            log.info("%s: tables read across its %d pages", pages[0].file, len(pages))
+            pages[0].tables = tables
+            for doc in pages[1:]:
+                doc.tables = {}
+    for doc in documents:
+        doc.grids = []
 
 
 def _own_fields(doc: DocumentResult) -> DocumentResult:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractors.scan_checkboxes import find_checkboxes
+
 
 @dataclass
 class ScanCell:
@@ -23,15 +25,18 @@ class ScanTable:
     cells: list[ScanCell]  # a merged cell once, at its top-left grid position
 
 
-def _cluster(values: list[float], gap: float) -> list[float]:
-    values = sorted(values)
+def _groups(values: list[float], gap: float) -> list[list[float]]:
     groups: list[list[float]] = []
-    for v in values:
+    for v in sorted(values):
         if groups and v - groups[-1][-1] <= gap:
             groups[-1].append(v)
         else:
             groups.append([v])
-    return [float(np.mean(g)) for g in groups]
+    return groups
+
+
+def _cluster(values: list[float], gap: float) -> list[float]:
+    return [float(np.mean(g)) for g in _groups(values, gap)]
 
 
 def line_masks(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,19 +101,58 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
         x, y, cw, ch = cv2.boundingRect(contour)
         if cw < w * 0.3 or ch < 40:
             continue
-        table = _table(horizontal[y:y + ch, x:x + cw], vertical[y:y + ch, x:x + cw], x, y)
+        table = _table(horizontal[y:y + ch, x:x + cw], vertical[y:y + ch, x:x + cw], x, y,
+                       _box_sides(grey, horizontal, x, y, cw, ch))
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.bbox[1])
     return tables
 
 
-def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int) -> ScanTable | None:
+def _rule_candidates(vertical: np.ndarray) -> list[float]:
+    """Where vertical rules may stand: in each run of inked columns, the column with the most ink. Text
+    set close against a rule (a value typed right after its cell's left edge) leaves strokes a few pixels
+    beside it, and a mean over the run would stand between the two and match neither; a rule runs the
+    height of its rows and outweighs any stroke."""
+    profile = vertical.sum(axis=0)
+    inked = np.where(profile > 0)[0]
+    return [float(int(group[0]) + int(np.argmax(profile[int(group[0]):int(group[-1]) + 1])))
+            for group in _groups([float(x) for x in inked], 6)]
+
+
+def _box_sides(grey: np.ndarray, horizontal: np.ndarray, x: int, y: int, cw: int, ch: int
+               ) -> list[tuple[float, float, float]]:
+    """The left and right sides of the check boxes in a table, as (x, top, bottom) in its own pixels: a
+    box as tall as its row touches both rules and would pass for a rule between two cells."""
+    rows_y = _cluster([float(r) for r in np.where(horizontal[y:y + ch, x:x + cw].sum(axis=1) > 0.25 * 255 * cw)[0]], 6)
+    bands = sorted(b - a for a, b in zip(rows_y, rows_y[1:], strict=False) if b - a > 12)
+    if not bands:
+        return []
+    boxes = find_checkboxes(grey[y:y + ch, x:x + cw], 0.8 * bands[len(bands) // 2])
+    # a box is a character's size: a frame's inner rules (a licence's double border) are no box
+    return [(side, b.bbox[1], b.bbox[3]) for b in boxes if b.bbox[2] - b.bbox[0] < 0.1 * cw
+            for side in (b.bbox[0], b.bbox[2])]
+
+
+def _closes_a_box(x: float, accepted: dict[float, list[tuple[float, float]]], width: float) -> bool:
+    """Whether a candidate rule is the far side of a check box drawn against a cell's rule (⊠A级 in a legacy
+    form field as tall as its row): found in a row or two only, and in each standing as far from another rule
+    of that row as the row is high, the two closing a square of a character's size (a frame's square is
+    none)."""
+    bands = accepted[x]
+    if len(bands) > 2:
+        return False
+    return all(any(other != x and (t, b) in others and 0.75 * (b - t) <= abs(other - x) <= 1.3 * (b - t)
+                   and abs(other - x) < 0.1 * width for other, others in accepted.items()) for t, b in bands)
+
+
+def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
+           box_sides: list[tuple[float, float, float]] = ()) -> ScanTable | None:
     ch, cw = horizontal.shape
     rows_y = _cluster([float(y) for y in np.where(horizontal.sum(axis=1) > 0.25 * 255 * cw)[0]], 6)
     if len(rows_y) < 2:
         return None
-    candidates = _cluster([float(x) for x in np.where(vertical.sum(axis=0) > 0)[0]], 6)
+    candidates = _rule_candidates(vertical)
 
     def coverage(x: float, top: float, bottom: float) -> float:
         strip = vertical[int(top) + 2:max(int(bottom) - 2, int(top) + 3), max(0, int(x) - 4):int(x) + 5]
@@ -120,8 +164,13 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int) -> Sc
     # a rule runs from one horizontal rule into the next and meets both; a character's stroke,
     # however tall, stops short of them
     bands = list(zip(rows_y, rows_y[1:], strict=False))
-    cols_x = [x for x in candidates
-              if any(coverage(x, t, b) >= 0.8 and meets(x, t) and meets(x, b) for t, b in bands)]
+    def box_side(x: float, top: float, bottom: float) -> bool:
+        return any(abs(side - x) <= 4 and min(bottom, b) - max(top, t) > 0.5 * (b - t)
+                   for side, t, b in box_sides)
+
+    accepted = {x: [(t, b) for t, b in bands if coverage(x, t, b) >= 0.8 and meets(x, t) and meets(x, b)
+                    and not box_side(x, t, b)] for x in candidates}
+    cols_x = [x for x in candidates if accepted[x] and not _closes_a_box(x, accepted, cw)]
     if len(cols_x) < 2:
         return None
     # per-row-band vertical rules and per-column-span horizontal rules decide merges
@@ -129,9 +178,11 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int) -> Sc
     owner: dict[tuple[int, int], tuple[int, int]] = {}
     for r in range(len(rows_y) - 1):
         top, bottom = rows_y[r], rows_y[r + 1]
-        # 0.4: a seal or a fold may break a real rule within a row
+        # a seal may break a real rule within a row (0.4), a fold its end (0.8 and one end met); a character's
+        # stroke under the end of the rule of the row below is neither
         present = [c for c, x in enumerate(cols_x)
-                   if coverage(x, top, bottom) > 0.4 and (meets(x, top) or meets(x, bottom))]
+                   if (cover := coverage(x, top, bottom)) > 0.4 and meets(x, top) and meets(x, bottom)
+                   or cover >= 0.8 and (meets(x, top) or meets(x, bottom))]
         if 0 not in present:
             present.insert(0, 0)
         if len(cols_x) - 1 not in present:

@@ -102,6 +102,10 @@ class DocumentResult:
     parts: list[DocumentResult] = field(default_factory=list)  # not in the JSON: the parts are listed instead
     warnings: list[str] = field(default_factory=list)  # what a clerk should know about how the file was read
     unassigned: list[dict[str, Any]] = field(default_factory=list)  # {label, value, source}: pairs meaning no field
+    # the file's tables as its backend read them (extractors' grids), kept only for a numbered page of a
+    # document whose pages came as files of their own (申报表-1.jpg, 申报表-2.jpg), so that a table one
+    # page carries over to the next is read whole; not in the JSON
+    grids: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,

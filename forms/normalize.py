@@ -88,7 +88,7 @@ def ticked_options(text: str) -> list[str] | None:
     OCR sometimes drops a tick glyph altogether (`B级□C级`): when no mark is ticked, an
     option standing before the first empty box is taken as the ticked one.
     """
-    text = _bracketed_marks(text)
+    text = _crossed_box(_bracketed_marks(text))
     if not any(c in text for c in TICKED_MARKS + UNTICKED_MARKS):
         return None
     marks = f"[{TICKED_MARKS}{UNTICKED_MARKS}]"
@@ -109,7 +109,34 @@ def ticked_options(text: str) -> list[str] | None:
         lead = re.split(f"[{UNTICKED_MARKS}]", text, maxsplit=1)[0].strip(" ，,;；/、")
         if lead:
             options.append(lead)
+        else:
+            options.extend(_unboxed_option(body))
     return options
+
+
+_OPTION = re.compile(r"(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|引领性)(?:企业)?|[^\s（(【〔/、，,]+")
+
+
+def _unboxed_option(body: str) -> list[str]:
+    """`□A级B级□C级□D级`: every option behind an empty box but one, which stands behind another option with
+    no mark of its own — the box OCR could not read (a ☒ or a ticked legacy box), so the ticked one. Only
+    when there are three options at least and exactly one of them lacks its box."""
+    chunks = [re.sub(r"\n", "", chunk).strip(" ，,;；/、") for chunk in re.split(f"[{UNTICKED_MARKS}]", body)[1:]]
+    options = [_OPTION.findall(chunk) for chunk in chunks if chunk]
+    unboxed = [option for found in options for option in found[1:]]
+    return unboxed if len(unboxed) == 1 and sum(map(len, options)) >= 3 else []
+
+
+# a crossed box (☒, a Word legacy check box ticked) that OCR read as the letter X: standing alone before an
+# option, among options behind empty boxes
+_CROSS_READ_AS_X = re.compile(f"(?:^|(?<=[\\s|{UNTICKED_MARKS}]))[Xx×╳](?=\\s*[^\\sA-Za-z0-9])|"
+                              f"(?:^|(?<=[\\s|{UNTICKED_MARKS}]))[Xx×╳](?=\\s*[A-D][-－]?级)")
+
+
+def _crossed_box(text: str) -> str:
+    if not any(c in text for c in UNTICKED_MARKS) or sum(1 for _ in _CROSS_READ_AS_X.finditer(text)) != 1:
+        return text
+    return _CROSS_READ_AS_X.sub("☒", text)
 
 
 def _lone_mark_option(body: str) -> str | None:
@@ -349,6 +376,10 @@ _FALSE = {"否", "无", "未安装", "未配备", "未联网", "no", "n", "false
 _BOTH_OFFERED = re.compile(r"(?:是|有|已\w{0,2})[/／、,，()（）]?(?:否|无|未\w{0,2}|没有)")
 
 
+# a yes/no question's own words (是否接入监控平台, 有无门禁, 专职环保员（是/否）): the question, never its answer
+QUESTION = re.compile(r"^(?:是否|有无|有否|能否)|[（(]\s*(?:是|有)\s*[/／、]\s*(?:否|无)\s*[)）]|[?？吗]$")
+
+
 def parse_bool(text: str | None) -> bool | None:
     text = clean_text(text)
     options = ticked_options(text)
@@ -360,7 +391,7 @@ def parse_bool(text: str | None) -> bool | None:
             return True
         return not (chosen in _FALSE or chosen.startswith(("否", "无", "未")))
     compact = re.sub(r"\s+", "", text).lower()
-    if _BOTH_OFFERED.fullmatch(compact):
+    if _BOTH_OFFERED.fullmatch(compact) or QUESTION.search(compact):
         return None
     if compact in _TRUE or compact.startswith(("是", "已安装", "已配备", "已联网")):
         return True
@@ -418,7 +449,8 @@ def _is_answer(text: str) -> bool:
 
 def normalise_person(text: str | None) -> str:
     """A person's name; a single character or a figure is no name (a scan's stray mark under the label)."""
-    text = squeeze_cjk_spaces(clean_text(text))
+    # a speck beside the name read as a full stop or a rule's stroke (朱卫东. on a scan) is no part of it
+    text = squeeze_cjk_spaces(clean_text(text)).strip(".,，。、·•:：;；'\"`|丨")
     letters = [ch for ch in text if ch.isalpha()]
     return text if len(letters) >= 2 and not _is_answer(text) else ""
 

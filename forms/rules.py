@@ -90,6 +90,8 @@ CLEAN_SHARE = Rule("transport", "clean_share", "清洁运输比例低于等级�
 # requirement for the grade, for the expert to weigh against the guideline
 CLEAN_SHARE_INFO = Rule("info", "clean_share", "清洁运输比例（行业目录无该等级要求）", "note", indicator="transport")
 DUPLICATE_VIN = Rule("duplicate", "vin", "车辆识别代号重复", "warning", indicator="transport")
+# a VIN read off a scan whose check character fails: more likely a misread than an invalid VIN, so no defect's id
+UNSURE_VIN = Rule("info", "vin_reading", "车辆识别代号识别存疑（扫描件）", "note", indicator="transport")
 GATE_SYSTEM = Rule("requirement", "gate_system", "未安装门禁系统", "blocking",
                    grade_effect=HOLDS_TRANSPORT_SUPERVISION)
 
@@ -97,7 +99,7 @@ RULES: tuple[Rule, ...] = (
     MISSING_DOCUMENT, MISSING_GATE_RECORDS, *MISSING_ARCHIVE, UNREADABLE_DOCUMENT,
     MISSING_FIELD, INVALID, INVALID_VIN, MISMATCH, OUTLET_MISMATCH,
     EXPIRED_PERMIT, STALE_REPORT, UNDATED_REPORT, REPORT_AFTER_APPLICATION,
-    OVER_LIMIT, CLEAN_SHARE, CLEAN_SHARE_INFO, DUPLICATE_VIN, GATE_SYSTEM,
+    OVER_LIMIT, CLEAN_SHARE, CLEAN_SHARE_INFO, DUPLICATE_VIN, UNSURE_VIN, GATE_SYSTEM,
 )
 _BY_ID = {f"{r.family}:{r.subject}": r for r in RULES if r.subject is not None}
 _BY_FAMILY = {r.family: r for r in RULES if r.subject is None}

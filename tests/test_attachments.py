@@ -315,3 +315,12 @@ def test_a_header_cell_merged_over_two_columns_and_a_row_that_lost_the_same_rule
 ])
 def test_kinds_as_other_hands_title_them(text, kind):
     assert classify(text)[0] == kind
+
+
+def test_a_phones_numbered_pages_are_pages_of_one_document_though_their_stem_has_no_chinese():
+    """Class: pages named by a phone or a scanner app (IMG_20201130_1-1.jpg, scan(2).jpg), the page number set
+    apart by a hyphen or brackets; a camera's running numbers (IMG_0001.jpg, IMG_12.jpg) stay apart. The
+    generator names numbered pages in Chinese."""
+    assert page_sets(["IMG_20201130_1-1.jpg", "IMG_20201130_1-2.jpg", "IMG_0001.jpg", "IMG_0002.jpg", "IMG_12.jpg",
+                      "IMG_13.jpg", "scan(1).jpg", "scan(2).jpg"]) == {
+        "IMG_20201130_1": ["IMG_20201130_1-1.jpg", "IMG_20201130_1-2.jpg"], "scan": ["scan(1).jpg", "scan(2).jpg"]}

@@ -293,3 +293,17 @@ def test_the_documents_of_one_merged_file_are_compared():
     assert "mismatch:legal_representative" in rules(form_part, licence_part)
     same = doc(merged, "business_license", {"legal_representative": "朱文华"})
     assert "mismatch:legal_representative" not in rules(form_part, same)
+
+
+def test_a_vin_read_off_a_scan_that_cannot_be_real_is_a_reading_to_check_not_a_defect():
+    """Class: a VIN whose scan OCR misread (a Z taken for a 2 and a character lost under a fold): the paper is
+    not known to be wrong, so no `invalid:` id; the same VIN typed in a Word form is the defect."""
+    from dataclasses import replace
+
+    truck = dict(_trucks(["国五"])[0], vin="LZZ5CLSB9KW12345")  # 16 characters
+    typed = rules(form(tables={"vehicles": [truck]}))
+    assert "invalid:vin" in typed and "info:vin_reading" not in typed
+    scanned = replace(form(tables={"vehicles": [truck]}), method="ocr")
+    found = rules(scanned)
+    assert "invalid:vin" not in found
+    assert found["info:vin_reading"].severity == "note" and "LZZ5CLSB9KW12345" in found["info:vin_reading"].message

@@ -490,3 +490,23 @@ def test_typed_text_s_label_that_ends_one_of_ours_is_a_label():
     pairs = pairs_in_text("安装在线监测设备:□是 ☑否    是\u3000否\u3000联\u3000网:□是 ☑否")
     assert [(spec.key, value) for spec, value, _, _ in pairs] == [("cems_installed", "□是 ☑否"),
                                                                   ("cems_networked", "□是 ☑否")]
+
+
+def test_questions_over_their_answers_in_narrow_cells_are_read_down():
+    """Class: a row of yes/no questions over a row of answers, each question wrapped over up to four lines
+    of a narrow cell (是否接入生⏎态环境主管⏎部门监控平⏎台), some of them no label of ours. Read across, a
+    question would be taken for the answer of the cell before it. The generator writes each question beside
+    its answer, on one line."""
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def row(r, texts):
+        return [Cell(text, Source("申报表-1.jpg", 1, f"table 1, row {r}, column {c + 1}", None)) for c, text in enumerate(texts)]
+
+    questions = ["在线监测设\n施安装情况", "是否接入生\n态环境主管\n部门监控平\n台", "是否建设运\n输车辆门禁\n系统",
+                 "是否安装视\n频监控系统", "专职环保员\n(是/否)", "申报填报日\n期（盖章)"]
+    answers = ["未安装", "否", "有", "有", "是", "二〇二一年\n八月十五日"]
+    layout = Layout("申报表-1.jpg", "ocr", 1, grids=[Grid(1, [row(1, questions), row(2, answers)])])
+    facts = {f.key: f.value for f in facts_from_layout(layout, "application_form", 1.0, [])}
+    assert facts == {"cems_installed": False, "cems_networked": False, "gate_system": True, "video_monitoring": True,
+                     "dedicated_env_staff": True, "application_date": "2021-08-15"}

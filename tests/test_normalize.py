@@ -224,3 +224,30 @@ def test_options_without_boxes_the_chosen_one_marked(raw, grade):
 def test_a_range_with_no_end_has_no_end_date(raw):
     """Class: a validity with no end (长期, 无固定期限): its start is not when it ends (it was read as expired)."""
     assert n.parse_date_end(raw) is None
+
+
+@pytest.mark.parametrize("question", ["是否接入生态环境主管部门监控平台", "有无车辆门禁", "专职环保员（是/否）",
+                                      "是否安装视频监控系统？"])
+def test_a_yes_no_question_is_never_its_own_answer(question):
+    """Class: a question cell read where its answer was expected (a form that puts its questions over their
+    answers, read across instead of down). The generator puts answers beside their questions."""
+    assert n.parse_bool(question) is None
+
+
+@pytest.mark.parametrize("raw, grade", [
+    ("□A级B级□C级□D\n级", "B"),  # the ticked box OCR could not read; the unticked ones it read as □
+    ("□A级 B级 □C级 □D级 □引领性", "B"),
+    ("X A级□B级□C级□D级", "A"),  # ☒, a ticked Word legacy check box, read as the letter X
+    ("□A级 X B级 □C级", "B"),
+    ("□A级 □B级 □C级", None),  # nothing ticked: no grade
+    ("□A级 B级 C级", None),  # two options without a box: which was ticked is not known
+])
+def test_the_one_option_whose_box_ocr_lost_or_misread_is_the_ticked_one(raw, grade):
+    """Class: a scan whose ticked box OCR dropped or read as a letter while it read every empty box as □ (a
+    legacy ☒ box, a box touching its option's letter). The generator's ticks are always read as ☑ or √."""
+    assert n.normalise_grade(raw) == grade
+
+
+@pytest.mark.parametrize("raw, name", [("朱卫东.", "朱卫东"), ("·张敏", "张敏"), ("阿卜杜·热合曼", "阿卜杜·热合曼")])
+def test_a_speck_beside_a_name_is_no_part_of_it(raw, name):
+    assert n.normalise_person(raw) == name

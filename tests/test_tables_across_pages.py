@@ -58,3 +58,61 @@ def test_a_table_of_another_width_on_the_next_page_is_not_its_rest():
     SimpleDocTemplate(out, pagesize=A4).build([Table(ledger, style=style), PageBreak(), Table(other, style=style)])
     rows = tables_from_layout(PdfBackend("台账.pdf", out.getvalue()).read())["vehicles"]
     assert [r["plate"] for r in rows] == ["冀T88320"]
+
+
+def _pdf(*pages: list[list[str]], widths=(55, 70, 130, 95, 95), spans=()) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    flow = []
+    for n, rows in enumerate(pages):
+        style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                            *[("SPAN", a, b) for page, a, b in spans if page == n]])
+        flow += [Table(rows, colWidths=list(widths), style=style), PageBreak()]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build(flow[:-1])
+    return out.getvalue()
+
+
+# a header over two rows (序号 | 车辆信息 over 号牌号码 and 识别代号 | 排放阶段 | 注册日期), the page break between them
+UPPER = ["序号", "车辆信息", "", "排放阶段", "注册日期"]
+LOWER = ["", "号牌号码", "识别代号", "", ""]
+
+
+def test_a_page_break_inside_a_two_row_header_leaves_the_table_read():
+    """Class: a form that is one long table, its emissions then its vehicles; the vehicles' upper heading row
+    is the last row of one page, the lower one opens the next: neither part alone names enough columns. The
+    generator never breaks a page inside a header."""
+    outlets = [f"DA00{i}" for i in range(1, 10)]
+    first = [["排放口编号", "产污环节", "污染物", "排放浓度（mg/m³）", "标准限值（mg/m³）"],
+             *[[outlet, "熔化", "颗粒物", "12.5", "30"] for outlet in outlets], UPPER]
+    second = [LOWER] + [[str(i + 1), f"冀T8832{i}", VINS[i], "国六", "2019-05-06"] for i in range(3)]
+    layout = PdfBackend("申报表.pdf", _pdf(first, second, spans=[(0, (1, 3), (2, 3))])).read()
+    tables = tables_from_layout(layout)
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
+        (f"冀T8832{i}", VINS[i], "国六") for i in range(3)]
+    assert [r["outlet_id"] for r in tables["emissions"]] == outlets  # its rows end at the header
+
+
+def test_a_table_going_on_from_one_page_file_to_the_next_is_read_whole(tmp_path):
+    """Class: a document whose pages came as files of their own (IMG_20201130_1-1.jpg, …-2.jpg, a phone's or a
+    scanner's numbering), the vehicle table begun on the first and going on, without its header, on the
+    second. The generator's numbered pages each hold a whole table."""
+    from extractors.pipeline import extract_bundle
+
+    first = [["企业名称", "河北恒信铸造有限公司", "", "", ""], ["统一社会信用代码", "91130481MA0UMMMC2J", "", "", ""],
+             ["序号", "车牌号码", "车辆识别代号", "排放阶段", "注册日期"]]
+    first += [[str(i + 1), f"冀T8832{i}", VINS[i], "国六", "2019-05-06"] for i in range(2)]
+    second = [[str(i + 1), f"冀T8832{i}", VINS[i], "国五", "2018-03-02"] for i in range(2, 5)]
+    (tmp_path / "绩效分级申报表_1-1.pdf").write_bytes(_pdf(first, spans=[(0, (1, 0), (4, 0)), (0, (1, 1), (4, 1))]))
+    (tmp_path / "绩效分级申报表_1-2.pdf").write_bytes(_pdf(second))
+    extraction = extract_bundle([tmp_path])
+    rows = [row for doc in extraction.documents for row in doc.tables.get("vehicles", [])]
+    assert [(r["plate"], r["emission_stage"]) for r in rows] == [
+        ("冀T88320", "国六"), ("冀T88321", "国六"), ("冀T88322", "国五"), ("冀T88323", "国五"), ("冀T88324", "国五")]
+    # each row keeps the file it was read from
+    assert [r["source_ref"]["file"] for r in rows] == ["绩效分级申报表_1-1.pdf"] * 2 + ["绩效分级申报表_1-2.pdf"] * 3
+    assert extraction.to_dict()["tables"]["vehicles"][-1]["plate"] == "冀T88324"

@@ -35,12 +35,20 @@ def unreadable_documents(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def invalid_table_values(ctx: CheckContext) -> Iterator[Finding]:
-    """Vehicle identification numbers that cannot be real."""
+    """Vehicle identification numbers that cannot be real. One read off a scan is more likely misread (a Z
+    taken for a 2, a B for an 8) than wrong on the paper: the clerk is asked to compare it with the original,
+    and no defect is named."""
     from forms.facts import Source
     from forms.validators import check_vin
 
     for row in ctx.extraction.table("vehicles"):
         vin = row.get("vin")
         if vin and (reason := check_vin(vin)):
-            yield rules.INVALID_VIN.finding(f"车辆{row.get('plate') or ''}的车辆识别代号“{vin}”有误：{reason}",
-                                            [Source.from_dict(row["source_ref"])])
+            source = Source.from_dict(row["source_ref"])
+            plate = row.get("plate") or ""
+            if any(doc.method == "ocr" and doc.holds(source) for doc in ctx.extraction.documents):
+                yield rules.UNSURE_VIN.finding(
+                    f"车辆{plate}的车辆识别代号识别为“{vin}”，{reason.rstrip('。')}；该行取自扫描件，可能是识别误差，"
+                    "请对照原件核对。", [source])
+            else:
+                yield rules.INVALID_VIN.finding(f"车辆{plate}的车辆识别代号“{vin}”有误：{reason}", [source])

@@ -1,0 +1,92 @@
+"""Ruled tables on scans as other hands' forms draw them (extractors/scan_tables.py): values typed against
+their cell's left rule, check boxes as tall as their row, a value centred under the end of the next row's
+rule. The corpus generator pads every cell, draws boxes the height of its text and never centres a value
+across a column rule of the row below; every page or rule mask here is drawn in the test."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.scan_tables import find_tables
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+LEFT, MID, RIGHT, TOP, ROW = 100, 460, 1300, 100, 44
+
+
+def _page(rows: list[tuple[str, str]], *, gap: int, boxes: bool = False) -> np.ndarray:
+    """A two-column table of label | value rows; each value starts `gap` pixels right of the column rule."""
+    page = Image.new("L", (1400, TOP + ROW * len(rows) + 200), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 28)
+    for i in range(len(rows) + 1):
+        draw.line((LEFT, TOP + i * ROW, RIGHT, TOP + i * ROW), fill=0, width=2)
+    for x in (LEFT, MID, RIGHT):
+        draw.line((x, TOP, x, TOP + ROW * len(rows)), fill=0, width=2)
+    for i, (label, value) in enumerate(rows):
+        y = TOP + i * ROW
+        draw.text((LEFT + 10, y + 6), label, font=font, fill=0)
+        if boxes:  # □是 □否 with boxes from one rule to the next (a legacy form field's box)
+            for x in (MID + gap, MID + gap + 110):
+                draw.rectangle((x, y + 2, x + ROW - 6, y + ROW - 1), outline=0, width=2)
+            draw.text((MID + gap + ROW - 2, y + 6), "是", font=font, fill=0)
+            draw.text((MID + gap + 110 + ROW - 2, y + 6), "否", font=font, fill=0)
+        else:
+            draw.text((MID + gap, y + 6), value, font=font, fill=0)
+    return np.asarray(page)
+
+
+def _columns(table) -> list[float]:
+    return sorted({round(c.bbox[0]) for c in table.cells} | {round(c.bbox[2]) for c in table.cells})
+
+
+def test_a_value_typed_against_its_cells_left_rule_leaves_the_rule_found():
+    """Class: values set right after the column rule (no cell padding). On a blurred scan the strokes of their
+    first characters survive as short vertical marks a few pixels right of the rule, row after row at other
+    offsets, so the inked columns run on from the rule without a gap. The rule masks are built as
+    extractors/scan_tables.line_masks leaves them for such a page (a table 20 rows of 38 px)."""
+    from extractors.scan_tables import _table
+
+    rows, height, width = 20, 38, 1000
+    horizontal = np.zeros((rows * height + 1, width), np.uint8)
+    vertical = np.zeros_like(horizontal)
+    for r in range(rows + 1):
+        horizontal[min(r * height, rows * height), :] = 255
+    for x in (0, 300, width - 1):
+        vertical[:, x:x + 2] = 255
+    for r in range(rows):  # each row's first strokes: 22 px tall, 4 to 40 px right of the rule
+        top = r * height + 10
+        for offset in range(4 + (r * 3) % 7, 44, 5):
+            vertical[top:top + 22, 300 + offset:300 + offset + 2] = 255
+    table = _table(horizontal, vertical, 0, 0)
+    assert table is not None and table.n_cols == 2
+    assert abs(_columns(table)[1] - 300) <= 2
+
+
+def test_check_boxes_as_tall_as_their_row_are_no_column_rules():
+    """Class: a Word legacy check box drawn from one row rule to the next (□是 □否): its sides meet both
+    rules like a column rule would, in every row that has one."""
+    rows = [("在线监测设施", ""), ("是否联网", ""), ("门禁系统", ""), ("视频监控", "")]
+    [table] = find_tables(_page(rows, gap=12, boxes=True))
+    assert table.n_cols == 2
+    assert len(table.cells) == 2 * len(rows)
+
+
+def test_a_value_centred_over_the_end_of_the_next_rows_rule_stays_one_cell():
+    """Class: a centred value (枣强县) that happens to lie across the place where the row below has a column
+    rule, its characters sitting on the row's bottom rule: a stroke of 县 stands where the rule below ends,
+    from the bottom rule up through most of the row. The row below's rule does not cut the value in two."""
+    from extractors.scan_tables import _table
+
+    height, width, rule = 40, 1000, 500
+    horizontal = np.zeros((2 * height + 1, width), np.uint8)
+    vertical = np.zeros_like(horizontal)
+    for y in (0, height, 2 * height):
+        horizontal[y, :] = 255
+    for x in (0, width - 1):
+        vertical[:, x:x + 2] = 255
+    vertical[height:, rule:rule + 2] = 255  # only the lower row has two cells
+    vertical[14:height, rule + 1:rule + 3] = 255  # the stroke of 县, standing on the bottom rule
+    table = _table(horizontal, vertical, 0, 0)
+    assert [c.col for c in table.cells if c.row == 0] == [0]
+    assert [c.col for c in table.cells if c.row == 1] == [0, 1]
