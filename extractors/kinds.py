@@ -54,10 +54,15 @@ def _title(text: str) -> str:
     return "".join(lines[:4])[:120]
 
 
+# a label's note naming another document (申报日期（与营业执照一致）, 产品（按排污许可证填写）): a reference to
+# that document, not its text
+_REFERENCE = re.compile(r"[（(][^（）()]{0,20}(?:一致|相同|为准|填写|填报|相符)[^（）()]{0,4}[）)]")
+
+
 def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: bool = False) -> tuple[str, float]:
     """The document kind and a confidence in 0..1; `label_hits` counts the form-only labels found."""
-    head = _flat(text[:6000]).replace("\n", "")
-    title = _title(text)
+    head = _REFERENCE.sub("", _flat(text[:6000]).replace("\n", ""))
+    title = _REFERENCE.sub("", _title(text))
     scores: dict[str, float] = {}
     for kind, signals in _SIGNALS.items():
         score = 0.0

@@ -30,6 +30,7 @@ from forms.label_meaning import (
     looks_like_label,
     plausible,
     reading,
+    resolve,
     resolve_questions,
     similarity,
 )
@@ -187,10 +188,23 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
 
 
 def _inside_longer_label(text: str, m: re.Match) -> bool:
-    """A known label run into the word before it: a general last word (项目名称's 名称) or the end of somebody
-    else's label (技术负责人's 负责人)."""
+    """A known label run into the word before it: a general last word (项目名称's 名称), the end of somebody
+    else's label (技术负责人's 负责人), or the end of a longer label that means another field (环境管理负责人,
+    the contact person, ends with 负责人, a legal representative's synonym)."""
     return m.start() > 0 and not re.match(r"[\s；;，,。、|是否☑□√✓)）]", text[m.start() - 1]) and (
-        label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")]))
+        label_key(m.group("label")) in _SUFFIX_LABELS or _ends_other_label(text[:m.end("label")])
+        or _longer_label_means_another(text, m))
+
+
+def _longer_label_means_another(text: str, m: re.Match) -> bool:
+    """Whether the words before a known label, back to the start of the line or a gap (never a colon: then
+    they may be the value before it, 林卫东所在县：), make with it a label of another field."""
+    start = max((g.end() for g in re.finditer(r"\s{2,}|[；;，,。|]", text[:m.start()])), default=0)
+    longer = text[start:m.end("label")].strip()
+    if re.search(r"[:：]", longer) or not looks_like_label(longer):
+        return False
+    known, meant = match_label(m.group("label")), resolve(longer)
+    return known is not None and meant is not None and meant.key != known.key
 
 
 def _has_mark_or_figure(text: str) -> bool:
@@ -1111,7 +1125,7 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
     slots = sorted({c for row in previous.rows[max(0, header_row - 1):] for c, cell in enumerate(row)
                     if cell is not None})
     if _width(grid) != len(slots) or len(slots) < 2:
-        return None
+        return _by_position(grid, previous) if _width(grid) > _width(previous) else None
     out = []
     for row in grid.rows:
         placed: list[Cell | None] = [None] * _width(previous)
@@ -1119,6 +1133,53 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
             placed[c] = cell
         out.append(placed)
     return out
+
+
+def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
+    """A wider grid's rows in the columns of the table before it by where each cell begins and ends on the
+    page (a table whose next page draws a rule the part carried over does not use: DA004's rows under five
+    columns on a page of six), when its first row's cells each begin where one of that table's columns
+    begins and end where one ends. Rows that do not fit stay as they are (the rest of the page, another
+    table)."""
+    lefts: dict[int, list[float]] = {}
+    for row in previous.rows:
+        for c, cell in enumerate(row):
+            if cell is not None and cell.source.bbox:
+                lefts.setdefault(c, []).append(cell.source.bbox[0])
+    if len(lefts) < 2:
+        return None
+    edges = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in lefts.items()}
+    rights = sorted(cell.source.bbox[2] for row in previous.rows for cell in row if cell is not None and cell.source.bbox)
+    tolerance = 0.02 * (max(edges.values()) - min(edges.values()))
+    first = [cell.source.bbox[0] for cell in grid.rows[0] if cell is not None and cell.source.bbox] if grid.rows else []
+    if len(first) < 2:
+        return None
+
+    def placed(row: list[Cell | None], shift: float) -> list[Cell | None] | None:
+        out: list[Cell | None] = [None] * _width(previous)
+        for cell in row:
+            if cell is None:
+                continue
+            if not cell.source.bbox:
+                return None
+            x, end = cell.source.bbox[0] + shift, cell.source.bbox[2] + shift
+            c = min(edges, key=lambda c: abs(edges[c] - x))
+            # it begins where a column begins and ends where one ends (a cell may span two)
+            if abs(edges[c] - x) > tolerance or out[c] is not None or min(abs(r - end) for r in rights) > tolerance:
+                return None
+            out[c] = cell
+        return out
+
+    # the two pages lay differently on the scanner: the shift that puts every cell of the first row where a
+    # column of the table before begins
+    shift = next((d for d in sorted({edge - x for edge in edges.values() for x in first}, key=abs)
+                  if placed(grid.rows[0], d) is not None), None)
+    if shift is None:
+        return None
+    rows = [placed(row, shift) for row in grid.rows]
+    if not rows or rows[0] is None:
+        return None
+    return [row if row is not None else list(original) for row, original in zip(rows, grid.rows, strict=True)]
 
 
 def _carried_rows(grid: Grid, first_header: int) -> int:

@@ -22,7 +22,7 @@ class CheckBox:
 def find_checkboxes(grey: np.ndarray, text_height: float) -> list[CheckBox]:
     binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    lo, hi = 0.4 * text_height, 1.25 * text_height
+    lo, hi = 0.4 * text_height, 1.45 * text_height  # a Word legacy form field's box stands taller than its text
     candidates: list[CheckBox] = []
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)

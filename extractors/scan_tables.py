@@ -110,14 +110,24 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
 
 
 def _rule_candidates(vertical: np.ndarray) -> list[float]:
-    """Where vertical rules may stand: in each run of inked columns, the column with the most ink. Text
-    set close against a rule (a value typed right after its cell's left edge) leaves strokes a few pixels
-    beside it, and a mean over the run would stand between the two and match neither; a rule runs the
-    height of its rows and outweighs any stroke."""
-    profile = vertical.sum(axis=0)
+    """Where vertical rules may stand: in each run of inked columns, the middle of the columns about its
+    peak. Text set close against a rule (a value typed right after its cell's left edge) leaves strokes a
+    few pixels beside it, and a mean over the whole run would stand between the two and match neither; a
+    rule runs the height of its rows and outweighs any stroke, and a thick or slanted rule is several
+    columns about as strong as its peak."""
+    profile = vertical.sum(axis=0).astype(float)
     inked = np.where(profile > 0)[0]
-    return [float(int(group[0]) + int(np.argmax(profile[int(group[0]):int(group[-1]) + 1])))
-            for group in _groups([float(x) for x in inked], 6)]
+    out = []
+    for group in _groups([float(x) for x in inked], 6):
+        lo, hi = int(group[0]), int(group[-1])
+        peak = lo + int(np.argmax(profile[lo:hi + 1]))
+        left, right = peak, peak
+        while left > lo and profile[left - 1] >= 0.5 * profile[peak]:
+            left -= 1
+        while right < hi and profile[right + 1] >= 0.5 * profile[peak]:
+            right += 1
+        out.append((left + right) / 2)
+    return out
 
 
 def _box_sides(grey: np.ndarray, horizontal: np.ndarray, x: int, y: int, cw: int, ch: int
@@ -142,7 +152,7 @@ def _closes_a_box(x: float, accepted: dict[float, list[tuple[float, float]]], wi
     bands = accepted[x]
     if len(bands) > 2:
         return False
-    return all(any(other != x and (t, b) in others and 0.75 * (b - t) <= abs(other - x) <= 1.3 * (b - t)
+    return all(any(other != x and (t, b) in others and 0.75 * (b - t) <= abs(other - x) <= 1.5 * (b - t)
                    and abs(other - x) < 0.1 * width for other, others in accepted.items()) for t, b in bands)
 
 
@@ -161,6 +171,12 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
     def meets(x: float, y: float) -> bool:
         return bool(vertical[max(0, int(y) - 2):int(y) + 3, max(0, int(x) - 4):int(x) + 5].any())
 
+    def enters(x: float, y: float, step: int) -> bool:
+        """Ink in every pixel row from the rule at y a few pixels into the row (step 1: down, -1: up)."""
+        rows = vertical[int(y) + 2:int(y) + 8] if step > 0 else vertical[max(0, int(y) - 7):max(0, int(y) - 1)]
+        strip = rows[:, max(0, int(x) - 4):int(x) + 5]
+        return bool(strip.size) and bool(strip.any(axis=1).all())
+
     # a rule runs from one horizontal rule into the next and meets both; a character's stroke,
     # however tall, stops short of them
     bands = list(zip(rows_y, rows_y[1:], strict=False))
@@ -178,11 +194,12 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
     owner: dict[tuple[int, int], tuple[int, int]] = {}
     for r in range(len(rows_y) - 1):
         top, bottom = rows_y[r], rows_y[r + 1]
-        # a seal may break a real rule within a row (0.4), a fold its end (0.8 and one end met); a character's
-        # stroke under the end of the rule of the row below is neither
+        # a seal may break a real rule within a row (0.4, entering the row from both of its rules), a fold its
+        # end (0.8, entering from one); a character's stroke where the rows above and below have a rule is
+        # neither: it meets their rules' ends, but does not run into this row from them
         present = [c for c, x in enumerate(cols_x)
-                   if (cover := coverage(x, top, bottom)) > 0.4 and meets(x, top) and meets(x, bottom)
-                   or cover >= 0.8 and (meets(x, top) or meets(x, bottom))]
+                   if (cover := coverage(x, top, bottom)) > 0.4 and enters(x, top, 1) and enters(x, bottom, -1)
+                   or cover >= 0.8 and (enters(x, top, 1) or enters(x, bottom, -1))]
         if 0 not in present:
             present.insert(0, 0)
         if len(cols_x) - 1 not in present:

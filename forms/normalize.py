@@ -51,7 +51,7 @@ def repair_brackets(text: str) -> str:
 
 def repair_cement_grades(text: str) -> str:
     """Cement strength classes as OCR reads them (P·042.5, P.O 42.5) written as GB 175 does: P·O42.5."""
-    return re.sub(r"\bP\s*[·・.．]?\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
+    return re.sub(r"\bP\s*[·・.．]{0,2}\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
 
 
 def squeeze_cjk_spaces(text: str) -> str:
@@ -197,8 +197,8 @@ _CN_CHARS = "〇零○一二三四五六七八九十"
 _DATE_PATTERNS = [
     # 2020年9月15日, 2020 年 9 月 15 日
     re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"),
-    # 2020-09-15, 2020.9.15, 2020/9/15, 2020_9_15
-    re.compile(r"(?P<y>\d{4})\s*[-./_]\s*(?P<m>\d{1,2})\s*[-./_]\s*(?P<d>\d{1,2})(?!\d)"),
+    # 2020-09-15, 2020.9.15, 2020/9/15, 2020_9_15; a scan's speck beside a separator (2023/11./7) is no figure
+    re.compile(r"(?P<y>\d{4})\s*(?:[-/_]\.?|\.[-/_]?)\s*(?P<m>\d{1,2})\s*(?:[-/_]\.?|\.[-/_]?)\s*(?P<d>\d{1,2})(?!\d)"),
     # 二〇二〇年九月十五日
     re.compile(f"(?P<y>[{_CN_CHARS}{_YEAR_ZERO_READINGS}]{{4}})\\s*年\\s*(?P<m>[{_CN_CHARS}]{{1,3}})\\s*月\\s*(?P<d>[{_CN_CHARS}]{{1,3}})\\s*[日号]"),
     # 20200915

@@ -324,3 +324,13 @@ def test_a_phones_numbered_pages_are_pages_of_one_document_though_their_stem_has
     assert page_sets(["IMG_20201130_1-1.jpg", "IMG_20201130_1-2.jpg", "IMG_0001.jpg", "IMG_0002.jpg", "IMG_12.jpg",
                       "IMG_13.jpg", "scan(1).jpg", "scan(2).jpg"]) == {
         "IMG_20201130_1": ["IMG_20201130_1-1.jpg", "IMG_20201130_1-2.jpg"], "scan": ["scan(1).jpg", "scan(2).jpg"]}
+
+
+def test_a_label_note_naming_another_document_does_not_make_the_page_that_document():
+    """Class: a form's last page whose label carries a note naming the licence (申报填报日期（与营业执照一致）)
+    over the rest of its vehicle table. The generator's labels name no other document."""
+    text = ("注：1.本表一式三份，县级、市级生态环境部门各留存一份；2.申报企业对所填内容的真实性负责。\n企业（盖章）：\n"
+            "法定代表人（签字）\n申报填报日期（与营业执照一致)：2020/9/13\n晋A24194 LFWRN8FN2K3911754 国V 2019-12-24\n"
+            "冀AZ4431 LFWUB7DF2KB282608 国VI 2019-08-03")
+    assert classify(text, "附件1-2.jpg", is_image=True)[0] != "business_license"
+    assert classify("营业执照\n统一社会信用代码 91130100MA0CNUQ04H\n名称 某某公司\n登记机关", "1.jpg")[0] == "business_license"

@@ -15,7 +15,7 @@ from docx.oxml.ns import nsdecls
 from extractors.backends.docx import DocxBackend
 from extractors.labels import facts_from_layout, pairs_in_text, tables_from_layout
 from extractors.pipeline import extract_bundle
-from forms.label_meaning import resolve
+from forms.label_meaning import reading, resolve
 from forms.normalize import normalise_grade
 
 CODE = "91130100MA0CNUQ04H"  # check characters valid (GB 32100)
@@ -510,3 +510,15 @@ def test_questions_over_their_answers_in_narrow_cells_are_read_down():
     facts = {f.key: f.value for f in facts_from_layout(layout, "application_form", 1.0, [])}
     assert facts == {"cems_installed": False, "cems_networked": False, "gate_system": True, "video_monitoring": True,
                      "dedicated_env_staff": True, "application_date": "2021-08-15"}
+
+
+@pytest.mark.parametrize("line, pairs", [
+    ("环境管理负责人:徐宏伟手机号码:15144225162", [("contact_person", "徐宏伟"), ("contact_phone", "15144225162")]),
+    ("企业法人代表:何刚所在县（市、区）:枣强县", [("legal_representative", "何刚"), ("county", "枣强县")]),
+])
+def test_a_longer_label_ending_with_another_fields_label_keeps_its_own_meaning(line, pairs):
+    """Class: an OCR line whose label (环境管理负责人, the contact person) ends with a word that is a synonym of
+    another field (负责人, the legal representative); a value run into the next label (何刚所在县) still ends
+    there. The generator's labels never end with another field's synonym."""
+    with reading("application_form"):
+        assert [(spec.key, value) for spec, value, _, _ in pairs_in_text(line, fuzzy=True)] == pairs

@@ -251,3 +251,13 @@ def test_the_one_option_whose_box_ocr_lost_or_misread_is_the_ticked_one(raw, gra
 @pytest.mark.parametrize("raw, name", [("朱卫东.", "朱卫东"), ("·张敏", "张敏"), ("阿卜杜·热合曼", "阿卜杜·热合曼")])
 def test_a_speck_beside_a_name_is_no_part_of_it(raw, name):
     assert n.normalise_person(raw) == name
+
+
+@pytest.mark.parametrize("raw, end", [("2018/11/8至\n2023/11./7", "2023-11-07"), ("2020./9/15", "2020-09-15")])
+def test_a_speck_beside_a_dates_separator_is_no_figure(raw, end):
+    """Class: a scan's speck read as a full stop beside a date's separator (2023/11./7)."""
+    assert n.parse_date_end(raw) == end
+
+
+def test_a_middle_dot_read_as_two_full_stops_is_the_cement_class():
+    assert n.repair_cement_grades("P..O42.5水泥、熟料") == "P·O42.5水泥、熟料"

@@ -90,3 +90,57 @@ def test_a_value_centred_over_the_end_of_the_next_rows_rule_stays_one_cell():
     table = _table(horizontal, vertical, 0, 0)
     assert [c.col for c in table.cells if c.row == 0] == [0]
     assert [c.col for c in table.cells if c.row == 1] == [0, 1]
+
+
+def test_a_stroke_where_the_rows_above_and_below_have_a_rule_does_not_cut_its_cell():
+    """Class: a value merged over two columns (河北省…北路170号) whose last character stands where the rows
+    above and below have their column rule: it meets both rules' ends, but no rule runs into its row."""
+    from extractors.scan_tables import _table
+
+    height, width, rule = 40, 1000, 500
+    horizontal = np.zeros((3 * height + 1, width), np.uint8)
+    vertical = np.zeros_like(horizontal)
+    for y in range(0, 3 * height + 1, height):
+        horizontal[y, :] = 255
+    for x in (0, width - 1):
+        vertical[:, x:x + 2] = 255
+    vertical[:height, rule:rule + 2] = 255  # the row above has two cells …
+    vertical[2 * height:, rule:rule + 2] = 255  # … and so has the row below
+    vertical[height + 6:2 * height - 6, rule:rule + 3] = 255  # the middle row's 号, clear of both rules
+    table = _table(horizontal, vertical, 0, 0)
+    assert [c.col for c in table.cells if c.row == 1] == [0]
+    assert [c.col for c in table.cells if c.row in (0, 2)] == [0, 1, 0, 1]
+
+
+def _boxes_page(side: int, text: int) -> np.ndarray:
+    page = Image.new("L", (700, 120), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, text)
+    for i, x in enumerate((40, 240)):
+        draw.rectangle((x, 30, x + side, 30 + side), outline=0, width=2)
+        if i == 0:  # ☒: the box crossed
+            draw.line((x, 30, x + side, 30 + side), fill=0, width=2)
+            draw.line((x, 30 + side, x + side, 30), fill=0, width=2)
+        draw.text((x + side + 6, 30 + side // 2), "是否"[i], font=font, fill=0, anchor="lm")
+    return np.asarray(page)
+
+
+def test_a_legacy_form_fields_box_taller_than_its_text_is_a_check_box():
+    """Class: Word legacy check boxes (FORMCHECKBOX) printed at 1.35 times the height of the text beside them;
+    the generator's boxes are glyphs of the text's own size."""
+    from extractors.scan_checkboxes import find_checkboxes
+
+    boxes = sorted(find_checkboxes(_boxes_page(36, 28), 28.0), key=lambda b: b.bbox[0])
+    assert [b.ticked for b in boxes] == [True, False]
+
+
+def test_a_box_under_a_character_spread_over_the_line_is_still_a_box():
+    """Class: OCR read ☒是 □否 as 是否 and shared the line's width between the two characters, so each
+    character's box lies over a check box; the boxes are read from the pixels all the same."""
+    from extractors.backends.image import with_checkboxes
+    from extractors.ocr.engine import OcrLine, OcrWord
+
+    grey = _boxes_page(38, 28)
+    words = [OcrWord("是", (40, 25, 250, 75), 0.99), OcrWord("否", (250, 25, 320, 75), 0.99)]
+    [line] = with_checkboxes([OcrLine("是否", (40, 25, 320, 75), 0.99, words)], grey)
+    assert "".join(w.text for w in line.words) == "☑是□否"

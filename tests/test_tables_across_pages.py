@@ -116,3 +116,32 @@ def test_a_table_going_on_from_one_page_file_to_the_next_is_read_whole(tmp_path)
     # each row keeps the file it was read from
     assert [r["source_ref"]["file"] for r in rows] == ["绩效分级申报表_1-1.pdf"] * 2 + ["绩效分级申报表_1-2.pdf"] * 3
     assert extraction.to_dict()["tables"]["vehicles"][-1]["plate"] == "冀T88324"
+
+
+def test_a_tables_rest_under_another_parts_columns_on_the_next_page_is_placed_by_position():
+    """Class: a form that is one long table, its emissions carried over to the next page where the vehicles'
+    part draws six columns and the emissions' rows use five of them (the pollutant's cell spanning two), that
+    page lying elsewhere across the paper than the first. The generator keeps each table's columns on every
+    page and lays every page alike."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    grid = [("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, "black")]
+    first = [["排放口编号", "产污环节", "污染物", "实测浓度（mg/m³）", "标准限值（mg/m³）"],
+             ["DA001", "熔化", "颗粒物", "12.5", "30"], ["DA002", "浇注", "颗粒物", "8.1", "30"]]
+    second = [["DA003", "热处理炉", "二氧化硫", "", "26.1", "100"], ["DA003", "热处理炉", "氮氧化物", "", "54.1", "300"],
+              ["三、运输车辆台账", "", "", "", "", ""], ["序号", "车牌号码", "车辆识别代号", "排放阶段", "注册日期", "车辆类型"],
+              ["1", "冀T88320", VINS[0], "国六", "2019-05-06", "重型自卸货车"]]
+    part = Table(first, colWidths=[60, 70, 120, 90, 90], hAlign="LEFT", style=TableStyle(grid))
+    rest = Table(second, colWidths=[60, 70, 60, 60, 90, 90], hAlign="RIGHT", style=TableStyle(
+        grid + [("SPAN", (2, 0), (3, 0)), ("SPAN", (2, 1), (3, 1)), ("SPAN", (0, 2), (-1, 2))]))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([part, PageBreak(), rest])
+    tables = tables_from_layout(PdfBackend("申报表.pdf", out.getvalue()).read())
+    assert [(r["outlet_id"], r["pollutant"], r["concentration_mg_m3"], r["limit_mg_m3"]) for r in tables["emissions"]] == [
+        ("DA001", "颗粒物", 12.5, 30), ("DA002", "颗粒物", 8.1, 30), ("DA003", "二氧化硫", 26.1, 100),
+        ("DA003", "氮氧化物", 54.1, 300)]
+    assert [r["plate"] for r in tables["vehicles"]] == ["冀T88320"]

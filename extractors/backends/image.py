@@ -192,7 +192,11 @@ def _read_as_text(bbox, words: list[OcrWord]) -> bool:
         letter = word.text.isascii() and word.text.isalnum() and word.text not in _BOX_READINGS
         if len(word.text) != 1 or word.confidence < (0.3 if letter else 0.6):
             continue
-        if not (_inside(word, bbox) or (word.bbox[0] <= cx <= word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3])):
+        # a character over the box's middle, unless its box is spread far wider than the square (the engine
+        # read 是否 where ☒是 □否 stand, and shared the line's width out among the two)
+        over = (word.bbox[0] <= cx <= word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3]
+                and word.bbox[2] - word.bbox[0] <= 1.6 * (bbox[2] - bbox[0]))
+        if not (_inside(word, bbox) or over):
             continue
         if word.text not in _BOX_READINGS:
             return True
