@@ -68,6 +68,16 @@ class Database:
         self.engine.dispose()
 
 
+def insert_unless_taken(session: Session, model, **values) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: a row whose unique key another transaction took at the same moment
+    is left as that transaction wrote it (the insert waits for it to end) instead of failing this one."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
 def get_db(app=None) -> Database:
     return (app or current_app).extensions["gradedesk.db"]
 

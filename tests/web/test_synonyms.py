@@ -262,3 +262,45 @@ def test_a_rejected_label_stays_rejected_and_a_withdrawn_one_is_proposed_again(a
     province.post_form("/synonyms", {"reason": "试行结束"}, action=f"/synonyms/{proposal}/withdraw")
     _assign(clerk, _upload(app, browser))
     assert _proposals(app) == [("credit_code", NEW_LABEL, "pending", 3)]
+
+
+def test_two_clerks_filing_one_new_label_at_the_same_moment_make_one_proposal(app, users, browser):
+    """Two sessions propose the same new label for the same case at once: the second's insert waits for the
+    first's transaction and then finds the row taken. It counts towards that proposal; nobody gets an error
+    (on PostgreSQL this was a unique violation, a 500)."""
+    import threading
+    import time
+
+    from web.services.synonyms import propose
+
+    case_id = _upload(app, browser)
+    db = get_db(app)
+    first, second = db.session(), db.session()
+    outcome: dict = {}
+    try:
+        with app.app_context():
+            proposed = propose(first, first.get(Case, case_id), "credit_code", NEW_LABEL, CODE, None,
+                               steps.user(first, "clerk"), via="correction")
+            assert proposed.proposal is not None  # inserted, not committed yet
+
+            def other_clerk():
+                with app.app_context():
+                    try:
+                        outcome["proposed"] = propose(second, second.get(Case, case_id), "credit_code", NEW_LABEL,
+                                                      CODE, None, steps.user(second, "office"), via="correction")
+                        second.commit()
+                    except Exception as exc:  # noqa: BLE001 (the failure is what the test reports)
+                        outcome["error"] = exc
+                        second.rollback()
+
+            thread = threading.Thread(target=other_clerk)
+            thread.start()
+            time.sleep(1.0)  # the other insert is waiting for this transaction
+            first.commit()
+            thread.join(60)
+    finally:
+        first.close()
+        second.close()
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["proposed"].proposal is not None
+    assert _proposals(app) == [("credit_code", NEW_LABEL, "pending", 1)]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from forms import synonyms as data
 from forms.errors import BadInput
 from forms.fields import FIELDS
+from web.db import insert_unless_taken
 from web.errors import Conflict, Forbidden, NotFound
 from web.models import Case, SynonymProposal, SynonymSighting, SynonymVersion, User, utcnow
 from web.services.access import visibility
@@ -64,19 +65,17 @@ def propose(session: Session, case: Case, key: str, label: str, value: str | Non
     if why:
         log.info("case %s: label %r not proposed for %s: %s", case.id, label, key, why)
         return Proposed(None, why)
-    if row is None:
-        row = SynonymProposal(field=key, label=label[:120], label_key=form[:120], status="pending")
-        session.add(row)
-        session.flush()
+    if row is None:  # two clerks may file the same new label at the same moment: one row for both
+        insert_unless_taken(session, SynonymProposal, field=key, label=label[:120], label_key=form[:120],
+                            status="pending")
+        row = session.scalar(select(SynonymProposal).where(SynonymProposal.field == key,
+                                                           SynonymProposal.label_key == form[:120]))
     elif row.status == "withdrawn":
         row.status, row.decided_by_id, row.decided_at, row.reason = "pending", None, None, None
-    seen = session.scalar(select(SynonymSighting.id).where(SynonymSighting.proposal_id == row.id,
-                                                           SynonymSighting.case_id == case.id))
-    if seen is None:
-        session.add(SynonymSighting(proposal_id=row.id, case_id=case.id, version=case.version or 1, label=label[:120],
-                                    value=(value or "")[:500] or None, source=source, ref=ref, via=via,
-                                    proposed_by_id=actor.id))
-    session.flush()
+    insert_unless_taken(session, SynonymSighting, proposal_id=row.id, case_id=case.id, version=case.version or 1,
+                        label=label[:120], value=(value or "")[:500] or None, source=source, ref=ref, via=via,
+                        proposed_by_id=actor.id)
+    session.expire(row, ["sightings"])
     return Proposed(row)
 
 
