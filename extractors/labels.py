@@ -526,10 +526,14 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
         pairs = pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy, unassigned=found)
         if not pairs and not found:
             pairs = _tab_pairs(seg.text, found)
-        for spec, raw, _, _ in pairs:
-            fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
+        previous = 0
+        for spec, raw, start, end in pairs:
+            # the label as written: the text between the pair before and this value (企业名称（全称）：)
+            label = seg.text[previous:start].strip(" \t:：;；，,") or None
+            fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind, label=label)
             if fact:
                 facts.append(fact)
+            previous = end
         if unassigned is not None:
             unassigned.extend(Unassigned(label.strip(), value.strip(), seg.source) for label, value, _, _ in found)
         if not pairs and not found and "\t" not in seg.text:
@@ -554,9 +558,12 @@ def _facts_across_gaps(run: list[Segment], kind: str, base_confidence: float,
 
     found: list = []
     facts = []
-    for spec, raw, start, _ in _tab_pairs(text, found):
+    previous = 0
+    for spec, raw, start, end in _tab_pairs(text, found):
         seg = home(start)
-        fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind)
+        label = text[previous:start].strip(" \t:：;；，,") or None
+        previous = end
+        fact = _fact(spec, raw, seg.source, base_confidence * seg.confidence, kind, label=label)
         if fact:
             facts.append(fact)
     if unassigned is not None and len(run) == 2:  # a label and a value alone on their line; more runs are

@@ -522,3 +522,18 @@ def test_a_longer_label_ending_with_another_fields_label_keeps_its_own_meaning(l
     there. The generator's labels never end with another field's synonym."""
     with reading("application_form"):
         assert [(spec.key, value) for spec, value, _, _ in pairs_in_text(line, fuzzy=True)] == pairs
+
+
+def test_pairs_in_running_text_keep_the_label_they_were_read_under():
+    """A value read from a line of running text (a typed form without a table, a scan's free line) keeps its
+    label as written, as a table cell's does: a clerk's correction of a value read under the wrong field
+    proposes that label (web/services/synonyms.py misread_matching)."""
+    from extractors.layout import Layout, Segment
+    from forms.facts import Source
+
+    segments = [Segment("企业名称（全称）：河北恒信铸造有限公司  环境管理负责人：张敏", Source("申报表.pdf", 1, None, None), 1.0, 1),
+                Segment("联系电话\t13812345678", Source("申报表.pdf", 1, None, None), 1.0, 2)]
+    facts = facts_from_layout(Layout("申报表.pdf", "pdf-text", 1, segments=segments), "application_form", 0.97, [])
+    assert {(f.key, f.value, f.label) for f in facts} == {
+        ("enterprise_name", "河北恒信铸造有限公司", "企业名称（全称）"), ("contact_person", "张敏", "环境管理负责人"),
+        ("contact_phone", "13812345678", "联系电话")}
