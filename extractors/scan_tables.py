@@ -181,7 +181,7 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
     # however tall, stops short of them
     bands = list(zip(rows_y, rows_y[1:], strict=False))
     def box_side(x: float, top: float, bottom: float) -> bool:
-        return any(abs(side - x) <= 4 and min(bottom, b) - max(top, t) > 0.5 * (b - t)
+        return any(abs(side - x) <= 6 and min(bottom, b) - max(top, t) > 0.8 * (b - t)  # the box in this row
                    for side, t, b in box_sides)
 
     accepted = {x: [(t, b) for t, b in bands if coverage(x, t, b) >= 0.8 and meets(x, t) and meets(x, b)

@@ -452,7 +452,8 @@ def normalise_person(text: str | None) -> str:
     # a speck beside the name read as a full stop or a rule's stroke (朱卫东. on a scan) is no part of it
     text = squeeze_cjk_spaces(clean_text(text)).strip(".,，。、·•:：;；'\"`|丨")
     letters = [ch for ch in text if ch.isalpha()]
-    return text if len(letters) >= 2 and not _is_answer(text) else ""
+    # an answer's box or a question's words (是否, the 是否 of 环保管理人员是否专职 left without its boxes) are no name
+    return text if len(letters) >= 2 and not _is_answer(text) and not QUESTION.search(text) else ""
 
 
 # a place written with the units above it: 河北省沧州市泊头市, 沧州市运河区 (the last unit is the place)

@@ -248,8 +248,11 @@ def test_the_one_option_whose_box_ocr_lost_or_misread_is_the_ticked_one(raw, gra
     assert n.normalise_grade(raw) == grade
 
 
-@pytest.mark.parametrize("raw, name", [("朱卫东.", "朱卫东"), ("·张敏", "张敏"), ("阿卜杜·热合曼", "阿卜杜·热合曼")])
-def test_a_speck_beside_a_name_is_no_part_of_it(raw, name):
+@pytest.mark.parametrize("raw, name", [("朱卫东.", "朱卫东"), ("·张敏", "张敏"), ("阿卜杜·热合曼", "阿卜杜·热合曼"),
+                                       ("是否", ""), ("有无", "")])
+def test_a_speck_beside_a_name_is_no_part_of_it_and_a_questions_words_are_no_name(raw, name):
+    """Class: a scan's speck read beside a name; a yes/no question whose boxes were lost (环保管理人员是否专职 read
+    as a role's label over 是否)."""
     assert n.normalise_person(raw) == name
 
 
