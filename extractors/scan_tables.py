@@ -208,10 +208,13 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
             left, right = cols_x[a], cols_x[b]
             top_rule = horizontal[max(0, int(top) - 4):int(top) + 5, int(left):int(right)]
             runs = _segments_on_line(top_rule.max(axis=0), 3) if top_rule.size else []
-            if r > 0 and not _covered(runs, 0, right - left) and (r - 1, a) in owner:
+            above = next((c for c in cells if (c.row, c.col) == owner[(r - 1, a)]), None) if (r - 1, a) in owner else None
+            # merged with the cell above when no rule parts them and that cell is as wide (one spanning more
+            # columns above is another cell: a frame's thin top band over its inner frame)
+            if (r > 0 and not _covered(runs, 0, right - left) and above is not None
+                    and abs(above.bbox[0] - (ox + left)) < 2 and abs(above.bbox[2] - (ox + right)) < 2):
                 owner[(r, a)] = owner[(r - 1, a)]
-                cell = next(c for c in cells if (c.row, c.col) == owner[(r, a)])
-                cell.bbox = (cell.bbox[0], cell.bbox[1], cell.bbox[2], oy + bottom)
+                above.bbox = (above.bbox[0], above.bbox[1], above.bbox[2], oy + bottom)
                 continue
             owner[(r, a)] = (r, a)
             cells.append(ScanCell(r, a, (ox + left, oy + top, ox + right, oy + bottom)))

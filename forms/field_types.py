@@ -113,7 +113,7 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("permit_number", _or_none(n.normalise_code), v.check_permit_number,
               distinctive=True, shape=_shaped(r"[0-9A-Z]{16,26}"),
               description="22 characters, upper case: the credit code, a 3-digit sequence and a letter"),
-    FieldType("vin", _or_none(n.normalise_code), lambda value, _: v.check_vin(value),
+    FieldType("vin", _or_none(n.normalise_vin), lambda value, _: v.check_vin(value),
               shape=_shaped(r"[0-9A-Z]{14,19}"), distinctive=True,
               description="17 characters, upper case (vehicle identification number)"),
     FieldType("doc_number", _or_none(n.normalise_doc_number), shape=_shaped(r".{0,20}\d.{0,20}"),

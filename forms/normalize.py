@@ -51,7 +51,7 @@ def repair_brackets(text: str) -> str:
 
 def repair_cement_grades(text: str) -> str:
     """Cement strength classes as OCR reads them (P·042.5, P.O 42.5) written as GB 175 does: P·O42.5."""
-    return re.sub(r"\bP\s*[·・.．]{0,2}\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
+    return re.sub(r"\bP\s*[·・.．\-－]{0,2}\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
 
 
 def squeeze_cjk_spaces(text: str) -> str:
@@ -255,7 +255,8 @@ def parse_date_end(text: str | None) -> str | None:
 
 def normalise_plate(text: str | None) -> str:
     """A number plate without the separator people print after its letter (冀J·12345, 冀J 12345 → 冀J12345)."""
-    return re.sub(r"[·•・.．\s\-]", "", to_halfwidth(clean_text(text)).upper())
+    # a scan's speck read as a comma or a quote inside it too (冀D,15533D)
+    return re.sub(r"[·•・.．\s\-,，、'`]", "", to_halfwidth(clean_text(text)).upper())
 
 
 # the words an organisation's name ends with (某某铸造有限公司, 某某研究院): a value that ends so is a name
@@ -276,6 +277,17 @@ def normalise_code(text: str | None) -> str:
     """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
     text = to_halfwidth(clean_text(text)).upper()
     return re.sub(r"[\s\-_.·]", "", text)
+
+
+_VIN_RUN = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPR-Z]{17}(?![0-9A-Z])")
+
+
+def normalise_vin(text: str | None) -> str:
+    """A VIN as normalise_code gives it; when that holds one run of 17 VIN characters set apart by other
+    characters (一LGAK1B557J4439385: a speck read as 一, a seal's character beside it), that run."""
+    code = normalise_code(text)
+    runs = _VIN_RUN.findall(code)
+    return runs[0] if len(runs) == 1 and code != runs[0] else code
 
 
 def normalise_doc_number(text: str | None) -> str:

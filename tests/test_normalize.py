@@ -263,4 +263,18 @@ def test_a_speck_beside_a_dates_separator_is_no_figure(raw, end):
 
 
 def test_a_middle_dot_read_as_two_full_stops_is_the_cement_class():
-    assert n.repair_cement_grades("P..O42.5水泥、熟料") == "P·O42.5水泥、熟料"
+    assert n.repair_cement_grades("P..O42.5水泥、熟料") == n.repair_cement_grades("P-O42.5水泥、熟料") == "P·O42.5水泥、熟料"
+
+
+@pytest.mark.parametrize("raw, vin", [("一LGAK1B557J4439385", "LGAK1B557J4439385"), ("LGAK1B557J4439385。", "LGAK1B557J4439385"),
+                                      ("LZZ5CLSB9KW123456", "LZZ5CLSB9KW123456"),
+                                      ("LRDS4SAFXM4859798LRD84SAFXM4859798", "LRDS4SAFXM4859798LRD84SAFXM4859798")])
+def test_a_vin_beside_a_speck_is_the_vin_and_two_readings_run_together_are_left_as_read(raw, vin):
+    """Class: a scan's speck read as 一 or a full stop beside a VIN; a line the engine read twice is not
+    guessed at (the two readings differ)."""
+    assert n.normalise_vin(raw) == vin
+
+
+@pytest.mark.parametrize("raw", ["冀D,15533D", "冀D，15533D", "冀D'15533D"])
+def test_a_speck_inside_a_plate_is_no_part_of_it(raw):
+    assert n.normalise_plate(raw) == "冀D15533D"

@@ -144,3 +144,48 @@ def test_a_box_under_a_character_spread_over_the_line_is_still_a_box():
     words = [OcrWord("是", (40, 25, 250, 75), 0.99), OcrWord("否", (250, 25, 320, 75), 0.99)]
     [line] = with_checkboxes([OcrLine("是否", (40, 25, 320, 75), 0.99, words)], grey)
     assert "".join(w.text for w in line.words) == "☑是□否"
+
+
+def test_the_character_hui_after_an_opening_bracket_is_no_check_box():
+    """Class: 回 (a square in a square, which the box finder takes for a ticked box) read confidently after an
+    opening bracket: 窑尾（回转窑）. Set close between the bracket and the next character it is the character,
+    as 口 and 回 between two characters are. The generator's process names hold no 回 after a bracket."""
+    from extractors.backends.image import with_checkboxes
+    from extractors.ocr.engine import OcrLine, OcrWord
+
+    page = Image.new("L", (900, 100), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 30)
+    x, words = 20, []
+    for ch in "窑尾（回转窑）余热回收":
+        box = draw.textbbox((x, 30), ch, font=font)
+        draw.text((x, 30), ch, font=font, fill=0)
+        words.append(OcrWord(ch, tuple(float(v) for v in box), 0.99))
+        x = box[2] + 2
+    [line] = with_checkboxes([OcrLine("窑尾（回转窑）余热回收", (20, 39, x, 70), 0.99, words)], np.asarray(page))
+    assert "".join(w.text for w in line.words) == "窑尾（回转窑）余热回收"
+
+
+def test_a_double_frames_thin_top_band_is_not_stretched_over_the_page():
+    """Class: a licence's double border (a frame 15 px inside another), found as a table: its thin top band
+    spans both frames' width, the band below it three cells (the frames' sides and the page inside). The top
+    band stays a band; no cell lies over another (a cell over the page made OCR lose the credit code's line)."""
+    from extractors.scan_tables import _table
+
+    size, gap = 800, 15
+    horizontal = np.zeros((size + 1, size + 1), np.uint8)
+    vertical = np.zeros_like(horizontal)
+    for y in (0, size):
+        horizontal[y, :] = 255
+    for y in (gap, size - gap):
+        horizontal[y, gap:size - gap] = 255
+    for x in (0, size - 1):
+        vertical[:, x:x + 2] = 255
+    for x in (gap, size - gap):
+        vertical[gap:size - gap, x:x + 2] = 255
+    table = _table(horizontal, vertical, 0, 0)
+    boxes = [c.bbox for c in table.cells]
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if min(a[2], b[2]) - max(a[0], b[0]) > 2 and min(a[3], b[3]) - max(a[1], b[1]) > 2]
+    assert not overlapping
+    assert any(c.bbox[2] - c.bbox[0] > size - 4 * gap and c.bbox[3] - c.bbox[1] > size - 4 * gap for c in table.cells)

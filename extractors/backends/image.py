@@ -200,8 +200,8 @@ def _read_as_text(bbox, words: list[OcrWord]) -> bool:
             continue
         if word.text not in _BOX_READINGS:
             return True
-        if word.text == "口" and word.confidence >= 0.9 and _between_characters(bbox, words):
-            return True  # 木厂口镇: the character, set close between two others as no box is
+        if word.text in "口回" and word.confidence >= 0.9 and _between_characters(bbox, words):
+            return True  # 木厂口镇, 窑尾（回转窑）: the character, set close between two others as no box is
     return False
 
 
@@ -210,7 +210,9 @@ def _between_characters(bbox, words: list[OcrWord]) -> bool:
     cy = (bbox[1] + bbox[3]) / 2
 
     def cjk_near(edge: float, left: bool) -> bool:
-        return any(w.bbox[1] <= cy <= w.bbox[3] and "\u4e00" <= w.text <= "\u9fff" and w.text not in _BOX_READINGS
+        # an opening bracket before it too (窑尾（回转窑）); a closing one after it is a bracketed box's (是（☑）)
+        return any(w.bbox[1] <= cy <= w.bbox[3] and ("\u4e00" <= w.text <= "\u9fff" or left and w.text in "（(")
+                   and w.text not in _BOX_READINGS
                    and abs((w.bbox[2] if left else w.bbox[0]) - edge) <= 0.35 * width for w in words)
 
     return cjk_near(bbox[0], True) and cjk_near(bbox[2], False)
