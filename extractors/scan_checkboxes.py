@@ -19,7 +19,8 @@ class CheckBox:
     ticked: bool
 
 
-def find_checkboxes(grey: np.ndarray, text_height: float) -> list[CheckBox]:
+def find_checkboxes(grey: np.ndarray, text_height: float, *, solid: bool = True) -> list[CheckBox]:
+    """`solid`: look for filled squares too (■C级: an erosion over the whole image, the costly part)."""
     binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     lo, hi = 0.4 * text_height, 1.45 * text_height  # a Word legacy form field's box stands taller than its text
@@ -34,7 +35,7 @@ def find_checkboxes(grey: np.ndarray, text_height: float) -> list[CheckBox]:
         inner = binary[y + border:y + h - border, x + border:x + w - border]
         ink = float(inner.mean() / 255) if inner.size else 0.0
         candidates.append(CheckBox((float(x), float(y), float(x + w), float(y + h)), ink > 0.12))
-    boxes = _dedupe(candidates + _solid_squares(grey, lo, hi))
+    boxes = _dedupe(candidates + (_solid_squares(grey, lo, hi) if solid else []))
     return [b for b in boxes if _in_a_group(b, boxes, text_height)]
 
 

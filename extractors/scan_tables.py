@@ -138,7 +138,8 @@ def _box_sides(grey: np.ndarray, horizontal: np.ndarray, x: int, y: int, cw: int
     bands = sorted(b - a for a, b in zip(rows_y, rows_y[1:], strict=False) if b - a > 12)
     if not bands:
         return []
-    boxes = find_checkboxes(grey[y:y + ch, x:x + cw], 0.8 * bands[len(bands) // 2])
+    # outlined boxes only: a filled square is no rule's twin
+    boxes = find_checkboxes(grey[y:y + ch, x:x + cw], 0.8 * bands[len(bands) // 2], solid=False)
     # a box is a character's size: a frame's inner rules (a licence's double border) are no box
     return [(side, b.bbox[1], b.bbox[3]) for b in boxes if b.bbox[2] - b.bbox[0] < 0.1 * cw
             for side in (b.bbox[0], b.bbox[2])]

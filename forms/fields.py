@@ -13,6 +13,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from forms import normalize as n
 from forms.field_types import FIELD_TYPES, FieldType
 
@@ -197,20 +199,14 @@ def match_label(text: str | None, *, fuzzy: bool = False) -> FieldSpec | None:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    """Levenshtein distance, or limit + 1 when it is more than `limit` (rapidfuzz stops there)."""
+    return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
+@lru_cache(maxsize=4096)
 def _closest_label(key: str) -> str | None:
+    """The one registry label a text is a misread character or two away from (a scan's cells are compared
+    many times over: as labels, as the row under a label row, as headings)."""
     limit = 2 if len(key) >= 8 else 1
     best: dict[str, int] = {}
     for label, field_key in _label_index().items():

@@ -18,6 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
+from rapidfuzz.distance import LCSseq, Levenshtein
+
 from forms.fields import FIELDS, FieldSpec, label_key, other_labels
 from forms.normalize import ORGANISATION_ENDS
 from forms.vocabulary import APPLICATION_FORM
@@ -90,30 +92,8 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 # last words too general to say what a label asks for (设备名称, 注册地址, 运行日期 are not ours)
 _GENERIC_HEADS = frozenset({"名称", "地址", "日期", "单位", "住所", "行业", "时间", "编号", "号", "代码"})
-
-
-def _common_in_order(a: str, b: str) -> int:
-    """The length of the longest run of characters of `a` found in `b` in the same order (not necessarily
-    side by side)."""
-    previous = [0] * (len(b) + 1)
-    for ca in a:
-        current = [0]
-        for j, cb in enumerate(b, 1):
-            current.append(previous[j - 1] + 1 if ca == cb else max(previous[j], current[j - 1]))
-        previous = current
-    return previous[-1]
 
 
 def similarity(text: str, label: str) -> float:
@@ -124,7 +104,7 @@ def similarity(text: str, label: str) -> float:
         return 1.0
     shorter, longer = sorted((text, label), key=len)
     scores = []
-    common = _common_in_order(shorter, longer)
+    common = LCSseq.similarity(shorter, longer)  # the characters of the shorter found in order in the longer
     if common == len(shorter) >= 2:
         # containment either way, the words in order with others put between or around them: 企业生产地址 ⊃
         # 生产地址, 许可证号 ⊂ 排污许可证号, 环保管理负责人 ⊃ 环保…负责人, 环境影响评价批复文号 ⊃ 环…评批复文号 (an
@@ -142,7 +122,7 @@ def similarity(text: str, label: str) -> float:
         # labels found whole, the one that explains more of the text (在线监测…联网 before 在线监测)
         scores.append(0.8 * len(a & b) / len(b) + 0.1 * len(a & b) / len(a))
     if min(len(text), len(label)) >= 4:
-        scores.append(1 - _edit_distance(text, label) / len(longer))
+        scores.append(1 - Levenshtein.distance(text, label) / len(longer))
     return max(scores)
 
 
