@@ -26,7 +26,8 @@ Deliveries: `docx` (the rewritten form), `pdf-text` (the same form printed to PD
 LibreOffice), each with the bundle's other files unchanged, and `pdf-merged` (that PDF and the
 bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°); and, asked for
 with `--delivery scan`, `scan` (that PDF through an office scanner, fixtures/scan.py's flatbed, a JPEG a
-page at 200 dpi: OCR of reworded labels). Each bundle is extracted and
+page at 200 dpi: OCR of reworded labels) and `photo` (the pages photographed on a desk, fixtures/scan.py's
+phone_photo). Each bundle is extracted and
 checked in its own process; printed per delivery: the original and the rewritten bundles'
 form fields read (exact match with the truth), vehicle and emission cells, and findings the clean
 bundles do not deserve (every finding but `info:` ones; blocking among them). With
@@ -253,12 +254,15 @@ def merge_pdfs(folder: Path, form_pdf: str, documents: dict[str, str],
 SCAN_DPI = 200
 
 
-def scan_form(folder: Path, form: str, documents: dict[str, str], rng: random.Random) -> dict[str, str]:
+def scan_form(folder: Path, form: str, documents: dict[str, str], rng: random.Random,
+              photo: bool = False) -> dict[str, str]:
     """The rewritten form printed and put through an office scanner (fixtures/scan.py's flatbed: tilt, grain,
-    blur, specks, JPEG), a JPEG a page (申报表-1.jpg, 申报表-2.jpg …), in place of the Word file."""
+    blur, specks, JPEG), or photographed on a desk with `photo` (fixtures/scan.py's phone_photo: perspective,
+    uneven light, colour cast, soft focus), a JPEG a page (申报表-1.jpg, 申报表-2.jpg …), in place of the Word
+    file."""
     import pypdfium2 as pdfium
 
-    from fixtures.scan import flatbed, jpeg_bytes, scan_style
+    from fixtures.scan import flatbed, jpeg_bytes, phone_photo, scan_style
 
     pdf_path = folder / Path(form).with_suffix(".pdf").name
     _to_pdf(folder / form, pdf_path)
@@ -269,7 +273,10 @@ def scan_form(folder: Path, form: str, documents: dict[str, str], rng: random.Ra
     for i, page in enumerate(pdf, 1):
         image = page.render(scale=SCAN_DPI / 72).to_pil().convert("RGB")
         name = f"{Path(form).stem}-{i}.jpg"
-        (folder / name).write_bytes(jpeg_bytes(flatbed(image, rng, style), style.quality, SCAN_DPI))
+        if photo:
+            (folder / name).write_bytes(jpeg_bytes(phone_photo(image, rng), rng.randint(70, 88)))
+        else:
+            (folder / name).write_bytes(jpeg_bytes(flatbed(image, rng, style), style.quality, SCAN_DPI))
         documents[name] = kind
     pdf.close()
     pdf_path.unlink()
@@ -317,8 +324,8 @@ def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], se
                 _to_pdf(folder / form, folder / pdf_name)
                 (folder / form).unlink()
                 documents[pdf_name] = documents.pop(form)
-            if delivery == "scan":
-                documents = scan_form(folder, form, documents, rng)
+            if delivery in ("scan", "photo"):
+                documents = scan_form(folder, form, documents, rng, photo=delivery == "photo")
             parts: list[dict] = []
             if delivery == "pdf-merged":
                 documents, parts = merge_pdfs(folder, pdf_name, documents, rng)
