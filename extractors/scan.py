@@ -225,8 +225,14 @@ def clean_page(image: Image.Image) -> ScanPage:
     grey = flatten_light(grey)
     angle = _skew_angle(grey)
     if warped and abs(angle) > MAX_SKEW_AFTER_WARP:
-        # the outline found was not the sheet's (a shadow bent a side): straighten the photo as it is
+        # the outline found was not the sheet's (a shadow bent a side, a desk lit as brightly as the paper
+        # joined a corner to the frame): flatten the photo by its largest ruled table, else straighten it as it is
         grey, matrix, warped = flatten_light(original), np.eye(3), False
+        table = _table_quad(grey)
+        if table is not None:
+            homography = cv2.getPerspectiveTransform(table, _upright(table))
+            grey = cv2.warpPerspective(grey, homography, (grey.shape[1], grey.shape[0]), borderValue=255)
+            matrix, warped = homography, True
         angle = _skew_angle(grey)
     if abs(angle) >= 0.1:
         h, w = grey.shape
@@ -234,6 +240,41 @@ def clean_page(image: Image.Image) -> ScanPage:
         grey = cv2.warpAffine(grey, rotation, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
         matrix = np.vstack([rotation, [0, 0, 1]]) @ matrix
     return ScanPage(Image.fromarray(grey), matrix, angle, warped)
+
+
+def _table_quad(grey: np.ndarray) -> np.ndarray | None:
+    """The corners of the page's largest ruled table, when it is a plausible rectangle seen in perspective
+    (a fifth of the photo at least, opposite sides of about one length): printed rules are straight and
+    meet at right angles, so they say how the sheet lies where its own edge cannot be told from the desk."""
+    h, w = grey.shape
+    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 25, 20), 1))),
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 40, 20)))))
+    contours, _ = cv2.findContours(cv2.dilate(rules, np.ones((5, 5), np.uint8)), cv2.RETR_EXTERNAL,
+                                   cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    if cv2.contourArea(hull) < 0.2 * h * w:
+        return None
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        return None
+    quad = _order_corners(quad.reshape(4, 2).astype(np.float32))
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    if not (0.85 <= sides[0] / sides[2] <= 1.18 and 0.85 <= sides[1] / sides[3] <= 1.18):
+        return None
+    return quad
+
+
+def _upright(quad: np.ndarray) -> np.ndarray:
+    """Where a quadrilateral's corners go to stand as a rectangle of its size at its top-left corner."""
+    width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]))
+    height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
+    x0, y0 = quad[0]
+    return np.array([[x0, y0], [x0 + width - 1, y0], [x0 + width - 1, y0 + height - 1], [x0, y0 + height - 1]],
+                    dtype=np.float32)
 
 
 def quarter_turned(scan: ScanPage, turns: int) -> ScanPage:

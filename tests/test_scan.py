@@ -274,3 +274,38 @@ def test_a_value_running_past_its_cells_right_rule_stays_whole():
     phone = layout.grids[0].rows[1][1].text.replace(" ", "")
     assert phone.startswith("0312-86001234") and phone.endswith("分机"), phone
     assert not [s.text for s in layout.segments if "机" in s.text]
+
+
+def test_a_photo_whose_desk_is_lit_as_brightly_as_the_paper_is_flattened_by_its_table():
+    """Class: a phone photo of a form whose desk, in one corner, is as bright as the sheet (a lamp, a window):
+    the sheet's outline joins the photo's frame there, so it cannot be the page's quadrilateral. The form's
+    largest ruled table, straight rules meeting at right angles, says how the sheet lies. The generator's
+    photos keep their desk darker than the paper all round."""
+    import cv2
+
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 26)
+    rows, cols, left, top, width, height = 14, 4, 120, 200, 250, 60
+    for r in range(rows + 1):
+        draw.line((left, top + r * height, left + cols * width, top + r * height), fill="black", width=3)
+    for c in range(cols + 1):
+        draw.line((left + c * width, top, left + c * width, top + rows * height), fill="black", width=3)
+    for r in range(rows):
+        for c in range(cols):
+            draw.text((left + c * width + 12, top + r * height + 14), f"项目{r}{c}", font=font, fill="black")
+    desk = np.full((2000, 1500, 3), (90, 80, 70), np.uint8)
+    desk[:700, 900:] = (250, 250, 248)  # the lit corner
+    sheet = np.float32([[0, 0], [1240, 0], [1240, 1754], [0, 1754]])
+    lying = np.float32([[130, 160], [1330, 110], [1380, 1880], [110, 1900]])  # the camera not square to it
+    camera = cv2.getPerspectiveTransform(sheet, lying)
+    photo = cv2.warpPerspective(np.asarray(page), camera, (1500, 2000), dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
+    scan = clean_page(Image.fromarray(photo))
+    corners = np.float32([[left, top], [left + cols * width, top], [left + cols * width, top + rows * height],
+                          [left, top + rows * height]]).reshape(-1, 1, 2)
+    tl, tr, br, bl = cv2.perspectiveTransform(cv2.perspectiveTransform(corners, camera),
+                                              np.asarray(scan.matrix, dtype=np.float64)).reshape(-1, 2)
+    # the table stands upright and square in the cleaned page: its rules level and plumb
+    assert max(abs(tl[1] - tr[1]), abs(bl[1] - br[1]), abs(tl[0] - bl[0]), abs(tr[0] - br[0])) <= 4
+    [table] = [t for t in find_tables(np.asarray(scan.image)) if t.n_cols == cols]
+    assert table.n_rows == rows
