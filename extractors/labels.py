@@ -1183,10 +1183,7 @@ def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
                   if placed(grid.rows[0], d) is not None), None)
     if shift is None:
         return None
-    rows = [placed(row, shift) for row in grid.rows]
-    if not rows or rows[0] is None:
-        return None
-    return [row if row is not None else list(original) for row, original in zip(rows, grid.rows, strict=True)]
+    return [row if (row := placed(original, shift)) is not None else list(original) for original in grid.rows]
 
 
 def _carried_rows(grid: Grid, first_header: int) -> int:
@@ -1194,9 +1191,7 @@ def _carried_rows(grid: Grid, first_header: int) -> int:
     it (a form that is one long table, broken across pages: the emissions' last rows, then 运输车辆 under
     its heading): those up to a row spanning the grid or naming a column."""
     k = 0
-    while k < first_header and not _spans_row(grid.rows[k]) and not any(
-            cell is not None and cell.text.strip() and _match_column(spec, cell.text)
-            for spec in TABLES.values() for cell in grid.rows[k]):
+    while k < first_header and not _spans_row(grid.rows[k]) and not _names_columns(grid.rows[k]):
         k += 1
     return k
 

@@ -101,8 +101,7 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
         x, y, cw, ch = cv2.boundingRect(contour)
         if cw < w * 0.3 or ch < 40:
             continue
-        table = _table(horizontal[y:y + ch, x:x + cw], vertical[y:y + ch, x:x + cw], x, y,
-                       _box_sides(grey, horizontal, x, y, cw, ch))
+        table = _table(horizontal[y:y + ch, x:x + cw], vertical[y:y + ch, x:x + cw], x, y, grey[y:y + ch, x:x + cw])
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.bbox[1])
@@ -130,18 +129,16 @@ def _rule_candidates(vertical: np.ndarray) -> list[float]:
     return out
 
 
-def _box_sides(grey: np.ndarray, horizontal: np.ndarray, x: int, y: int, cw: int, ch: int
-               ) -> list[tuple[float, float, float]]:
-    """The left and right sides of the check boxes in a table, as (x, top, bottom) in its own pixels: a
-    box as tall as its row touches both rules and would pass for a rule between two cells."""
-    rows_y = _cluster([float(r) for r in np.where(horizontal[y:y + ch, x:x + cw].sum(axis=1) > 0.25 * 255 * cw)[0]], 6)
-    bands = sorted(b - a for a, b in zip(rows_y, rows_y[1:], strict=False) if b - a > 12)
-    if not bands:
+def _box_sides(grey: np.ndarray, bands: list[tuple[float, float]]) -> list[tuple[float, float, float]]:
+    """The left and right sides of the check boxes in a table (its pixels, its rows' bands), as (x, top,
+    bottom): a box as tall as its row touches both rules and would pass for a rule between two cells."""
+    heights = sorted(b - t for t, b in bands if b - t > 12)
+    if not heights:
         return []
     # outlined boxes only: a filled square is no rule's twin
-    boxes = find_checkboxes(grey[y:y + ch, x:x + cw], 0.8 * bands[len(bands) // 2], solid=False)
+    boxes = find_checkboxes(grey, 0.8 * heights[len(heights) // 2], solid=False)
     # a box is a character's size: a frame's inner rules (a licence's double border) are no box
-    return [(side, b.bbox[1], b.bbox[3]) for b in boxes if b.bbox[2] - b.bbox[0] < 0.1 * cw
+    return [(side, b.bbox[1], b.bbox[3]) for b in boxes if b.bbox[2] - b.bbox[0] < 0.1 * grey.shape[1]
             for side in (b.bbox[0], b.bbox[2])]
 
 
@@ -158,7 +155,8 @@ def _closes_a_box(x: float, accepted: dict[float, list[tuple[float, float]]], wi
 
 
 def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
-           box_sides: list[tuple[float, float, float]] = ()) -> ScanTable | None:
+           grey: np.ndarray | None = None) -> ScanTable | None:
+    """The table whose rule masks these are (`grey`: its pixels, where check boxes are looked for)."""
     ch, cw = horizontal.shape
     rows_y = _cluster([float(y) for y in np.where(horizontal.sum(axis=1) > 0.25 * 255 * cw)[0]], 6)
     if len(rows_y) < 2:
@@ -181,6 +179,8 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
     # a rule runs from one horizontal rule into the next and meets both; a character's stroke,
     # however tall, stops short of them
     bands = list(zip(rows_y, rows_y[1:], strict=False))
+    box_sides = _box_sides(grey, bands) if grey is not None else []
+
     def box_side(x: float, top: float, bottom: float) -> bool:
         return any(abs(side - x) <= 6 and min(bottom, b) - max(top, t) > 0.8 * (b - t)  # the box in this row
                    for side, t, b in box_sides)

@@ -35,6 +35,8 @@ class FieldType:
     distinctive: bool | Callable[[Any], bool] = False  # its values are told from other types' by their reading
     #   and shape (or by this test of the normal form: an industry of the catalogue): a column of them names
     #   itself, and a value of it tells which field a label only somewhat like its labels means
+    naming: Callable[[Any], bool] = lambda value: False  # the normal form says it is of this type though other
+    #   fields share the type (a Chinese name of two to four characters, a document number with its year and 号)
 
     def normalise(self, raw: str) -> Any:
         return self.parse(raw)
@@ -104,6 +106,7 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
               description="an outlet: the permit's code (`DA001`) when the text holds one (`1#排气筒（DA001）` → "
                           "`DA001`), else the text"),
     FieldType("person", _or_none(n.normalise_person), shape=_short_words(12),
+              naming=_shaped(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}"),
               description="a person's name (at least two letters)"),
     FieldType("place", _or_none(n.normalise_place), shape=_short_words(20),
               description="a county, city or district name (at least two Chinese characters)"),
@@ -117,6 +120,7 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
               shape=_shaped(r"[0-9A-Z]{14,19}"), distinctive=True,
               description="17 characters, upper case (vehicle identification number)"),
     FieldType("doc_number", _or_none(n.normalise_doc_number), shape=_shaped(r".{0,20}\d.{0,20}"),
+              naming=_shaped(r"\S{1,12}[〔\[（(]\d{4}[〕\]）)]\S{0,4}\d{1,5}号"),
               description="a document number with 六角括号, e.g. `冀环评〔2018〕123号`"),
     FieldType("phone", _or_none(n.normalise_phone), lambda value, _: v.check_phone(value),
               distinctive=True, shape=lambda value: 7 <= len(re.sub(r"\D", "", str(value))) <= 13,

@@ -333,14 +333,6 @@ def _by_value(text: str, raw_value: str) -> FieldSpec | None:
     return None
 
 
-# values that say what they are though several fields share their type: a Chinese name of two to four
-# characters (or a minority name with its dot), a document number with its year in brackets and 号
-_NAMING_SHAPES = {
-    "person": re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}"),
-    "doc_number": re.compile(r"\S{1,12}[〔\[（(]\d{4}[〕\]）)]\S{0,4}\d{1,5}号"),
-}
-
-
 def _tells(spec: FieldSpec, raw: str) -> bool:
     """Whether the raw value is one only this field's type has."""
     return plausible(spec, raw) and spec.field_type.tells(spec.normalise(raw))
@@ -349,9 +341,8 @@ def _tells(spec: FieldSpec, raw: str) -> bool:
 def _names(spec: FieldSpec, raw: str) -> bool:
     """Whether the raw value says it is of this field's type, though other fields share it (a person, a
     document number)."""
-    shape = _NAMING_SHAPES.get(spec.field_type.name)
     value = spec.normalise(raw)
-    return shape is not None and isinstance(value, str) and bool(shape.fullmatch(value)) and plausible(spec, raw)
+    return value is not None and spec.field_type.naming(value) and plausible(spec, raw)
 
 
 def plausible(spec: FieldSpec, raw: str) -> bool:

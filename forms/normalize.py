@@ -468,18 +468,14 @@ def normalise_person(text: str | None) -> str:
     return text if len(letters) >= 2 and not _is_answer(text) and not QUESTION.search(text) else ""
 
 
-# a place written with the units above it: 河北省沧州市泊头市, 沧州市运河区 (the last unit is the place)
-_PLACE_PATH = re.compile(r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))?"
-                         r"([\u4e00-\u9fff]{2,7}?(?:县|市|区|旗))")
-
-
-_UNIT_PATH = re.compile(r"(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗))+")
+# an administrative unit: a province, a city, a county or a district (河北省, 沧州市, 泊头市, 运河区)
+_UNIT = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)")
 
 
 def only_units(text: str) -> bool:
     """Whether a text is nothing but administrative units (河北省沧州市泊头市): what one address may write
     before another's words."""
-    return _UNIT_PATH.fullmatch(text) is not None
+    return re.fullmatch(f"(?:{_UNIT.pattern})+", text) is not None
 
 
 def normalise_place(text: str | None) -> str:
@@ -488,5 +484,6 @@ def normalise_place(text: str | None) -> str:
     text = squeeze_cjk_spaces(clean_text(text))
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < 2 or _is_answer(text):
         return ""
-    path = _PLACE_PATH.fullmatch(text)
-    return path.group(1) if path else text
+    # written with the units above it (河北省沧州市泊头市, 沧州市运河区), the last unit is the place
+    last = _UNIT.findall(text)[-1] if only_units(text) else ""
+    return last if re.search(r"(?:县|市|区|旗)$", last) else text
