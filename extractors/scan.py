@@ -112,9 +112,13 @@ def flatten_light(grey: np.ndarray) -> np.ndarray:
 
 
 def _order_corners(pts: np.ndarray) -> np.ndarray:
-    s = pts.sum(axis=1)
-    d = np.diff(pts, axis=1).ravel()
-    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], dtype=np.float32)
+    """Four corners as top-left, top-right, bottom-right, bottom-left: clockwise round their centre (on the
+    image, y down), from the one nearest the top-left. Each corner once, however skewed the quadrilateral
+    (taking the least and greatest x + y and x − y took one corner twice for a steep one)."""
+    centre = pts.mean(axis=0)
+    clockwise = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]))]
+    first = int(np.argmin(clockwise.sum(axis=1)))
+    return np.roll(clockwise, -first, axis=0).astype(np.float32)
 
 
 def find_page_quad(grey: np.ndarray) -> np.ndarray | None:

@@ -195,6 +195,21 @@ def test_pieces_found_by_their_outlines_are_the_connected_components(seed):
     assert sorted(_pieces(mask)) == sorted(tuple(int(v) for v in row[:4]) for row in stats[1:count])
 
 
+@pytest.mark.parametrize("corners", [
+    [[1279, 135], [1279, 360], [0, 355], [460, 103]],  # a site photo's largest ruled shape: a steep sliver
+    [[1420, 1900], [130, 90], [90, 1840], [1390, 150]],  # a photographed sheet's corners in any order
+])
+def test_corners_are_ordered_each_once_however_steep_the_quadrilateral(corners):
+    """A site photo (c11's 现场照片1.jpg, photographed) whose largest ruled shape is a steep sliver had
+    one corner taken twice: a side of length 0, a division by zero, and the photo unread."""
+    from extractors.scan import _order_corners
+
+    ordered = _order_corners(np.float32(corners))
+    assert sorted(map(tuple, ordered.tolist())) == sorted(map(tuple, np.float32(corners).tolist()))
+    if corners[1] == [130, 90]:
+        assert ordered.tolist() == [[130, 90], [1390, 150], [1420, 1900], [90, 1840]]
+
+
 def _photographed(page: Image.Image, shadow_corner: bool) -> Image.Image:
     """`page` photographed on a brown desk, the camera not square to it, and the phone's shadow over the
     page's bottom-left corner (dark enough to cut the corner out of the page's outline)."""
