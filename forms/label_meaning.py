@@ -11,12 +11,14 @@ all go through here (extractors/labels.py).
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
@@ -42,30 +44,13 @@ _THING_WORDS = re.compile(r"设施|系统|设备|装置|平台")
 
 
 # words that say the same in a label (applied to both sides of a comparison): 填表时间 asks what 填表日期 asks
-_SAME_TERMS = (
-    # the words of the trade for continuous emission monitoring
-    (re.compile(r"CEMS|在线连续监测|连续监测|在线监控|自动监控|自动监测", re.I), "在线监测"),
-    (re.compile(r"时间"), "日期"), (re.compile(r"(?:号码|编码)$"), "号"), (re.compile(r"牌照|号牌"), "车牌"),
-    (re.compile(r"级别"), "等级"), (re.compile(r"姓名$"), ""),
-    (re.compile(r"环境保护|环境(?=管理|负责|专员|专职|联系)"), "环保"),
-    (re.compile(r"(?:生态环境|环保)(?:主管)?(?:部门|局)"), "环保部门"),
-    (re.compile(r"接入|联入|连入|连通"), "联网"),
-    (re.compile(r"公司(?=名称|全称|地址)"), "企业"),
-    # a day that ends a validity: 到期日期, 截止日期, 有效期截至 all ask what 有效期至 asks
-    (re.compile(r"(?:有效期?)?(?:截止|截至|到期)(?:日期|日)?$"), "有效期至"),
-    # a report issued: 出具, 签发
-    (re.compile(r"出具(?=日期)"), "签发"),
-    # the day a form went in: 提交日期, 报送日期 ask what 申报日期 asks
-    (re.compile(r"(?:提交|报送|上报|递交)(?=日期)"), "申报"),
-    # capacity: 生产规模, 生产能力, 设计规模, 设计年产量 (a design's output, not a year's actual one)
-    (re.compile(r"(?:生产)?(?:能力|规模)|(?<=设计)年?产量"), "产能"),
-    (re.compile(r"(?<=产品)(?:种类|品种|类别|类型)"), "名称"),
-    (re.compile(r"(?<=[厂场])址$"), "地址"),
-    # what is permitted is the limit: 允许排放浓度, 标准值, 标准浓度
-    (re.compile(r"允许(?:排放)?浓度|标准(?:值|浓度)"), "排放限值"),
-    # where a stack's emissions are measured is its outlet: 监测点位, 排气筒, 烟囱
-    (re.compile(r"(?:监测|采样)?点位|排气筒|烟囱"), "排放口"),
-)
+def _load_same_terms() -> tuple[tuple[re.Pattern, str], ...]:
+    """forms/data/label-terms.toml: the words that say the same in a label, in the order they apply."""
+    data = tomllib.loads(resources.files("forms").joinpath("data/label-terms.toml").read_text("utf-8"))
+    return tuple((re.compile(entry["words"], re.I), entry["means"]) for entry in data["same"])
+
+
+_SAME_TERMS = _load_same_terms()
 
 
 def normalise_label(text: str | None) -> str:

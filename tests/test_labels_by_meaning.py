@@ -372,9 +372,23 @@ def test_a_value_does_not_make_a_label_ours(label, value):
     ("环境保护负责人", "李明", "contact_person"),
 ])
 def test_words_that_say_the_same(label, value, key):
-    """Class: a label worded with other words of the trade for one of ours (forms.label_meaning._SAME_TERMS)."""
+    """Class: a label worded with other words of the trade for one of ours (forms/data/label-terms.toml)."""
     spec = resolve(label, value)
     assert spec is not None and spec.key == key
+
+
+def test_each_pair_of_words_that_say_the_same_is_data_that_says_why():
+    """The words are data a deployment extends (forms/data/label-terms.toml): each entry's words make a valid
+    pattern and say why they are one."""
+    import re
+    import tomllib
+    from importlib import resources
+
+    entries = tomllib.loads(resources.files("forms").joinpath("data/label-terms.toml").read_text("utf-8"))["same"]
+    assert entries
+    for entry in entries:
+        assert set(entry) == {"words", "means", "why"} and entry["why"].strip(), entry
+        assert re.compile(entry["words"]).pattern
 
 
 @pytest.mark.parametrize("label", ["所属辖区（旗县）", "管辖区域（市县）"])
