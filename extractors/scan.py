@@ -218,7 +218,8 @@ def clean_page(image: Image.Image) -> ScanPage:
     rgb = np.asarray(image.convert("RGB"))
     original = without_seals(rgb)
     grey, matrix, warped = original, np.eye(3), False
-    quad = find_page_quad(original)
+    # the sheet's outline in the photo as taken: seal removal whitens a red-brown desk, which then joins the sheet
+    quad = find_page_quad(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
     if quad is not None:
         width = int(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
         height = int(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
