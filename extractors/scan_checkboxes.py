@@ -21,22 +21,47 @@ class CheckBox:
 
 def find_checkboxes(grey: np.ndarray, text_height: float, *, solid: bool = True) -> list[CheckBox]:
     """`solid`: look for filled squares too (■C级: an erosion over the whole image, the costly part)."""
-    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    binary = ink_of(grey)
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     lo, hi = 0.4 * text_height, 1.45 * text_height  # a Word legacy form field's box stands taller than its text
-    candidates: list[CheckBox] = []
+    candidates = _squares(contours, binary, binary, lo, hi) + _drawn_squares(binary, lo, hi)
+    boxes = _dedupe(candidates + (_solid_squares(grey, lo, hi) if solid else []))
+    return [b for b in boxes if _in_a_group(b, boxes, text_height) and not _smaller_than_its_row(b, boxes, text_height)]
+
+
+def ink_of(grey: np.ndarray) -> np.ndarray:
+    """The page's ink (255) as boxes are looked for in it: darker than the square round it."""
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+
+
+def _squares(contours, outline: np.ndarray, binary: np.ndarray, lo: float, hi: float) -> list[CheckBox]:
+    """The contours that bound a closed square of a box's size in `outline`, ticked by the ink inside them
+    in `binary`."""
+    found = []
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
         if not (lo <= w <= hi and lo <= h <= hi and 0.75 <= w / h <= 1.33):
             continue
-        if not _closed_square(binary[y:y + h, x:x + w]):
+        if not _closed_square(outline[y:y + h, x:x + w]):
             continue
         border = max(2, int(round(min(w, h) * 0.25)))
         inner = binary[y + border:y + h - border, x + border:x + w - border]
         ink = float(inner.mean() / 255) if inner.size else 0.0
-        candidates.append(CheckBox((float(x), float(y), float(x + w), float(y + h)), ink > 0.12))
-    boxes = _dedupe(candidates + (_solid_squares(grey, lo, hi) if solid else []))
-    return [b for b in boxes if _in_a_group(b, boxes, text_height)]
+        found.append(CheckBox((float(x), float(y), float(x + w), float(y + h)), ink > 0.12))
+    return found
+
+
+def _drawn_squares(binary: np.ndarray, lo: float, hi: float) -> list[CheckBox]:
+    """Boxes whose outline runs into something else: the option's letter (☒B级 photographed, the box and the
+    B one blob) or the cell's rule (a box set flush against it). A box's sides are straight strokes as long
+    as the box, a letter's or a character's mostly shorter: the strokes at least 0.8 of the least box side
+    long, across and down, hold every box's sides, and a box's inside is a hole among them (a tick or a
+    cross, being neither, is gone from them)."""
+    length = max(5, int(0.8 * lo))
+    sides = cv2.bitwise_or(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
+                           cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)))
+    contours, _ = cv2.findContours(sides, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    return _squares(contours, sides, binary, lo, hi)
 
 
 def _solid_squares(grey: np.ndarray, lo: float, hi: float) -> list[CheckBox]:
@@ -84,6 +109,16 @@ def _dedupe(boxes: list[CheckBox]) -> list[CheckBox]:
         if not any(k.bbox[0] <= cx <= k.bbox[2] and k.bbox[1] <= cy <= k.bbox[3] for k in kept):
             kept.append(box)
     return kept
+
+
+def _smaller_than_its_row(box: CheckBox, boxes: list[CheckBox], text_height: float) -> bool:
+    """A square much smaller than the boxes beside it is a letter's bowl (a bold B or D looks boxed), not a
+    box: the boxes of one row of options are drawn alike. Only among three or more."""
+    cy = (box.bbox[1] + box.bbox[3]) / 2
+    row = [min(b.bbox[2] - b.bbox[0], b.bbox[3] - b.bbox[1]) for b in boxes
+           if abs((b.bbox[1] + b.bbox[3]) / 2 - cy) < 0.5 * text_height]
+    side = min(box.bbox[2] - box.bbox[0], box.bbox[3] - box.bbox[1])
+    return len(row) >= 3 and side < 0.7 * float(np.median(row))
 
 
 def _in_a_group(box: CheckBox, boxes: list[CheckBox], text_height: float) -> bool:

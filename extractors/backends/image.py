@@ -29,7 +29,7 @@ from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.engine import OcrLine, OcrWord, recognise_page
 from extractors.ocr.orientation import looks_sideways, quarter_turns, read_poorly
 from extractors.scan import ScanPage, clean_page, quarter_turned, seal_boxes
-from extractors.scan_checkboxes import find_checkboxes
+from extractors.scan_checkboxes import find_checkboxes, ink_of
 from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
@@ -182,12 +182,17 @@ def _distance(line: OcrLine, cx: float, cy: float) -> float:
 
 # what engines read a check box as; any other character read confidently where a square was found
 # is that character (日, 国, 回 … have square outlines too)
-_BOX_READINGS = set("口□☐☑☒■▢囗回図✓✔√Vv×xX0Oo〇")
+# (or its side alone: |)
+_BOX_READINGS = set("口□☐☑☒■▢囗回図✓✔√Vv×xX0Oo〇|丨")
 
 
-def _read_as_text(bbox, words: list[OcrWord]) -> bool:
+def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray | None = None) -> bool:
     cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
     for word in words:
+        if _within_a_latin_run(word, bbox):
+            return True
+        if ink is not None and _glyph_beside(word, bbox, ink):
+            continue
         # a letter read even half-sure is an option's letter (□D级), which bold type can make look boxed
         letter = word.text.isascii() and word.text.isalnum() and word.text not in _BOX_READINGS
         if len(word.text) != 1 or word.confidence < (0.3 if letter else 0.6):
@@ -203,6 +208,33 @@ def _read_as_text(bbox, words: list[OcrWord]) -> bool:
         if word.text in "口回" and word.confidence >= 0.9 and _between_characters(bbox, words):
             return True  # 木厂口镇, 窑尾（回转窑）: the character, set close between two others as no box is
     return False
+
+
+def _within_a_latin_run(word: OcrWord, bbox) -> bool:
+    """A square inside a run of Latin letters and digits the engine read as one word (a VIN, a plate, a permit
+    number: it boxes Latin lines word by word) is one of its glyphs (0, D, 8 have square holes), not a box:
+    a box stands before its option, not within a word."""
+    cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+    return (len(word.text) > 1 and word.text.isascii() and word.text.isalnum()
+            and word.bbox[0] + 0.5 * (bbox[2] - bbox[0]) < cx < word.bbox[2] and word.bbox[1] <= cy <= word.bbox[3])
+
+
+def _glyph_beside(word: OcrWord, bbox, ink: np.ndarray) -> bool:
+    """A character whose ink lies after the square, not in it: the option's letter after its box (☒B级),
+    whose box the engine drew as wide as an average character (its boxes come from the columns of its
+    reading, not from the ink), so that it reaches back over the square. A Latin letter only: a Chinese
+    character fills the box the engine gives it (牌 has a square in it, and ink beside it). Ink before
+    the square is no sign either: a bold D whose outline passed for a square has the box before it there."""
+    if not (len(word.text) == 1 and word.text.isascii() and word.text.isalnum()):
+        return False
+    width = bbox[2] - bbox[0]
+    top, bottom = int(max(word.bbox[1], bbox[1])), int(min(word.bbox[3], bbox[3]))
+    if bottom <= top:
+        return False
+    columns = ink[top:bottom, max(0, int(word.bbox[0])):max(0, int(word.bbox[2]))].any(axis=0)
+    left = max(0, int(word.bbox[0]))
+    beside = columns & (np.arange(left, left + len(columns)) > bbox[2] + 2)
+    return int(beside.sum()) >= 0.25 * width
 
 
 def _between_characters(bbox, words: list[OcrWord]) -> bool:
@@ -228,6 +260,15 @@ def _option_after(bbox, words: list[OcrWord]) -> bool:
                and w.text not in _BOX_READINGS for w in words)
 
 
+def _reads_the_box(word: OcrWord, bbox) -> bool:
+    """A box's reading by the engine (☑, □, X …) beside the box, not on it: the engine's boxes come from the
+    columns of its reading, which may sit half a box off the ink. The found box stands for it."""
+    width = bbox[2] - bbox[0]
+    cy = (bbox[1] + bbox[3]) / 2
+    return (len(word.text) == 1 and word.text in _BOX_READINGS and word.bbox[1] <= cy <= word.bbox[3]
+            and word.bbox[2] >= bbox[0] - 0.5 * width and word.bbox[0] <= bbox[2] + 0.5 * width)
+
+
 def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     """The OCR lines with each check box found in the pixels as a ☑ or □ word in its line, in place of
     whatever the engine read there."""
@@ -235,12 +276,14 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     if not heights:
         return lines
     words = [w for line in lines for w in (line.words or [])]
+    ink = ink_of(grey) > 0
     boxes = [b for b in find_checkboxes(grey, float(np.median(heights)))
-             if not _read_as_text(b.bbox, words) and _option_after(b.bbox, words)]
+             if not _read_as_text(b.bbox, words, ink) and _option_after(b.bbox, words)]
     if not boxes:
         return lines
     out = [OcrLine(line.text, line.bbox, line.confidence,
-                   [w for w in (line.words or []) if not any(_inside(w, b.bbox) for b in boxes)])
+                   [w for w in (line.words or []) if not any(_inside(w, b.bbox) or _reads_the_box(w, b.bbox)
+                                                             for b in boxes)])
            for line in lines]
     for box in boxes:
         mark = OcrWord("☑" if box.ticked else "□", box.bbox, 0.95)
