@@ -82,11 +82,12 @@ def _bracketed_marks(text: str) -> str:
     return "".join(out).strip()
 
 
-def ticked_options(text: str) -> list[str] | None:
+def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None:
     """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks.
 
     OCR sometimes drops a tick glyph altogether (`B级□C级`): when no mark is ticked, an
-    option standing before the first empty box is taken as the ticked one.
+    option standing before the first empty box is taken as the ticked one. `choices`: the field's
+    options, which tell two options apart where OCR lost the box between them (简化管理登记管理).
     """
     text = _crossed_box(_bracketed_marks(text))
     if not any(c in text for c in TICKED_MARKS + UNTICKED_MARKS):
@@ -110,19 +111,22 @@ def ticked_options(text: str) -> list[str] | None:
         if lead:
             options.append(lead)
         else:
-            options.extend(_unboxed_option(body))
+            options.extend(_unboxed_option(body, choices))
     return options
 
 
 _OPTION = re.compile(r"(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|引领性)(?:企业)?|[^\s（(【〔/、，,]+")
 
 
-def _unboxed_option(body: str) -> list[str]:
+def _unboxed_option(body: str, choices: tuple[str, ...] = ()) -> list[str]:
     """`□A级B级□C级□D级`: every option behind an empty box but one, which stands behind another option with
     no mark of its own — the box OCR could not read (a ☒ or a ticked legacy box), so the ticked one. Only
-    when there are three options at least and exactly one of them lacks its box."""
+    when there are three options at least and exactly one of them lacks its box. Options run together
+    with nothing between them (□简化管理登记管理) are told apart by the field's `choices`."""
     chunks = [re.sub(r"\n", "", chunk).strip(" ，,;；/、") for chunk in re.split(f"[{UNTICKED_MARKS}]", body)[1:]]
-    options = [_OPTION.findall(chunk) for chunk in chunks if chunk]
+    among = re.compile("|".join(map(re.escape, sorted(choices, key=len, reverse=True)))) if choices else None
+    options = [(among.findall(re.sub(r"\s", "", chunk)) if among and among.search(re.sub(r"\s", "", chunk))
+                else _OPTION.findall(chunk)) for chunk in chunks if chunk]
     unboxed = [option for found in options for option in found[1:]]
     return unboxed if len(unboxed) == 1 and sum(map(len, options)) >= 3 else []
 
@@ -373,7 +377,7 @@ PERMIT_CLASSES = ("重点管理", "简化管理", "登记管理")
 
 def normalise_permit_class(text: str | None) -> str | None:
     text = clean_text(text)
-    options = ticked_options(text)
+    options = ticked_options(text, PERMIT_CLASSES)
     if options is not None:
         text = "".join(options)
     for name in PERMIT_CLASSES:

@@ -248,6 +248,17 @@ def test_the_one_option_whose_box_ocr_lost_or_misread_is_the_ticked_one(raw, gra
     assert n.normalise_grade(raw) == grade
 
 
+@pytest.mark.parametrize("raw, kind", [
+    ("□重点管理□\n简化管理登\n记管理", "登记管理"),  # the ticked box between two options lost, the text wrapped
+    ("□重点管理简化管理□登记管理", "简化管理"),
+    ("□重点管理□简化管理□登记管理", None),
+])
+def test_options_run_together_where_their_box_was_lost_are_told_apart_by_the_fields_choices(raw, kind):
+    """Class: a photographed 排污许可管理类别 whose ticked box OCR lost between two options written without a
+    space (the robustness benchmark's photo of c05). The generator spaces its options and ticks with ☑."""
+    assert n.normalise_permit_class(raw) == kind
+
+
 @pytest.mark.parametrize("raw, name", [("朱卫东.", "朱卫东"), ("·张敏", "张敏"), ("阿卜杜·热合曼", "阿卜杜·热合曼"),
                                        ("是否", ""), ("有无", "")])
 def test_a_speck_beside_a_name_is_no_part_of_it_and_a_questions_words_are_no_name(raw, name):
