@@ -122,6 +122,14 @@ def _smaller_than_its_row(box: CheckBox, boxes: list[CheckBox], text_height: flo
 
 
 def _in_a_group(box: CheckBox, boxes: list[CheckBox], text_height: float) -> bool:
-    cy = (box.bbox[1] + box.bbox[3]) / 2
-    return any(other is not box and abs((other.bbox[1] + other.bbox[3]) / 2 - cy) < 0.5 * text_height
-               and abs(other.bbox[0] - box.bbox[0]) < 25 * text_height for other in boxes)
+    """Boxes come in groups (a lone square is a character: 口): another box on its line, or one of its size on
+    the line above or below (the last option of a list wrapped in a narrow cell: □A级 □B级 □C级 / ☒D级)."""
+    cy, side = (box.bbox[1] + box.bbox[3]) / 2, box.bbox[3] - box.bbox[1]
+
+    def near(other: CheckBox) -> bool:
+        across = abs((other.bbox[1] + other.bbox[3]) / 2 - cy)
+        alike = 0.75 <= (other.bbox[3] - other.bbox[1]) / max(side, 1) <= 1.33
+        return across < 0.5 * text_height or alike and across < 2 * text_height
+
+    return any(other is not box and near(other) and abs(other.bbox[0] - box.bbox[0]) < 25 * text_height
+               for other in boxes)

@@ -98,6 +98,29 @@ def test_check_boxes_are_read_from_pixels_and_a_lone_square_character_is_not_one
     assert [(round(b.bbox[0]), b.ticked) for b in boxes] == [(100, False), (260, True), (420, False)]
 
 
+def test_the_box_of_an_option_wrapped_onto_the_next_line_alone_is_a_box():
+    """The robustness benchmark's scan of c05: its grade options wrapped in a narrow cell, the ticked ☒D级 alone
+    on the second line, where a lone square had been taken for a character (口)."""
+    from extractors.scan_checkboxes import find_checkboxes
+
+    image = Image.new("L", (700, 220), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 30)
+    for x, letter in ((60, "A"), (250, "B"), (440, "C")):
+        draw.rectangle((x, 40, x + 30, 70), outline=0, width=2)
+        draw.text((x + 38, 34), f"{letter}级", font=font, fill=0)
+    draw.rectangle((60, 90, 90, 120), outline=0, width=2)
+    draw.line((60, 90, 90, 120), fill=0, width=2)
+    draw.line((60, 120, 90, 90), fill=0, width=2)
+    draw.text((98, 84), "D级", font=font, fill=0)
+    draw.text((60, 170), "排放口编号", font=font, fill=0)  # 口 looks like a box but is none: unlike the boxes
+    boxes = sorted(find_checkboxes(np.asarray(image), 30.0), key=lambda b: (b.bbox[1], b.bbox[0]))
+    expected = [(60, 40, False), (250, 40, False), (440, 40, False), (60, 90, True)]
+    assert len(boxes) == len(expected)
+    for box, (x, y, ticked) in zip(boxes, expected, strict=True):
+        assert abs(box.bbox[0] - x) <= 2 and abs(box.bbox[1] - y) <= 2 and box.ticked == ticked
+
+
 def _page_bytes(draw_on) -> bytes:
     """An A4 page at 200 dpi, drawn on, saved as a scanner would (JPEG)."""
     image = Image.new("RGB", (1654, 2339), "white")
@@ -109,8 +132,8 @@ def _page_bytes(draw_on) -> bytes:
 
 def _photographed_grade_row(seed: int) -> tuple[bytes, str]:
     """A form's grade row as Word prints legacy check boxes, photographed on a desk: the boxes as tall as the
-    text or taller, the ticked one crossed (☒) and set against its letter; and a 牌 in a label and a VIN's
-    0, D and 8, glyphs with squares in them. Box size, gaps, type size and the ticked option vary with
+    text or taller, the ticked one crossed (☒) and set against its letter; and a 牌 in a label, a plate's and
+    a VIN's 0, D and 8, glyphs with squares in them. Box size, gaps, type size and the ticked option vary with
     `seed`."""
     import random
 
@@ -122,7 +145,7 @@ def _photographed_grade_row(seed: int) -> tuple[bytes, str]:
     d = ImageDraw.Draw(image)
     font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", size)
     left, mid, right, height = 120, 520, 1400, 2 * size
-    rows = [("企业名称", "保定市清苑区宏达铸造有限公司"), ("拟申报绩效等级", None), ("车辆牌照号码", "冀F12345"),
+    rows = [("企业名称", "保定市清苑区宏达铸造有限公司"), ("拟申报绩效等级", None), ("车辆牌照号码", "冀D81096F"),
             ("车辆识别代号", "LGAWED558FF061946")]
     for r, (label, value) in enumerate(rows):
         top = 240 + r * height
@@ -155,6 +178,7 @@ def test_a_photographed_crossed_box_against_its_letter_is_read_ticked(seed):
     assert facts.get("applied_grade") == ticked
     cells = [c.text for grid in layout.grids for row in grid.rows for c in row if c]
     assert any("牌照" in text for text in cells)  # a square inside a character is no box
+    assert any("冀D81096F" in text.replace(" ", "") for text in cells)  # nor a figure's hole in a plate
     assert any("LGAWED558FF061946" in text.replace(" ", "") for text in cells)  # nor one inside a VIN
 
 

@@ -207,6 +207,8 @@ def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray | None = None) -> 
             return True
         if word.text in "口回" and word.confidence >= 0.9 and _between_characters(bbox, words):
             return True  # 木厂口镇, 窑尾（回转窑）: the character, set close between two others as no box is
+        if word.text in "0Oo〇" and _between_characters(bbox, words, latin=True):
+            return True  # 冀D81096F: a figure's or a letter's hole, between two others of a plate or a number
     return False
 
 
@@ -237,17 +239,23 @@ def _glyph_beside(word: OcrWord, bbox, ink: np.ndarray) -> bool:
     return int(beside.sum()) >= 0.25 * width
 
 
-def _between_characters(bbox, words: list[OcrWord]) -> bool:
+def _between_characters(bbox, words: list[OcrWord], latin: bool = False) -> bool:
+    """Characters close on either side of the square, as no box is set: Chinese ones, or with `latin` letters
+    and figures."""
     width = bbox[2] - bbox[0]
     cy = (bbox[1] + bbox[3]) / 2
 
-    def cjk_near(edge: float, left: bool) -> bool:
+    def kind(w: OcrWord, left: bool) -> bool:
+        if latin:
+            return w.text.isascii() and w.text.isalnum()
         # an opening bracket before it too (窑尾（回转窑）); a closing one after it is a bracketed box's (是（☑）)
-        return any(w.bbox[1] <= cy <= w.bbox[3] and ("\u4e00" <= w.text <= "\u9fff" or left and w.text in "（(")
-                   and w.text not in _BOX_READINGS
+        return "\u4e00" <= w.text <= "\u9fff" or left and w.text in "（("
+
+    def near(edge: float, left: bool) -> bool:
+        return any(w.bbox[1] <= cy <= w.bbox[3] and kind(w, left) and w.text not in _BOX_READINGS
                    and abs((w.bbox[2] if left else w.bbox[0]) - edge) <= 0.35 * width for w in words)
 
-    return cjk_near(bbox[0], True) and cjk_near(bbox[2], False)
+    return near(bbox[0], True) and near(bbox[2], False)
 
 
 def _option_after(bbox, words: list[OcrWord]) -> bool:
