@@ -379,7 +379,7 @@ def normalise_permit_class(text: str | None) -> str | None:
     text = clean_text(text)
     options = ticked_options(text, PERMIT_CLASSES)
     if options is not None:
-        text = "".join(options)
+        text = re.sub(r"\s", "", "".join(options))  # 登 记管理: an option wrapped in a narrow cell
     for name in PERMIT_CLASSES:
         if name[:2] in text:
             return name

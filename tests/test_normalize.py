@@ -252,6 +252,7 @@ def test_the_one_option_whose_box_ocr_lost_or_misread_is_the_ticked_one(raw, gra
     ("□重点管理□\n简化管理登\n记管理", "登记管理"),  # the ticked box between two options lost, the text wrapped
     ("□重点管理简化管理□登记管理", "简化管理"),
     ("□重点管理□简化管理□登记管理", None),
+    ("□重点管理□\n简化管理☑登\n记管理", "登记管理"),  # the ticked option itself wrapped over two lines
 ])
 def test_options_run_together_where_their_box_was_lost_are_told_apart_by_the_fields_choices(raw, kind):
     """Class: a photographed 排污许可管理类别 whose ticked box OCR lost between two options written without a
