@@ -7,6 +7,7 @@ square — the character 口 — is not taken for one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -19,13 +20,17 @@ class CheckBox:
     ticked: bool
 
 
-def find_checkboxes(grey: np.ndarray, text_height: float, *, solid: bool = True) -> list[CheckBox]:
-    """`solid`: look for filled squares too (■C级: an erosion over the whole image, the costly part)."""
+def find_checkboxes(grey: np.ndarray, text_height: float, *, solid: bool = True,
+                    keep: Callable[[CheckBox], bool] | None = None) -> list[CheckBox]:
+    """`solid`: look for filled squares too (■C级: an erosion over the whole image, the costly part).
+    `keep`: which squares may be boxes at all (not a character the OCR read there), decided before the
+    squares are grouped, so that characters with square holes do not make groups of their own."""
     binary = ink_of(grey)
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     lo, hi = 0.4 * text_height, 1.45 * text_height  # a Word legacy form field's box stands taller than its text
     candidates = _squares(contours, binary, binary, lo, hi) + _drawn_squares(binary, lo, hi)
-    boxes = _dedupe(candidates + (_solid_squares(grey, lo, hi) if solid else []))
+    boxes = [box for box in _dedupe(candidates + (_solid_squares(grey, lo, hi) if solid else []))
+             if keep is None or keep(box)]
     return [b for b in boxes if _in_a_group(b, boxes, text_height) and not _smaller_than_its_row(b, boxes, text_height)]
 
 
@@ -122,14 +127,19 @@ def _smaller_than_its_row(box: CheckBox, boxes: list[CheckBox], text_height: flo
 
 
 def _in_a_group(box: CheckBox, boxes: list[CheckBox], text_height: float) -> bool:
-    """Boxes come in groups (a lone square is a character: 口): another box on its line, or one of its size on
-    the line above or below (the last option of a list wrapped in a narrow cell: □A级 □B级 □C级 / ☒D级)."""
+    """Boxes come in groups (a lone square is a character: 口): another box on its line, or two of its size on
+    the line above or below (the last option of a list wrapped in a narrow cell: □A级 □B级 □C级 / ☒D级; one
+    square a line down a table's column is a letter's hole: DA001, DA002 …)."""
     cy, side = (box.bbox[1] + box.bbox[3]) / 2, box.bbox[3] - box.bbox[1]
 
-    def near(other: CheckBox) -> bool:
-        across = abs((other.bbox[1] + other.bbox[3]) / 2 - cy)
-        alike = 0.75 <= (other.bbox[3] - other.bbox[1]) / max(side, 1) <= 1.33
-        return across < 0.5 * text_height or alike and across < 2 * text_height
+    def beside(other: CheckBox) -> bool:
+        return other is not box and abs(other.bbox[0] - box.bbox[0]) < 25 * text_height
 
-    return any(other is not box and near(other) and abs(other.bbox[0] - box.bbox[0]) < 25 * text_height
-               for other in boxes)
+    def across(other: CheckBox) -> float:
+        return abs((other.bbox[1] + other.bbox[3]) / 2 - cy)
+
+    if any(beside(other) and across(other) < 0.5 * text_height for other in boxes):
+        return True
+    near = [(other.bbox[1] + other.bbox[3]) / 2 for other in boxes if beside(other) and across(other) < 2 * text_height
+            and 0.75 <= (other.bbox[3] - other.bbox[1]) / max(side, 1) <= 1.33]
+    return any(abs(a - b) < 0.5 * text_height for i, a in enumerate(near) for b in near[i + 1:])  # two on one line

@@ -285,8 +285,8 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
         return lines
     words = [w for line in lines for w in (line.words or [])]
     ink = ink_of(grey) > 0
-    boxes = [b for b in find_checkboxes(grey, float(np.median(heights)))
-             if not _read_as_text(b.bbox, words, ink) and _option_after(b.bbox, words)]
+    boxes = find_checkboxes(grey, float(np.median(heights)),
+                            keep=lambda b: not _read_as_text(b.bbox, words, ink) and _option_after(b.bbox, words))
     if not boxes:
         return lines
     out = [OcrLine(line.text, line.bbox, line.confidence,
