@@ -403,6 +403,10 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
         return False
     raw = _value_text(value_cell.text, fuzzy)
     specs = label_of(label, raw, fuzzy)
+    if not specs and (rest := _label_rest(grid.rows[r], value_cell, fuzzy)) is not None:
+        value_cell, scale = rest, scale * 0.9
+        raw = _value_text(value_cell.text, fuzzy)
+        specs = label_of(label, raw, fuzzy)
     for spec in specs:
         conf = base_confidence * scale * 0.95 * min(cell.confidence, value_cell.confidence)
         fact = _fact(spec, raw, value_cell.source, conf, kind, label)
@@ -413,6 +417,21 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
             for x in grid.rows[r])):
         unassigned.append(Unassigned(label.rstrip(":："), raw.strip(), value_cell.source))
     return bool(specs)
+
+
+def _label_rest(row: list[Cell | None], fragment: Cell, fuzzy: bool) -> Cell | None:
+    """The value after a label's last characters, when a rule found inside a wrapped label's cell cut them
+    off into a cell of their own (是否接入生态环境主管部门监 | 控平台 | ☑是□否, photographed): the cell after
+    the fragment, holding a mark or a figure as a label's rest never does. None when `fragment` is no such
+    rest (a few characters of a label, no mark, no figure, no registry label)."""
+    text = fragment.text.strip()
+    if not (0 < len(text) <= 6 and looks_like_label(text) and not _has_mark_or_figure(text)
+            and match_label(text, fuzzy=fuzzy) is None):
+        return None
+    at = next((i for i, x in enumerate(row) if x is fragment), None)  # not in the row: a value below the label
+    after = [x for x in row[at + 1:] if x is not None and x.text.strip()] if at is not None else []
+    return after[0] if after and _has_mark_or_figure(after[0].text) and match_label(after[0].text, fuzzy=fuzzy) is None \
+        else None
 
 
 def _unwrapped(text: str) -> str | None:

@@ -526,6 +526,27 @@ def test_questions_over_their_answers_in_narrow_cells_are_read_down():
                      "dedicated_env_staff": True, "application_date": "2021-08-15"}
 
 
+def test_a_question_cut_in_two_by_a_rule_found_inside_its_cell_keeps_its_answer():
+    """Class: a photographed form whose wrapped question (是否接入生态环境主管部门监控平台) had a column rule found
+    inside its cell, so its last characters, misread (控 as 空), stand in a cell of their own between the
+    question and its answer. The generator's questions fit their cells."""
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def row(r, texts):
+        return [None if text is None else Cell(text, Source("申报表-1.jpg", 1, f"table 1, row {r}, column {c + 1}", None))
+                for c, text in enumerate(texts)]
+
+    layout = Layout("申报表-1.jpg", "ocr", 1, grids=[Grid(1, [
+        row(1, ["有无在线监测设施", None, None, "☑是□否"]),
+        row(2, ["是否接入生态环境主管部门监", None, "空平台", "☑是□否"]),
+        row(3, ["企业法人", None, "宋金生", None]),  # a short value after a label is the label's value
+    ])])
+    facts = {f.key: (f.value, f.source.cell) for f in facts_from_layout(layout, "application_form", 1.0, [])}
+    assert facts["cems_networked"] == (True, "table 1, row 2, column 4")
+    assert facts["legal_representative"][0] == "宋金生"
+
+
 @pytest.mark.parametrize("line, pairs", [
     ("环境管理负责人:徐宏伟手机号码:15144225162", [("contact_person", "徐宏伟"), ("contact_phone", "15144225162")]),
     ("企业法人代表:何刚所在县（市、区）:枣强县", [("legal_representative", "何刚"), ("county", "枣强县")]),
