@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from extractors.ink import across, down, local_ink
+
 WORK_WIDTH = 1000  # deskew angle search runs on a copy this wide
 BACKGROUND_SCALE = 4  # the page's background (flatten_light) is found on a copy this many times smaller
 # a red pixel darker in red than the seal by more than SEAL_NOISE times the seal's own spread (median absolute
@@ -252,10 +254,8 @@ def _table_quad(grey: np.ndarray) -> np.ndarray | None:
     (a fifth of the photo at least, opposite sides of about one length): printed rules are straight and
     meet at right angles, so they say how the sheet lies where its own edge cannot be told from the desk."""
     h, w = grey.shape
-    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
-    rules = cv2.bitwise_or(
-        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 25, 20), 1))),
-        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 40, 20)))))
+    binary = local_ink(grey)
+    rules = cv2.bitwise_or(across(binary, max(w // 25, 20)), down(binary, max(h // 40, 20)))
     contours, _ = cv2.findContours(cv2.dilate(rules, np.ones((5, 5), np.uint8)), cv2.RETR_EXTERNAL,
                                    cv2.CHAIN_APPROX_SIMPLE)
     if not contours:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractors.ink import across, down, local_ink
+
 
 @dataclass
 class CheckBox:
@@ -21,22 +23,18 @@ class CheckBox:
 
 
 def find_checkboxes(grey: np.ndarray, text_height: float, *, solid: bool = True,
-                    keep: Callable[[CheckBox], bool] | None = None) -> list[CheckBox]:
+                    keep: Callable[[CheckBox], bool] | None = None, ink: np.ndarray | None = None) -> list[CheckBox]:
     """`solid`: look for filled squares too (■C级: an erosion over the whole image, the costly part).
     `keep`: which squares may be boxes at all (not a character the OCR read there), decided before the
-    squares are grouped, so that characters with square holes do not make groups of their own."""
-    binary = ink_of(grey)
+    squares are grouped, so that characters with square holes do not make groups of their own. `ink`: the
+    page's extractors.ink.local_ink, when the caller has it."""
+    binary = local_ink(grey) if ink is None else ink
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     lo, hi = 0.4 * text_height, 1.45 * text_height  # a Word legacy form field's box stands taller than its text
     candidates = _squares(contours, binary, binary, lo, hi) + _drawn_squares(binary, lo, hi)
     boxes = [box for box in _dedupe(candidates + (_solid_squares(grey, lo, hi) if solid else []))
              if keep is None or keep(box)]
     return [b for b in boxes if _in_a_group(b, boxes, text_height) and not _smaller_than_its_row(b, boxes, text_height)]
-
-
-def ink_of(grey: np.ndarray) -> np.ndarray:
-    """The page's ink (255) as boxes are looked for in it: darker than the square round it."""
-    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
 
 
 def _squares(contours, outline: np.ndarray, binary: np.ndarray, lo: float, hi: float) -> list[CheckBox]:
@@ -63,8 +61,7 @@ def _drawn_squares(binary: np.ndarray, lo: float, hi: float) -> list[CheckBox]:
     long, across and down, hold every box's sides, and a box's inside is a hole among them (a tick or a
     cross, being neither, is gone from them)."""
     length = max(5, int(0.8 * lo))
-    sides = cv2.bitwise_or(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
-                           cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)))
+    sides = cv2.bitwise_or(across(binary, length), down(binary, length))
     contours, _ = cv2.findContours(sides, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     return _squares(contours, sides, binary, lo, hi)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractors.ink import across, down, local_ink
 from extractors.scan_checkboxes import find_checkboxes
 
 
@@ -41,15 +42,14 @@ def _cluster(values: list[float], gap: float) -> list[float]:
 
 def line_masks(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the horizontal and the vertical rules."""
-    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    binary = local_ink(grey)
     h, w = binary.shape
-    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 25, 20), 1)))
+    horizontal = across(binary, max(w // 25, 20))
     # a vertical rule is taller than the text in its row: size the kernel from the row height
     rule_rows = _cluster([float(y) for y in np.where(horizontal.sum(axis=1) > 0.15 * 255 * w)[0]], 6)
     gaps = [b - a for a, b in zip(rule_rows, rule_rows[1:], strict=False) if b - a > 12]
     band = float(np.median(gaps)) if gaps else h / 30
-    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN,
-                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(band * 0.5), 15))))
+    vertical = down(binary, max(int(band * 0.5), 15))
     # close small breaks in scanned horizontal rules; vertical ones stay as found, so that a rule can be
     # told from a character's stroke by whether it meets the horizontal rules (see _table)
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))

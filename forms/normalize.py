@@ -125,8 +125,8 @@ def _unboxed_option(body: str, choices: tuple[str, ...] = ()) -> list[str]:
     with nothing between them (□简化管理登记管理) are told apart by the field's `choices`."""
     chunks = [re.sub(r"\n", "", chunk).strip(" ，,;；/、") for chunk in re.split(f"[{UNTICKED_MARKS}]", body)[1:]]
     among = re.compile("|".join(map(re.escape, sorted(choices, key=len, reverse=True)))) if choices else None
-    options = [(among.findall(re.sub(r"\s", "", chunk)) if among and among.search(re.sub(r"\s", "", chunk))
-                else _OPTION.findall(chunk)) for chunk in chunks if chunk]
+    options = [found if among and (found := among.findall(re.sub(r"\s", "", chunk))) else _OPTION.findall(chunk)
+               for chunk in chunks if chunk]
     unboxed = [option for found in options for option in found[1:]]
     return unboxed if len(unboxed) == 1 and sum(map(len, options)) >= 3 else []
 

@@ -23,13 +23,14 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from extractors.backends.base import Backend
+from extractors.ink import local_ink
 from extractors.labels import SIGNATURE_LINE
 from extractors.layout import Cell, Grid, Layout, Segment
 from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.engine import OcrLine, OcrWord, recognise_page
 from extractors.ocr.orientation import looks_sideways, quarter_turns, read_poorly
 from extractors.scan import ScanPage, clean_page, quarter_turned, seal_boxes
-from extractors.scan_checkboxes import find_checkboxes, ink_of
+from extractors.scan_checkboxes import find_checkboxes
 from extractors.scan_tables import find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
@@ -186,12 +187,12 @@ def _distance(line: OcrLine, cx: float, cy: float) -> float:
 _BOX_READINGS = set("口□☐☑☒■▢囗回図✓✔√Vv×xX0Oo〇|丨")
 
 
-def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray | None = None) -> bool:
+def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray) -> bool:
     cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
     for word in words:
         if _within_a_latin_run(word, bbox):
             return True
-        if ink is not None and _glyph_beside(word, bbox, ink):
+        if _glyph_beside(word, bbox, ink):
             continue
         # a letter read even half-sure is an option's letter (□D级), which bold type can make look boxed
         letter = word.text.isascii() and word.text.isalnum() and word.text not in _BOX_READINGS
@@ -284,8 +285,9 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     if not heights:
         return lines
     words = [w for line in lines for w in (line.words or [])]
-    ink = ink_of(grey) > 0
-    boxes = find_checkboxes(grey, float(np.median(heights)),
+    binary = local_ink(grey)
+    ink = binary > 0
+    boxes = find_checkboxes(grey, float(np.median(heights)), ink=binary,
                             keep=lambda b: not _read_as_text(b.bbox, words, ink) and _option_after(b.bbox, words))
     if not boxes:
         return lines

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from extractors.ink import local_ink
+
 IntBox = tuple[int, int, int, int]  # x0, top, x1, bottom
 
 INK = 160  # grey below which a pixel is ink (cleaned pages have a white background)
-LOCAL_BLOCK, LOCAL_C = 25, 15  # or this much darker than the mean of the square round it (as rules are found)
 INSET = 4  # px inside a cell's rules: what is left of a rule after wiping is not text
 MIN_INK = 12  # ink pixels below which a run is a speck of noise
 TALL = 1.7  # a run taller than this many line heights holds more than one line: detection reads it
@@ -68,8 +69,7 @@ def line_height(ink: np.ndarray, interiors: list[IntBox]) -> float:
 def ink_of(grey: np.ndarray) -> np.ndarray:
     """Dark pixels, and pixels clearly darker than their surroundings: the faint grey print of a phone
     photo (its characters' first strokes lighter than INK) is text too."""
-    local = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, LOCAL_BLOCK, LOCAL_C)
-    return (grey < INK) | (local > 0)
+    return (grey < INK) | (local_ink(grey) > 0)
 
 
 def plan_regions(grey: np.ndarray, cells: list[tuple[float, float, float, float]]) -> RegionPlan:
