@@ -560,10 +560,13 @@ def _form_scans(corpus: Path, pages: int, out: Path) -> int:
     return copied
 
 
-def cli_compare(corpus: Path, engines: list[str], pages: int) -> dict[str, Any]:
+def cli_compare(corpus: Path, engines: list[str], pages: int, repeat: int = 1) -> dict[str, Any]:
     """`gradedesk extract` of the same scanned form pages once per engine, on one core (taskset -c 0, one
-    OCR process of one thread), start-up included, no OCR memo and no extraction cache."""
+    OCR process of one thread), start-up included, no OCR memo and no extraction cache. With `repeat`, the
+    engines take turns that many times and the median run of each is compared (on cores shared with other
+    work one run's wall time moved by ±5% between runs of the same code)."""
     import shutil
+    import statistics
     import subprocess
     import tempfile
 
@@ -571,7 +574,7 @@ def cli_compare(corpus: Path, engines: list[str], pages: int) -> dict[str, Any]:
     if not cli:
         raise SystemExit("the gradedesk command is not installed (pip install -e .)")
     taskset = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    figures: dict[str, Any] = {}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in engines}
     with tempfile.TemporaryDirectory(prefix="gradedesk-cli-") as tmp:
         folder = Path(tmp, "forms")
         folder.mkdir()
@@ -580,32 +583,41 @@ def cli_compare(corpus: Path, engines: list[str], pages: int) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items() if k != "GRADEDESK_OCR_CACHE"}
         env.update(GRADEDESK_OCR_WORKERS="1", GRADEDESK_OCR_THREADS="1", OMP_THREAD_LIMIT="1")
         load_before = _load()
-        for name in engines:
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            started = time.perf_counter()
-            done = subprocess.run([*taskset, cli, "extract", str(folder)], env={**env, "GRADEDESK_OCR_ENGINE": name},
-                                  capture_output=True, timeout=3600, check=False)
-            wall = time.perf_counter() - started
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            try:
-                fields = len(json.loads(done.stdout).get("fields", {}))
-            except ValueError:
-                fields = -1
-            figures[name] = {"wall": wall, "cpu": cpu, "exit": done.returncode, "fields": fields,
-                             "peak_mb": after.ru_maxrss / 1024}
-            print(f"\r{name}: {wall:.1f} s", end="", file=sys.stderr, flush=True)
+        for turn in range(max(repeat, 1)):
+            for name in engines:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                started = time.perf_counter()
+                done = subprocess.run([*taskset, cli, "extract", str(folder)], env={**env, "GRADEDESK_OCR_ENGINE": name},
+                                      capture_output=True, timeout=3600, check=False, cwd=tmp)
+                wall = time.perf_counter() - started
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                try:
+                    fields = len(json.loads(done.stdout).get("fields", {}))
+                except ValueError:
+                    fields = -1
+                runs[name].append({"wall": wall, "cpu": cpu, "exit": done.returncode, "fields": fields,
+                                   "peak_mb": after.ru_maxrss / 1024})
+                print(f"\r{turn + 1}/{repeat} {name}: {wall:.1f} s   ", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
+    figures: dict[str, Any] = {}
+    for name, done_runs in runs.items():
+        median = sorted(done_runs, key=lambda f: f["wall"])[(len(done_runs) - 1) // 2]
+        figures[name] = {**median, "walls": [round(f["wall"], 2) for f in done_runs],
+                         "cpu_median": statistics.median(f["cpu"] for f in done_runs)}
     base = figures.get("tesseract")
     print(f"\n`gradedesk extract` of {count} scanned form pages ({files} files) on "
           f"one core ({' '.join(taskset) or 'no taskset'}; GRADEDESK_OCR_WORKERS=1, GRADEDESK_OCR_THREADS=1), "
-          f"start-up included, no OCR memo, no cache; load average {load_before} before, {_load()} after")
-    print(f"{'engine':<15}{'wall s':>8}{'cpu s':>8}{'s/page':>8}{'vs tesseract':>13}{'fields':>8}{'exit':>6}")
+          f"start-up included, no OCR memo, no cache, {repeat} run(s) per engine taking turns, the median "
+          f"shown; load average {load_before} before, {_load()} after")
+    print(f"{'engine':<15}{'wall s':>8}{'cpu s':>8}{'s/page':>8}{'vs tesseract':>13}{'cpu vs':>8}{'fields':>8}"
+          f"{'exit':>6}  every run's wall s")
     for name, f in figures.items():
         ratio = f"{f['wall'] / base['wall']:.2f}×" if base and base["wall"] else "—"
-        print(f"{name:<15}{f['wall']:>8.1f}{f['cpu']:>8.1f}{f['wall'] / max(count, 1):>8.2f}{ratio:>13}"
-              f"{f['fields']:>8}{f['exit']:>6}")
-    return {"cli_compare": {"pages": count, "files": files, "load_before": load_before, **figures}}
+        cpu_ratio = f"{f['cpu_median'] / base['cpu_median']:.2f}×" if base and base["cpu_median"] else "—"
+        print(f"{name:<15}{f['wall']:>8.1f}{f['cpu_median']:>8.1f}{f['wall'] / max(count, 1):>8.2f}{ratio:>13}"
+              f"{cpu_ratio:>8}{f['fields']:>8}{f['exit']:>6}  {' '.join(f'{w:.1f}' for w in f['walls'])}")
+    return {"cli_compare": {"pages": count, "files": files, "repeat": repeat, "load_before": load_before, **figures}}
 
 
 # ---------------------------------------------------------------- one big bundle
@@ -740,6 +752,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="engines for --ocr-compare and --cli-compare (rapidocr-page: whole-page detection, the "
                              "configuration before issue 21)")
     parser.add_argument("--pages", type=int, default=12, help="pages for --ocr-compare and --cli-compare")
+    parser.add_argument("--repeat", type=int, default=1, help="--cli-compare: runs per engine, taking turns; "
+                        "the median is compared")
     parser.add_argument("--cli-compare", action="store_true", help="time `gradedesk extract` of scanned form pages "
                         "on one core once per engine, start-up included, instead")
     parser.add_argument("--big-bundle", action="store_true", help="time one bundle of a Word form, 20 text-PDF "
@@ -754,7 +768,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.big_bundle:
         figures = big_bundle_run(args.corpus)
     elif args.cli_compare:
-        figures = cli_compare(args.corpus, [e.strip() for e in args.engines.split(",") if e.strip()], args.pages)
+        figures = cli_compare(args.corpus, [e.strip() for e in args.engines.split(",") if e.strip()], args.pages,
+                              args.repeat)
     elif args.ocr_compare:
         figures = ocr_compare(args.corpus, [e.strip() for e in args.engines.split(",") if e.strip()], args.pages)
     else:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from rapidfuzz.distance import LCSseq, Levenshtein
@@ -62,6 +62,7 @@ def normalise_label(text: str | None) -> str:
     return stripped or key
 
 
+@lru_cache(maxsize=4096)  # the registry's labels and a page's headings are compared over and over
 def label_terms(text: str | None) -> str:
     """normalise_label with words that say the same made one (时间 → 日期, 编码 → 编号 …)."""
     return _terms(normalise_label(text))

@@ -95,7 +95,8 @@ def _engine(threads: int, config: RapidConfig):
     with _lock:
         if key not in _instances:
             try:
-                from rapidocr import EngineType, RapidOCR
+                with _yaml_parsed_once():
+                    from rapidocr import EngineType, RapidOCR
             except ImportError as exc:
                 raise UnreadableFile("服务器未安装 RapidOCR 文字识别组件。", f"rapidocr import failed: {exc}") from exc
             models = _models()
@@ -122,6 +123,34 @@ def _engine(threads: int, config: RapidConfig):
             _limit_openvino_cache()
             _instances[key] = RapidOCR(params=params)
         return _instances[key]
+
+
+@contextlib.contextmanager
+def _yaml_parsed_once():
+    """RapidOCR's import parses its 85 KB default_models.yaml twice into OmegaConf (two modules each read it
+    at import, 0.2 s each on one core; `gradedesk extract` pays it on every start): while it is imported, a
+    file OmegaConf loads by path is parsed once and the two modules share it (both only read it)."""
+    try:
+        from omegaconf import OmegaConf
+    except ImportError:  # rapidocr's import will say what is missing
+        yield
+        return
+    load, descriptor = OmegaConf.load, OmegaConf.__dict__["load"]
+    parsed: dict[str, object] = {}
+
+    def load_once(file_, **kwargs):
+        if not isinstance(file_, str | Path) or kwargs:
+            return load(file_, **kwargs)
+        path = str(Path(file_).resolve())
+        if path not in parsed:
+            parsed[path] = load(file_)
+        return parsed[path]
+
+    OmegaConf.load = staticmethod(load_once)
+    try:
+        yield
+    finally:
+        OmegaConf.load = descriptor
 
 
 def _limit_openvino_cache() -> None:
@@ -154,7 +183,7 @@ def _bgr(image: Image.Image | np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
 
 
-def _line(box: np.ndarray, text: str, score: float, chars, dx: float = 0.0, dy: float = 0.0) -> OcrLine:
+def _line(box: np.ndarray, text: str, score: float, chars) -> OcrLine:
     """An OcrLine from RapidOCR's quadrilateral, text, score and per-character (text, score, quad)."""
     words = []
     for char_text, char_score, char_box in chars or ():
@@ -162,11 +191,9 @@ def _line(box: np.ndarray, text: str, score: float, chars, dx: float = 0.0, dy: 
             continue
         cx = [p[0] for p in char_box]
         cy = [p[1] for p in char_box]
-        words.append(OcrWord(char_text, (float(min(cx)) + dx, float(min(cy)) + dy, float(max(cx)) + dx,
-                                         float(max(cy)) + dy), float(char_score)))
+        words.append(OcrWord(char_text, (float(min(cx)), float(min(cy)), float(max(cx)), float(max(cy))), float(char_score)))
     xs, ys = box[:, 0], box[:, 1]
-    return OcrLine(text=text, bbox=(float(xs.min()) + dx, float(ys.min()) + dy, float(xs.max()) + dx,
-                                    float(ys.max()) + dy), confidence=float(score), words=words)
+    return OcrLine(text=text, bbox=(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), confidence=float(score), words=words)
 
 
 def _sorted(lines: list[OcrLine]) -> list[OcrLine]:
@@ -205,7 +232,8 @@ class RapidOcrEngine(RapidOcrPageEngine):
     def recognise(self, image: Image.Image) -> list[OcrLine]:
         grey = np.asarray(image.convert("L"))
         try:
-            return _sorted(self._detect_and_read_grey(grey, (0, 0, grey.shape[1], grey.shape[0]), self._factor(grey)))
+            crops, quads = self._detect(grey, (0, 0, grey.shape[1], grey.shape[0]), self._factor(grey))
+            return _sorted(self._recognised(crops, quads))
         finally:
             _give_back()
 
@@ -216,28 +244,37 @@ class RapidOcrEngine(RapidOcrPageEngine):
             _give_back()
 
     def _read_grid(self, grey: np.ndarray, cells: list[Box]) -> list[OcrLine]:
+        """The page's lines: those of the plan cut from the page, those detection finds in the plan's regions,
+        all recognised together (crops from every region batched by width: one region's line or two made
+        batches of one, each of its own width, and OpenVINO builds kernels for every shape it meets)."""
         plan = plan_regions(grey, cells)
         factor = self._factor(grey)
-        lines = self._read_crops(grey, plan.lines)
+        crops, quads = self._cut(grey, plan.lines)
         for box in plan.detect:
-            lines.extend(self._detect_and_read_grey(grey, box, factor))
+            found = self._detect(grey, box, factor)
+            crops += found[0]
+            quads += found[1]
         if plan.bands:
             outside = grey.copy()
             for x0, top, x1, bottom in plan.blank:
                 outside[top:bottom, x0:x1] = 255
             for box in plan.bands:
-                lines.extend(self._detect_and_read_grey(outside, box, factor))
-        return _sorted(lines)
+                found = self._detect(outside, box, factor)
+                crops += found[0]
+                quads += found[1]
+        return _sorted(self._recognised(crops, quads))
 
     def _factor(self, grey: np.ndarray) -> float:
         """The scale detection sees the page at (regions of it too): its longer side at `det_side`."""
         return min(1.0, self.config.det_side / max(grey.shape))
 
-    def _detect_and_read_grey(self, grey: np.ndarray, box: tuple[int, int, int, int], factor: float) -> list[OcrLine]:
-        """Detection in a region of the page at the page's detection scale, then recognition of each line
-        found, cropped from the full-resolution page (as RapidOCR does for a whole page). A region larger
-        than DET_TILE pixels at that scale is detected in overlapping bands of rows: detection's memory
-        goes with the pixels it sees at once (600 MB for a whole A4 page at 1600 px)."""
+    def _detect(self, grey: np.ndarray, box: tuple[int, int, int, int],
+                factor: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The lines detection finds in a region of the page, seen at the page's detection scale: each line's
+        crop from the full-resolution page (as RapidOCR crops them after a whole page's detection) and its
+        quadrilateral on the page. A region larger than DET_TILE pixels at that scale is detected in
+        overlapping bands of rows: detection's memory goes with the pixels it sees at once (600 MB for a
+        whole A4 page at 1600 px)."""
         import cv2
         from rapidocr.utils.process_img import get_rotate_crop_image
 
@@ -258,23 +295,21 @@ class RapidOcrEngine(RapidOcrPageEngine):
                 if keep_from <= middle < keep_to:  # a line in two bands is kept by the band it is centred in
                     quads.append(np.asarray(quad, dtype=np.float32) + np.float32([0, start]))
         if not quads:
-            return []
-        quads = np.stack(quads) / factor
+            return [], []
         bgr = _bgr(region)
-        crops = [get_rotate_crop_image(bgr, quad.copy()) for quad in quads]
-        return self._recognised(crops, quads, x0, top - pad)
+        crops = [get_rotate_crop_image(bgr, quad / factor) for quad in quads]
+        return crops, [quad / factor + np.float32([x0, top - pad]) for quad in quads]
 
-    def _read_crops(self, grey: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[OcrLine]:
-        """Recognition alone of each box (one text line each)."""
+    @staticmethod
+    def _cut(grey: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Each box's crop (one text line each, to be recognised without detection) and its quadrilateral."""
         crops = [_bgr(grey[top:bottom, x0:x1]) for x0, top, x1, bottom in boxes]
-        quads = np.array([[[x0, top], [x1, top], [x1, bottom], [x0, bottom]] for x0, top, x1, bottom in boxes],
-                         dtype=np.float32).reshape(-1, 4, 2)
-        return self._recognised(crops, quads)
+        quads = [np.float32([[x0, top], [x1, top], [x1, bottom], [x0, bottom]]) for x0, top, x1, bottom in boxes]
+        return crops, quads
 
-    def _recognised(self, crops: list[np.ndarray], quads: np.ndarray, dx: float = 0.0,
-                    dy: float = 0.0) -> list[OcrLine]:
+    def _recognised(self, crops: list[np.ndarray], quads: list[np.ndarray]) -> list[OcrLine]:
         """The crops' text, crops of similar width batched, with per-character boxes from the CTC alignment
-        as RapidOCR computes them after detection."""
+        as RapidOCR computes them after detection (on the page: `quads` are the crops' places on it)."""
         if not crops:
             return []
         from rapidocr.ch_ppocr_rec import TextRecInput
@@ -283,13 +318,14 @@ class RapidOcrEngine(RapidOcrPageEngine):
         recogniser = ocr._load_rec_model()
         if REC_STEP > 1 and not isinstance(recogniser.session, _SteppedWidths):
             recogniser.session = _SteppedWidths(recogniser.session, REC_STEP)
+        places = np.stack(quads).astype(np.float32)
         lines = []
         for group in _batches(crops, self.config.rec_floor):
             batch = [crops[i] for i in group]
             result = recogniser(TextRecInput(img=batch, return_word_box=True))
-            result = ocr.cal_rec_boxes(batch, quads[group], result, False)
-            lines.extend(_line(quad, text, score, chars, dx, dy) for quad, text, score, chars
-                         in zip(quads[group], result.txts, result.scores, result.word_results, strict=True)
+            result = ocr.cal_rec_boxes(batch, places[group], result, False)
+            lines.extend(_line(quad, text, score, chars) for quad, text, score, chars
+                         in zip(places[group], result.txts, result.scores, result.word_results, strict=True)
                          if text.strip() and score >= TEXT_SCORE)
         return lines
 
