@@ -65,6 +65,23 @@ def test_specks_of_a_scan_make_no_line_and_no_band():
     assert len(dusty.lines) == len(clean.lines) and len(dusty.bands) == len(clean.bands)
 
 
+def test_a_grainy_scan_is_measured_by_its_text_not_its_grain():
+    """Grain in every cell (a scanner's or a photocopy's) makes rows of ink of its own, and joins the text's:
+    measured with it, the text height was a speck's or twice the text's, and cells went to detection (a whole
+    scanned PDF page of the corpus) or lines were lost (the denser grain here)."""
+    grey, cells = _page()
+    clean = plan_regions(grey, cells)
+    for dots in (3000, 6000, 10000):
+        grainy = grey.copy()
+        rng = np.random.default_rng(2)
+        for y, x in zip(rng.integers(0, 720, dots), rng.integers(0, 1240, dots), strict=True):
+            grainy[y:y + 2, x:x + 2] = 0
+        plan = plan_regions(grainy, cells)
+        assert not plan.detect and len(plan.lines) == len(clean.lines), dots
+        for box in plan.lines:  # each line in its cell, with the margins a clean page's lines have
+            assert any(_inside(box, (c[0] - 25, c[1] - 12, c[2] + 25, c[3] + 12)) for c in cells), (dots, box)
+
+
 
 def test_a_page_of_more_specks_than_sixteen_bit_labels_hold_is_cleaned_of_them_all():
     """Specks are counted with 16-bit labels (half the time of 32-bit ones); a page of grain, more than
@@ -195,3 +212,27 @@ def _characters(output: np.ndarray) -> list[tuple[int, int]]:
     """The characters a recognition output gives (CTC: repeats joined, blanks left out) and their columns."""
     best = output.argmax(axis=-1)[0]
     return [(int(c), t) for t, c in enumerate(best) if c and (t == 0 or best[t - 1] != c)]
+
+
+def test_a_border_with_a_second_rule_inside_it_keeps_its_text_to_read():
+    """Class: free text inside a double border (a licence's), found as one cell whose inner rule stays in it.
+    The rule joins every row of the cell into one run; measured with it, the text height was the cell's, and
+    every character went out as a speck. What the cell holds must still be read: line by line or by detection."""
+    font = ImageFont.truetype(FONT, 30)
+    image = Image.new("L", (1240, 900), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 60, 1180, 840), outline=0, width=6)  # the border, found as the table's rules
+    grey = np.asarray(image).copy()
+    grey[90:810, 92:96] = 0  # the inner rule, a few px inside: left in the cell
+    image = Image.fromarray(grey)
+    draw = ImageDraw.Draw(image)
+    lines = ["名称  保定市恒信铸造有限责任公司", "类型  有限责任公司", "法定代表人  王建国", "住所  河北省保定市清苑区东闾乡"]
+    for i, text in enumerate(lines):
+        draw.text((140, 150 + 70 * i), text, font=font, fill=0)
+    cells = [(66, 66, 1174, 834)]
+    plan = plan_regions(np.asarray(image), cells)
+    text_rows = [(150 + 70 * i, 150 + 70 * i + 40) for i in range(len(lines))]
+    lines = [box for box in plan.lines if box[3] - box[1] <= 100]  # a line's box: a line high, not the cell's
+    for top, bottom in text_rows:
+        assert any(box[1] <= top + 5 and bottom - 5 <= box[3] and box[0] <= 150 and box[2] >= 400
+                   for box in plan.detect + lines), (top, plan)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from extractors.ink import local_ink
+from extractors.ink import down, local_ink
 
 IntBox = tuple[int, int, int, int]  # x0, top, x1, bottom
 
@@ -32,6 +32,7 @@ CHAR_GAP = 0.6  # line heights: the widest gap between two characters of one lin
 # line ending nearer its cell's rule is followed past the rule (into the next cell, the two lines join: the
 # page reader still places each character in its own cell)
 DEFAULT_LINE = 40  # px: a line's height at 300 dpi, when a page gives none to measure
+RULE_LENGTH = 3 * DEFAULT_LINE  # px: a straight stroke down this long is a rule, not a character's
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _cell_runs(ink: np.ndarray, box: IntBox) -> list[tuple[int, int]]:
 
 
 def line_height(ink: np.ndarray, interiors: list[IntBox]) -> float:
-    """The page's text height: the median height of the one-run cells' runs."""
+    """The page's text height: the median height of the cells' runs of ink."""
     heights = [b - a for box in interiors for a, b in _cell_runs(ink, box) if b - a >= 6]
     return float(np.median(heights)) if heights else float(DEFAULT_LINE)
 
@@ -81,7 +82,15 @@ def plan_regions(grey: np.ndarray, cells: list[tuple[float, float, float, float]
         if box[2] - box[0] > 2 and box[3] - box[1] > 2:
             interiors.append(box)
     interiors = _distinct(interiors)
-    height = line_height(ink, interiors)
+    # the text height, measured again without the specks found by the first measure: a grainy scan's specks
+    # make short runs of their own, or join the text's, in every cell (a first measure a third of the
+    # text's height or twice it); blobs far smaller than either are specks all the same
+    # (and without straight strokes taller than a few lines: a rule left inside a cell, as a double border's
+    # inner rule is, joins every row of the cell into one run, and a measure of it made every character a
+    # speck)
+    measured = ink & ~down(ink.view(np.uint8) * np.uint8(255), RULE_LENGTH).astype(bool)
+    first = line_height(measured, interiors)
+    height = line_height(_without_specks(measured, first), interiors)
     ink = _without_specks(ink, height)
     margin = max(2, round(MARGIN * height))  # above and below a line
     side = max(3, round(SIDE * height))  # left and right
