@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from extractors.layout import Layout, Segment
 from forms.facts import Fact, Source
@@ -26,9 +27,14 @@ _LICENCE_LABELS = {
 }
 _SPACED = "|".join("[\\s\u3000.·]*".join(re.escape(c) for c in label)
                    for label in sorted(_LICENCE_LABELS, key=len, reverse=True))
-# a label starts the line or follows white space; the long ones may also follow a value the OCR ran into them
+# a label starts the line or follows white space; the long ones may also follow a value the OCR ran into them,
+# and so may a two-character label letter-spaced (…依法须经住  所)
+_LETTER_SPACED = "|".join(f"{re.escape(label[0])}[\\s\u3000]+{re.escape(label[1])}"
+                          for label in _LICENCE_LABELS if len(label) == 2)
+# a label ending a piece is one too: the engine ran the other column's value into it (…依法须经住所 | 河北省…)
 _LICENCE_LABEL = re.compile(f"(?:(?<=^)|(?<=\\s))[.·]?(?P<label>{_SPACED})(?=\\s|$|[:：]|[\u4e00-\u9fff0-9A-Z(（])"
-                            f"|(?P<long>成立日期|注册资本|营业期限|经营范围|登记机关|法定代表人)")
+                            f"|(?P<long>成立日期|注册资本|营业期限|经营范围|登记机关|法定代表人|{_LETTER_SPACED}"
+                            f"|(?:{_SPACED})(?=\\s*$))")
 
 
 _ADDRESS_END = re.compile(r"[号路街村室楼院段组巷道]$")
@@ -55,22 +61,6 @@ def _pieces(layout: Layout) -> list[Segment]:
     return pieces
 
 
-def _lines(layout: Layout) -> list[list[Segment]]:
-    """Pieces grouped into visual lines (by the middle of their boxes), top to bottom, left to right."""
-    pieces = sorted(_pieces(layout), key=lambda s: (s.source.page or 0, (s.source.bbox[1] + s.source.bbox[3]) / 2))
-    heights = sorted(s.source.bbox[3] - s.source.bbox[1] for s in pieces) or [1.0]
-    tolerance = heights[len(heights) // 2] / 2
-    lines: list[list[Segment]] = []
-    for seg in pieces:
-        middle = (seg.source.bbox[1] + seg.source.bbox[3]) / 2
-        if lines and lines[-1][0].source.page == seg.source.page and abs(
-                middle - (lines[-1][0].source.bbox[1] + lines[-1][0].source.bbox[3]) / 2) <= tolerance:
-            lines[-1].append(seg)
-        else:
-            lines.append([seg])
-    return [sorted(line, key=_x) for line in lines]
-
-
 def _x(seg: Segment) -> float:
     return seg.source.bbox[0] if seg.source.bbox else 0.0
 
@@ -79,42 +69,127 @@ def _canonical(label: str) -> str:
     return re.sub(r"[\s\u3000.·]", "", label)
 
 
+@dataclass
+class _Chunk:
+    """Text on the page without a label of its own: a label's value beside it, or a value's next line."""
+
+    text: str
+    seg: Segment
+    x0: float
+    x1: float
+    taken: bool = False
+
+    @property
+    def top(self) -> float:
+        return self.seg.source.bbox[1]
+
+    @property
+    def bottom(self) -> float:
+        return self.seg.source.bbox[3]
+
+
+@dataclass
+class _Value:
+    label: str
+    seg: Segment  # where the label stands: the fact's source
+    x1: float  # where the label ends
+    parts: list[str]
+    x: float | None = None  # where the value's first line starts
+    bottom: float = 0.0  # of the value's last line
+
+
+def _at(seg: Segment, offset: int) -> float:
+    """Where the character at `offset` of a piece stands, in proportion (a line of Chinese is nearly
+    monospaced)."""
+    x0, _, x1, _ = seg.source.bbox
+    return x0 + (x1 - x0) * offset / max(len(seg.text), 1)
+
+
+def _same_row(a: Segment, b: Segment, height: float) -> bool:
+    return a.source.page == b.source.page and abs(
+        (a.source.bbox[1] + a.source.bbox[3]) / 2 - (b.source.bbox[1] + b.source.bbox[3]) / 2) <= 0.6 * height
+
+
+def _letter_spaced(pieces: list[Segment], height: float) -> list[Segment]:
+    """A two-character label letter-spaced so widely that the engine read it as two pieces (名 | 称), or ran
+    its first character into the piece before it (…依法须经住 | 所): the label made one piece again."""
+    pieces = sorted(pieces, key=lambda s: (s.source.page or 0, s.source.bbox[1], _x(s)))
+    out = list(pieces)
+    for i, seg in enumerate(pieces):
+        second = seg.text.strip()[:1]
+        left = [(k, other) for k, other in enumerate(out) if other is not out[i] and other.text.strip()
+                and _same_row(other, seg, height) and 0 <= seg.source.bbox[0] - other.source.bbox[2] <= 3 * height]
+        if not second or not left:
+            continue
+        k, other = max(left, key=lambda ko: ko[1].source.bbox[2])
+        first = other.text.rstrip()[-1:]
+        alone = len(other.text.strip()) == 1 or len(seg.text.strip()) == 1 or seg.text.strip()[1:2].isspace()
+        if len(first + second) != 2 or first + second not in _LICENCE_LABELS or not alone:
+            continue  # one of the two characters stands alone: else two words that happen to meet
+        x0, top, x1, bottom = other.source.bbox
+        rest = other.text.rstrip()[:-1]
+        split = x1 - (x1 - x0) / max(len(other.text.rstrip()), 1)
+        out[k] = Segment(rest, Source(other.source.file, other.source.page, other.source.cell, (x0, top, split, bottom)),
+                         other.confidence, other.line)
+        sx0, stop, sx1, sbottom = seg.source.bbox
+        out[i] = Segment(f"{first}  {seg.text.strip()}", Source(seg.source.file, seg.source.page, seg.source.cell,
+                                                                (split, min(top, stop), sx1, max(bottom, sbottom))),
+                         min(seg.confidence, other.confidence), seg.line)
+    return [seg for seg in out if seg.text.strip()]
+
+
 def licence_facts(layout: Layout, base: float) -> list[Fact]:
-    lines = _lines(layout)
-    boxes = [seg.source.bbox for line in lines for seg in line]
-    if not boxes:
+    """名称, 住所 … in two columns without colons, each value beside its label and a long one wrapped under
+    itself: text without a label is the value of the label just left of it on its row, else the next line of
+    the value whose first line starts where it starts, just above it; else nobody's (a seal's words)."""
+    pieces = _pieces(layout)
+    if not pieces:
         return []
-    middle = (min(b[0] for b in boxes) + max(b[2] for b in boxes)) / 2
-    values: dict[str, tuple[list[str], Segment]] = {}
-    last: dict[str, str | None] = {"left": None, "right": None}
-    for line in lines:
-        for seg in line:
-            side = "right" if _x(seg) >= middle else "left"
-            found = list(_LICENCE_LABEL.finditer(seg.text))
-            if not found:
-                label = last[side] or last["left"]  # a value beside its label, or one wrapped under itself
-                if _ADDRESS_TAIL.match(seg.text.strip()) and label != "住所" and "住所" in values and not \
-                        _ADDRESS_END.search("".join(values["住所"][0])):
-                    label = "住所"  # columns lost (a framed scan read as one cell): an address's tail is known
-                if label in values and len(values[label][0]) < 4:
-                    values[label][0].append(seg.text.strip())
-                continue
-            for i, m in enumerate(found):
-                label = _canonical(m.group("label") or m.group("long"))
-                end = found[i + 1].start() if i + 1 < len(found) else len(seg.text)
-                value = seg.text[m.end():end].strip(" \t:：")
-                last["right" if i > 0 else side] = label
-                if i == 0 and m.start() > 0 and last.get("prev") in values:
-                    values[last["prev"]][0].append(seg.text[:m.start()].strip())  # OCR ran a value into a label
-                if label not in values:
-                    values[label] = ([value] if value else [], seg)
-                elif value and not values[label][0]:
-                    values[label][0].append(value)
-                last["prev"] = label
+    heights = sorted(s.source.bbox[3] - s.source.bbox[1] for s in pieces)
+    height = heights[len(heights) // 2]
+    values: dict[str, _Value] = {}
+    chunks: list[_Chunk] = []
+    for seg in _letter_spaced(pieces, height):
+        found = list(_LICENCE_LABEL.finditer(seg.text))
+        first = found[0].start() if found else len(seg.text)
+        if seg.text[:first].strip():  # text before the piece's first label, or a piece without one
+            lead = len(seg.text) - len(seg.text.lstrip())
+            chunks.append(_Chunk(seg.text[:first].strip(), seg, _at(seg, lead), _at(seg, first)))
+        for i, m in enumerate(found):
+            label = _canonical(m.group("label") or m.group("long"))
+            end = found[i + 1].start() if i + 1 < len(found) else len(seg.text)
+            raw = seg.text[m.end():end]
+            value = raw.strip(" \t:：")
+            entry = _Value(label, seg, _at(seg, m.end()), [value] if value else [],
+                           _at(seg, m.end() + len(raw) - len(raw.lstrip(" \t:："))) if value else None, seg.source.bbox[3])
+            if label not in values or not values[label].parts and value:
+                values[label] = entry
+    for entry in values.values():  # a label alone: its value is the text just right of it on its row
+        if entry.parts:
+            continue
+        beside = [c for c in chunks if not c.taken and _same_row(c.seg, entry.seg, height)
+                  and -0.5 * height <= c.x0 - entry.x1 <= 6 * height]
+        if beside:
+            chunk = min(beside, key=lambda c: c.x0)
+            chunk.taken = True
+            entry.parts.append(chunk.text)
+            entry.x, entry.bottom = chunk.x0, chunk.bottom
+    for chunk in sorted(chunks, key=lambda c: (c.seg.source.page or 0, c.top)):
+        if chunk.taken or any(_same_row(other.seg, chunk.seg, height) and 0 <= chunk.x0 - other.x1 <= 3 * height
+                              for other in chunks if other is not chunk):
+            continue  # the value of a label not read as one (类 without its 型), not a value's next line
+        entry = _continued(values, chunk, height)
+        address = values.get("住所")
+        if entry is None and address is not None and _ADDRESS_TAIL.match(chunk.text) and not _ADDRESS_END.search(
+                "".join(address.parts)) and -0.8 * height <= chunk.top - address.bottom <= 3 * height:
+            entry = address  # columns lost (a licence read as one table cell): an address's tail, a line or two below
+        if entry is not None and len(entry.parts) < 4:
+            entry.parts.append(chunk.text)
+            entry.bottom = chunk.bottom
     facts = []
-    for label, (parts, seg) in values.items():
+    for label, entry in values.items():
         key = _LICENCE_LABELS.get(label)
-        parts = [p for p in parts if p]
+        parts = [p for p in entry.parts if p]
         if not key or not parts:
             continue
         raw = "".join(parts) if key in ("address", "enterprise_name") else parts[0]
@@ -122,8 +197,18 @@ def licence_facts(layout: Layout, base: float) -> list[Fact]:
             raw = re.sub(r"(公司|厂|合作社|[)）])\s*(类\W?型?|注册资本|成立日期).*$", r"\1", raw)
         value = FIELDS[key].normalise(raw)
         if value is not None:
+            seg = entry.seg
             facts.append(Fact(key, value, raw, round(base * seg.confidence * 0.95, 3), seg.source, "business_license"))
     return facts
+
+
+def _continued(values: dict[str, _Value], chunk: _Chunk, height: float) -> _Value | None:
+    """The value this text is the next line of: its first line starts where the text starts (within two text
+    heights), and its last line is just above (the nearest above, of two that start there)."""
+    near = [(abs(chunk.top - v.bottom), abs(chunk.x0 - v.x), v.label) for v in values.values()
+            if v.x is not None and v.seg.source.page == chunk.seg.source.page and abs(chunk.x0 - v.x) <= 2 * height
+            and -0.8 * height <= chunk.top - v.bottom <= 0.6 * height]
+    return values[min(near)[2]] if near else None
 
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(19|20)\d{2}\s*[〕\]］】)）]\s*(第\s*)?\d{1,5}\s*号")

@@ -334,3 +334,63 @@ def test_a_label_note_naming_another_document_does_not_make_the_page_that_docume
             "冀AZ4431 LFWUB7DF2KB282608 国VI 2019-08-03")
     assert classify(text, "附件1-2.jpg", is_image=True)[0] != "business_license"
     assert classify("营业执照\n统一社会信用代码 91130100MA0CNUQ04H\n名称 某某公司\n登记机关", "1.jpg")[0] == "business_license"
+
+
+def _piece(text, x0, top, x1, height=40):
+    return Segment(text, Source("营业执照.jpg", 1, None, (x0, top, x1, top + height)), 0.95, 0)
+
+
+def test_a_licence_read_piece_by_piece_keeps_each_wrapped_value_under_its_own_label():
+    """Class: a licence as OCR reads it off a skewed scan, each run of text a piece where it stands: the right
+    column half a line lower than the left, letter-spaced labels read as two pieces (名 | 称) or run into the
+    other column's value (…依法须经住 | 所), both columns' long values wrapped under themselves, the seal's
+    words under the address, where a next line of it would start, and a scrap like an address's end far above."""
+    layout = Layout("营业执照.jpg", "ocr", 1, segments=[
+        _piece("统一社会信用代码91130100MA0CNUQ04H", 350, 600, 900),
+        _piece("名", 350, 860, 390), _piece("称", 432, 862, 478), _piece("保定市恒信铸造有限责任公司", 544, 866, 950),
+        _piece("注册资本", 1047, 884, 1160), _piece("伍佰万元整", 1214, 890, 1350),
+        _piece("法定代表人", 355, 1020, 500), _piece("王建国", 544, 1026, 630),
+        _piece("经营范围", 354, 1104, 470), _piece("铸件、机械配件制造、销售（依法须经住", 545, 1106, 1074),
+        _piece("所", 1126, 1112, 1170), _piece("河北省保定市清苑区东闾乡工业", 1222, 1128, 1620),
+        _piece("批准的项目，经相关部门批准后方可开", 542, 1150, 1022), _piece("园区兴业路12号", 1229, 1170, 1430),
+        _piece("展经营活动)", 545, 1192, 700),
+        _piece("清苑区行政审批局", 1225, 1240, 1460),  # the seal's ring of words, under the address's start
+        _piece("150号", 238, 240, 300),  # a scrap read off the scan's margin, shaped like an address's end
+        _piece("成立日期", 1045, 965, 1163), _piece("2012年05月08日", 1219, 971, 1414),
+    ])
+    facts = {f.key: f.value for f in licence_facts(layout, 0.9)}
+    assert facts == {"credit_code": "91130100MA0CNUQ04H", "enterprise_name": "保定市恒信铸造有限责任公司",
+                     "legal_representative": "王建国", "established_date": "2012-05-08",
+                     "address": "河北省保定市清苑区东闾乡工业园区兴业路12号"}
+
+
+def test_a_page_in_a_ruled_border_reads_as_the_free_text_it_is():
+    """Class: a page whose only rules are a border round free text (a licence printed in one thick frame, not
+    the corpus's double border): taken for a table of one cell, its two columns became one cell's lines and a
+    wrapped address lost its place. Read through OCR, each line stands where it is printed."""
+    import io
+
+    from extractors.backends.image import ImageBackend
+
+    font = ImageFont.truetype(FONT, 36)
+    image = Image.new("L", (1700, 1300), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((70, 70, 1630, 1230), outline=0, width=6)
+    draw.text((700, 130), "营 业 执 照", font=ImageFont.truetype(FONT, 56), fill=0)
+    rows = [(300, "名　　称", "廊坊市广源金属制品有限公司", "注册资本", "叁佰万元整"),
+            (380, "法定代表人", "孙志强", "成立日期", "2016年09月12日"),
+            (460, "经营范围", "金属制品加工、销售（依法", "住　　所", "河北省廊坊市文安县左各庄")]
+    for top, left_label, left_value, right_label, right_value in rows:
+        draw.text((130, top), left_label, font=font, fill=0)
+        draw.text((350, top), left_value, font=font, fill=0)
+        draw.text((900, top), right_label, font=font, fill=0)
+        draw.text((1080, top), right_value, font=font, fill=0)
+    draw.text((350, 510), "须经批准的项目，经相关", font=font, fill=0)  # each value wrapped under itself
+    draw.text((1080, 510), "镇工业园区9号", font=font, fill=0)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    layout = ImageBackend("营业执照.png", out.getvalue(), Settings()).layout()
+    assert not any(cell is not None and cell.text.strip() for grid in layout.grids for row in grid.rows for cell in row)
+    facts = {f.key: f.value for f in licence_facts(layout, 0.9)}
+    assert facts["enterprise_name"] == "廊坊市广源金属制品有限公司" and facts["legal_representative"] == "孙志强"
+    assert facts["address"] == "河北省廊坊市文安县左各庄镇工业园区9号"

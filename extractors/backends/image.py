@@ -31,7 +31,7 @@ from extractors.ocr.engine import OcrLine, OcrWord, recognise_page
 from extractors.ocr.orientation import looks_sideways, quarter_turns, read_poorly
 from extractors.scan import ScanPage, clean_page, quarter_turned, seal_boxes
 from extractors.scan_checkboxes import find_checkboxes
-from extractors.scan_tables import find_tables, wipe_rules
+from extractors.scan_tables import ScanTable, find_tables, wipe_rules
 from forms.errors import UnreadableFile
 from forms.facts import Source
 from forms.normalize import find_dates
@@ -382,6 +382,7 @@ class _PageReader:
                 grey, tables, ocr_input, lines = self._recognise(scan)
         lines = reread_signature_zone(lines, ocr_input, self.engine)
         lines = with_checkboxes(lines, grey)
+        tables = [table for table in tables if not is_frame(table)]  # read for its lines, laid out as free text
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
         for line_no, line in enumerate(lines):
             words = line.words or [OcrWord(line.text, line.bbox, line.confidence)]
@@ -445,6 +446,19 @@ class _PageReader:
                     continue
             runs.append([word])
         return runs
+
+
+FRAME_SHARE = 0.8  # of a ruled shape's area, held by one cell: the shape is a border round free text
+
+
+def is_frame(table: ScanTable) -> bool:
+    """A ruled shape that is a border round free text, not a table: one cell holds nearly all of it, the rest
+    slivers between double rules (a business licence's border, a pledge written in a box). Its text is laid
+    out as free lines, each where it stands: as the one cell of a grid, a two-column licence's lines lost
+    their places, and a value wrapped under itself could not be told from the other column's."""
+    x0, top, x1, bottom = table.bbox
+    area = max((x1 - x0) * (bottom - top), 1.0)
+    return any((c[2] - c[0]) * (c[3] - c[1]) >= FRAME_SHARE * area for c in (cell.bbox for cell in table.cells))
 
 
 def cell_text(placed: list[tuple[int, OcrWord]]) -> str:
