@@ -41,6 +41,10 @@ from forms.normalize import ORGANISATION_ENDS, QUESTION, find_dates, parse_bool,
 
 _BRACKETS = {"（": "[（(]", "）": "[）)]"}  # OCR mixes the widths: 县（市、区)
 
+# a label ends at its colon, or where a box of its options begins (拟申报绩效等级□A级☑B级: the colon left out, or
+# lost by the OCR)
+_LABEL_END = "(?:[:：]|(?=[☑□☐■☒√✓]))"
+
 
 @cache
 def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
@@ -54,7 +58,7 @@ def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
     alternation = "|".join(spaced)
     start = "(?:^|(?<=[\\s；;，,。、|]))" if bounded else ""
     return re.compile(f"{start}(?:\\*\\s*)?(?P<label>{alternation})"
-                      f"(?:\\s*[（(][^（）():：]{{1,10}}[）)])?\\s*[:：]")
+                      f"(?:\\s*[（(][^（）():：]{{1,10}}[）)])?\\s*{_LABEL_END}")
 
 
 @cache
@@ -104,7 +108,7 @@ def _spaced_pairs(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int
 _LOOSE_PAIR = re.compile(r"^\s*(?P<label>[^:：]{2,20}?)\s*[:：]\s*(?P<value>.+)$")
 # a short label-shaped text ending in a colon, whoever's label it is: 企业名称（全称）：, 占地面积：, 是否安装CEMS：
 _ANY_LABEL = re.compile(r"(?:^|(?<=[\s；;，,。、|]))(?:\*\s*)?(?P<label>[\u4e00-\u9fffA-Za-z（）()〔〕【】/、]{2,24}?)"
-                        r"\s*[:：]")
+                        r"\s*" + _LABEL_END)
 
 
 def _label_shaped_matches(text: str, known: list[re.Match], fuzzy: bool = False) -> list[re.Match]:
@@ -118,18 +122,30 @@ def _label_shaped_matches(text: str, known: list[re.Match], fuzzy: bool = False)
     return out
 
 
+FRAGMENT_CHARS = 3  # a label's end this short may be what a seal left of it; a longer one says what it asks
+
+
 def _fragment(text: str) -> bool:
     """On a scan, the end of one of our labels whose first characters are missing (报日期 of 填报日期 under a
-    seal): what is left of a covered label, not a label of somebody's own. Typed text says what it says
-    (安装在线监测设备 is 是否安装在线监测设备 without its 是否)."""
+    seal): what is left of a covered label, not a label of somebody's own. Typed text says what it says, and
+    so does a longer end on a scan (安装在线监测设备 is 是否安装在线监测设备 without its 是否: somebody's wording,
+    or what a seal left of the question, it asks the same)."""
     key = label_key(text)
-    return any(label != key and label.endswith(key) for label in registry_label_keys())
+    return len(key) <= FRAGMENT_CHARS and any(label != key and label.endswith(key) for label in registry_label_keys())
 
 
 # the numbers of a numbered list before a label (（2）统一社会信用代码：, 3.法定代表人：, 四、…), made spaces so
 # the label starts where a label may start; offsets into the text stay as they were
 _NUMBERING = re.compile(r"(?:^|(?<=\s))(?:[0-9]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．])"
                         r"(?=\s*[\u4e00-\u9fff])")
+
+
+# a full stop between Chinese characters, against a bracket, or after or before Chinese text at a value's end,
+# which Chinese text never writes (its full stop is 。); a middle dot against a bracket (between two characters
+# it parts a name: 买买提·艾力)
+_SPECK_MARK = re.compile(r"(?<=[\u4e00-\u9fff〕）)\]])[.•](?=[\u4e00-\u9fff〔（(\[])|(?<=[\u4e00-\u9fff])[.•·](?=[〔（(\[])"
+                         r"|(?<=[〕）)\]])[·](?=[\u4e00-\u9fff])"
+                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•](?=[\u4e00-\u9fff])")
 
 
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
@@ -143,6 +159,8 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     away from a known label counts too.
     """
     text = _NUMBERING.sub(lambda m: " " * len(m.group()), text.replace("\u3000", " "))
+    if fuzzy:  # a scan's speck read as a full stop inside a label or a value (县.(市、区), 沧环评·〔2011〕) is white
+        text = _SPECK_MARK.sub(" ", text)
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))
@@ -292,7 +310,7 @@ def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, f
     labels over a row of values (a vertical layout) the cell to the right is the next label, reworded or
     not, and the value is below."""
     row = grid.rows[r]
-    below = grid.cell(r + 1, c)
+    below = _under(grid, r, c)
     below = below if below is not None and below.text.strip() and match_label(below.text, fuzzy=fuzzy) is None \
         else None
     if below is not None and _labels_over_values(grid, r, fuzzy):
@@ -309,6 +327,18 @@ def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, f
         # only a header row of labels over a row of values counts as a vertical layout
         return below, 0.9
     return None, 0.0
+
+
+def _under(grid: Grid, r: int, c: int) -> Cell | None:
+    """The cell under a label cell; under a label merged over several columns, what the row below holds under
+    all of them, two spaces apart (its options cut in two by a rule the scan found between them: □A级 |
+    □B级☑C级□D级)."""
+    row = grid.rows[r]
+    span = next((k for k in range(c + 1, len(row)) if row[k] is not None), len(row)) - c
+    parts = [cell for k in range(c, c + span) if (cell := grid.cell(r + 1, k)) is not None and cell.text.strip()]
+    if len(parts) < 2:
+        return grid.cell(r + 1, c)
+    return Cell("  ".join(cell.text.strip() for cell in parts), parts[0].source, min(p.confidence for p in parts))
 
 
 def _is_label(cell: Cell | None, fuzzy: bool) -> bool:
@@ -684,21 +714,28 @@ def _is_whole_date(text: str) -> bool:
 COLUMN_MIN_SCORE = 0.7
 
 
+_GENERAL_LAST = re.compile(r"(?:名称|情况|信息|数值|值)$")  # a heading's last word that says little of its column
+# a heading of a Latin abbreviation and a word or two (VIN码, VIN号, PM值): a heading, though it has one Chinese
+# character where a label has two
+_ABBREVIATED = re.compile(r"[A-Za-z]{2,6}[\u4e00-\u9fff]{1,3}")
+
+
 @cache
 def _match_column(spec: TableSpec, header: str):
     """A table's column a heading names: a synonym of forms/data/fields.toml, else by meaning (号牌 for
     车牌号, 排放标准阶段 for 排放阶段), when one column is clearly closest."""
     col = spec.match_column(header)
-    if col is not None or not looks_like_label(header):
+    if col is not None or not (looks_like_label(header) or _ABBREVIATED.fullmatch(label_key(header))):
         return col
     text = label_terms(header)
     # a general last word (污染源名称, 浓度值) says less than what is before it: compared without it too
-    forms = {text} | ({bare} if len(bare := re.sub(r"(?:名称|情况|信息|数值|值)$", "", text)) >= 2 else set())
+    forms = {text} | ({bare} if len(bare := _GENERAL_LAST.sub("", text)) >= 2 else set())
     scored = sorted(((max(similarity(t, label_terms(s)) for s in c.synonyms for t in forms), c) for c in spec.columns),
                     key=lambda x: -x[0])
     if scored and scored[0][0] >= COLUMN_MIN_SCORE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
         # the heading's last word outweighs words it shares with another column (允许排放浓度限值 is a limit)
-        head = _head_column(spec, text)
+        # (not a general one: 牛产设施名称, 生 misread, is not 污染物名称; values may still say so, _weak_columns)
+        head = _head_column(spec, text) if not _GENERAL_LAST.search(text) else None
         return head if head is not None and scored[0][0] < 1.0 else scored[0][1]
     return None
 
@@ -787,9 +824,15 @@ def _spans_row(row: list[Cell | None]) -> bool:
     return len(row) > 1 and row[0] is not None and all(cell is None for cell in row[1:])
 
 
+_FIGURE_ALONE = re.compile(r"[<>≤≥＜＞]?\s*\d+(?:\.\d+)?")
+
+
 def _heading_rows(grid: Grid, spec: TableSpec) -> list[bool]:
-    """For each row of a grid, whether a cell of it names a column of `spec` (a header's row)."""
+    """For each row of a grid, whether a cell of it names a column of `spec` (a header's row); a row holding a
+    figure alone in a cell is a row of values, whatever else it says (焦炉烟囱 | 颗粒物 | 5.6: a stack's name
+    near enough to 排放口 to be read as a heading)."""
     return [any(cell is not None and cell.text.strip() and _match_column(spec, cell.text) for cell in row)
+            and not any(cell is not None and _FIGURE_ALONE.fullmatch(cell.text.strip()) for cell in row)
             for row in grid.rows]
 
 
@@ -881,7 +924,7 @@ def _keys(mapping: dict) -> set[str]:
     return {k for v in mapping.values() for k in ((v,) if isinstance(v, str) else v)}
 
 
-_RUNS = re.compile(r"\n|\s{2,}")
+_RUNS = re.compile(r"\n|\s{2,}|\s*[|｜丨]\s*")  # a rule the scan lost may be read as | between the two
 
 
 def _merged_headings(text: str, spec: TableSpec) -> tuple[str, ...] | None:
@@ -891,14 +934,21 @@ def _merged_headings(text: str, spec: TableSpec) -> tuple[str, ...] | None:
     runs = [run for run in _RUNS.split(text) if run.strip() and not re.fullmatch(r"[\d\W_]+", run.strip())]
     if len(runs) < 2:
         return None
-    keys = [col.key if (col := _match_column(spec, run)) else None for run in runs]
+    keys = [col.key if (col := _match_column(spec, run) or _one_weak_column(spec, run)) else None for run in runs]
     return tuple(keys) if None not in keys and len(set(keys)) == len(keys) else None
+
+
+def _one_weak_column(spec: TableSpec, heading: str):
+    """The one column a heading's weak reading names (上牌日期: a date, and only one column holds dates)."""
+    weak = _weak_columns(spec, heading)
+    return weak[0] if len(weak) == 1 else None
 
 
 def _split_merged(text: str, count: int) -> list[str] | None:
     """A merged cell's value for each of its `count` columns: apart by a line break or two spaces, or
     failing that by single spaces when that gives exactly `count` parts."""
-    for pattern in (_RUNS, re.compile(r"\s+")):
+    # two spaces or a lost rule's | first: a value of its own may wrap onto a second line (a VIN in a narrow cell)
+    for pattern in (re.compile(r"\s{2,}|\s*[|｜丨]\s*"), _RUNS, re.compile(r"\s+")):
         parts = [part for part in pattern.split(text.strip()) if part.strip()]
         if len(parts) == count:
             return parts
@@ -1090,7 +1140,7 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
             if carried:
                 rows = [list(row) for row in previous.rows]
                 rest = placed[:carried]
-                if _cut_row(rest[0]):
+                if _cut_row(rest[0]) or _completes(rows[-1], rest[0], known, len(rows) - 1):
                     rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], rest[0], strict=False)]
                     rest = rest[1:]
                 joined = Grid(index=previous.index, rows=rows + rest, caption=previous.caption,
@@ -1146,7 +1196,9 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
     one long table whose other parts had more columns: the next page draws only this part's), each cell
     put in its column."""
     if _width(grid) == _width(previous):
-        return [list(row) for row in grid.rows]
+        # as wide, and where each cell stands says the same column, unless the table before lost a rule this
+        # page draws and has a column of its own to make up the width (车辆号牌  VIN码 in one cell, an empty one)
+        return _by_position(grid, previous) or [list(row) for row in grid.rows]
     # from the row above the header: a heading over two rows has cells in the columns the lower one spans
     slots = sorted({c for row in previous.rows[max(0, header_row - 1):] for c, cell in enumerate(row)
                     if cell is not None})
@@ -1175,6 +1227,12 @@ def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
     if len(lefts) < 2:
         return None
     edges = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in lefts.items()}
+    ends: dict[int, list[float]] = {}
+    for row in previous.rows:
+        for c, cell in enumerate(row):
+            if cell is not None and cell.source.bbox:
+                ends.setdefault(c, []).append(cell.source.bbox[2])
+    column_ends = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in ends.items()}
     rights = sorted(cell.source.bbox[2] for row in previous.rows for cell in row if cell is not None and cell.source.bbox)
     tolerance = 0.02 * (max(edges.values()) - min(edges.values()))
     first = [cell.source.bbox[0] for cell in grid.rows[0] if cell is not None and cell.source.bbox] if grid.rows else []
@@ -1191,9 +1249,17 @@ def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
             x, end = cell.source.bbox[0] + shift, cell.source.bbox[2] + shift
             c = min(edges, key=lambda c: abs(edges[c] - x))
             # it begins where a column begins and ends where one ends (a cell may span two)
-            if abs(edges[c] - x) > tolerance or out[c] is not None or min(abs(r - end) for r in rights) > tolerance:
+            if abs(edges[c] - x) <= tolerance and out[c] is None and min(abs(r - end) for r in rights) <= tolerance:
+                out[c] = cell
+                continue
+            # or it lies inside one column: the table before lost the rule this page draws (its cell holds
+            # two values run together, 国IV  2016/1/13), so this page's two cells are run together as well
+            inside = [c for c in edges if edges[c] - tolerance <= x and end <= column_ends.get(c, -1.0) + tolerance]
+            if not inside:
                 return None
-            out[c] = cell
+            c = inside[0]
+            out[c] = cell if out[c] is None else Cell(f"{out[c].text}  {cell.text}", out[c].source,
+                                                      min(out[c].confidence, cell.confidence))
         return out
 
     # the two pages lay differently on the scanner: the shift that puts every cell of the first row where a
@@ -1219,6 +1285,31 @@ def _cut_row(row: list[Cell | None]) -> bool:
     """The rest of a row a page break cut: fewer than half its cells filled, its first one empty."""
     filled = [cell for cell in row if cell is not None and cell.text.strip()]
     return bool(filled) and len(filled) * 2 < len(row) and (row[0] is None or not row[0].text.strip())
+
+
+def _completes(above: list[Cell | None], row: list[Cell | None], known: list, at: int) -> bool:
+    """Whether a row at the top of a page is the rest of the row above it, cut by the page break though most
+    of its cells hold something (LGAM81F12 | 2019年01月 above, K9898094 | 05日 below): a value above of a kind
+    that tells itself (a VIN, a plate) is one only with the piece below it, which is none alone; in a column of
+    two run together (车辆号牌|VIN码, a rule the scan lost), the second of them. `at`: the row above's index."""
+    for spec, header in known:
+        if not header or header[0] >= at:
+            continue  # the row above is the header (its headings and the values under them are no one value)
+        for c, keys in header[1].items():
+            if c >= min(len(above), len(row)) or above[c] is None or row[c] is None:
+                continue
+            a, b = above[c].text.strip(), row[c].text.strip()
+            if not a or not b:
+                continue
+            keys = (keys,) if isinstance(keys, str) else keys
+            before, after = _split_merged(a, len(keys)) or [], _split_merged(a + b, len(keys)) or []
+            for key, was, now in zip(keys, before, after, strict=False):
+                col = next((col for col in spec.columns if col.key == key), None)
+                if col is not None and col.field_type.distinctive and not col.field_type.tells(
+                        col.normalise(was)) and col.field_type.tells(col.normalise(now)) and not \
+                        col.field_type.tells(col.normalise(b)):  # a whole value below starts a row of its own
+                    return True
+    return False
 
 
 def _glued(above: Cell | None, below: Cell | None) -> Cell | None:

@@ -572,3 +572,86 @@ def test_pairs_in_running_text_keep_the_label_they_were_read_under():
     assert {(f.key, f.value, f.label) for f in facts} == {
         ("enterprise_name", "河北恒信铸造有限公司", "企业名称（全称）"), ("contact_person", "张敏", "环境管理负责人"),
         ("contact_phone", "13812345678", "联系电话")}
+
+
+def test_a_heading_misread_by_one_character_keeps_its_column_though_it_ends_in_a_general_word():
+    """Class: an emission table's heading with one character misread (牛产设施名称 for 生产设施名称, as a
+    photographed form's OCR gave it) and a general last word. 名称 ends 污染物名称 too, but says nothing of
+    which column it heads: the table kept every row's pollutant, facility and figures."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=5)
+        _row(table, "排口编码", "牛产设施名称", "排放污染物", "折算浓度", "标准限值要求")
+        _row(table, "DA001", "隧道窑", "颗粒物", "8.2", "30")
+        _row(table, "DA001", "隧道窑", "二氧化硫", "35", "100")
+
+    _, tables, _ = _read(_docx(build))
+    rows = tables["emissions"]
+    assert [(r.get("source"), r.get("pollutant"), r.get("concentration_mg_m3"), r.get("limit_mg_m3")) for r in rows] == [
+        ("隧道窑", "颗粒物", 8.2, 30.0), ("隧道窑", "二氧化硫", 35.0, 100.0)]
+
+
+def test_a_box_of_options_begins_the_value_where_no_colon_does():
+    """Class: a question typed without its colon, its options' boxes right after it (拟申报绩效等级☐A级☑B级),
+    as a hand-typed form has it and as OCR gives a line whose colon it lost."""
+
+    def build(doc):
+        doc.add_paragraph("企业名称：河北恒信铸造有限公司")
+        doc.add_paragraph("拟申报绩效等级☐A级☑B级☐C级")
+        doc.add_paragraph("是否安装在线监测设施☐是☑否")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["applied_grade"] == "B" and fields["cems_installed"] is False
+
+
+def test_a_row_of_values_naming_a_stack_does_not_end_the_values_under_a_heading():
+    """Class: an emission table whose pollutant column is headed by a word no list has (污染因子), named by its
+    values, under a two-row header; the first rows' facility is a stack (焦炉烟囱), a name near enough to a
+    heading (排放口) that those rows were taken for headings and the values under 污染因子 ended before they
+    began."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=5)
+        _row(table, "排口编码", "生产设施名称", "污染因子", "排放浓度（mg/m³）", "排放浓度（mg/m³）")
+        _row(table, "", "", "", "实测值", "排放标准值")
+        _row(table, "DA001", "焦炉烟囱", "颗粒物", "5.6", "10")
+        _row(table, "DA001", "焦炉烟囱", "SO2", "17.5", "30")
+        _row(table, "DA002", "装煤地面站", "颗粒物", "2.9", "10")
+        header = table.rows[0].cells
+        header[3].merge(header[4])
+
+    _, tables, _ = _read(_docx(build))
+    assert [(e.get("outlet_id"), e.get("pollutant"), e.get("concentration_mg_m3")) for e in tables["emissions"]] == [
+        ("DA001", "颗粒物", 5.6), ("DA001", "二氧化硫", 17.5), ("DA002", "颗粒物", 2.9)]
+
+
+def test_a_label_merged_over_two_columns_reads_both_cells_under_it():
+    """Class: a row of labels over a row of values (a vertical layout), the grade's label merged over two
+    columns and its options cut in two under it (☐A级 | ☐B级☑C级☐D级), as a scan that found a rule among the
+    options gives them: the tick is in the second cell."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "绩效分级申报级别", "", "环保管理人员", "负责人联系电话")
+        _row(table, "☐A级", "☐B级☑C级☐D级", "郑建国", "13843416279")
+        header = table.rows[0].cells
+        header[0].merge(header[1])
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["applied_grade"] == "C"
+
+
+def test_ocr_lines_with_a_speck_for_a_full_stop_and_a_question_without_its_first_words():
+    """Classes of OCR lines off a scanned form of other hands: a speck read as a full stop inside a label, against
+    a bracket or at a value's end (县.(市、区), 沧环评·〔2011〕, 56号., .钢结构件), which Chinese text never writes; a yes/no question worded
+    without 是否 (安装在线监测设备), the end of one of our labels but far longer than what a seal leaves of one,
+    run into the next question (已安装是否联网). A dot between a name's parts stays."""
+    pairs = lambda text: {spec.key: value for spec, value, _, _ in pairs_in_text(text, fuzzy=True)}  # noqa: E731
+    assert pairs("企业法人:王红梅县.(市、区):迁安市") == {"legal_representative": "王红梅", "county": "迁安市"}
+    assert pairs("安装在线监测设备:已安装是否联网:是") == {"cems_installed": "已安装", "cems_networked": "是"}
+    assert pairs("环评批复文号:沧环评·〔2011〕9号")["eia_approval_number"].replace(" ", "") == "沧环评〔2011〕9号"
+    assert pairs("环评批复文号:唐环评〔2015〕56号.") == {"eia_approval_number": "唐环评〔2015〕56号"}
+    assert pairs("核定产能:.钢结构件5万吨/年") == {"design_capacity": "钢结构件5万吨/年"}
+    assert pairs("核定产能:1.2万吨/年") == {"design_capacity": "1.2万吨/年"}
+    assert pairs("法定代表人:买买提·艾力") == {"legal_representative": "买买提·艾力"}
+    assert pairs("报日期:2023年5月6日") == {}  # what a seal left of 填报日期 is no label of its own

@@ -145,3 +145,84 @@ def test_a_tables_rest_under_another_parts_columns_on_the_next_page_is_placed_by
         ("DA001", "颗粒物", 12.5, 30), ("DA002", "颗粒物", 8.1, 30), ("DA003", "二氧化硫", 26.1, 100),
         ("DA003", "氮氧化物", 54.1, 300)]
     assert [r["plate"] for r in tables["vehicles"]] == ["冀T88320"]
+
+
+def test_a_row_cut_through_several_of_its_cells_is_made_one_again():
+    """Class: a row whose VIN, date and vehicle type all wrapped in their narrow cells, cut by the page break
+    after their first lines: the part on the next page fills most of its cells (only its first is empty), so
+    it is not told by being mostly empty; its VIN is one only with the part above."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    widths = [80, 150, 70, 80, 80]
+    first = [["车牌号码", "车辆识别代号", "排放阶段", "注册日期", "车辆类型"]]
+    first += [[f"冀T8832{i}", VINS[i], "国六", "2019-05-06", "重型自卸货车"] for i in range(2)]
+    first.append(["冀T88322", VINS[2][:9], "国五", "2018年03月", "重型罐式"])  # the page break cuts this row …
+    second = [["", VINS[2][9:], "", "02日", "货车"]]  # … in three of its cells
+    second += [[f"冀T8832{i}", VINS[i], "新能源", "2021-01-24", "重型自卸货车"] for i in range(3, 5)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(first, colWidths=widths, style=style), PageBreak(),
+                                               Table(second, colWidths=widths, style=style)])
+    rows = tables_from_layout(PdfBackend("运输车辆台账.pdf", out.getvalue()).read())["vehicles"]
+    assert [(r["plate"], r["vin"]) for r in rows] == [(f"冀T8832{i}", VINS[i]) for i in range(5)]
+    assert rows[2]["registration_date"] == "2018-03-02"
+
+
+def _scanned_grid(index, page, rows, columns):
+    """A grid as a scan's table comes out: each cell with its box on the page (columns: x0, x1 of each)."""
+    from extractors.layout import Cell, Grid
+    from forms.facts import Source
+
+    out = []
+    for r, texts in enumerate(rows):
+        top = 200 + 60 * r
+        out.append([Cell(text, Source("申报表.jpg", page, f"table {index}, row {r + 1}, column {c + 1}",
+                                      (x0, top, x1, top + 60)))
+                    for c, (text, (x0, x1)) in enumerate(zip(texts, columns, strict=True))])
+    return Grid(index=index, rows=out)
+
+
+def test_a_rule_the_first_page_lost_and_the_next_page_draws():
+    """Class: a scanned ledger whose first page lost the rule between two columns (its heading reads 排放标准阶段
+    上牌日期 in one cell, its values LNG  2021/2/21), carried over to a page where the rule is drawn: the rows
+    there have a cell more, two of them inside the one column of the page before. 上牌日期 is in no list: a
+    date, the one column of dates."""
+    from extractors.layout import Layout
+
+    first = _scanned_grid(1, 1, [["车号", "VIN码", "排放标准阶段  上牌日期", "车辆类型"],
+                                 ["晋AK0670", VINS[0], "LNG  2021/2/21", "重型半挂牵引车"]],
+                          [(100, 300), (300, 700), (700, 1100), (1100, 1400)])
+    second = _scanned_grid(2, 2, [["冀B49424", VINS[1], "国IV", "2016/1/13", "重型半挂牵引车"],
+                                  ["冀B19660", VINS[2], "国VI", "2021/1/4", "重型自卸货车"]],
+                           [(100, 300), (300, 700), (700, 880), (880, 1100), (1100, 1400)])
+    rows = tables_from_layout(Layout("申报表.jpg", "ocr", 2, grids=[first, second]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
+        ("晋AK0670", VINS[0], "燃气", "2021-02-21"), ("冀B49424", VINS[1], "国四", "2016-01-13"),
+        ("冀B19660", VINS[2], "国六", "2021-01-04")]
+
+
+def test_a_photographed_ledger_that_lost_a_rule_on_its_first_page_and_cut_a_row_there():
+    """Class: a phone photo of a ledger whose first page lost the rule between plate and VIN (read as |, or as
+    two spaces, the VINs wrapped in their cells) and whose stage heading spans two columns, so the first page is
+    as wide as the next one, where every rule is drawn: the next page's rows go by where their cells stand, not
+    by their order; the row cut by the page break has its VIN's end alone at the top of the next page."""
+    from extractors.layout import Cell, Layout
+
+    first = _scanned_grid(1, 1, [["车辆号牌|VIN码", "车辆排放标准", "", "车辆注册登记日期", "车辆类型"],
+                                 ["晋DA0904  " + VINS[0][:9] + "\n" + VINS[0][9:], "国IV", "", "2015年06月15日", "重型罐式货车"],
+                                 ["冀FQ7235|" + VINS[1][:9], "LNG", "", "2019年01月", "重型罐式"]],
+                          [(100, 700), (700, 880), (880, 900), (900, 1100), (1100, 1400)])
+    for row in first.rows:
+        row[2] = None  # the stage's heading and values span two columns
+        row[1] = Cell(row[1].text, row[1].source.__class__(row[1].source.file, 1, row[1].source.cell,
+                                                           (700, row[1].source.bbox[1], 900, row[1].source.bbox[3])))
+    second = _scanned_grid(2, 2, [["", VINS[1][9:], "", "05日", "货车"],
+                                  ["晋D65297", VINS[2], "国V", "2017年04月16日", "重型自卸货车"]],
+                           [(100, 300), (300, 700), (700, 900), (900, 1100), (1100, 1400)])
+    rows = tables_from_layout(Layout("附件1.jpg", "ocr", 2, grids=[first, second]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in rows] == [
+        ("晋DA0904", VINS[0], "国四"), ("冀FQ7235", VINS[1], "燃气"), ("晋D65297", VINS[2], "国五")]
