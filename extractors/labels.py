@@ -374,7 +374,10 @@ def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
 
 
 def _value_text(text: str, fuzzy: bool) -> str:
-    """A value cell's text up to a line that is itself a label (a rule the scan lost merged two cells)."""
+    """A value cell's text up to a line that is itself a label (a rule the scan lost merged two cells); on a
+    scan, without specks read as full stops (_SPECK_MARK)."""
+    if fuzzy:
+        text = _SPECK_MARK.sub(" ", text).strip()
     lines = text.split("\n")
     for i, line in enumerate(lines[1:], start=1):
         if match_label(line, fuzzy=fuzzy):
