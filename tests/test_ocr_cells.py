@@ -236,3 +236,18 @@ def test_a_border_with_a_second_rule_inside_it_keeps_its_text_to_read():
     for top, bottom in text_rows:
         assert any(box[1] <= top + 5 and bottom - 5 <= box[3] and box[0] <= 150 and box[2] >= 400
                    for box in plan.detect + lines), (top, plan)
+
+
+def test_what_wiping_left_of_a_skewed_rule_is_no_line_of_text():
+    """Class: a skewed scan's column rule, wiped where the table's rule was found, leaves a sliver against the
+    cell's side, a line high: planned as a line of its own it was read as 1, and a limit of 10 became 1 (an
+    over-limit finding the bundle did not deserve). A 1 standing in a cell's middle is still read."""
+    grey, cells = _page()
+    grey = grey.copy()
+    top = TOP + 3 * ROW + 28
+    grey[top:top + 34, RIGHT - 11:RIGHT - 8] = 0  # the sliver, a few px inside the value cell's right side
+    grey[top:top + 34, RIGHT - 300:RIGHT - 296] = 0  # a 1 in the same cell, far from its sides
+    plan = plan_regions(grey, cells)
+    row = [box for box in plan.lines if box[1] < top + 17 < box[3]]
+    assert not any(box[2] >= RIGHT - 8 for box in row), row  # no line reaches the sliver
+    assert any(box[0] <= RIGHT - 300 and box[2] >= RIGHT - 296 for box in row), row

@@ -33,6 +33,7 @@ CHAR_GAP = 0.6  # line heights: the widest gap between two characters of one lin
 # page reader still places each character in its own cell)
 DEFAULT_LINE = 40  # px: a line's height at 300 dpi, when a page gives none to measure
 RULE_LENGTH = 3 * DEFAULT_LINE  # px: a straight stroke down this long is a rule, not a character's
+RULE_SLIVER = 0.3  # line heights: ink this narrow this near a cell's side is a wiped rule's remnant
 
 
 @dataclass
@@ -106,6 +107,10 @@ def plan_regions(grey: np.ndarray, cells: list[tuple[float, float, float, float]
             for c0, c1 in _runs(cols > 0, round(GAP * height)):
                 if cols[c0:c1].sum() < MIN_INK or _speck(ink[a:b, box[0] + c0:box[0] + c1], height):
                     continue
+                if c1 - c0 < RULE_SLIVER * height and (c0 < RULE_SLIVER * height
+                                                        or c1 > box[2] - box[0] - RULE_SLIVER * height):
+                    continue  # what wiping left of a skewed rule, against the cell's side: read, it was a 1
+
                 top, bottom = a, b
                 if bottom - top < 0.6 * height:  # a dash or 一: as tall as a line round its middle
                     middle = (top + bottom) / 2
