@@ -145,7 +145,7 @@ _NUMBERING = re.compile(r"(?:^|(?<=\s))(?:[0-9]{1,2}[.、．]|[（(][0-9一二�
 # it parts a name: 买买提·艾力)
 _SPECK_MARK = re.compile(r"(?<=[\u4e00-\u9fff〕）)\]])[.•](?=[\u4e00-\u9fff〔（(\[])|(?<=[\u4e00-\u9fff])[.•·](?=[〔（(\[])"
                          r"|(?<=[〕）)\]])[·](?=[\u4e00-\u9fff])"
-                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•](?=[\u4e00-\u9fff])")
+                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•](?=[\u4e00-\u9fff])|(?<=[〕】\]）)])[.•·](?=\d)")
 
 
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
@@ -1000,9 +1000,10 @@ def _goes_on(grid: Grid, r: int, spec: TableSpec, mapping: dict, columns: dict) 
 
 
 def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[int, str],
-                   end: int | None = None) -> list[dict]:
+                   end: int | None = None, fuzzy: bool = False) -> list[dict]:
     """The rows under a table's header, up to row `end` (another table's header in the same grid) or the
-    first row spanning the grid that the table does not go on after."""
+    first row spanning the grid that the table does not go on after. `fuzzy`: read by OCR (specks read as full
+    stops inside a value are white, _SPECK_MARK)."""
     columns = {c.key: c for c in spec.columns}
     rows: list[dict] = []
     previous: dict = {}
@@ -1021,6 +1022,8 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
         record: dict = {}
         boxes, confidences, first = [], [], None
         for key, text, cell in _column_values(cells, mapping, columns):
+            if fuzzy:
+                text = _SPECK_MARK.sub(" ", text)
             if cell is not None and text.strip(_STRAY_MARKS + " "):
                 # a scan's check-box detector or speck may leave a mark at the edge of a code or number
                 record[key] = columns[key].normalise(text.strip(_STRAY_MARKS + " "))
@@ -1099,6 +1102,7 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
     (a form that is one long table: 有组织排放 then 运输车辆); a table's rows end at the next one's header.
     Headers of two tables in the same rows are one header read two ways: the one naming more columns wins."""
     out: dict[str, list[dict]] = {}
+    fuzzy = layout.method == "ocr"
     for grid, headers in _joined_across_pages(layout.grids):
         candidates = sorted(((len(_keys(header[1])), spec, header) for spec, header in headers if header),
                             key=lambda c: -c[0])
@@ -1109,7 +1113,7 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
         starts = sorted(row for _, row, _ in chosen)
         for spec, header_row, mapping in chosen:
             end = next((row for row in starts if row > header_row), None)
-            out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping, end))
+            out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping, end, fuzzy))
     return out
 
 

@@ -651,6 +651,7 @@ def test_ocr_lines_with_a_speck_for_a_full_stop_and_a_question_without_its_first
     assert pairs("安装在线监测设备:已安装是否联网:是") == {"cems_installed": "已安装", "cems_networked": "是"}
     assert pairs("环评批复文号:沧环评·〔2011〕9号")["eia_approval_number"].replace(" ", "") == "沧环评〔2011〕9号"
     assert pairs("环评批复文号:唐环评〔2015〕56号.") == {"eia_approval_number": "唐环评〔2015〕56号"}
+    assert pairs("环评批复文号:唐环评〔2014〕.168号")["eia_approval_number"].replace(" ", "") == "唐环评〔2014〕168号"
     assert pairs("核定产能:.钢结构件5万吨/年") == {"design_capacity": "钢结构件5万吨/年"}
     assert pairs("核定产能:1.2万吨/年") == {"design_capacity": "1.2万吨/年"}
     assert pairs("法定代表人:买买提·艾力") == {"legal_representative": "买买提·艾力"}
