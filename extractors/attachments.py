@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,6 +146,39 @@ def licence_facts(layout: Layout, base: float) -> list[Fact]:
     pieces = _pieces(layout)
     if not pieces:
         return []
+    if sum(_sideways(seg) for seg in pieces) * 2 > len(pieces):
+        # a licence on a page turned sideways in its PDF (its text's boxes tall, not wide): read it turned
+        # back, whichever way round gives more
+        return max(([_turned_back(fact, way) for fact in _licence_facts(_turned(pieces, way), base)] for way in (1, -1)),
+                   key=len)
+    return _licence_facts(pieces, base)
+
+
+def _sideways(seg: Segment) -> bool:
+    x0, top, x1, bottom = seg.source.bbox
+    return len(seg.text.strip()) >= 3 and bottom - top > 2 * (x1 - x0)
+
+
+def _turned(pieces: list[Segment], way: int) -> list[Segment]:
+    """Pieces whose text runs down the page, with boxes as if the page were turned a quarter back: `way` 1, the
+    text's lines follow each other leftwards (the page turned clockwise), -1 rightwards."""
+    out = []
+    for seg in pieces:
+        x0, top, x1, bottom = seg.source.bbox
+        box = (top, -x1, bottom, -x0) if way == 1 else (top, x0, bottom, x1)
+        out.append(Segment(seg.text, Source(seg.source.file, seg.source.page, seg.source.cell, box), seg.confidence,
+                           seg.line))
+    return out
+
+
+def _turned_back(fact: Fact, way: int) -> Fact:
+    """A fact read off turned pieces, its box where it stands on the page as the file has it."""
+    a, b, c, d = fact.source.bbox
+    box = (-d, a, -b, c) if way == 1 else (b, a, d, c)
+    return dataclasses.replace(fact, source=dataclasses.replace(fact.source, bbox=box))
+
+
+def _licence_facts(pieces: list[Segment], base: float) -> list[Fact]:
     heights = sorted(s.source.bbox[3] - s.source.bbox[1] for s in pieces)
     height = heights[len(heights) // 2]
     values: dict[str, _Value] = {}

@@ -340,12 +340,9 @@ def _piece(text, x0, top, x1, height=40):
     return Segment(text, Source("营业执照.jpg", 1, None, (x0, top, x1, top + height)), 0.95, 0)
 
 
-def test_a_licence_read_piece_by_piece_keeps_each_wrapped_value_under_its_own_label():
-    """Class: a licence as OCR reads it off a skewed scan, each run of text a piece where it stands: the right
-    column half a line lower than the left, letter-spaced labels read as two pieces (名 | 称) or run into the
-    other column's value (…依法须经住 | 所), both columns' long values wrapped under themselves, the seal's
-    words under the address, where a next line of it would start, and a scrap like an address's end far above."""
-    layout = Layout("营业执照.jpg", "ocr", 1, segments=[
+def _licence_pieces() -> list[Segment]:
+    """A licence as OCR reads it off a skewed scan (see the test below)."""
+    return [
         _piece("统一社会信用代码91130100MA0CNUQ04H", 350, 600, 900),
         _piece("名", 350, 860, 390), _piece("称", 432, 862, 478), _piece("保定市恒信铸造有限责任公司", 544, 866, 950),
         _piece("注册资本", 1047, 884, 1160), _piece("伍佰万元整", 1214, 890, 1350),
@@ -357,7 +354,15 @@ def test_a_licence_read_piece_by_piece_keeps_each_wrapped_value_under_its_own_la
         _piece("清苑区行政审批局", 1225, 1240, 1460),  # the seal's ring of words, under the address's start
         _piece("150号", 238, 240, 300),  # a scrap read off the scan's margin, shaped like an address's end
         _piece("成立日期", 1045, 965, 1163), _piece("2012年05月08日", 1219, 971, 1414),
-    ])
+    ]
+
+
+def test_a_licence_read_piece_by_piece_keeps_each_wrapped_value_under_its_own_label():
+    """Class: a licence as OCR reads it off a skewed scan, each run of text a piece where it stands: the right
+    column half a line lower than the left, letter-spaced labels read as two pieces (名 | 称) or run into the
+    other column's value (…依法须经住 | 所), both columns' long values wrapped under themselves, the seal's
+    words under the address, where a next line of it would start, and a scrap like an address's end far above."""
+    layout = Layout("营业执照.jpg", "ocr", 1, segments=_licence_pieces())
     facts = {f.key: f.value for f in licence_facts(layout, 0.9)}
     assert facts == {"credit_code": "91130100MA0CNUQ04H", "enterprise_name": "保定市恒信铸造有限责任公司",
                      "legal_representative": "王建国", "established_date": "2012-05-08",
@@ -394,3 +399,17 @@ def test_a_page_in_a_ruled_border_reads_as_the_free_text_it_is():
     facts = {f.key: f.value for f in licence_facts(layout, 0.9)}
     assert facts["enterprise_name"] == "廊坊市广源金属制品有限公司" and facts["legal_representative"] == "孙志强"
     assert facts["address"] == "河北省廊坊市文安县左各庄镇工业园区9号"
+
+
+def test_a_licence_on_a_page_turned_sideways_in_its_pdf():
+    """Class: a merged PDF whose licence page is turned a quarter (its text runs down the page, each line's box
+    tall): read as if turned back, each fact where it stands on the page as the file has it."""
+    turned = []
+    for seg in _licence_pieces():
+        x0, top, x1, bottom = seg.source.bbox
+        turned.append(Segment(seg.text, Source("申报材料汇编.pdf", 7, None, (2000 - bottom, x0, 2000 - top, x1)),
+                              seg.confidence, 0))
+    facts = licence_facts(Layout("申报材料汇编.pdf", "pdf-text", 1, segments=turned), 0.9)
+    assert {f.key: f.value for f in facts}["address"] == "河北省保定市清苑区东闾乡工业园区兴业路12号"
+    name = next(f for f in facts if f.key == "enterprise_name")
+    assert name.source.bbox == (2000 - 902, 350, 2000 - 860, 478)  # 名 and 称 together, as on the turned page
