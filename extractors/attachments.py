@@ -9,10 +9,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors.layout import Layout, Segment
 from forms.facts import Fact, Source
@@ -175,7 +174,7 @@ def _turned_back(fact: Fact, way: int) -> Fact:
     """A fact read off turned pieces, its box where it stands on the page as the file has it."""
     a, b, c, d = fact.source.bbox
     box = (-d, a, -b, c) if way == 1 else (b, a, d, c)
-    return dataclasses.replace(fact, source=dataclasses.replace(fact.source, bbox=box))
+    return replace(fact, source=replace(fact.source, bbox=box))
 
 
 def _licence_facts(pieces: list[Segment], base: float) -> list[Fact]:
