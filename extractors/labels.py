@@ -1227,18 +1227,15 @@ def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
     begins and end where one ends. Rows that do not fit stay as they are (the rest of the page, another
     table)."""
     lefts: dict[int, list[float]] = {}
-    for row in previous.rows:
-        for c, cell in enumerate(row):
-            if cell is not None and cell.source.bbox:
-                lefts.setdefault(c, []).append(cell.source.bbox[0])
-    if len(lefts) < 2:
-        return None
-    edges = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in lefts.items()}
     ends: dict[int, list[float]] = {}
     for row in previous.rows:
         for c, cell in enumerate(row):
             if cell is not None and cell.source.bbox:
+                lefts.setdefault(c, []).append(cell.source.bbox[0])
                 ends.setdefault(c, []).append(cell.source.bbox[2])
+    if len(lefts) < 2:
+        return None
+    edges = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in lefts.items()}
     column_ends = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in ends.items()}
     rights = sorted(cell.source.bbox[2] for row in previous.rows for cell in row if cell is not None and cell.source.bbox)
     tolerance = 0.02 * (max(edges.values()) - min(edges.values()))

@@ -250,18 +250,16 @@ class RapidOcrEngine(RapidOcrPageEngine):
         plan = plan_regions(grey, cells)
         factor = self._factor(grey)
         crops, quads = self._cut(grey, plan.lines)
-        for box in plan.detect:
-            found = self._detect(grey, box, factor)
-            crops += found[0]
-            quads += found[1]
+        regions = [(grey, box) for box in plan.detect]
         if plan.bands:
             outside = grey.copy()
             for x0, top, x1, bottom in plan.blank:
                 outside[top:bottom, x0:x1] = 255
-            for box in plan.bands:
-                found = self._detect(outside, box, factor)
-                crops += found[0]
-                quads += found[1]
+            regions += [(outside, box) for box in plan.bands]
+        for pixels, box in regions:
+            found_crops, found_quads = self._detect(pixels, box, factor)
+            crops += found_crops
+            quads += found_quads
         return _sorted(self._recognised(crops, quads))
 
     def _factor(self, grey: np.ndarray) -> float:
