@@ -251,3 +251,47 @@ def test_what_wiping_left_of_a_skewed_rule_is_no_line_of_text():
     row = [box for box in plan.lines if box[1] < top + 17 < box[3]]
     assert not any(box[2] >= RIGHT - 8 for box in row), row  # no line reaches the sliver
     assert any(box[0] <= RIGHT - 300 and box[2] >= RIGHT - 296 for box in row), row
+
+
+def test_characters_of_a_cut_line_are_placed_on_the_page_as_rapidocr_places_them():
+    """A line cut square from the page lies on it by a translation (rapid._char_boxes); turned quads
+    still go through RapidOCR's own inverse. Both give the characters RapidOCR's CalRecBoxes gives."""
+    import copy
+
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    from extractors.ocr import rapid
+
+    engine = rapid.RapidOcrEngine()
+    ocr = rapid._engine(1, engine.config)
+    font = ImageFont.truetype(FONT, 30)
+    texts = ["唐山市丰润区宏达铸造有限公司", "91130200699229617X", "HJ 2024-03"]
+    crops, quads = [], []
+    for i, text in enumerate(texts):
+        image = Image.new("L", (40 + 32 * len(text), 48), 255)
+        ImageDraw.Draw(image).text((12, 6), text, font=font, fill=0)
+        crop = rapid._bgr(image)
+        left, top = 300 + 7 * i, 500 + 60 * i
+        crops.append(crop)
+        quads.append(np.float32([[left, top], [left + crop.shape[1], top], [left + crop.shape[1], top + crop.shape[0]],
+                                 [left, top + crop.shape[0]]]))
+    # one quad turned a little, as detection finds a skewed line
+    quads[2] = quads[2] + np.float32([[0, 0], [0, 4], [0, 4], [0, 0]])
+    places = np.stack(quads)
+    result = ocr._load_rec_model()(TextRecInput(img=crops, return_word_box=True))
+    assert result.txts[0] == texts[0] and result.txts[1] == texts[1]
+    ours = rapid._char_boxes(ocr.cal_rec_boxes, crops, places, copy.deepcopy(result))
+    theirs = ocr.cal_rec_boxes(crops, places, copy.deepcopy(result), False).word_results
+
+    def bounds(corners):
+        return (min(p[0] for p in corners), min(p[1] for p in corners), max(p[0] for p in corners),
+                max(p[1] for p in corners))
+
+    assert len(ours) == len(theirs) == 3
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert [c[0] for c in mine] == [c[0] for c in reference] and mine
+        for (_, _, a), (_, _, b) in zip(mine, reference, strict=True):
+            assert max(abs(x - y) for x, y in zip(bounds(a), bounds(b), strict=True)) <= 1
+    first = [bounds(corners) for _, _, corners in ours[0]]
+    assert all(300 <= box[0] < box[2] <= 300 + crops[0].shape[1] and box[1] == 500 for box in first)
+    assert [box[0] for box in first] == sorted(box[0] for box in first)
