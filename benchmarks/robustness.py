@@ -452,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "robustness")
     parser.add_argument("--limit", type=int, default=12, help="clean cases rewritten")
     parser.add_argument("--defects", type=int, help="cases with planted defects rewritten (default: --limit)")
-    parser.add_argument("--delivery", default="docx,pdf-text,pdf-merged")
+    parser.add_argument("--delivery", help="deliveries rewritten (default docx,pdf-text,pdf-merged); with "
+                        "--read-only, the deliveries read (default: every one under --out)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--before", type=Path, help="another checkout (with its .venv) to read the same bundles")
@@ -462,10 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="only write the rewritten bundles")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    deliveries = tuple(args.delivery.split(","))
+    deliveries = tuple((args.delivery or "docx,pdf-text,pdf-merged").split(","))
     if args.read_only:
         work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
-                for p in sorted(args.out.glob("*-robust-*.truth.json"))]
+                for p in sorted(args.out.glob("*-robust-*.truth.json"))
+                if args.delivery is None or p.name.removesuffix(".truth.json").rsplit("-robust-", 1)[1] in deliveries]
     elif args.prepare_only:
         args.out.mkdir(parents=True, exist_ok=True)
         if not args.corpus.exists():
@@ -482,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         # process that has run LibreOffice and python-docx must not be the one they fork from (the OCR pools
         # they start hung so)
         subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--prepare-only", "--corpus", str(args.corpus),
-                        "--out", str(args.out), "--limit", str(args.limit), "--delivery", args.delivery,
+                        "--out", str(args.out), "--limit", str(args.limit), "--delivery", ",".join(deliveries),
                         "--defects", str(args.limit if args.defects is None else args.defects),
                         "--seed", str(args.seed)], cwd=ROOT, check=True)
         work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
@@ -497,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
         python = args.before / ".venv" / "bin" / "python"
         env = dict(os.environ, PYTHONPATH=str(args.before))
         done = subprocess.run([str(python), str(Path(__file__).resolve()), "--read-only", "--raw", "--out", str(args.out),
-                               "--jobs", str(args.jobs)], env=env, cwd=args.before, capture_output=True, text=True,
+                               "--jobs", str(args.jobs), *(["--delivery", args.delivery] if args.read_only
+                                                           and args.delivery else [])], env=env, cwd=args.before, capture_output=True, text=True,
                               check=True)
         columns = {f"before ({args.before})": summarise(json.loads(done.stdout.strip().splitlines()[-1])),
                    **columns}
