@@ -202,8 +202,8 @@ def _keep_large_blocks() -> None:
 def _give_back() -> None:
     """Memory freed in the heap returned to the system once more than HELD_FREE of it lies free (glibc
     keeps it otherwise: an OCR process held 700 MB between pages where 165 MB were in use). Trimming after
-    every page made the next page fault its buffers in again: 2.7 s of system time in 13 scanned form pages
-    read in 23 s, against 1.0 s kept (`--cli-compare`'s pages; the peak is the same, 860 MB)."""
+    every page made the next page fault its buffers in again: 2.4-3.2 s of system time in 13 scanned form
+    pages read in 21-23 s, against 1.5-1.9 s so (`--cli-compare`'s pages; the same peak, 860 MB)."""
     libc = _libc()
     if libc is None:
         return
@@ -383,7 +383,7 @@ def _char_boxes(place, crops: list[np.ndarray], quads: np.ndarray, result) -> li
                                                   [left + width, top + height], [left, top + height]]))
         if not square or height >= 1.5 * width:  # turned or upright text: CalRecBoxes's own way
             one = TextRecOutput(txts=(text,), scores=[1.0], word_results=(info,))
-            found.append(place([crop], quad[None], one, False).word_results[0])
+            found.append((place([crop], quad[None], one, False).word_results or ((),))[0])  # () for an empty crop
             continue
         box = np.array([[0, 0], [width, 0], [width, height], [0, height]])
         texts, boxes, scores = place.cal_ocr_word_box(text, box, info, False)
