@@ -13,6 +13,7 @@ from functools import cache
 
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.facts import Fact, Source
+from forms.field_types import FIELD_TYPES
 from forms.fields import (
     FIELDS,
     TABLES,
@@ -361,7 +362,8 @@ def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
     values). A label | value | label | value row has as many values as labels."""
     filled = [(c, x) for c, x in enumerate(grid.rows[r]) if x is not None and x.text.strip()]
     below = [x for x in (grid.rows[r + 1] if r + 1 < len(grid.rows) else []) if x is not None and x.text.strip()]
-    shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) for _, x in filled)
+    shaped = all((label := _unwrapped(x.text)) is not None and looks_like_label(label) and not _tells_itself(label)
+                 for _, x in filled)
     if not (shaped and below and len(filled) >= 2) or any(_is_label(x, fuzzy) for x in below):
         return False
     # ours as written, or by meaning given the value under it (拟评定级别 over a ticked grade), or a yes/no
@@ -371,6 +373,18 @@ def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
         and (label_of(_unwrapped(x.text) or "", _value_text(value.text, fuzzy), fuzzy)
              or QUESTION.search(_unwrapped(x.text) or "") and parse_bool(value.text) is not None)))
     return ours >= max(2, len(filled) - 1)
+
+
+def _tells_itself(text: str) -> bool:
+    """A value that says of itself what it is, though label-shaped (焦化行业: an industry of the catalogue and
+    the word 行业; 重点管理): a value beside its label, not a label over the row below. The value is most of
+    the text (所属重点行业 holds 重点 of 重点管理 and is a label), and a table's heading (污染物) is a heading."""
+    key = label_key(text)
+    for kind in FIELD_TYPES.values():
+        value = kind.normalise(text) if kind.distinctive else None
+        if value is not None and kind.tells(value) and str(value) in key and len(key) - len(str(value)) <= 2:
+            return not any(_match_column(table, text) for table in TABLES.values())
+    return False
 
 
 def _value_text(text: str, fuzzy: bool) -> str:

@@ -145,6 +145,9 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("emission_stage", _or_none(n.normalise_emission_stage), shape=lambda value: value in EMISSION_STAGES,
               distinctive=True,
               description="a vehicle's emission stage (国三 … 国六, 新能源, 燃气)"),
+    # an industry is named in Chinese words: a grade's letter or a figure under a label read by its last word
+    # (焦化行业 over B) is no industry
     FieldType("industry", _industry, _check_industry, distinctive=lambda value: value in industry_names(),
+              shape=lambda value: len(re.findall(r"[\u4e00-\u9fff]", str(value))) >= 2,
               description="an industry name of the grading catalogue (forms/data/catalogue.toml)"),
 )}

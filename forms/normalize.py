@@ -82,6 +82,16 @@ def _bracketed_marks(text: str) -> str:
     return "".join(out).strip()
 
 
+# an empty box read as its sides (|.| |_| [ ]): between two options, or before the first, of a text with marks
+_BOX_AS_SIDES = re.compile(r"[|丨\[]\s*[._·、]?\s*[|丨\]](?=\s*(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|[\u4e00-\u9fff]))")
+
+
+def _boxes_read_as_sides(text: str) -> str:
+    if not any(c in text for c in TICKED_MARKS + UNTICKED_MARKS):
+        return text
+    return _BOX_AS_SIDES.sub("□", text)
+
+
 def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None:
     """For `☑A级 □B级`, the options after a ticked mark; None when the text has no marks.
 
@@ -89,7 +99,7 @@ def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None
     option standing before the first empty box is taken as the ticked one. `choices`: the field's
     options, which tell two options apart where OCR lost the box between them (简化管理登记管理).
     """
-    text = _crossed_box(_bracketed_marks(text))
+    text = _boxes_read_as_sides(_crossed_box(_bracketed_marks(text)))
     if not any(c in text for c in TICKED_MARKS + UNTICKED_MARKS):
         return None
     marks = f"[{TICKED_MARKS}{UNTICKED_MARKS}]"
@@ -105,7 +115,7 @@ def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None
         mark, option = (match.group(2), match.group(1)) if after else (match.group(1), match.group(2))
         option = option.strip(" ，,;；/、")
         if mark in TICKED_MARKS:
-            options.append(option)
+            options.append(_first_of_run(option, choices))
     if not options:
         lead = re.split(f"[{UNTICKED_MARKS}]", text, maxsplit=1)[0].strip(" ，,;；/、")
         if lead:
@@ -116,6 +126,23 @@ def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None
 
 
 _OPTION = re.compile(r"(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|引领性)(?:企业)?|[^\s（(【〔/、，,]+")
+# options run together behind one mark, their own boxes lost (☑B级C级D级, a phone photo's faint boxes): no
+# space between them (√ A级 B级 is a mark between two options), inside one at most (C 级, wrapped)
+_GRADES_RUN_TOGETHER = re.compile(r"(?:(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?){2,}")
+
+
+def _first_of_run(option: str, choices: tuple[str, ...] = ()) -> str:
+    """The ticked option when the options after it lost their boxes and run on behind it (☑B级C级D级: B级;
+    ☑简化管理登记管理 told apart by the field's `choices`); the option as it stands otherwise."""
+    squeezed = re.sub(r"\s", "", option)
+    if choices:
+        among = re.compile("|".join(map(re.escape, sorted(choices, key=len, reverse=True))))
+        found = among.findall(squeezed)
+        if len(found) >= 2 and "".join(found) == squeezed:
+            return found[0]
+    if _GRADES_RUN_TOGETHER.fullmatch(option):
+        return _OPTION.match(option).group()
+    return option
 
 
 def _unboxed_option(body: str, choices: tuple[str, ...] = ()) -> list[str]:

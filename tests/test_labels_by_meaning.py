@@ -302,6 +302,25 @@ def test_a_vertical_layout_of_reworded_labels():
     assert not {u.label for u in unassigned} & {"机床铸件", "衡水市枣强县金石铸造有限公司"}
 
 
+@pytest.mark.parametrize("kind, value, read", [("焦化行业", "引领性", "焦化"), ("铸造行业", "B", "铸造"),
+                                              ("水泥行业", "C", "水泥")])
+def test_a_value_that_names_its_field_is_no_label_over_the_row_below(kind, value, read):
+    """Class: in a label | value table, a value ending with the word its field's labels end with (焦化行业:
+    行业), over a label only its value explains (绩效评级（拟） | 引领性: the grade). It is the value beside its
+    label, not a row of labels over the row below."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "企业名称（全称）", "邯郸市宏达焦化有限公司")
+        _row(table, "所属行业类型（按技术指南）", kind)
+        _row(table, "绩效评级（拟）", value)
+        _row(table, "环保联系人手机", "13803101234")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields.get("industry") == read
+    assert fields.get("applied_grade") == value
+
+
 def test_labels_wrapped_in_narrow_cells_of_a_pdf():
     """A label cut over two lines by a narrow cell (所属绩效分级行业类⏎别) is one label, not a label and its
     value; a box of a label over its value still reads as that."""
@@ -357,6 +376,9 @@ def test_a_value_does_not_make_a_label_ours(label, value):
     ("在线监测是否连通生态环境部门", "☑是 □否", "cems_networked"),
     # of two questions found whole in a sentence, the one that explains more of it
     ("在线监测设备是否与省级平台联网", "☑是 □否", "cems_networked"),
+    # networked said as the data sent: 传输, 传送, 上传 (not the benchmark's paraphrase, 在线数据是否实时上传)
+    ("监测数据是否传输至生态环境部门", "☑是 □否", "cems_networked"),
+    ("自动监控数据实时传送", "是", "cems_networked"),
     # the end of a validity said as 到期, 截至, 截止
     ("排污许可到期日", "2025年6月30日", "permit_valid_until"),
     ("许可证截至", "2025-06-30", "permit_valid_until"),

@@ -260,6 +260,33 @@ def test_options_run_together_where_their_box_was_lost_are_told_apart_by_the_fie
     assert n.normalise_permit_class(raw) == kind
 
 
+@pytest.mark.parametrize("raw, grade, kind", [
+    ("□A级 ☑B级C级D级", "B", None),  # the boxes after the ticked one lost: the options run on behind it
+    ("☑A级B级 □C\n级", "A", None),
+    ("□A级☑B级C\n级D级", "B", None),  # one of them wrapped
+    ("□A级☑B-级C级", "B-", None),
+    ("☑简化管理登记管理", None, "简化管理"),
+    ("☑B级（非重点行业）", "B", None),  # one option and its note: as before
+])
+def test_options_run_on_behind_the_ticked_box_where_their_own_boxes_were_lost(raw, grade, kind):
+    """Class: a phone photo whose faint empty boxes OCR lost after the ticked one, so that the options after
+    it run on behind its mark (☑B级C级D级): the ticked option is the first of them. The generator's boxes
+    are dark and each is read."""
+    if kind is None:
+        assert n.normalise_grade(raw) == grade
+    else:
+        assert n.normalise_permit_class(raw) == kind
+
+
+@pytest.mark.parametrize("raw, grade", [("□A级□B级√C级|.|D级", "C"), ("√A级 |_| B级 |_| C级", "A"),
+                                        ("□A级 | B级", None)])
+def test_an_empty_box_read_as_its_two_sides_is_an_empty_box(raw, grade):
+    """Class: a scan's empty box between two options read as its sides and a speck inside (|.|, |_|, [ ]), so
+    that the ticked option ran on into the next one (C级|.|D级). A lone bar is no box. The generator's boxes
+    are read as □."""
+    assert n.normalise_grade(raw) == grade
+
+
 @pytest.mark.parametrize("raw, name", [("朱卫东.", "朱卫东"), ("·张敏", "张敏"), ("阿卜杜·热合曼", "阿卜杜·热合曼"),
                                        ("是否", ""), ("有无", "")])
 def test_a_speck_beside_a_name_is_no_part_of_it_and_a_questions_words_are_no_name(raw, name):

@@ -295,3 +295,53 @@ def test_characters_of_a_cut_line_are_placed_on_the_page_as_rapidocr_places_them
     first = [bounds(corners) for _, _, corners in ours[0]]
     assert all(300 <= box[0] < box[2] <= 300 + crops[0].shape[1] and box[1] == 500 for box in first)
     assert [box[0] for box in first] == sorted(box[0] for box in first)
+
+
+def test_a_line_ends_where_detection_reads_the_cell_it_ran_into():
+    """Class: tick boxes wrapped over two lines of a cell (☒A级 □B级 □ over C级 □D级: lines that touch, so
+    detection reads the cell), the last box against the rule and the next cell's label right after it, the
+    rule wiped: the label's line does not run on over the boxes into the cell, which detection reads (read
+    twice, the two readings' words interleaved as ☒A A 级 级). A value that runs on into an empty cell still
+    does."""
+    font = ImageFont.truetype(FONT, 30)
+    image = Image.new("L", (1240, 400), 255)
+    draw = ImageDraw.Draw(image)
+    left, first, second, right, top, bottom = 80, 330, 600, 1160, 100, 190
+    draw.rectangle((left, top, right, bottom), outline=0, width=3)
+    for x in (first, second):
+        draw.line((x, top, x, bottom), fill=0, width=3)
+    draw.text((left + 16, top + 28), "本次申报等级", font=font, fill=0)
+
+    def box(x, y, ticked=False):
+        draw.rectangle((x, y + 4, x + 28, y + 32), outline=0, width=2)
+        if ticked:
+            draw.line((x, y + 4, x + 28, y + 32), fill=0, width=2)
+            draw.line((x, y + 32, x + 28, y + 4), fill=0, width=2)
+
+    box(first + 12, top + 6, ticked=True)
+    draw.text((first + 44, top + 4), "A级", font=font, fill=0)
+    box(first + 120, top + 6)
+    draw.text((first + 152, top + 4), "B级", font=font, fill=0)
+    box(second - 30, top + 6)  # against the rule
+    draw.text((first + 12, top + 31), "C级", font=font, fill=0)  # touching the line above
+    box(first + 80, top + 33)
+    draw.text((first + 112, top + 31), "D级", font=font, fill=0)
+    draw.text((second + 4, top + 4), "企业环保联系人", font=font, fill=0)  # right after the rule
+    # a row below whose value runs on past its cell into an empty one
+    draw.rectangle((left, bottom, right, bottom + 80), outline=0, width=3)
+    for x in (first, second):
+        draw.line((x, bottom, x, bottom + 80), fill=0, width=3)
+    draw.text((left + 16, bottom + 24), "详细地址", font=font, fill=0)
+    draw.text((first + 14, bottom + 24), "河北省唐山市迁安市杨店子", font=font, fill=0)
+    grey = np.asarray(image)
+    tables = find_tables(grey)
+    grey = wipe_rules(grey, tables)
+    plan = plan_regions(grey, [cell.bbox for cell in tables[0].cells])
+    assert [d for d in plan.detect if d[0] < second - 20 and d[2] > second + 20] == []
+    options = [d for d in plan.detect if first - 20 < d[0] and d[2] < second + 20]
+    assert len(options) == 1, plan.detect
+    crossing = [line for line in plan.lines if line[1] < bottom and line[0] < options[0][2] - 10 and line[2] > second]
+    assert crossing == [], crossing
+    assert any(line[0] >= options[0][2] - 10 and line[1] < bottom for line in plan.lines)  # the label, once
+    address = [line for line in plan.lines if line[1] > bottom - 10 and first - 20 < line[0] < first + 30]
+    assert address and max(line[2] for line in address) > second + 40  # ran on into the empty cell

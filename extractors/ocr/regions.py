@@ -120,6 +120,7 @@ def plan_regions(grey: np.ndarray, cells: list[tuple[float, float, float, float]
                 if c0 <= reach or c1 >= box[2] - box[0] - reach:  # near the cell's rule: it may run on past it
                     left, right = _reach(ink[a:b], left, right, reach)
                 _add(plan.lines, (max(0, left - side), max(0, top - margin), min(w, right + side), min(h, bottom + margin)))
+    plan.lines = [line for line in (_outside(line, plan.detect) for line in plan.lines) if line is not None]
     plan.blank = [(max(0, x0 - INSET - 3), max(0, top - INSET - 3), x1 + INSET + 3, bottom + INSET + 3)
                   for x0, top, x1, bottom in interiors] + plan.lines  # a line running out of its table too
     plan.bands = _bands(ink, plan.blank, height, w, h)
@@ -165,6 +166,23 @@ def _distinct(boxes: list[IntBox]) -> list[IntBox]:
         if not any(_overlap(box, other) > 0.5 * min(_area(box), _area(other)) for other in kept):
             kept.append(box)
     return kept
+
+
+def _outside(line: IntBox, detected: list[IntBox]) -> IntBox | None:
+    """A line cut back to the side of its start where it ran on into a region detection reads whole (a cell
+    whose lines touch: its tick boxes against the rule and the next cell's label right after it made one
+    line of ink, and the boxes' options were read twice, ☒A A 级 级)."""
+    x0, top, x1, bottom = line
+    for d0, dtop, d1, dbottom in detected:
+        if min(bottom, dbottom) - max(top, dtop) < (bottom - top) / 2 or d1 <= x0 or d0 >= x1:
+            continue  # a line of the row above or below, in the region's margin
+        if x0 < d0:  # it begins left of the region: it ends where the region begins
+            x1 = min(x1, d0)
+        elif x1 > d1:
+            x0 = max(x0, d1)
+        else:
+            return None  # inside the region: detection reads it
+    return (x0, top, x1, bottom) if x1 - x0 > 2 else None
 
 
 def _reach(rows: np.ndarray, left: int, right: int, gap: int) -> tuple[int, int]:
