@@ -129,6 +129,25 @@ def _rule_candidates(vertical: np.ndarray) -> list[float]:
     return out
 
 
+def _short_rules(vertical: np.ndarray, bands: list[tuple[float, float]], known: list[float]) -> list[float]:
+    """Rules _rule_candidates cannot see: a short rule (one parting a few rows) with rows of text set close on
+    both sides of it inks every column from the table's border to it, so the run of inked columns is one,
+    and its peak the border. A rule runs from one row's horizontal rule to the next, inked in nearly every
+    pixel row between them, in a stretch of columns as narrow as a rule; a character's stroke does neither."""
+    found: list[float] = []
+    for top, bottom in bands:
+        strip = vertical[int(top) + 2:max(int(bottom) - 2, int(top) + 3)]
+        if not strip.size or bottom - top <= 12:
+            continue
+        full = strip.astype(bool).mean(axis=0) >= 0.9
+        ends = vertical[max(0, int(top) - 2):int(top) + 3].any(axis=0) & vertical[max(0, int(bottom) - 2):int(bottom) + 3].any(axis=0)
+        for stretch in _groups([float(x) for x in np.flatnonzero(full & ends)], 1):
+            middle = (stretch[0] + stretch[-1]) / 2
+            if stretch[-1] - stretch[0] <= 8 and all(abs(middle - x) > 6 for x in known + found):
+                found.append(middle)
+    return found
+
+
 def _box_sides(grey: np.ndarray, bands: list[tuple[float, float]]) -> list[tuple[float, float, float]]:
     """The left and right sides of the check boxes in a table (its pixels, its rows' bands), as (x, top,
     bottom): a box as tall as its row touches both rules and would pass for a rule between two cells."""
@@ -185,6 +204,7 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, ox: int, oy: int,
         return any(abs(side - x) <= 6 and min(bottom, b) - max(top, t) > 0.8 * (b - t)  # the box in this row
                    for side, t, b in box_sides)
 
+    candidates = sorted(candidates + _short_rules(vertical, bands, candidates))
     accepted = {x: [(t, b) for t, b in bands if coverage(x, t, b) >= 0.8 and meets(x, t) and meets(x, b)
                     and not box_side(x, t, b)] for x in candidates}
     cols_x = [x for x in candidates if accepted[x] and not _closes_a_box(x, accepted, cw)]

@@ -189,3 +189,39 @@ def test_a_double_frames_thin_top_band_is_not_stretched_over_the_page():
                    if min(a[2], b[2]) - max(a[0], b[0]) > 2 and min(a[3], b[3]) - max(a[1], b[1]) > 2]
     assert not overlapping
     assert any(c.bbox[2] - c.bbox[0] > size - 4 * gap and c.bbox[3] - c.bbox[1] > size - 4 * gap for c in table.cells)
+
+
+def test_a_short_rule_between_columns_of_close_set_text_is_found():
+    """Class: a rule that parts only the top rows of a form (组织机构代码 | 单位负责人 over their values),
+    with text set close on both sides of it and long values in the rows below inking every column from it
+    to the border: the run of inked columns was one, its peak the border, and the two cells were read as
+    one, their labels interleaved line by line. The generator's forms part every row at the same rules."""
+    page = Image.new("L", (1400, 1200), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT.replace("Sans", "Serif"), 30)  # a serif face: tall strokes in every character
+    short, rows = 1000, 22
+    for i in range(rows + 1):
+        draw.line((LEFT, TOP + i * ROW, RIGHT, TOP + i * ROW), fill=0, width=2)
+    for x in (LEFT, MID, RIGHT):
+        draw.line((x, TOP, x, TOP + ROW * rows), fill=0, width=2)
+    draw.line((short, TOP, short, TOP + ROW * 3), fill=0, width=2)  # parts the top three rows only
+    top_rows = [("统一社会信用代码", "91131121MA0UN2R90E", "单位负责人"), ("企业名称", "衡水市枣强县金石铸造", "赵静"),
+                ("所属县区", "枣强县枣强镇建设大街", "铸造行业")]
+    for i, (label, value, right) in enumerate(top_rows):
+        y = TOP + i * ROW + 6
+        draw.text((LEFT + 10, y), label, font=font, fill=0)
+        draw.text((short - 4 - font.getlength(value), y), value, font=font, fill=0)  # set against the rule
+        draw.text((short + 4, y), right, font=font, fill=0)
+    fillers = ["河北省衡水市枣强县枣强镇建设大街七十四号院内东侧厂房", "铸件三万吨每年机床铸件灰铁铸件球墨铸铁件及配件",
+               "熔化中频感应电炉造型浇注落砂清理抛丸打磨及喷涂车间"]
+    for i in range(3, rows):
+        y = TOP + i * ROW + 6
+        draw.text((LEFT + 10, y), "说明", font=font, fill=0)
+        text = fillers[i % 3]  # a column of like values: their strokes stand in the same columns row after row
+        draw.text((MID + 6, y), text[: int((RIGHT - MID - 20) // 30)], font=font, fill=0)
+    tables = find_tables(np.asarray(page))
+    assert len(tables) == 1
+    top = [c for c in tables[0].cells if c.bbox[1] < TOP + ROW * 3 - 10]
+    assert any(abs(c.bbox[0] - short) <= 6 for c in top), sorted(c.bbox for c in top)
+    below = [c for c in tables[0].cells if c.bbox[1] > TOP + ROW * 3 + 10]
+    assert not any(abs(c.bbox[0] - short) <= 6 for c in below)  # no rule there
