@@ -223,7 +223,14 @@ def _longer_label_means_another(text: str, m: re.Match) -> bool:
     if re.search(r"[:：]", longer) or not looks_like_label(longer):
         return False
     known, meant = match_label(m.group("label")), resolve(longer)
-    return known is not None and meant is not None and meant.key != known.key
+    if known is None:
+        return False
+    if meant is not None:
+        return meant.key != known.key
+    # fields too close to tell apart without the value (环保专职负责人: the contact person or the dedicated staff
+    # question), none of them the known label's: another field's label all the same
+    close = candidates(longer)
+    return bool(close) and all(c.spec.key != known.key for c in close)
 
 
 def _has_mark_or_figure(text: str) -> bool:

@@ -182,6 +182,9 @@ def test_ocr_memo_returns_what_the_engine_read(tmp_path):
     ("项目名称:唐山市泰和铜业有限公司有组织废气检测", []),
     ("林卫东所在县：枣强县", [("county", "枣强县")]),
     ("受检单位:唐山市泰和铜业(集团)有限公司", [("enterprise_name", "唐山市泰和铜业(集团)有限公司")]),
+    # a longer label whose fields are too close to tell apart without the value (the contact person, or the
+    # dedicated staff question), none of them the legal representative of the 负责人 it ends with
+    ("环境保护专职负责人:王丽娟电话:13903170000", [("contact_person", "王丽娟"), ("contact_phone", "13903170000")]),
 ])
 def test_somebody_elses_label_ending_like_ours_is_not_ours(text, pairs):
     from extractors.labels import pairs_in_text
