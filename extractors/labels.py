@@ -142,11 +142,13 @@ _NUMBERING = re.compile(r"(?:^|(?<=\s))(?:[0-9]{1,2}[.、．]|[（(][0-9一二�
 
 
 # a full stop between Chinese characters, against a bracket, or after or before Chinese text at a value's end,
-# which Chinese text never writes (its full stop is 。); a middle dot against a bracket (between two characters
-# it parts a name: 买买提·艾力)
+# which Chinese text never writes (its full stop is 。), or between a figure and the date word or unit after it
+# (a decimal point has figures after it); a middle dot against a bracket (between two characters it parts a
+# name: 买买提·艾力)
 _SPECK_MARK = re.compile(r"(?<=[\u4e00-\u9fff〕）)\]])[.•](?=[\u4e00-\u9fff〔（(\[])|(?<=[\u4e00-\u9fff])[.•·](?=[〔（(\[])"
                          r"|(?<=[〕）)\]])[·](?=[\u4e00-\u9fff])"
-                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•](?=[\u4e00-\u9fff])|(?<=[〕】\]）)])[.•·](?=\d)")
+                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•](?=[\u4e00-\u9fff])|(?<=[〕】\]）)])[.•·](?=\d)"
+                         r"|(?<=\d)[.•](?=[年月日万亿])")  # between a figure and its date word or unit: 2027.年2月6.日
 
 
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
@@ -382,6 +384,7 @@ def _labels_over_values(grid: Grid, r: int, fuzzy: bool) -> bool:
     return ours >= max(2, len(filled) - 1)
 
 
+@cache
 def _tells_itself(text: str) -> bool:
     """A value that says of itself what it is, though label-shaped (焦化行业: an industry of the catalogue and
     the word 行业; 重点管理): a value beside its label, not a label over the row below. The value is most of

@@ -676,6 +676,7 @@ def test_ocr_lines_with_a_speck_for_a_full_stop_and_a_question_without_its_first
     assert pairs("环评批复文号:唐环评〔2014〕.168号")["eia_approval_number"].replace(" ", "") == "唐环评〔2014〕168号"
     assert pairs("核定产能:.钢结构件5万吨/年") == {"design_capacity": "钢结构件5万吨/年"}
     assert pairs("核定产能:1.2万吨/年") == {"design_capacity": "1.2万吨/年"}
+    assert pairs("核定产能:烧结砖6000.万块/年")["design_capacity"].replace(" ", "") == "烧结砖6000万块/年"
     assert pairs("法定代表人:买买提·艾力") == {"legal_representative": "买买提·艾力"}
     assert pairs("报日期:2023年5月6日") == {}  # what a seal left of 填报日期 is no label of its own
 
@@ -688,7 +689,10 @@ def test_a_scanned_cell_with_a_speck_read_as_a_full_stop():
     def cell(text, c):
         return Cell(text, Source("申报表.jpg", 1, f"table 1, row 1, column {c}", (100 * c, 100, 100 * c + 90, 140)), 0.95)
 
-    grid = Grid(1, [[cell("环评批复文号", 1), cell("唐环评〔2015〕56号.", 2)], [cell("核定产能", 1), cell(".钢结构件5万吨/年", 2)]])
+    grid = Grid(1, [[cell("环评批复文号", 1), cell("唐环评〔2015〕56号.", 2)], [cell("核定产能", 1), cell(".钢结构件5万吨/年", 2)],
+                    # between a figure and its date word: the range's end is no date without it
+                    [cell("排污许可有效期", 1), cell("2022年2月7日至\n2027.年2月6.日", 2)]])
     facts = {f.key: f.value for f in facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form",
                                                        0.9, [])}
     assert facts["eia_approval_number"] == "唐环评〔2015〕56号" and facts["design_capacity"] == "钢结构件5万吨/年"
+    assert facts["permit_valid_until"] == "2027-02-06"
