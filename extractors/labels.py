@@ -855,10 +855,13 @@ _FIGURE_ALONE = re.compile(r"[<>≤≥＜＞]?\s*\d+(?:\.\d+)?")
 
 
 def _heading_rows(grid: Grid, spec: TableSpec) -> list[bool]:
-    """For each row of a grid, whether a cell of it names a column of `spec` (a header's row); a row holding a
-    figure alone in a cell is a row of values, whatever else it says (焦炉烟囱 | 颗粒物 | 5.6: a stack's name
-    near enough to 排放口 to be read as a heading)."""
-    return [any(cell is not None and cell.text.strip() and _match_column(spec, cell.text) for cell in row)
+    """For each row of a grid, whether a cell of it names a column of `spec` or of another table (a header's
+    row: the vehicle table's header ends the emission table above it in one form's grid, whose stages are no
+    pollutants); a row holding a figure alone in a cell is a row of values, whatever else it says (焦炉烟囱 |
+    颗粒物 | 5.6: a stack's name near enough to 排放口 to be read as a heading)."""
+    tables = [spec] + [table for table in TABLES.values() if table is not spec]
+    return [any(cell is not None and cell.text.strip() and any(_match_column(t, cell.text) for t in tables)
+                for cell in row)
             and not any(cell is not None and _FIGURE_ALONE.fullmatch(cell.text.strip()) for cell in row)
             for row in grid.rows]
 

@@ -321,6 +321,26 @@ def test_a_value_that_names_its_field_is_no_label_over_the_row_below(kind, value
     assert fields.get("applied_grade") == value
 
 
+def test_a_column_named_by_its_values_though_the_vehicle_table_follows_in_the_same_grid():
+    """Class: an emission table whose pollutant heading no list names (管控因子), its values saying what it holds
+    (烟尘, SO2), with the vehicle table below it in one form-wide grid: the values read for the column stop at
+    the vehicle table's header, whose stages are no pollutants (the column had gone unnamed)."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=5)
+        _row(table, "排放口编号", "生产设施", "管控因子", "实测浓度", "标准限值")
+        _row(table, "DA001", "熔化炉", "烟尘", "13.6", "30")
+        _row(table, "DA001", "熔化炉", "SO2", "22.1", "100")
+        _row(table, "车辆号牌", "车辆识别代码", "排放阶段", "注册日期", "车辆类型")
+        for i, stage in enumerate(["国五", "国六", "国四", "电动", "国六", "国五"]):
+            _row(table, f"冀R0950{i}", f"LZZ714NR5K594248{i}", stage, "2019-05-27", "重型厢式货车")
+
+    _, tables, _ = _read(_docx(build))
+    assert [(row["pollutant"], row["concentration_mg_m3"]) for row in tables["emissions"]] == [
+        ("颗粒物", 13.6), ("二氧化硫", 22.1)]
+    assert len(tables["vehicles"]) == 6
+
+
 def test_labels_wrapped_in_narrow_cells_of_a_pdf():
     """A label cut over two lines by a narrow cell (所属绩效分级行业类⏎别) is one label, not a label and its
     value; a box of a label over its value still reads as that."""
