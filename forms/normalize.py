@@ -82,7 +82,7 @@ def _bracketed_marks(text: str) -> str:
     return "".join(out).strip()
 
 
-# an empty box read as its sides (|.| |_| [ ]): between two options, or before the first, of a text with marks
+# an empty box read as its sides (|.| |_|): between two options, or before the first, of a text with marks
 _BOX_AS_SIDES = re.compile(r"[|丨\[]\s*[._·、]?\s*[|丨\]](?=\s*(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|[\u4e00-\u9fff]))")
 
 

@@ -281,7 +281,7 @@ def test_options_run_on_behind_the_ticked_box_where_their_own_boxes_were_lost(ra
 @pytest.mark.parametrize("raw, grade", [("□A级□B级√C级|.|D级", "C"), ("√A级 |_| B级 |_| C级", "A"),
                                         ("□A级 | B级", None)])
 def test_an_empty_box_read_as_its_two_sides_is_an_empty_box(raw, grade):
-    """Class: a scan's empty box between two options read as its sides and a speck inside (|.|, |_|, [ ]), so
+    """Class: a scan's empty box between two options read as its sides and a speck inside (|.|, |_|), so
     that the ticked option ran on into the next one (C级|.|D级). A lone bar is no box. The generator's boxes
     are read as □."""
     assert n.normalise_grade(raw) == grade
