@@ -784,7 +784,7 @@ _CARRY_DOWN = {"outlet_id", "source", "process"}
 def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
     """The header row of `spec` within the first rows of a grid, and column index → key."""
     best = None
-    headings = _heading_rows(grid, spec)
+    headings = _heading_rows(grid)
     for r, header_rows, subs, joined in _header_candidates(grid):
         mapping: dict[int, str | tuple[str, ...]] = {}
         for c, cell in enumerate(header_rows):
@@ -854,16 +854,19 @@ def _spans_row(row: list[Cell | None]) -> bool:
 _FIGURE_ALONE = re.compile(r"[<>≤≥＜＞]?\s*\d+(?:\.\d+)?")
 
 
-def _heading_rows(grid: Grid, spec: TableSpec) -> list[bool]:
-    """For each row of a grid, whether a cell of it names a column of `spec` or of another table (a header's
-    row: the vehicle table's header ends the emission table above it in one form's grid, whose stages are no
-    pollutants); a row holding a figure alone in a cell is a row of values, whatever else it says (焦炉烟囱 |
-    颗粒物 | 5.6: a stack's name near enough to 排放口 to be read as a heading)."""
-    tables = [spec] + [table for table in TABLES.values() if table is not spec]
-    return [any(cell is not None and cell.text.strip() and any(_match_column(t, cell.text) for t in tables)
-                for cell in row)
+def _heading_rows(grid: Grid) -> list[bool]:
+    """For each row of a grid, whether a cell of it names a column of any table (a header's row: the vehicle
+    table's header ends the emission table above it in one form's grid, whose stages are no pollutants); a row
+    holding a figure alone in a cell is a row of values, whatever else it says (焦炉烟囱 | 颗粒物 | 5.6: a stack's
+    name near enough to 排放口 to be read as a heading). The same for every table read from the grid."""
+    return [any(cell is not None and cell.text.strip() and _names_a_column(cell.text) for cell in row)
             and not any(cell is not None and _FIGURE_ALONE.fullmatch(cell.text.strip()) for cell in row)
             for row in grid.rows]
+
+
+@cache
+def _names_a_column(text: str) -> bool:
+    return any(_match_column(table, text) for table in TABLES.values())
 
 
 def _values_under(grid: Grid, r: int, c: int, headings: list[bool]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import cache
 
 from forms.vocabulary import LEADING, TICKED_GLYPHS, TICKED_MARKS, UNTICKED_GLYPHS, UNTICKED_MARKS
 
@@ -131,13 +132,18 @@ _OPTION = re.compile(r"(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|引领性)(?:企业)?|[^\
 _GRADES_RUN_TOGETHER = re.compile(r"(?:(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?){2,}")
 
 
+@cache
+def _among(choices: tuple[str, ...]) -> re.Pattern:
+    """A field's options found in text run together (简化管理登记管理), the longest first."""
+    return re.compile("|".join(map(re.escape, sorted(choices, key=len, reverse=True))))
+
+
 def _first_of_run(option: str, choices: tuple[str, ...] = ()) -> str:
     """The ticked option when the options after it lost their boxes and run on behind it (☑B级C级D级: B级;
     ☑简化管理登记管理 told apart by the field's `choices`); the option as it stands otherwise."""
     squeezed = re.sub(r"\s", "", option)
     if choices:
-        among = re.compile("|".join(map(re.escape, sorted(choices, key=len, reverse=True))))
-        found = among.findall(squeezed)
+        found = _among(choices).findall(squeezed)
         if len(found) >= 2 and "".join(found) == squeezed:
             return found[0]
     if _GRADES_RUN_TOGETHER.fullmatch(option):
@@ -151,7 +157,7 @@ def _unboxed_option(body: str, choices: tuple[str, ...] = ()) -> list[str]:
     when there are three options at least and exactly one of them lacks its box. Options run together
     with nothing between them (□简化管理登记管理) are told apart by the field's `choices`."""
     chunks = [re.sub(r"\n", "", chunk).strip(" ，,;；/、") for chunk in re.split(f"[{UNTICKED_MARKS}]", body)[1:]]
-    among = re.compile("|".join(map(re.escape, sorted(choices, key=len, reverse=True)))) if choices else None
+    among = _among(choices) if choices else None
     options = [found if among and (found := among.findall(re.sub(r"\s", "", chunk))) else _OPTION.findall(chunk)
                for chunk in chunks if chunk]
     unboxed = [option for found in options for option in found[1:]]
