@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from extractors import word_pictures
 from extractors.backends.spreadsheet import looks_like_csv
 from forms.errors import BadInput
 
@@ -355,6 +356,8 @@ def _intake_bytes(name: str, data: bytes, depth: int) -> list[IntakeFile]:
         if depth > MAX_NESTING:
             return [_refuse(item, "zip_nested", f"压缩包“{name}”嵌套层数过多（最多允许一层嵌套），已拒绝解压。")]
         return unpack_zip(name, data, depth)
+    if item.type == "docx" and not item.error:  # a licence's scan pasted into Word is a document of its own
+        return [item] + [_typed(picture, blob) for picture, blob in word_pictures.pictures(name, data)]
     return [item]
 
 

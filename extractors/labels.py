@@ -35,7 +35,17 @@ from forms.label_meaning import (
     resolve_questions,
     similarity,
 )
-from forms.normalize import ORGANISATION_ENDS, QUESTION, find_dates, parse_bool, to_halfwidth
+from forms.normalize import (
+    ORGANISATION_ENDS,
+    QUESTION,
+    STANDARD_POLLUTANTS,
+    find_dates,
+    normalise_pollutant,
+    outlet_code,
+    parse_bool,
+    parse_number,
+    to_halfwidth,
+)
 
 # ---------------------------------------------------------------- label: value in running text
 
@@ -358,7 +368,18 @@ def _is_label(cell: Cell | None, fuzzy: bool) -> bool:
     if match_label(cell.text, fuzzy=fuzzy) is not None:
         return True
     label = _unwrapped(cell.text)
-    return label is not None and looks_like_label(label) and bool(candidates(label))
+    return label is not None and looks_like_label(label) and not _holds_pair(label) and bool(candidates(label))
+
+
+# a label, its colon and a value after it in one text (法定代表人：王建国, 所在区县：永年区)
+_LABEL_WITH_VALUE = re.compile(r"^[^:：]{2,24}[:：]\s*\S{2,}")
+
+
+def _holds_pair(text: str) -> bool:
+    """A cell that writes its label and its value together (法定代表人：王建国 | 所在区县：永年区, two to a row) is a
+    pair of its own, read as running text: not a label whose value is the next cell, nor a label of a row of
+    labels. Two characters at least after the colon: a scan's speck after a label's colon is no value."""
+    return _LABEL_WITH_VALUE.match(text.strip()) is not None
 
 
 def _labels_in_row(row: list[Cell | None], fuzzy: bool) -> int:
@@ -446,8 +467,9 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     field by meaning, its value's type deciding; one that means no field, in a row of the form's labels
     or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
     label = _unwrapped(cell.text)
-    if label is None or not looks_like_label(label) or r > 0 and _labels_over_values(grid, r - 1, fuzzy):
-        return False  # no label, or a value under a row of labels
+    if label is None or not looks_like_label(label) or _holds_pair(label) or r > 0 and _labels_over_values(
+            grid, r - 1, fuzzy):
+        return False  # no label, a label with its value, or a value under a row of labels
     before = [x for x in grid.rows[r][:c] if x is not None]
     left = before[-1] if before else None
     over_values = _labels_over_values(grid, r, fuzzy)
@@ -561,7 +583,7 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                         fact = _fact(spec, _value_text(value_cell.text, fuzzy), value_cell.source, conf, kind, line)
                         if fact:
                             facts.append(fact)
-            for line in lines:
+            for line in _pair_lines(lines, fuzzy):
                 # `标签：值`, or on a scan that lost the rule between them `标签  值` in one cell
                 found: list = []
                 for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy, allow_no_colon=fuzzy, unassigned=found):
@@ -571,6 +593,26 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
                 if unassigned is not None:
                     unassigned.extend(Unassigned(label, value, cell.source) for label, value, _, _ in found)
     return facts
+
+
+def _pair_lines(lines: list[str], fuzzy: bool) -> list[str]:
+    """A cell's lines of `标签：值`, a value wrapped onto the next line (a narrow cell of a PDF or a scan:
+    详细地址：河北省邯郸市永年区临洺关镇⏎工业园区8号) joined to its line again. A next line that holds a colon or
+    starts with a label is a pair of its own."""
+    out: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if out and text and re.search(r"[:：]\s*\S", out[-1]) and not re.search(r"[:：]", text) \
+                and not pairs_in_text(text, fuzzy=fuzzy, allow_no_colon=fuzzy) and match_label(text, fuzzy=fuzzy) is None:
+            out[-1] = out[-1].rstrip() + ("" if _cjk_edge(out[-1].rstrip()[-1], text[0]) else " ") + text
+        else:
+            out.append(line)
+    return out
+
+
+def _cjk_edge(before: str, after: str) -> bool:
+    """Whether a wrapped line breaks next to a Chinese character, where no space was ever written."""
+    return "\u4e00" <= before <= "\u9fff" or "\u4e00" <= after <= "\u9fff"
 
 
 def _label_over_value(cell: Cell, kind: str, base_confidence: float, fuzzy: bool) -> Fact | None:
@@ -683,7 +725,10 @@ def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
                 facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
         facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
                                          allow_no_colon=layout.method != "docx", fuzzy=fuzzy, unassigned=unassigned))
-    return facts
+    # a spreadsheet's sparse row is a segment and a row of its grid: the same value from the same cell once
+    seen: set = set()
+    return [f for f in facts if (key := (f.key, str(f.value), f.source.file, f.source.page, f.source.cell,
+                                         str(f.source.bbox))) not in seen and not seen.add(key)]
 
 
 # ---------------------------------------------------------------- the date under the signatures
@@ -1037,6 +1082,7 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
     columns = {c.key: c for c in spec.columns}
     rows: list[dict] = []
     previous: dict = {}
+    rounds = _rounds_column(grid, header_row, mapping, end) if spec.key == "emissions" else None
     for r in range(header_row + 1, len(grid.rows) if end is None else end):
         cells = grid.rows[r]
         present = [c for c in cells if c is not None and c.text.strip()]
@@ -1061,10 +1107,13 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
                 first = first or cell
                 if cell.source.bbox:
                     boxes.append(cell.source.bbox)
-            elif key in _CARRY_DOWN and previous.get(key) is not None:
-                record[key] = previous[key]
+            elif (key in _CARRY_DOWN or rounds is not None and key != "concentration_mg_m3") \
+                    and previous.get(key) is not None:
+                record[key] = previous[key]  # merged down the rows of an outlet (or of a pollutant's rounds)
             else:
                 record[key] = None
+        if rounds is not None:
+            record[_ROUND_KEY] = cells[rounds].text.strip() if rounds < len(cells) and cells[rounds] is not None else ""
         if all(record.get(k) is None for k in _KEY_COLUMNS.get(spec.key, mapping.values())):
             continue
         if any(_match_column(spec, c.text) for c in present) and len(present) >= 2 and all(
@@ -1077,7 +1126,52 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
         record["confidence"] = round(min(confidences), 3) if confidences else 0.0
         rows.append(record)
         previous = record
-    return rows
+    return _one_row_per_pollutant(rows) if rounds is not None else rows
+
+
+# a monitoring report's rows of one pollutant's samplings (第一次 … 第三次) and their mean (均值): the column
+# saying which (检测频次), found by its values
+_ROUND_KEY = "_round"
+
+
+def _rounds_column(grid: Grid, header_row: int, mapping: dict, end: int | None) -> int | None:
+    """The column no heading maps whose values name sampling rounds (two at least) and, maybe, their mean."""
+    last = len(grid.rows) if end is None else end
+    for c in range(max((len(row) for row in grid.rows), default=0)):
+        if c in mapping:
+            continue
+        texts = [label_key(row[c].text) for row in grid.rows[header_row + 1:last]
+                 if c < len(row) and row[c] is not None and row[c].text.strip()]
+        named = [t for t in texts if _ROUND.fullmatch(t) or _MEAN.search(t) and len(t) <= 5]
+        if sum(1 for t in named if _ROUND.fullmatch(t)) >= 2 and len(named) >= 0.8 * len(texts):
+            return c
+    return None
+
+
+def _one_row_per_pollutant(rows: list[dict]) -> list[dict]:
+    """One row per outlet and pollutant, as the table is kept: its mean row where the report gives one, else
+    its rounds' mean (the guideline's limits hold for an hour's mean of the samplings)."""
+    out: list[dict] = []
+    group: list[dict] = []
+
+    def close() -> None:
+        if not group:
+            return
+        mean = next((row for row in group if _MEAN.search(row[_ROUND_KEY])), None)
+        if mean is None:
+            row = dict(group[0])
+            values = [r["concentration_mg_m3"] for r in group if isinstance(r.get("concentration_mg_m3"), int | float)]
+            row["concentration_mg_m3"] = round(sum(values) / len(values), 3) if values else None
+            mean = row
+        out.append({k: v for k, v in mean.items() if k != _ROUND_KEY})
+        group.clear()
+
+    for row in rows:
+        if group and (row.get("outlet_id"), row.get("pollutant")) != (group[0].get("outlet_id"), group[0].get("pollutant")):
+            close()
+        group.append(row)
+    close()
+    return out
 
 
 def _column_values(cells: list[Cell | None], mapping: dict[int, str | tuple[str, ...]], columns: dict):
@@ -1144,7 +1238,56 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
         for spec, header_row, mapping in chosen:
             end = next((row for row in starts if row > header_row), None)
             out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping, end, fuzzy))
+        if not any(spec.key == "emissions" for spec, _, _ in chosen) and (rows := _emissions_under_pollutants(grid)):
+            out.setdefault("emissions", []).extend(rows)
     return out
+
+
+def _pollutant_heading(text: str) -> str | None:
+    """The standard pollutant a heading names (颗粒物, SO₂, 氮氧化物（mg/m³）), or None."""
+    name = normalise_pollutant(re.sub(r"[（(][^（）()]*[)）]", "", text or "").strip())
+    return name if name in STANDARD_POLLUTANTS else None
+
+
+def _emissions_under_pollutants(grid: Grid) -> list[dict]:
+    """A table turned round: the pollutants head the columns (检测点位 | 检测内容 | 颗粒物 | 二氧化硫 | 氮氧化物) and
+    each row says what its figures are (排放浓度, 标准限值) for an outlet named in the row or merged down. One
+    row per outlet and pollutant, as the table is kept."""
+    spec = TABLES["emissions"]
+    columns = {c.key: c for c in spec.columns}
+    for r, row in enumerate(grid.rows):
+        polluted = {c: name for c, cell in enumerate(row) if cell is not None and (name := _pollutant_heading(cell.text))}
+        if len(polluted) < 2:
+            continue
+        first = min(polluted)
+        found: dict[tuple, dict] = {}
+        outlet = None
+        for k in range(r + 1, len(grid.rows)):
+            cells = grid.rows[k]
+            figures = {c: parse_number(cells[c].text) for c in polluted if c < len(cells) and cells[c] is not None}
+            if not any(isinstance(v, int | float) for v in figures.values()):
+                break
+            said = [cell for cell in cells[:first] if cell is not None and cell.text.strip()]
+            outlet = next((code for cell in said if (code := outlet_code(cell.text))), None) or outlet
+            what = {col.key for cell in said for col in [_match_column(spec, cell.text), *_weak_columns(spec, cell.text)]
+                    if col is not None} & {"concentration_mg_m3", "limit_mg_m3"}
+            if len(what) != 1:
+                continue  # a rate (kg/h), a flow, or a row saying nothing of what its figures are
+            key = what.pop()
+            for c, value in figures.items():
+                if not isinstance(value, int | float):
+                    continue
+                record = found.setdefault((outlet, polluted[c]), {
+                    "outlet_id": outlet, "source": None, "pollutant": polluted[c], "concentration_mg_m3": None,
+                    "limit_mg_m3": None, "source_ref": Source(cells[c].source.file, cells[c].source.page,
+                                                              _row_ref(grid, k), cells[c].source.bbox).to_dict(),
+                    "confidence": round(cells[c].confidence, 3)})
+                if record[key] is None:
+                    record[key] = columns[key].normalise(cells[c].text)
+        rows = [row for row in found.values() if row["concentration_mg_m3"] is not None]
+        if rows:
+            return rows
+    return []
 
 
 def _width(grid: Grid) -> int:

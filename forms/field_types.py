@@ -61,7 +61,8 @@ class FieldType:
 
 
 def _text(raw: str) -> str | None:
-    return n.repair_cement_grades(n.repair_brackets(n.squeeze_cjk_spaces(n.clean_text(raw)))) or None
+    text = n.drop_instruction(n.close_figure_gaps(n.squeeze_cjk_spaces(n.clean_text(raw))))
+    return n.repair_cement_grades(n.repair_brackets(text)) or None
 
 
 def _or_none(normalise: Callable[[str], str]) -> Callable[[str], str | None]:
@@ -100,7 +101,8 @@ def _check_date(value: Any, credit_code: str | None) -> str | None:
 
 FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("text", _text,
-              description="text, spaces between Chinese characters and bracket styles made uniform"),
+              description="text, spaces between Chinese characters (and between them and figures) and bracket styles "
+                          "made uniform"),
     FieldType("outlet", lambda raw: n.outlet_code(raw) or _text(raw),
               distinctive=lambda value: n.OUTLET_CODE.fullmatch(value) is not None,
               description="an outlet: the permit's code (`DA001`) when the text holds one (`1#排气筒（DA001）` → "

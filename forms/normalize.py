@@ -34,6 +34,7 @@ def clean_text(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", text) if _needs_nfkc(text) else text
     text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = re.sub(r"[_＿]{2,}", " ", text)  # a form's fill-in line typed as underscores around the value (__某某公司__)
     text = re.sub(r"[ \t\r\n\u3000\xa0]+", " ", text)
     return text.strip()
 
@@ -53,6 +54,12 @@ def repair_brackets(text: str) -> str:
 def repair_cement_grades(text: str) -> str:
     """Cement strength classes as OCR reads them (P·042.5, P.O 42.5) written as GB 175 does: P·O42.5."""
     return re.sub(r"\bP\s*[·・.．\-－]{0,2}\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
+
+
+def close_figure_gaps(text: str) -> str:
+    """Remove spaces between a Chinese character and a figure (`工业园区8 号`, `5 万吨/年`): a PDF's text layer
+    puts them where the font changes; Chinese text never writes them."""
+    return re.sub(r"(?<=[\u3400-\u9fff])[ \u3000]+(?=\d)|(?<=\d)[ \u3000]+(?=[\u3400-\u9fff])", "", text)
 
 
 def squeeze_cjk_spaces(text: str) -> str:
@@ -313,7 +320,13 @@ def outlet_code(text: str | None) -> str | None:
 def normalise_code(text: str | None) -> str:
     """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
     text = to_halfwidth(clean_text(text)).upper()
-    return re.sub(r"[\s\-_.·]", "", text)
+    code = re.sub(r"[\s\-_.·]", "", text)
+    # words written round the code (证书编号：…, …（重点管理）, …（三证合一）): the code; one character beside it
+    # (a misread 一 inside the code) is not words and stays, for the check to see
+    runs = list(re.finditer(r"[0-9A-Z]{15,}", code))
+    if len(runs) == 1 and len(re.findall(r"[\u4e00-\u9fff]", code[:runs[0].start()] + code[runs[0].end():])) >= 2:
+        return runs[0].group()
+    return code
 
 
 _VIN_RUN = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPR-Z]{17}(?![0-9A-Z])")
@@ -420,7 +433,7 @@ def normalise_permit_class(text: str | None) -> str | None:
 
 
 _TRUE = {"是", "有", "已安装", "已配备", "已联网", "yes", "y", "true", "1"}
-_FALSE = {"否", "无", "未安装", "未配备", "未联网", "no", "n", "false", "0", "没有"}
+_FALSE = {"否", "无", "未安装", "未配备", "未联网", "no", "n", "false", "0", "没有", "×", "╳", "✗", "✘"}  # × answers no as √ yes
 # both answers offered and neither marked (a form's `是 否` whose boxes were lost in printing): no answer
 _BOTH_OFFERED = re.compile(r"(?:是|有|已\w{0,2})[/／、,，()（）]?(?:否|无|未\w{0,2}|没有)")
 
@@ -442,22 +455,30 @@ def parse_bool(text: str | None) -> bool | None:
     compact = re.sub(r"\s+", "", text).lower()
     if _BOTH_OFFERED.fullmatch(compact) or QUESTION.search(compact):
         return None
-    if compact in _TRUE or compact.startswith(("是", "已安装", "已配备", "已联网")):
+    if compact in _TRUE or _DONE.match(compact):
         return True
-    if compact in _FALSE or compact.startswith(("否", "未", "无")):
+    if compact in _FALSE or _NOT_DONE.match(compact):
         return False
     return None
+
+
+# an answer written as what was done (已建设, 已设立, 建有, 配有, 具备) or not (尚未建设, 暂无, 不具备): a yes or a no,
+# whatever the verb; 已拆除, 已停用 say the thing is gone
+_DONE = re.compile(r"^(?:是|已(?!拆|停|撤|取消|关闭|过期|损坏|失效|注销|废|申请|报批)|(?:建|设|配|装|安装|配备)有|具备|具有)")
+_NOT_DONE = re.compile(r"^(?:否|未|无|尚未|暂无|暂未|没有|不具备)")
 
 
 _POLLUTANTS = [
     (re.compile(r"颗粒物|烟尘|粉尘|^PM$|^TSP$", re.I), "颗粒物"),
     (re.compile(r"二氧化硫|^SO\s*[2₂]$", re.I), "二氧化硫"),
-    (re.compile(r"氮氧化物|^NO\s*[xX]$|^NOX$", re.I), "氮氧化物"),
+    (re.compile(r"氮氧化物|^NO\s*[xXₓ]$|^NOX$", re.I), "氮氧化物"),
     (re.compile(r"非甲烷总烃|^NMHC$", re.I), "非甲烷总烃"),
     (re.compile(r"^VOCS?$|挥发性有机物", re.I), "VOCs"),
     (re.compile(r"^氨$|氨逃逸|^NH\s*[3₃]$", re.I), "氨"),
 ]
 
+
+STANDARD_POLLUTANTS = frozenset(name for _, name in _POLLUTANTS)
 
 # what a pollutant's name looks like beyond the standard ones (氟化物, 硫化氢, 苯, 硫酸雾, 二噁英, 汞 …)
 POLLUTANT_SHAPE = (r"VOCs|[\u4e00-\u9fff]{0,8}(?:物|烃|氢|氨|苯|雾|英|汞|铅|镉|铬|砷|镍|氟|氯|硫)"
@@ -496,10 +517,24 @@ def _is_answer(text: str) -> bool:
     return any(ch in TICKED_GLYPHS + UNTICKED_GLYPHS for ch in text)
 
 
+# a form's instruction left in the value's cell, or typed after the value as the label has it (某某公司（盖章）,
+# 王建国（签字）): what the filler was asked to do, no part of the value
+_INSTRUCTION = re.compile(r"\s*[（(]\s*(?:加盖|请)?(?:盖章|公章|单位公章|签字|签名|签章|手签|签字并?盖章|盖章并?签字|本人签字"
+                          r"|全称|如有|必填|选填|手写|法人|法定代表人)\s*[)）]\s*$")
+# a phone number written after a person's name in the same cell (李明/13812345678, 李明 0310-6812345)
+_PERSON_PHONE = re.compile(r"[\s/／、,，;；:：]*(?:电话|手机|Tel)?[:：]?\s*(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}[-—－]?\d{7,8})\s*$", re.I)
+
+
+def drop_instruction(text: str) -> str:
+    """A value without a form's instruction in brackets after it (（盖章）, （签字）, （全称）)."""
+    return _INSTRUCTION.sub("", text)
+
+
 def normalise_person(text: str | None) -> str:
     """A person's name; a single character or a figure is no name (a scan's stray mark under the label)."""
     # a speck beside the name read as a full stop or a rule's stroke (朱卫东. on a scan) is no part of it
-    text = squeeze_cjk_spaces(clean_text(text)).strip(".,，。、·•:：;；'\"`|丨")
+    text = _PERSON_PHONE.sub("", drop_instruction(squeeze_cjk_spaces(clean_text(text))))
+    text = text.strip(".,，。、·•:：;；'\"`|丨")
     letters = [ch for ch in text if ch.isalpha()]
     # an answer's box or a question's words (是否, the 是否 of 环保管理人员是否专职 left without its boxes) are no name
     return text if len(letters) >= 2 and not _is_answer(text) and not QUESTION.search(text) else ""
@@ -518,7 +553,9 @@ def only_units(text: str) -> bool:
 def normalise_place(text: str | None) -> str:
     """A county, city or district: it has at least two characters of a Chinese name; written with the province
     and city above it, the last unit."""
-    text = squeeze_cjk_spaces(clean_text(text))
+    text = drop_instruction(squeeze_cjk_spaces(clean_text(text)))
+    # the units above it in a note (永年区（邯郸市））: the place
+    text = re.sub(f"[（(](?:{_UNIT.pattern})+[)）]$", "", text) or text
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < 2 or _is_answer(text):
         return ""
     # written with the units above it (河北省沧州市泊头市, 沧州市运河区), the last unit is the place

@@ -226,3 +226,61 @@ def test_a_broken_or_hostile_ofd_gets_a_clear_message(tmp_path, variant, code):
     path.write_bytes(buf.getvalue())
     (doc,) = extract_bundle([path]).documents
     assert doc.error_code == code and "OFD" in doc.error
+
+
+def test_a_scan_pasted_into_word_is_a_document_of_its_own(tmp_path):
+    """Class: the licence's scan pasted into a Word file (附件1.docx), with a photo of the works, a logo and a
+    signature beside it. The page-like picture is read and classified as a scan is; the others are no
+    documents. The generator never puts a picture into a Word file."""
+    from docx import Document
+    from docx.shared import Cm
+
+    def saved(image: Image.Image, name: str) -> str:
+        path = tmp_path / name
+        image.save(path, quality=85)
+        return str(path)
+
+    works = Image.new("RGB", (1280, 960), (70, 110, 160))  # a blue sky over a grey works
+    ImageDraw.Draw(works).rectangle((0, 500, 1280, 960), fill=(110, 105, 95))
+    doc = Document()
+    doc.add_paragraph("附件1：营业执照及现场照片")
+    doc.add_picture(saved(Image.new("RGB", (300, 120), "white"), "logo.png"), width=Cm(3))
+    doc.add_picture(saved(_page_image(LICENCE), "licence.jpg"), width=Cm(15))
+    doc.add_picture(saved(works, "works.jpg"), width=Cm(15))
+    word = tmp_path / "bundle" / "附件1.docx"
+    word.parent.mkdir()
+    doc.save(word)
+
+    items = intake.collect([word.parent])
+    assert [(item.name, item.type) for item in items] == [("附件1.docx", "docx"), ("附件1.docx/image2.jpg", "jpeg")]
+    documents = extract_bundle([word.parent]).documents
+    licence = next(d for d in documents if d.file == "附件1.docx/image2.jpg")
+    assert licence.kind == "business_license" and licence.method == "ocr"
+    assert {f.key: f.value for f in licence.facts}["credit_code"] == "91130100MA0CXXK21T"
+
+
+def test_an_application_form_filled_in_excel_is_read_like_the_word_form(tmp_path):
+    """Class: the form kept as a workbook (label | value | label | value rows, a merged title), as some
+    offices hand out their template; the generator writes the form only in Word. A sheet's cells were read
+    for tables only, so none of its fields was found."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "申报表"
+    sheet.append(["重点行业绩效分级申报表"])
+    sheet.merge_cells("A1:D1")
+    for row in (("企业名称", "河北恒远铸造有限公司", "统一社会信用代码", "91130100MA0CXXK21T"),
+                ("法定代表人", "王建国", "所在县（市、区）", "永年区"),
+                ("所属行业", "铸造", "申报等级", "B级"),
+                ("环保负责人", "李明", "联系电话", 13812345678),
+                ("填报日期", dt.datetime(2026, 3, 5), "是否安装在线监测", "是")):
+        sheet.append(list(row))
+    path = tmp_path / "申报表.xlsx"
+    book.save(path)
+    (doc,) = extract_bundle([path]).documents
+    assert doc.error is None and doc.kind == "application_form" and doc.method == "spreadsheet"
+    facts = {f.key: f.value for f in doc.facts}
+    assert facts == {"enterprise_name": "河北恒远铸造有限公司", "credit_code": "91130100MA0CXXK21T",
+                     "legal_representative": "王建国", "county": "永年区", "industry": "铸造", "applied_grade": "B",
+                     "contact_person": "李明", "contact_phone": "13812345678", "application_date": "2026-03-05",
+                     "cems_installed": True}
+    assert next(f for f in doc.facts if f.key == "county").source.cell == "sheet 申报表, row 3, column 4"

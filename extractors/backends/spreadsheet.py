@@ -1,9 +1,10 @@
-"""Spreadsheets (.xlsx, .csv): transport ledgers and gate records are kept in Excel, not Word.
+"""Spreadsheets (.xlsx, .csv): transport ledgers and gate records are kept in Excel, not Word, and some
+offices hand out the application form itself as a workbook.
 
-Each sheet becomes one grid read for tables only (the label engine finds the header row among the
-first rows, under title rows and merged group headings); rows with one or two filled cells above or
-beside the table (a title, `单位名称：…`, `填报日期：…`) also become text segments, so the sheet is
-classified and such fields are read. Sources name the sheet, row and column as the clerk sees them in
+Each sheet becomes one grid, read for tables (the label engine finds the header row among the first rows,
+under title rows and merged group headings) and for fields (a form's label | value cells); rows with one
+or two filled cells above or beside the table (a title, `单位名称：…`, `填报日期：…`) also become text
+segments, so the sheet is classified by its text as a document is. Sources name the sheet, row and column as the clerk sees them in
 Excel. A CSV is UTF-8 (with or without BOM) or GBK/GB18030, as Excel on Chinese Windows saves it.
 """
 
@@ -67,7 +68,7 @@ def sheet_grid(file: str, ref: str, index: int, values: list[list[str]],
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         row.extend([None] * (width - len(row)))
-    return Grid(index=index, rows=rows, caption=ref, for_fields=False, ref=ref), segments
+    return Grid(index=index, rows=rows, caption=ref, for_fields=True, ref=ref), segments
 
 
 def _check_zip(name: str, data: bytes) -> None:

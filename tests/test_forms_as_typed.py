@@ -1,0 +1,127 @@
+"""Forms typed as people type them into a table or a page: a label and its value in one cell (two pairs to a
+row), a pair's value wrapped onto the cell's next line, fill-in lines typed as underscores round a value,
+instructions and other fields' values typed after a value, codes with their headings, answers written as what
+was done. Every input here is built in the test; fixtures/ produces none of these
+classes."""
+
+from __future__ import annotations
+
+from extractors.backends.pdf import PdfBackend
+from extractors.labels import facts_from_layout
+from forms.field_types import FIELD_TYPES
+from forms.normalize import parse_bool
+from tests.test_labels_by_meaning import CODE, _docx, _read, _row
+from tests.test_table_layouts import _pdf
+
+
+def _pairs_two_to_a_row(doc):
+    table = doc.add_table(rows=0, cols=2)
+    _row(table, "企业名称：河北恒远铸造有限公司", f"统一社会信用代码：{CODE}")
+    _row(table, "法定代表人：王建国", "所在区县：永年区")
+    _row(table, "详细地址：河北省邯郸市永年区临洺关镇工业园区8号", "所属行业：铸造")
+    _row(table, "环保负责人：李明", "联系电话：13812345678")
+
+
+def test_a_cell_holding_its_label_and_value_is_a_pair_not_a_label_of_the_next_cell():
+    """Class: `标签：值` in every cell, two pairs to a row. The left cell is label-shaped and near a label of
+    ours, so it was read as a label whose value is the next cell: 法定代表人 became 所在区县：永年区, and
+    详细地址's whole cell was kept unassigned with 所属行业：铸造 as its value."""
+    fields, _, unassigned = _read(_docx(_pairs_two_to_a_row))
+    assert fields["legal_representative"] == "王建国"
+    assert fields["county"] == "永年区"
+    assert fields["address"] == "河北省邯郸市永年区临洺关镇工业园区8号"
+    assert fields["industry"] == "铸造"
+    assert fields["contact_person"] == "李明"
+    assert fields["contact_phone"] == "13812345678"
+    assert not unassigned
+
+
+def test_a_pair_s_value_wrapped_onto_the_cell_s_next_line_is_read_whole():
+    """Class: a text PDF's narrow cell wraps a pair's value (详细地址：河北省邯郸市永年区临洺关镇⏎工业园区8号); each
+    line was read on its own, so the address lost its end. A next line that is a pair of its own stays one."""
+    rows = [["企业名称：河北恒远铸造有限公司", f"统一社会信用代码：{CODE}"],
+            ["详细地址：河北省邯郸市永年区临洺关镇\n工业园区8号", "法定代表人：王建国\n联系电话：13812345678"]]
+    layout = PdfBackend("申报表.pdf", _pdf((rows, [230, 230], []))).read()
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
+    assert fields["address"] == "河北省邯郸市永年区临洺关镇工业园区8号"
+    assert fields["legal_representative"] == "王建国"
+    assert fields["contact_phone"] == "13812345678"
+
+
+def test_fill_in_lines_typed_round_a_value_are_no_part_of_it():
+    """Class: a paper form's blanks kept as underscores when it was retyped (申报单位（盖章）：__某某公司__)."""
+    def build(doc):
+        doc.add_paragraph("申报单位（盖章）：__河北恒远铸造有限公司__")
+        doc.add_paragraph("法定代表人：＿＿王建国＿＿    联系电话：13812345678")
+        doc.add_paragraph("环评批复文号：________")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["enterprise_name"] == "河北恒远铸造有限公司"
+    assert fields["legal_representative"] == "王建国"
+    assert "eia_approval_number" not in fields
+
+
+def test_a_text_layer_s_space_between_a_figure_and_a_chinese_character_is_no_part_of_a_value():
+    """Class: a PDF's text layer puts a space where the font changes (工业园区8 号, 5 万吨/年); Chinese text
+    never writes one there. Latin words keep theirs."""
+    text = FIELD_TYPES["text"].normalise
+    assert text("河北省邯郸市永年区临洺关镇工业园区8 号") == "河北省邯郸市永年区临洺关镇工业园区8号"
+    assert text("5 万吨/年") == "5万吨/年"
+    assert text("ZL 50 装载机") == "ZL 50装载机"
+
+
+def test_an_answer_written_as_what_was_done_is_a_yes_or_a_no():
+    """Class: yes/no questions answered in words other than 是/否/已安装 (已建设, 建有, 具备, 尚未建设, 暂无); an
+    answer saying the thing is gone or only asked for is no yes."""
+    assert [parse_bool(t) for t in ("已建设", "已设立", "建有", "配有专职人员", "具备")] == [True] * 5
+    assert [parse_bool(t) for t in ("尚未建设", "暂无", "不具备", "未设立")] == [False] * 4
+    assert parse_bool("已拆除") is None
+    assert parse_bool("已申请") is None
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "企业名称", "河北恒远铸造有限公司", "门禁系统", "已建设")
+        _row(table, "视频监控", "已建成", "专职环保人员", "暂无")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["gate_system"] is True
+    assert fields["video_monitoring"] is True
+    assert fields["dedicated_env_staff"] is False
+
+
+def test_words_written_round_a_code_are_no_part_of_it():
+    """Class: a permit number or credit code typed with its heading or a note in the same cell (证书编号：…,
+    …（重点管理）, …（三证合一）). A single misread character inside a code stays, for the check to report."""
+    permit = FIELD_TYPES["permit_number"].normalise
+    code = FIELD_TYPES["credit_code"].normalise
+    assert permit(f"证书编号：{CODE}001P") == f"{CODE}001P"
+    assert permit(f"{CODE}001P（重点管理）") == f"{CODE}001P"
+    assert code(f"{CODE}（三证合一）") == CODE
+    assert code("911301001一CNUQ04H") == "911301001一CNUQ04H"
+
+
+def test_a_cross_answers_no_as_a_tick_answers_yes():
+    """Class: a yes/no cell answered with a mark alone, × for no as √ for yes."""
+    assert parse_bool("×") is False
+    assert parse_bool("√") is True
+
+
+def test_an_instruction_or_another_field_s_value_typed_after_a_value_is_no_part_of_it():
+    """Class: the template's instruction kept after the value (某某公司（盖章）, 王建国（签字）), a person's phone in
+    the person's cell (李明/13812345678), the city after a county in brackets (永年区（邯郸市））. A company's own
+    brackets (河北恒远（邯郸）铸造有限公司) stay."""
+    text, person, place = (FIELD_TYPES[t].normalise for t in ("text", "person", "place"))
+    assert text("河北恒远铸造有限公司（盖章）") == "河北恒远铸造有限公司"
+    assert text("河北恒远（邯郸）铸造有限公司") == "河北恒远（邯郸）铸造有限公司"
+    assert person("王建国（签字）") == "王建国"
+    assert person("李明/13812345678") == person("李明 0310-6812345") == "李明"
+    assert place("永年区（邯郸市）") == "永年区"
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "企业名称", "河北恒远铸造有限公司（盖章）", "法定代表人", "王建国（签字）")
+        _row(table, "环保负责人", "李明/13812345678", "所在区县", "永年区（邯郸市）")
+
+    fields, _, _ = _read(_docx(build))
+    assert (fields["enterprise_name"], fields["legal_representative"], fields["contact_person"], fields["county"]) == (
+        "河北恒远铸造有限公司", "王建国", "李明", "永年区")
