@@ -343,7 +343,12 @@ def normalise_vin(text: str | None) -> str:
 def normalise_doc_number(text: str | None) -> str:
     """`沧环评 [2012]246号`, `冀环评(2018)123号` → `沧环评〔2012〕246号` (GB/T 9704 六角括号)."""
     text = squeeze_cjk_spaces(to_halfwidth(clean_text(text)))
-    text = re.sub(r"[\[【（(〔]\s*((?:19|20)\d{2})\s*[\]】）)〕]", r"〔\1〕", text)
+    year = r"[\[【（(〔]\s*((?:19|20)\d{2})\s*[\]】）)〕]"
+    # a number set letter-spaced (a PDF's text layer: 冀 环 评 〔 2 0 1 8 〕 1 2 3 号): its characters together
+    squeezed = re.sub(r"\s+", "", text)
+    if re.search(year, squeezed) and not re.search(year, text):
+        text = squeezed
+    text = re.sub(year, r"〔\1〕", text)
     return re.sub(r"\s+", "", text) if re.search(r"〔\d{4}〕", text) else text
 
 

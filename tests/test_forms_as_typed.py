@@ -125,3 +125,37 @@ def test_an_instruction_or_another_field_s_value_typed_after_a_value_is_no_part_
     fields, _, _ = _read(_docx(build))
     assert (fields["enterprise_name"], fields["legal_representative"], fields["contact_person"], fields["county"]) == (
         "河北恒远铸造有限公司", "王建国", "李明", "永年区")
+
+
+def test_boxes_typed_as_letters_of_a_symbol_font_are_boxes():
+    """Class: boxes typed as text in a symbol font, as pasting from another form leaves them (R and £ in
+    Wingdings 2, þ and ¨ in Wingdings), not inserted as Word's symbols; they were read as the letters."""
+    from docx.oxml.ns import qn
+
+    def symbol_run(paragraph, text, font):
+        run = paragraph.add_run(text)
+        fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+        for attribute in ("w:ascii", "w:hAnsi"):
+            fonts.set(qn(attribute), font)
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "企业名称", "河北恒远铸造有限公司")
+        for label, ticked, font in (("申报等级", "B级", "Wingdings 2"), ("是否安装在线监测", "是", "Wingdings")):
+            cells = table.add_row().cells
+            cells[0].text = label
+            paragraph = cells[1].paragraphs[0]
+            boxes = ("R", "£") if font == "Wingdings 2" else ("þ", "¨")
+            options = ("A级", "B级") if label == "申报等级" else ("是", "否")
+            for option in options:
+                symbol_run(paragraph, boxes[0] if option == ticked else boxes[1], font)
+                paragraph.add_run(option + " ")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["applied_grade"] == "B"
+    assert fields["cems_installed"] is True
+
+
+def test_a_document_number_set_letter_spaced_is_one_number():
+    """Class: a PDF whose text layer places every character apart (冀 环 评 〔 2 0 1 8 〕 1 2 3 号)."""
+    assert FIELD_TYPES["doc_number"].normalise("冀 环 评 〔 2 0 1 8 〕 1 2 3 号") == "冀环评〔2018〕123号"

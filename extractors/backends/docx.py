@@ -42,6 +42,22 @@ def _symbol(el) -> str:
     return SYMBOL_GLYPHS.get((font, char), "□" if "wingdings" in font else "")
 
 
+def _symbol_font(t_element) -> str:
+    """The symbol font (Wingdings …) a text's run is set in, or ""."""
+    fonts = t_element.getparent().find(f"{qn('w:rPr')}/{qn('w:rFonts')}") if t_element.getparent() is not None else None
+    if fonts is None:
+        return ""
+    names = [(fonts.get(qn(f"w:{a}")) or "").lower() for a in ("ascii", "hAnsi", "eastAsia", "cs")]
+    return next((name for name in names if "wingdings" in name), "")
+
+
+def _in_symbol_font(text: str, font: str) -> str:
+    """Characters typed in a symbol font (R and £ in Wingdings 2, þ and ¨ in Wingdings, or their private-use
+    codes U+F0xx) as the boxes they show; a symbol that is no box or tick is dropped."""
+    return "".join(SYMBOL_GLYPHS.get((font, f"F0{ord(ch) & 0xFF:02X}"), "") if ord(ch) < 0x100 or 0xF000 <= ord(ch) <= 0xF0FF
+                   else ch for ch in text)
+
+
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
@@ -72,7 +88,8 @@ def paragraph_text(p_element) -> str:
     for el in _walk(p_element):
         tag = el.tag
         if tag == qn("w:t"):
-            parts.append(el.text or "")
+            font = _symbol_font(el)
+            parts.append(_in_symbol_font(el.text or "", font) if font else el.text or "")
         elif tag == qn("w:tab"):
             parts.append("\t")
         elif tag in (qn("w:br"), qn("w:cr")):
