@@ -284,3 +284,35 @@ def test_an_application_form_filled_in_excel_is_read_like_the_word_form(tmp_path
                      "contact_person": "李明", "contact_phone": "13812345678", "application_date": "2026-03-05",
                      "cems_installed": True}
     assert next(f for f in doc.facts if f.key == "county").source.cell == "sheet 申报表, row 3, column 4"
+
+
+def test_a_searchable_scan_s_invisible_text_layer_is_not_taken_for_the_page(tmp_path):
+    """Class: a scan made searchable by a scanner, a phone app or another OCR tool: the page's image with an
+    invisible text layer (render mode 3) under it, that engine's reading (here a misread code and name). It
+    was read as a text PDF; the page is read by OCR as any scan is. Visible text stays text."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    image = io.BytesIO()
+    _page_image(LICENCE).save(image, format="PNG")
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.drawImage(ImageReader(io.BytesIO(image.getvalue())), 0, 0, *A4)
+    layer = page.beginText(60, 700)
+    layer.setTextRenderMode(3)
+    layer.setFont("STSong-Light", 12)
+    for line in ("营业执照", "统一社会信用代码：91130100MA0CXXK2IT", "名称：河北某某铸造有眼公司", "法定代表人：王强"):
+        layer.textLine(line)
+    page.drawText(layer)
+    page.save()
+    path = tmp_path / "营业执照.pdf"
+    path.write_bytes(out.getvalue())
+    (doc,) = extract_bundle([path]).documents
+    assert doc.method == "ocr" and doc.kind == "business_license", doc.error
+    facts = {f.key: f.value for f in doc.facts}
+    assert facts["credit_code"] == "91130100MA0CXXK21T"
+    assert facts["enterprise_name"] == "河北某某铸造有限公司"

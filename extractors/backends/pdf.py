@@ -156,6 +156,39 @@ def _page_count(data: bytes) -> int | None:
         document.close()
 
 
+_INVISIBLE = 3  # PDF text render mode 3: neither filled nor stroked (an OCR layer over a page's scan)
+_MAX_TEXT_OBJECTS = 20_000  # text objects looked at on a page
+
+
+def invisible_text_pages(data: bytes) -> set[int]:
+    """Pages (from 1) whose text is all invisible: a searchable scan, whose text layer a scanner, a phone app
+    (扫描全能王) or another OCR tool laid under the page's image. That layer is another engine's reading,
+    without the ticks drawn on the page: such a page is read by OCR as any scan is."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except Exception:  # pdfium cannot open it: pdfminer will say
+        return set()
+    found = set()
+    try:
+        for number in range(min(len(document), MAX_PDF_PAGES)):
+            page = document[number]
+            try:
+                modes = [pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) for _, obj in zip(
+                    range(_MAX_TEXT_OBJECTS), page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]), strict=False)]
+            finally:
+                page.close()
+            if modes and all(mode == _INVISIBLE for mode in modes):
+                found.add(number + 1)
+    except Exception as exc:  # a damaged page tree: the text layer's reading decides as before
+        log.warning("text render modes not read: %s", _exception_text(exc))
+    finally:
+        document.close()
+    return found
+
+
 def preflight(name: str, data: bytes) -> int | None:
     """Refuse the PDFs pdfminer must not be given (see the module's doc); the page count pdfium sees."""
     pages = _page_count(data)
@@ -215,6 +248,17 @@ THIN_TEXT_CHARS = 40  # a footer, a page number, a watermark: fewer characters t
 IMAGE_COVER = 0.5  # share of the page an image covers for the page to be a scan
 
 
+def scanned(page) -> bool:
+    """Whether an image covers most of the page (IMAGE_COVER): a scan."""
+    area = max(float(page.width) * float(page.height), 1.0)
+    covered = 0.0
+    for image in page.images:
+        width = max(0.0, min(float(image["x1"]), float(page.width)) - max(float(image["x0"]), 0.0))
+        height = max(0.0, min(float(image["bottom"]), float(page.height)) - max(float(image["top"]), 0.0))
+        covered = max(covered, width * height)
+    return covered >= IMAGE_COVER * area
+
+
 def text_layer_not_the_page(page) -> bool:
     """True when the text layer does not carry the page: a scan with only a footer, page number or
     watermark typed over it (a scanner's or a merging tool's), or text set sideways or upside down
@@ -225,15 +269,7 @@ def text_layer_not_the_page(page) -> bool:
     turned = sum(1 for c in chars if not c.get("upright", True) or (c.get("matrix") or (1,))[0] < 0)
     if chars and turned > len(chars) / 2:
         return True
-    if len(chars) >= THIN_TEXT_CHARS:
-        return False
-    area = max(float(page.width) * float(page.height), 1.0)
-    covered = 0.0
-    for image in page.images:
-        width = max(0.0, min(float(image["x1"]), float(page.width)) - max(float(image["x0"]), 0.0))
-        height = max(0.0, min(float(image["bottom"]), float(page.height)) - max(float(image["top"]), 0.0))
-        covered = max(covered, width * height)
-    return covered >= IMAGE_COVER * area
+    return len(chars) < THIN_TEXT_CHARS and scanned(page)
 
 
 def as_drawn(pdf, page):
@@ -420,6 +456,7 @@ class PdfBackend(Backend):
             layout = Layout(file=self.name, method=self.method, pages=total)
             table_index = 0
             dense: list[int] = []
+            ocr_layers = invisible_text_pages(self.data)
             for page_no, page in enumerate(pages, start=1):
                 if deadline is not None and time.monotonic() > deadline:
                     log.warning("[pdf_slow] %s: time budget spent, pages %d-%d not read", self.name, page_no,
@@ -433,7 +470,7 @@ class PdfBackend(Backend):
                                     page_no, size)
                         dense.append(page_no)
                         continue
-                    if text_layer_broken(page.chars):
+                    if text_layer_broken(page.chars) or page_no in ocr_layers and scanned(page):
                         self.ocr_pages.append(page_no)
                         continue
                     if text_layer_not_the_page(page):
