@@ -294,9 +294,11 @@ def _label_words() -> frozenset[str]:
 
 
 def _is_label_word(raw: str) -> bool:
+    """A label's own word, or a word that only says what kind of value is asked (姓名, which label terms
+    drop: 联系人姓名 asks what 联系人 asks)."""
     key = label_key(raw)
-    return len(key) >= 2 and not re.search(r"[\d☑□√■✓]", key) and key in _label_words() and key not in (
-        "是否", "有无")
+    return len(key) >= 2 and not re.search(r"[\d☑□√■✓]", key) and (
+        key in _label_words() or not label_terms(key)) and key not in ("是否", "有无")
 
 
 @cache
@@ -340,6 +342,8 @@ def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, f
         if cell is None or not cell.text.strip() and any(
                 x is not None and x.text.strip() for x in row[cc + 1:]):
             continue  # merged over, or an empty spacer cell (a form's gutter, a column other rows need)
+        if _is_label_word(cell.text) and any(x is not None and x.text.strip() for x in row[cc + 1:]):
+            continue  # a sub-label under a group heading (环保联系人 | 姓名 | 李明): its value is further on
         if match_label(cell.text, fuzzy=fuzzy) is None and cell.text.strip():
             return cell, 1.0
         break

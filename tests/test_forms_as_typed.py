@@ -159,3 +159,24 @@ def test_boxes_typed_as_letters_of_a_symbol_font_are_boxes():
 def test_a_document_number_set_letter_spaced_is_one_number():
     """Class: a PDF whose text layer places every character apart (冀 环 评 〔 2 0 1 8 〕 1 2 3 号)."""
     assert FIELD_TYPES["doc_number"].normalise("冀 环 评 〔 2 0 1 8 〕 1 2 3 号") == "冀环评〔2018〕123号"
+
+
+def test_a_label_split_into_a_group_heading_and_sub_labels():
+    """Class: a group heading merged down its rows with a sub-label a row (环保联系人 | 姓名 | 李明 over
+    电话 | …, 排污许可证 | 编号 / 管理类别 / 有效期): 姓名 says only what kind of value is asked, and was taken
+    for the contact person's name."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=3)
+        _row(table, "企业名称", "", "河北恒远铸造有限公司")
+        _row(table, "环保联系人", "姓名", "李明")
+        _row(table, "", "电话", "13812345678")
+        _row(table, "排污许可证", "编号", f"{CODE}001P")
+        _row(table, "", "管理类别", "重点管理")
+        _row(table, "", "有效期", "2022年5月4日至2027年5月3日")
+        table.cell(1, 0).merge(table.cell(2, 0)).text = "环保联系人"
+        table.cell(3, 0).merge(table.cell(5, 0)).text = "排污许可证"
+
+    fields, _, _ = _read(_docx(build))
+    assert (fields["contact_person"], fields["contact_phone"]) == ("李明", "13812345678")
+    assert (fields["permit_number"], fields["permit_class"], fields["permit_valid_until"]) == (
+        f"{CODE}001P", "重点管理", "2027-05-03")
