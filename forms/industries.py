@@ -49,8 +49,16 @@ def match_name(text: str, names: Iterable[str], aliases: Mapping[str, str]) -> s
         return stripped
     # 砖瓦窑制造, 铸造件: one catalogue name inside the text, or the text inside one name only
     holders = [name for name in names if name in stripped] or [
-        name for name in names if stripped in name and len(stripped) >= 0.4 * len(name)]
+        name for name in names if stripped in name and len(stripped) >= 0.4 * len(name)] or [
+        # a name with a word left out (汽车制造 of 汽车整车制造): its characters in order, most of them
+        name for name in names if _in_order(stripped, name) and len(stripped) >= 0.6 * len(name)]
     return holders[0] if len(holders) == 1 and len(stripped) >= 2 else None
+
+
+def _in_order(short: str, long: str) -> bool:
+    """Whether every character of `short` is in `long`, in order."""
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def industry_names() -> tuple[str, ...]:

@@ -180,3 +180,13 @@ def test_a_label_split_into_a_group_heading_and_sub_labels():
     assert (fields["contact_person"], fields["contact_phone"]) == ("李明", "13812345678")
     assert (fields["permit_number"], fields["permit_class"], fields["permit_valid_until"]) == (
         f"{CODE}001P", "重点管理", "2027-05-03")
+
+
+def test_an_industry_written_with_a_word_left_out_is_the_catalogue_s():
+    """Class: an industry's name shortened by a word (汽车制造 for 汽车整车制造, 防水材料制造 for 防水建筑材料
+    制造): its characters in order, most of them, in one catalogue name only."""
+    industry = FIELD_TYPES["industry"].normalise
+    assert industry("汽车制造") == "汽车整车制造"
+    assert industry("工程机械制造") == "工程机械整机制造"
+    assert industry("防水材料制造") == "防水建筑材料制造"
+    assert industry("铸件") == "铸件"  # no catalogue name holds it: left for the check to report
