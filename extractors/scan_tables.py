@@ -97,8 +97,7 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
     contours, _ = cv2.findContours(grid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     h, w = grey.shape
     tables = []
-    for contour in contours:
-        x, y, cw, ch = cv2.boundingRect(contour)
+    for x, y, cw, ch in joined_boxes([cv2.boundingRect(contour) for contour in contours]):
         if cw < w * 0.3 or ch < 40:
             continue
         table = _table(horizontal[y:y + ch, x:x + cw], vertical[y:y + ch, x:x + cw], x, y, grey[y:y + ch, x:x + cw])
@@ -106,6 +105,33 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
             tables.append(table)
     tables.sort(key=lambda t: t.bbox[1])
     return tables
+
+
+MIN_PIECE = 40  # pixels: the height of a table's row at any usable resolution
+
+
+def joined_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of the rules' outlines, those that overlap joined into one: a photographed table
+    whose rules broke (a fold, a shadow, the perspective's bend) is two outlines lying over each other,
+    plates in one and stages in the other. Outlines of tables one under another do not overlap, and a rule
+    alone (a signature's line, a title's underline: less than MIN_PIECE high or wide) is no piece of a table."""
+    out = list(boxes)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                (ax, ay, aw, ah), (bx, by, bw, bh) = out[i], out[j]
+                if min(aw, ah, bw, bh) >= MIN_PIECE and min(ax + aw, bx + bw) > max(ax, bx) \
+                        and min(ay + ah, by + bh) > max(ay, by):
+                    x, y = min(ax, bx), min(ay, by)
+                    out[i] = (x, y, max(ax + aw, bx + bw) - x, max(ay + ah, by + bh) - y)
+                    del out[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return out
 
 
 def _rule_candidates(vertical: np.ndarray) -> list[float]:

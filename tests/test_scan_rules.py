@@ -225,3 +225,19 @@ def test_a_short_rule_between_columns_of_close_set_text_is_found():
     assert any(abs(c.bbox[0] - short) <= 6 for c in top), sorted(c.bbox for c in top)
     below = [c for c in tables[0].cells if c.bbox[1] > TOP + ROW * 3 + 10]
     assert not any(abs(c.bbox[0] - short) <= 6 for c in below)  # no rule there
+
+
+def test_a_table_whose_rules_a_fold_broke_is_one_table():
+    """Class: a photographed page folded (or shaded) across its table: every rule broken along a diagonal, so
+    the rules' outline is two pieces whose boxes lie over each other, and the table was found as two
+    overlapping grids (plates in one, stages in the other). A rule alone near a table joins nothing."""
+    rows = [(f"冀A1234{i}", "国五") for i in range(8)]
+    page = Image.fromarray(_page(rows, gap=20))
+    draw = ImageDraw.Draw(page)
+    bottom = TOP + ROW * len(rows)
+    draw.line((RIGHT - 150, TOP - 5, LEFT + 150, bottom + 5), fill=255, width=9)  # the fold
+    draw.line((LEFT, bottom + 60, LEFT + 400, bottom + 60), fill=0, width=2)  # a signature's line below
+    tables = find_tables(np.asarray(page))
+    assert len(tables) == 1
+    assert len({round(c.bbox[1]) for c in tables[0].cells}) == len(rows)  # every row
+    assert _columns(tables[0])[0] < LEFT + 10 and _columns(tables[0])[-1] > RIGHT - 10
