@@ -1241,10 +1241,42 @@ def tables_from_layout(layout: Layout) -> dict[str, list[dict]]:
         starts = sorted(row for _, row, _ in chosen)
         for spec, header_row, mapping in chosen:
             end = next((row for row in starts if row > header_row), None)
-            out.setdefault(spec.key, []).extend(rows_from_grid(grid, spec, header_row, mapping, end, fuzzy))
+            bands = [rows_from_grid(grid, spec, header_row, band, end, fuzzy)
+                     for band in [mapping, *_repeated_bands(grid.rows[header_row], spec, mapping)]]
+            out.setdefault(spec.key, []).extend(_row_by_row(bands))
         if not any(spec.key == "emissions" for spec, _, _ in chosen) and (rows := _emissions_under_pollutants(grid)):
             out.setdefault("emissions", []).extend(rows)
     return out
+
+
+def _repeated_bands(header: list[Cell | None], spec: TableSpec, mapping: dict) -> list[dict]:
+    """A table set two (or more) records to a row to save paper (序号 | 车牌号码 | VIN | 排放阶段 | 序号 | 车牌号码
+    | …): the headings after the mapped ones that name its columns again, each run a mapping of its own."""
+    keys = {k for k in mapping.values() if isinstance(k, str)}
+    need = _KEY_COLUMNS.get(spec.key, set())
+    bands: list[dict] = []
+    band: dict[int, str] = {}
+    for c in range(max(mapping, default=-1) + 1, len(header)):
+        cell = header[c]
+        col = _match_column(spec, cell.text) if cell is not None and cell.text.strip() else None
+        if col is None or col.key not in keys:
+            continue
+        if col.key in band.values():  # the next repeat begins
+            bands.append(band)
+            band = {}
+        band[c] = col.key
+    bands.append(band)
+    return [b for b in bands if len(b) >= 2 and (not need or need & set(b.values()))]
+
+
+def _row_by_row(bands: list[list[dict]]) -> list[dict]:
+    """The records of repeated column bands in reading order: a row's records left to right, then the next row's."""
+    if len(bands) == 1:
+        return bands[0]
+    def row_number(record: dict) -> int:
+        found = re.search(r"row (\d+)", (record.get("source_ref") or {}).get("cell") or "")
+        return int(found.group(1)) if found else 0
+    return sorted((r for band in bands for r in band), key=row_number)
 
 
 def _pollutant_heading(text: str) -> str | None:

@@ -142,3 +142,18 @@ def test_a_part_of_a_long_table_goes_on_with_fewer_columns_on_the_next_page():
     assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
         ("冀T12345", VINS[0], "国六", "2021-07-15"), ("冀T67890", VINS[1], "国五", "2019-03-01"),
         ("冀R11111", VINS[2], "国六", "2022-01-02")]
+
+
+def test_a_ledger_set_two_vehicles_to_a_row_reads_every_vehicle():
+    """Class: a ledger that saves paper by setting two vehicles side by side under the same headings twice
+    (序号 | 车牌号码 | 车辆识别代号 | 排放阶段 | 序号 | 车牌号码 | …); the right half was dropped. An empty half row at
+    the end gives no vehicle."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=8)
+        _row(table, "序号", "车牌号码", "车辆识别代号", "排放阶段", "序号", "车牌号码", "车辆识别代号", "排放阶段")
+        _row(table, "1", "冀T12345", VINS[0], "国六", "2", "冀T67890", VINS[1], "国五")
+        _row(table, "3", "冀T24680", VINS[2], "国Ⅴ", "", "", "", "")
+
+    _, tables, _ = _read(_docx(build))
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0], "国六"), ("冀T67890", VINS[1], "国五"), ("冀T24680", VINS[2], "国五")]
