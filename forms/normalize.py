@@ -253,6 +253,8 @@ _DATE_PATTERNS = [
 def find_dates(text: str) -> list[tuple[date, int, int]]:
     """Every real date in the text, with its character span, in order of position."""
     text = to_halfwidth(text or "")
+    # a time after the date (2017/5/3 0:00:00, as a spreadsheet's export writes a date): no part of the day
+    text = re.sub(r"(?<=\d)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?", "", text)
     # a date wrapped in a narrow cell: 二〇二一年八月十\n五日
     text = re.sub(f"(?<=[{_CN_CHARS}\\d年月])\\s+(?=[{_CN_CHARS}\\d年月日号])", "", text)
     found: list[tuple[date, int, int]] = []
@@ -299,8 +301,10 @@ def parse_date_end(text: str | None) -> str | None:
 
 def normalise_plate(text: str | None) -> str:
     """A number plate without the separator people print after its letter (冀J·12345, 冀J 12345 → 冀J12345)."""
-    # a scan's speck read as a comma or a quote inside it too (冀D,15533D)
-    return re.sub(r"[·•・.．\s\-,，、'`]", "", to_halfwidth(clean_text(text)).upper())
+    # a scan's speck read as a comma or a quote inside it too (冀D,15533D); the plate's colour noted after it
+    # (冀A12345（黄）, 冀A12345(黄牌)) is no part of it
+    text = re.sub(r"[（(]\s*[黄蓝绿白黑]色?牌?\s*[)）]\s*$", "", clean_text(text))
+    return re.sub(r"[·•・.．\s\-,，、'`]", "", to_halfwidth(text).upper())
 
 
 # the words an organisation's name ends with (某某铸造有限公司, 某某研究院): a value that ends so is a name

@@ -190,3 +190,11 @@ def test_an_industry_written_with_a_word_left_out_is_the_catalogue_s():
     assert industry("工程机械制造") == "工程机械整机制造"
     assert industry("防水材料制造") == "防水建筑材料制造"
     assert industry("铸件") == "铸件"  # no catalogue name holds it: left for the check to report
+
+
+def test_a_date_with_its_time_and_a_plate_with_its_colour():
+    """Class: dates as a spreadsheet's export writes them (2017/5/3 0:00:00 was read as 2017-05-30; with a
+    dash, as nothing) and a plate with its colour noted after it (冀A12345（黄）)."""
+    date, plate = FIELD_TYPES["date"].normalise, FIELD_TYPES["plate"].normalise
+    assert date("2017/5/3 0:00:00") == date("2017-05-03 00:00:00") == date("2017-05-03T00:00:00") == "2017-05-03"
+    assert plate("冀A12345（黄）") == plate("冀A12345(黄牌)") == "冀A12345"
