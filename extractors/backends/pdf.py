@@ -28,6 +28,7 @@ import re
 import time
 import zlib
 from dataclasses import replace
+from functools import cache
 
 import pdfplumber
 import pdfplumber.page
@@ -456,7 +457,7 @@ class PdfBackend(Backend):
             layout = Layout(file=self.name, method=self.method, pages=total)
             table_index = 0
             dense: list[int] = []
-            ocr_layers = invisible_text_pages(self.data)
+            ocr_layers = cache(lambda: invisible_text_pages(self.data))  # read once a page is found to be a scan
             for page_no, page in enumerate(pages, start=1):
                 if deadline is not None and time.monotonic() > deadline:
                     log.warning("[pdf_slow] %s: time budget spent, pages %d-%d not read", self.name, page_no,
@@ -470,7 +471,7 @@ class PdfBackend(Backend):
                                     page_no, size)
                         dense.append(page_no)
                         continue
-                    if text_layer_broken(page.chars) or page_no in ocr_layers and scanned(page):
+                    if text_layer_broken(page.chars) or scanned(page) and page_no in ocr_layers():
                         self.ocr_pages.append(page_no)
                         continue
                     if text_layer_not_the_page(page):
