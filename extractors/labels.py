@@ -202,7 +202,8 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         specs = _specs_by_meaning(m.group("label"), value)
         for spec in specs:
             out.append((spec, value, m.end(), end))
-        if not specs and unassigned is not None and (not looks_like_label(value) or _has_mark_or_figure(value)):
+        if not specs and unassigned is not None and (not looks_like_label(value) or _has_mark_or_figure(value)) \
+                and not _an_option(m.group("label"), value):
             unassigned.append((m.group("label"), value, m.end(), end))
     if not out:  # `企业名称　　某某公司`: a Word line aligned with spaces, a scan's row that lost its rules
         out = _spaced_pairs(text, fuzzy)
@@ -216,6 +217,11 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         if m and (spec := match_label(m.group("label"), fuzzy=True)):
             out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
     return out
+
+
+def _an_option(label: str, value: str) -> bool:
+    """An answer's option before its box (重点管理□ 简化管理☑, 是☑ 否□): a choice, no label of anybody's."""
+    return not value.strip(_BOX_GLYPHS + " ") and (_tells_itself(label) or label.strip() in ("是", "否", "有", "无"))
 
 
 def _inside_longer_label(text: str, m: re.Match) -> bool:
@@ -342,7 +348,8 @@ def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, f
         if cell is None or not cell.text.strip() and any(
                 x is not None and x.text.strip() for x in row[cc + 1:]):
             continue  # merged over, or an empty spacer cell (a form's gutter, a column other rows need)
-        if _is_label_word(cell.text) and any(x is not None and x.text.strip() for x in row[cc + 1:]):
+        if _is_label_word(cell.text) and match_label(cell.text, fuzzy=fuzzy) is None and any(
+                x is not None and x.text.strip() for x in row[cc + 1:]):
             continue  # a sub-label under a group heading (环保联系人 | 姓名 | 李明): its value is further on
         if match_label(cell.text, fuzzy=fuzzy) is None and cell.text.strip():
             return cell, 1.0
@@ -1055,6 +1062,7 @@ def _run_together_header(row: list[Cell | None], spec: TableSpec) -> dict[int, s
 
 
 _STRAY_MARKS = "☑□√✓·.,，。、:：;；'\"`"
+_BOX_GLYPHS = "☑□☐■☒√✓"
 
 
 def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float] | None:

@@ -198,3 +198,17 @@ def test_a_date_with_its_time_and_a_plate_with_its_colour():
     date, plate = FIELD_TYPES["date"].normalise, FIELD_TYPES["plate"].normalise
     assert date("2017/5/3 0:00:00") == date("2017-05-03 00:00:00") == date("2017-05-03T00:00:00") == "2017-05-03"
     assert plate("冀A12345（黄）") == plate("冀A12345(黄牌)") == "冀A12345"
+
+
+def test_options_before_their_boxes_are_no_unassigned_labels():
+    """Class: a choice written with the box after each option (重点管理□ 简化管理☑ 登记管理□); each option was
+    kept as an unassigned label whose value is its box, for the clerk to read through."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "企业名称", "河北恒远铸造有限公司")
+        _row(table, "管理类别", "重点管理□ 简化管理☑ 登记管理□")
+        _row(table, "是否安装在线监测", "是☑ 否□")
+
+    fields, _, unassigned = _read(_docx(build))
+    assert (fields["permit_class"], fields["cems_installed"]) == ("简化管理", True)
+    assert unassigned == []
