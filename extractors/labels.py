@@ -650,11 +650,19 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
                         unassigned: list[Unassigned] | None = None) -> list[Fact]:
     facts: list[Fact] = []
     idle: list[Segment] = []  # segments of the line so far in which nothing was found
+    waiting: str | None = None  # a label alone on its line, its colon after it: its value is the next line
     for i, seg in enumerate(segments):
         found: list = []
         pairs = pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy, unassigned=found)
         if not pairs and not found:
             pairs = _tab_pairs(seg.text, found)
+        if waiting is not None and not pairs and not found and _LABEL_ALONE.match(seg.text) is None \
+                and not _NUMBERING.match(seg.text.strip()):  # a numbered heading after a field left empty
+            specs = [spec] if (spec := match_label(waiting)) is not None else label_of(waiting, seg.text)
+            facts.extend(fact for spec in specs[:1] if not _another_kind_of_value(spec, seg.text) and (fact := _fact(
+                spec, seg.text, seg.source, base_confidence * 0.95 * seg.confidence, kind, label=waiting)))
+        alone = None if fuzzy else _LABEL_ALONE.match(seg.text)
+        waiting = alone.group("label") if alone and looks_like_label(alone.group("label")) else None
         previous = 0
         for spec, raw, start, end in pairs:
             # the label as written: the text between the pair before and this value (企业名称（全称）：)
@@ -671,6 +679,19 @@ def facts_from_segments(segments: list[Segment], kind: str, base_confidence: flo
             facts.extend(_facts_across_gaps(idle, kind, base_confidence, unassigned))
             idle = []
     return facts
+
+
+def _another_kind_of_value(spec: FieldSpec, text: str) -> bool:
+    """A line that is a date or a long number, under a label that asks for words (申报单位（盖章）： over the
+    signing date): the next thing on the page, not the label's value."""
+    if spec.type not in ("text", "person", "place", "industry"):
+        return False
+    return bool(find_dates(text)) or re.search(r"\d{7,}", text) is not None
+
+
+# a label typed alone on its line with its colon (企业名称：), the value typed on the next (Word, or Word's PDF;
+# a scan's lines are where the page put them, and a label's empty cell is no invitation to read the next)
+_LABEL_ALONE = re.compile(r"^\s*(?P<label>[^:：\t]{2,24}?)\s*[:：]\s*$")
 
 
 def _facts_across_gaps(run: list[Segment], kind: str, base_confidence: float,

@@ -212,3 +212,16 @@ def test_options_before_their_boxes_are_no_unassigned_labels():
     fields, _, unassigned = _read(_docx(build))
     assert (fields["permit_class"], fields["cems_installed"]) == ("简化管理", True)
     assert unassigned == []
+
+
+def test_a_label_alone_on_its_line_has_its_value_on_the_next():
+    """Class: a form typed as paragraphs, each label with its colon on a line and the value on the next; only
+    the pairs typed on one line were read. A field left empty before a numbered heading takes no heading."""
+    def build(doc):
+        for line in ("企业名称：", "河北恒远铸造有限公司", "统一社会信用代码：", CODE, "法定代表人：王建国",
+                     "详细地址：", "二、生产情况", "主要产品：", "灰铸铁件", "申报单位（盖章）：", "2026年3月5日"):
+            doc.add_paragraph(line)
+
+    fields, _, _ = _read(_docx(build))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "credit_code": CODE,
+                      "legal_representative": "王建国", "main_products": "灰铸铁件"}
