@@ -280,11 +280,18 @@ def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: st
     raw = _without_label_tail(raw) if spec.type in ("text", "person", "place") else raw
     if _is_label_word(raw):
         return None  # 编号 under 排污许可证编号: the label's own word, not its value
+    if _INSTRUCTION.match(raw.strip()):
+        return None  # the form's filling instructions kept in it (填表说明：企业名称：填写营业执照上的全称)
     value = spec.normalise(raw)
     if value is None or not spec.field_type.plausible(value):
         return None
     return Fact(key=spec.key, value=value, raw=raw, confidence=confidence, source=source, kind=kind,
                 label=label.strip() if label else None)
+
+
+# how to fill a field in, not its value: 填写营业执照上的单位全称, 请如实填报, 按排污许可证填写, 与营业执照一致
+_INSTRUCTION = re.compile(r"(?:请|须|应|需|务必)?(?:如实|准确|完整)?(?:填写|填报|填入|(?:按照?|参照|依据).{0,30}(?:填|要求|规定))"
+                          r"|.{0,30}(?:填写|填报)[。；;]?$|与.{1,15}(?:一致|相同)[。；;]?$")
 
 
 @cache

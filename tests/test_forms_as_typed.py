@@ -225,3 +225,21 @@ def test_a_label_alone_on_its_line_has_its_value_on_the_next():
     fields, _, _ = _read(_docx(build))
     assert fields == {"enterprise_name": "河北恒远铸造有限公司", "credit_code": CODE,
                       "legal_representative": "王建国", "main_products": "灰铸铁件"}
+
+
+def test_the_form_s_filling_instructions_are_no_values():
+    """Class: the template's 填表说明 kept in the filled form (企业名称：填写营业执照上的单位全称, 法定代表人：与营业执照
+    一致); they were read as the enterprise's name and legal representative beside the table's."""
+    from extractors.backends.docx import DocxBackend
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "企业名称", "河北恒远铸造有限公司", "法定代表人", "王建国")
+        doc.add_paragraph("填表说明：")
+        doc.add_paragraph("1. 企业名称：填写营业执照上的单位全称；")
+        doc.add_paragraph("2. 法定代表人：与营业执照一致。")
+        doc.add_paragraph("3. 详细地址：按排污许可证上的生产经营场所地址填写。")
+
+    layout = DocxBackend("申报表.docx", _docx(build)).layout()
+    found = [(f.key, f.value) for f in facts_from_layout(layout, "application_form", 0.99, [])]
+    assert found == [("enterprise_name", "河北恒远铸造有限公司"), ("legal_representative", "王建国")]
