@@ -46,6 +46,7 @@ from forms.normalize import (
     parse_number,
     to_halfwidth,
 )
+from forms.vocabulary import APPLICATION_FORM
 
 # ---------------------------------------------------------------- label: value in running text
 
@@ -810,6 +811,27 @@ def signature_date(layout: Layout, kind: str, base_confidence: float, found: lis
                          * SIGNATURE_DATE_CONFIDENCE, kind)
             if fact and _is_whole_date(m.group("date")):
                 return [fact]
+    return []
+
+
+# a form's title naming the enterprise before what it is (河北恒远铸造有限公司重点行业绩效分级申报表)
+_TITLE_NAME = re.compile(f"^\\s*(?P<name>[\u4e00-\u9fff（）()]{{4,40}}?(?:{ORGANISATION_ENDS}))\\s*(?:关于)?"
+                         r"[\u4e00-\u9fff（）()]{0,24}(?:申报表|申请表|申报材料|申报书|绩效分级)")
+TITLE_NAME_CONFIDENCE = 0.8  # no label read: a clerk confirms it
+TITLE_LINES = 5  # the first lines of a document, where its title is
+
+
+def title_name(layout: Layout, kind: str, base_confidence: float, found: list[Fact]) -> list[Fact]:
+    """The enterprise's name from the form's title, when the form has no row for it (some offices' templates
+    name the enterprise only in the title). Read after the document is classified, for the form only."""
+    if kind != APPLICATION_FORM or any(f.key == "enterprise_name" for f in found):
+        return []
+    spec = FIELDS["enterprise_name"]
+    for seg in layout.segments[:TITLE_LINES]:
+        m = _TITLE_NAME.match(seg.text)
+        if m and (fact := _fact(spec, m.group("name"), seg.source,
+                                base_confidence * seg.confidence * TITLE_NAME_CONFIDENCE, kind)):
+            return [fact]
     return []
 
 

@@ -17,7 +17,7 @@ from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
 from extractors.document_parts import page_ranges, part_layout
 from extractors.kinds import NAME_HINTS, classify, page_number, page_sets
-from extractors.labels import facts_from_layout, signature_date, tables_from_layout
+from extractors.labels import facts_from_layout, signature_date, tables_from_layout, title_name
 from extractors.layout import Grid, Layout
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction, Fact, Source
@@ -107,6 +107,7 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
         fact.kind = kind
     facts = with_attachment_facts(kind, layout, base, facts)
     facts += signature_date(layout, kind, base, facts)
+    facts += title_name(layout, kind, base, facts)
     mark_sealed(facts, layout.seals)
     doc.kind, doc.confidence = kind, confidence
     doc.facts = facts

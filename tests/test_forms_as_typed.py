@@ -243,3 +243,27 @@ def test_the_form_s_filling_instructions_are_no_values():
     layout = DocxBackend("申报表.docx", _docx(build)).layout()
     found = [(f.key, f.value) for f in facts_from_layout(layout, "application_form", 0.99, [])]
     assert found == [("enterprise_name", "河北恒远铸造有限公司"), ("legal_representative", "王建国")]
+
+
+def test_the_enterprise_named_only_in_the_form_s_title(tmp_path):
+    """Class: a template with no row for the enterprise's name, which is written in the title instead
+    (河北恒远铸造有限公司重点行业绩效分级申报表); the form had no name, a blocking finding. A form with its row keeps
+    the row's value."""
+    from extractors.pipeline import extract_bundle
+
+    def build(row: bool):
+        def fill(doc):
+            doc.add_heading("河北恒远铸造有限公司重点行业绩效分级申报表", 1)
+            table = doc.add_table(rows=0, cols=4)
+            _row(table, "统一社会信用代码", CODE, "法定代表人", "王建国")
+            if row:
+                _row(table, "企业名称", "河北恒远铸造股份有限公司", "所属行业", "铸造")
+        return fill
+
+    for row, name in ((False, "河北恒远铸造有限公司"), (True, "河北恒远铸造股份有限公司")):
+        path = tmp_path / f"{row}" / "申报表.docx"
+        path.parent.mkdir()
+        path.write_bytes(_docx(build(row)))
+        (doc,) = extract_bundle([path]).documents
+        assert doc.kind == "application_form"
+        assert [f.value for f in doc.facts if f.key == "enterprise_name"] == [name]
