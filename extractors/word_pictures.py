@@ -28,6 +28,7 @@ MAX_PICTURES = 40  # pictures looked at in one Word file
 MAX_PICTURE_BYTES = 40 * 1024 * 1024
 MIN_LONG_SIDE = 800  # pixels: a page scanned or photographed at any usable resolution
 MIN_SHORT_SIDE = 500
+MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 million; more is no page a scanner makes (nor decoded)
 PAPER_SHARE = 0.4  # share of a page's pixels that are light and grey: paper
 
 
@@ -92,7 +93,7 @@ def looks_like_a_page(blob: bytes) -> bool:
 
     with Image.open(io.BytesIO(blob)) as image:
         width, height = image.size
-        if max(width, height) < MIN_LONG_SIDE or min(width, height) < MIN_SHORT_SIDE:
+        if max(width, height) < MIN_LONG_SIDE or min(width, height) < MIN_SHORT_SIDE or width * height > MAX_PIXELS:
             return False
         image.draft("RGB", (256, 256))  # a JPEG decodes at a fraction of its size
         small = image.convert("RGB")
