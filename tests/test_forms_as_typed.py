@@ -267,3 +267,16 @@ def test_the_enterprise_named_only_in_the_form_s_title(tmp_path):
         (doc,) = extract_bundle([path]).documents
         assert doc.kind == "application_form"
         assert [f.value for f in doc.facts if f.key == "enterprise_name"] == [name]
+
+
+def test_a_question_wrapped_in_a_narrow_cell_whose_last_line_is_a_label():
+    """Class: yes/no questions heading a row of narrow columns over their answers, wrapped by the PDF
+    (自动监控是⏎否与省平台⏎联网): the wrap left 联网, itself a label, on the last line, so the cell was taken for
+    labels a line and the row for no row of labels; all five answers were lost."""
+    rows = [["是否安装污\n染源自动监\n控", "自动监控是\n否与省平台\n联网", "门禁系统是\n否建成", "有无视频监\n控设施",
+             "环保管理人\n员是否专职"],
+            ["☑是 □否", "□是 ☑否", "☑是 □否", "☑是 □否", "□是 ☑否"]]
+    layout = PdfBackend("申报表.pdf", _pdf((rows, [80] * 5, []))).read()
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
+    assert fields == {"cems_installed": True, "cems_networked": False, "gate_system": True,
+                      "video_monitoring": True, "dedicated_env_staff": False}
