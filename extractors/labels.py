@@ -540,10 +540,10 @@ def _unwrapped(text: str) -> str | None:
         return lines[0] if lines else None
     widths = [len(line) for line in lines[:-1]]
     if len(lines) > 5 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
-            re.search(r"[:：]$", line) for line in lines) or sum(
-            match_label(line) is not None for line in lines) >= max(2, len(lines) - 1):
-        # not lines as wide as the cell with the rest on the last one, or a label a line (a wrap may leave a
-        # word that is a label on the last line: 自动监控是⏎否与省平台⏎联网)
+            re.search(r"[:：]$", line) for line in lines) or any(match_label(line) is not None for line in lines[:-1]):
+        # not lines as wide as the cell with the rest on the last one, or a label on a line with more under
+        # it (a label over its value, labels a line); a wrap may leave a word that is a label on the last
+        # line alone (自动监控是⏎否与省平台⏎联网)
         return None
     return "".join(lines)
 
