@@ -1450,16 +1450,57 @@ def _header_over_break(previous: Grid, known: list, grid: Grid) -> tuple[Grid, l
         return None
     if not _names_columns(previous.rows[-1]):
         return None
-    placed = _in_columns_of(grid, previous, len(previous.rows) - 1)
-    if placed is None:
-        return None
-    joined = Grid(index=previous.index, rows=[list(row) for row in previous.rows] + placed,
-                  caption=previous.caption, for_fields=previous.for_fields and grid.for_fields, position=grid.position)
     had = {spec.key for spec, header in known if header}
-    headers = [(spec, _header(joined, spec)) for spec in TABLES.values()]
-    if not any(header and spec.key not in had and header[0] >= len(previous.rows) - 2 for spec, header in headers):
+    # this page's rows in the columns of the part before; or that part's rows in this page's columns, when
+    # this page draws rules the part before has not (车辆信息 merged over what 车号 | 车辆识别号 part below it)
+    placed = _in_columns_of(grid, previous, len(previous.rows) - 1)
+    above = _in_finer_columns(previous, grid)
+    for rows in ([list(row) for row in previous.rows] + placed if placed is not None else None,
+                 above + [list(row) for row in grid.rows] if above is not None else None):
+        if rows is None:
+            continue
+        joined = Grid(index=previous.index, rows=rows, caption=previous.caption,
+                      for_fields=previous.for_fields and grid.for_fields, position=grid.position)
+        headers = [(spec, _header(joined, spec)) for spec in TABLES.values()]
+        if any(header and spec.key not in had and header[0] >= len(previous.rows) - 2 for spec, header in headers):
+            return joined, headers
+    return None
+
+
+def _in_finer_columns(previous: Grid, grid: Grid) -> list[list[Cell | None]] | None:
+    """The rows of the part before a page break in the columns of the part after it, which has more: each cell
+    where its column begins, the columns it spans left empty (merged over), when every cell begins and ends
+    where columns of the part after do."""
+    if _width(grid) <= _width(previous):
         return None
-    return joined, headers
+    lefts: dict[int, list[float]] = {}
+    rights: dict[int, list[float]] = {}
+    for row in grid.rows[:VALUE_ROWS]:
+        for c, cell in enumerate(row):
+            if cell is not None and cell.source.bbox:
+                lefts.setdefault(c, []).append(cell.source.bbox[0])
+                rights.setdefault(c, []).append(cell.source.bbox[2])
+    if len(lefts) != _width(grid):
+        return None
+    starts = {c: sorted(xs)[len(xs) // 2] for c, xs in lefts.items()}
+    ends = {c: sorted(xs)[len(xs) // 2] for c, xs in rights.items()}
+    tolerance = 0.02 * (max(ends.values()) - min(starts.values()))
+    out = []
+    for row in previous.rows:
+        placed: list[Cell | None] = [None] * _width(grid)
+        for cell in row:
+            if cell is None:
+                continue
+            if not cell.source.bbox:
+                return None
+            x0, _, x1, _ = cell.source.bbox
+            first = next((c for c, x in starts.items() if abs(x - x0) <= tolerance), None)
+            last = next((c for c, x in ends.items() if abs(x - x1) <= tolerance), None)
+            if first is None or last is None or last < first:
+                return None
+            placed[first] = cell
+        out.append(placed)
+    return out
 
 
 def _names_columns(row: list[Cell | None]) -> bool:

@@ -157,3 +157,20 @@ def test_a_ledger_set_two_vehicles_to_a_row_reads_every_vehicle():
     _, tables, _ = _read(_docx(build))
     assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
         ("冀T12345", VINS[0], "国六"), ("冀T67890", VINS[1], "国五"), ("冀T24680", VINS[2], "国五")]
+
+
+def test_a_page_break_under_a_group_heading_whose_sub_headings_start_the_next_page():
+    """Class: a vehicle table's two-row header cut by the page: 车辆信息 merged over two columns (and the
+    headings merged down) at the foot of page 1, its sub-headings 车号 | 车辆识别号 at the top of page 2, which
+    draws a rule page 1 has not. Neither part named enough columns; no vehicle was read (seed 53's c08)."""
+    from extractors.backends.pdf import PdfBackend
+    from extractors.labels import tables_from_layout
+
+    widths = [80, 130, 90, 90, 90]
+    first = [["（以下按实际情况填写）", "", "", "", ""], ["车辆信息", "", "车辆排放标准", "首次注册日期", "车辆类型"]]
+    second = [["车号", "车辆识别号", "", "", ""], ["冀T12345", VINS[0], "国Ⅴ", "2020/9/10", "重型厢式货车"],
+              ["冀T67890", VINS[1], "纯电动", "2022/12/1", "重型罐式货车"]]
+    data = _pdf((first, widths, [((0, 0), (-1, 0)), ((0, 1), (1, 1))]), (second, widths, []))
+    tables = tables_from_layout(PdfBackend("申报表.pdf", data).read())
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0], "国五", "2020-09-10"), ("冀T67890", VINS[1], "新能源", "2022-12-01")]
