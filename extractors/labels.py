@@ -59,7 +59,7 @@ _LABEL_END = "(?:[:：]|(?=[☑□☐■☒√✓]))"
 
 
 @cache
-def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
+def _pair_pattern(bounded: bool = True, end: str = _LABEL_END) -> re.Pattern[str]:
     """A known label followed by a colon; a note in brackets may follow the label: 企业名称（盖章）：
 
     `bounded`: the label starts the text or follows white space or punctuation. Unbounded (OCR lines,
@@ -70,7 +70,7 @@ def _pair_pattern(bounded: bool = True) -> re.Pattern[str]:
     alternation = "|".join(spaced)
     start = "(?:^|(?<=[\\s；;，,。、|]))" if bounded else ""
     return re.compile(f"{start}(?:\\*\\s*)?(?P<label>{alternation})"
-                      f"(?:\\s*[（(][^（）():：]{{1,10}}[）)])?\\s*{_LABEL_END}")
+                      f"(?:\\s*[（(][^（）():：]{{1,10}}[）)])?\\s*{end}")
 
 
 @cache
@@ -175,6 +175,8 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     text = _NUMBERING.sub(lambda m: " " * len(m.group()), text.replace("\u3000", " "))
     if fuzzy:  # a scan's speck read as a full stop inside a label or a value (县.(市、区), 沧环评·〔2011〕) is white
         text = _SPECK_MARK.sub(" ", text)
+        # a known label's colon read as a semicolon (所在县（市、区）;枣强县): typed text never puts one there
+        text = _pair_pattern(False, "(?P<semicolon>[;；])").sub(lambda m: m.group()[:-1] + "：", text)
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))
@@ -217,7 +219,15 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         m = _LOOSE_PAIR.match(text)
         if m and (spec := match_label(m.group("label"), fuzzy=True)):
             out.append((spec, m.group("value").strip(), m.start("value"), len(text)))
+    if not out and allow_no_colon and (m := _NOTED_LABEL.match(text)) and looks_like_label(m.group("label")):
+        # `绩效分级申报级别（必填）A级企业`: the colon after a label's note lost (a scan) or never typed; the
+        # note's closing bracket ends the label, and the value's type must tell the field
+        value = m.group("value").strip()
+        out.extend((spec, value, m.start("value"), len(text)) for spec in _specs_by_meaning(m.group("label"), value))
     return out
+
+
+_NOTED_LABEL = re.compile(r"^\s*(?P<label>[\u4e00-\u9fff]{2,20}\s*[（(][^（）():：]{1,10}[）)])\s*(?P<value>[^:：\s].*)$")
 
 
 def _an_option(label: str, value: str) -> bool:

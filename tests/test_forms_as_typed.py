@@ -280,3 +280,29 @@ def test_a_question_wrapped_in_a_narrow_cell_whose_last_line_is_a_label():
     fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
     assert fields == {"cems_installed": True, "cems_networked": False, "gate_system": True,
                       "video_monitoring": True, "dedicated_env_staff": False}
+
+
+def test_a_label_s_note_ends_it_when_the_colon_after_it_is_lost():
+    """Class: a label reworded and carrying a note, its colon lost by the scan or never typed
+    (绩效分级申报级别（必填）A级企业); the note's closing bracket ends the label, the value's type tells the field.
+    Seed 53's c01 scan lost its grade (blocking) to it."""
+    from extractors.labels import pairs_in_text
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        found = [(spec.key, value) for text in ("绩效分级申报级别（必填）A级企业", "企业名称（盖章） 河北恒远铸造有限公司")
+                 for spec, value, _, _ in pairs_in_text(text, allow_no_colon=True, fuzzy=True)]
+    assert found == [("applied_grade", "A级企业"), ("enterprise_name", "河北恒远铸造有限公司")]
+
+
+def test_a_known_label_s_colon_read_as_a_semicolon_on_a_scan():
+    """Class: OCR reads a colon as a semicolon (所在县（市、区）;枣强县 run on after the legal representative's
+    name): seed 53's c02 scan lost its county (blocking). Typed text keeps its semicolons."""
+    from extractors.labels import pairs_in_text
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        scan = [(s.key, v) for s, v, _, _ in pairs_in_text("企业法人:何刚所在县（市、区）;枣强县", fuzzy=True)]
+        typed = [(s.key, v) for s, v, _, _ in pairs_in_text("主要产品：灰铸铁件；球墨铸铁件")]
+    assert scan == [("legal_representative", "何刚"), ("county", "枣强县")]
+    assert typed == [("main_products", "灰铸铁件；球墨铸铁件")]
