@@ -113,8 +113,9 @@ MIN_PIECE = 40  # pixels: the height of a table's row at any usable resolution
 def joined_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h) of the rules' outlines, those that overlap joined into one: a photographed table
     whose rules broke (a fold, a shadow, the perspective's bend) is two outlines lying over each other,
-    plates in one and stages in the other. Outlines of tables one under another do not overlap, and a rule
-    alone (a signature's line, a title's underline: less than MIN_PIECE high or wide) is no piece of a table."""
+    plates in one and stages in the other (_pieces_of_one). Outlines of tables one under another do not
+    overlap, a rule alone (a signature's line, a title's underline: less than MIN_PIECE high or wide) is no
+    piece of a table, and a frame round a table (the sheet's edge on a photo) holds it and is no piece either."""
     out = list(boxes)
     joined = True
     while joined:
@@ -122,8 +123,7 @@ def joined_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int,
         for i in range(len(out)):
             for j in range(i + 1, len(out)):
                 (ax, ay, aw, ah), (bx, by, bw, bh) = out[i], out[j]
-                if min(aw, ah, bw, bh) >= MIN_PIECE and min(ax + aw, bx + bw) > max(ax, bx) \
-                        and min(ay + ah, by + bh) > max(ay, by):
+                if min(aw, ah, bw, bh) >= MIN_PIECE and _pieces_of_one(out[i], out[j]):
                     x, y = min(ax, bx), min(ay, by)
                     out[i] = (x, y, max(ax + aw, bx + bw) - x, max(ay + ah, by + bh) - y)
                     del out[j]
@@ -132,6 +132,19 @@ def joined_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int,
             if joined:
                 break
     return out
+
+
+def _pieces_of_one(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Two outlines' boxes that overlap as the pieces of one broken table do: side by side over a strip (a
+    break down the table), or each about the other's size (a fold across it). A box holding a much smaller
+    one is a frame round a table (the sheet's edge on a photo), not a piece of it."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    width, height = min(ax + aw, bx + bw) - max(ax, bx), min(ay + ah, by + bh) - max(ay, by)
+    if width <= 0 or height <= 0:
+        return False
+    small, large = sorted((aw * ah, bw * bh))
+    holds = width * height >= 0.9 * small  # the smaller lies inside the larger
+    return not holds or small >= 0.7 * large
 
 
 def _rule_candidates(vertical: np.ndarray) -> list[float]:

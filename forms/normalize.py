@@ -435,10 +435,9 @@ def normalise_permit_class(text: str | None) -> str | None:
     options = ticked_options(text, PERMIT_CLASSES)
     if options is not None:
         text = re.sub(r"\s", "", "".join(options))  # 登 记管理: an option wrapped in a narrow cell
-    for name in PERMIT_CLASSES:
-        if name[:2] in text:
-            return name
-    return None
+    named = [name for name in PERMIT_CLASSES if name[:2] in re.sub(r"\s", "", text)]
+    # every option offered and none marked (the boxes lost on a scan): no answer, not the first one
+    return named[0] if len(named) == 1 else None
 
 
 _TRUE = {"是", "有", "已安装", "已配备", "已联网", "yes", "y", "true", "1"}

@@ -241,3 +241,36 @@ def test_a_table_whose_rules_a_fold_broke_is_one_table():
     assert len(tables) == 1
     assert len({round(c.bbox[1]) for c in tables[0].cells}) == len(rows)  # every row
     assert _columns(tables[0])[0] < LEFT + 10 and _columns(tables[0])[-1] > RIGHT - 10
+
+
+def test_a_box_whose_option_a_narrow_cell_wrapped_onto_the_next_line():
+    """Class: options wrapped in a narrow cell so that a box ends its line and its option starts the next
+    (□重点管理 □⏎简化管理 ☒登⏎记管理, seed 53's c05 scan and photo). The box at the line's end was taken for a
+    character the engine misread, the two others then stood alone, and every box was lost; the class read
+    as the first option offered."""
+    from extractors.backends.image import join_words, with_checkboxes
+    from extractors.ocr.engine import OcrLine, OcrWord
+    from forms.normalize import normalise_permit_class
+
+    page = Image.new("L", (700, 260), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 30)
+    lines = [[("□", 20), ("重点管理", 62), ("□", 200)], [("简化管理", 20), ("☒", 150), ("登", 192)], [("记管理", 20)]]
+    words_of = []
+    for row, items in enumerate(lines):
+        top = 30 + 60 * row
+        words = []
+        for text, x in items:
+            if text in "□☒":
+                draw.rectangle((x, top, x + 34, top + 34), outline=0, width=3)
+                if text == "☒":
+                    draw.line((x + 6, top + 6, x + 28, top + 28), fill=0, width=3)
+                    draw.line((x + 6, top + 28, x + 28, top + 6), fill=0, width=3)
+                continue  # the engine reads no box
+            draw.text((x, top), text, font=font, fill=0)
+            for k, ch in enumerate(text):
+                words.append(OcrWord(ch, (x + 30 * k, top + 2, x + 30 * k + 30, top + 34), 0.9))
+        words_of.append(OcrLine("".join(w.text for w in words), (20, top, 240, top + 34), 0.9, words))
+    read = "\n".join(join_words(line.words) for line in with_checkboxes(words_of, np.asarray(page)))
+    assert read.count("□") == 2 and read.count("☑") == 1
+    assert normalise_permit_class(read) == "登记管理"

@@ -269,6 +269,19 @@ def _option_after(bbox, words: list[OcrWord]) -> bool:
                and w.text not in _BOX_READINGS for w in words)
 
 
+def _option_wrapped(bbox, words: list[OcrWord]) -> bool:
+    """A box at the end of its line whose option a narrow cell wrapped onto the next (□重点管理 □⏎简化管理): nothing
+    after it on its line, and the next line begins under it or to its left. (It still needs a box beside it
+    to count: find_checkboxes groups them.)"""
+    height = bbox[3] - bbox[1]
+    cy = (bbox[1] + bbox[3]) / 2
+    if any(w.bbox[0] >= bbox[2] - 2 and w.bbox[1] <= cy <= w.bbox[3] and w.bbox[0] - bbox[2] < 6 * height
+           for w in words):
+        return False
+    return any(w.bbox[0] < bbox[0] and bbox[3] <= w.bbox[1] + 0.3 * height and w.bbox[1] < bbox[3] + height
+               and w.text not in _BOX_READINGS for w in words)
+
+
 def _reads_the_box(word: OcrWord, bbox) -> bool:
     """A box's reading by the engine (☑, □, X …) beside the box, not on it: the engine's boxes come from the
     columns of its reading, which may sit half a box off the ink. The found box stands for it."""
@@ -288,7 +301,8 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     binary = local_ink(grey)
     ink = binary > 0
     boxes = find_checkboxes(grey, float(np.median(heights)), ink=binary,
-                            keep=lambda b: not _read_as_text(b.bbox, words, ink) and _option_after(b.bbox, words))
+                            keep=lambda b: not _read_as_text(b.bbox, words, ink) and (
+                                _option_after(b.bbox, words) or _option_wrapped(b.bbox, words)))
     if not boxes:
         return lines
     out = [OcrLine(line.text, line.bbox, line.confidence,
