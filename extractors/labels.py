@@ -158,8 +158,8 @@ _NUMBERING = re.compile(r"(?:^|(?<=\s))(?:[0-9]{1,2}[.、．]|[（(][0-9一二�
 # name: 买买提·艾力)
 _SPECK_MARK = re.compile(r"(?<=[\u4e00-\u9fff〕）)\]])[.•](?=[\u4e00-\u9fff〔（(\[])|(?<=[\u4e00-\u9fff])[.•·](?=[〔（(\[])"
                          r"|(?<=[〕）)\]])[·](?=[\u4e00-\u9fff])"
-                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•](?=[\u4e00-\u9fff])|(?<=[〕】\]）)])[.•·](?=\d)"
-                         r"|(?<=\d)[.•](?=[年月日万亿])")  # between a figure and its date word or unit: 2027.年2月6.日
+                         r"|(?<=[\u4e00-\u9fff])[.•](?=\s|$)|(?:^|(?<=[\s:：]))[.•·](?=[\u4e00-\u9fff])|(?<=[〕】\]）)])[.•·](?=\d)"
+                         r"|(?<=\d)[.•](?=[年月日万亿号])")  # between a figure and its date word or unit: 2027.年2月6.日, 9.号
 
 
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,

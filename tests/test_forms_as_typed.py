@@ -306,3 +306,17 @@ def test_a_known_label_s_colon_read_as_a_semicolon_on_a_scan():
         typed = [(s.key, v) for s, v, _, _ in pairs_in_text("主要产品：灰铸铁件；球墨铸铁件")]
     assert scan == [("legal_representative", "何刚"), ("county", "枣强县")]
     assert typed == [("main_products", "灰铸铁件；球墨铸铁件")]
+
+
+def test_a_scan_s_speck_before_a_value_or_before_a_number_s_word():
+    """Class: a speck read as a middle dot before a value (·河北省…, seed 53's c19 scan: two address
+    mismatches) or as a full stop between a figure and 号 (沧环评〔2011〕9.号, c21). A name's middle dot stays."""
+    from extractors.labels import pairs_in_text
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        found = {spec.key: spec.normalise(value) for text in (
+            "详细地址：·河北省廊坊市霸州市胜芳镇富强路81号", "环评批复文号：沧环评〔2011〕9.号", "法定代表人：买买提·艾力")
+            for spec, value, _, _ in pairs_in_text(text, fuzzy=True)}
+    assert found == {"address": "河北省廊坊市霸州市胜芳镇富强路81号", "eia_approval_number": "沧环评〔2011〕9号",
+                     "legal_representative": "买买提·艾力"}
