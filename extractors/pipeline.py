@@ -248,7 +248,8 @@ def submit_documents(items: list[intake.IntakeFile], settings: Settings,
 def settle_page_sets(documents: list[DocumentResult]) -> None:
     """Numbered pages of one document (申报表-1.jpg, 申报表-2.jpg) are of the first page's kind when a
     later page reads as nothing in particular or only weakly as something else, or its own name says
-    so: a form's second page is mostly a vehicle table and would otherwise pass for a ledger."""
+    so, or (after a form's first page) it states a field only the form states: a form's second page is
+    mostly a vehicle table and would otherwise pass for a ledger."""
     by_name = {doc.file: doc for doc in documents}
     for members in page_sets([doc.file for doc in documents if doc.error is None and not doc.parts]).values():
         first = by_name[members[0]]
@@ -257,8 +258,11 @@ def settle_page_sets(documents: list[DocumentResult]) -> None:
         for name in members[1:]:
             doc = by_name[name]
             hint = NAME_HINTS.get(first.kind)
+            # a form's last page holding its vehicle table and its signing date reads as a ledger, but the date
+            # (a field only the form states) says whose page it is
+            own = first.kind == APPLICATION_FORM and any(f.key in form_only_keys() for f in doc.facts)
             if doc.kind != first.kind and (doc.kind in ("unknown", "photo") or doc.confidence < 0.8
-                                           or (hint and re.search(hint, name))):
+                                           or (hint and re.search(hint, name)) or own):
                 log.info("%s: kind %s taken from %s (%s)", name, first.kind, first.file, doc.kind)
                 doc.kind, doc.confidence = first.kind, min(first.confidence, 0.8)
                 for fact in doc.facts:

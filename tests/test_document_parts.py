@@ -166,3 +166,22 @@ def test_a_text_page_shown_turned_is_read_as_drawn(tmp_path):
     x0, top, x1, bottom = permit["permit_number"].source.bbox
     # on the page as shown, landscape and turned clockwise: the top left of the text as drawn is at the right
     assert 600 < x0 < x1 <= 842 and 0 <= top < bottom <= 595
+
+
+def test_a_form_s_last_page_holding_its_vehicles_and_its_date_is_the_form_s():
+    """Class: a form scanned a page a file (扫描件001-1.jpg, 扫描件001-2.jpg) whose last page is its vehicle
+    table and its signing date: that page read as a ledger (0.99), its date was dropped as no ledger's field,
+    the checks ran as of today and found the permit expired and the report stale (seed 53's d26 scan and
+    photo, both blocking). A field only the form states says whose page it is."""
+    from extractors.pipeline import _own_fields, settle_page_sets
+    from forms.facts import DocumentResult, Fact, Source
+
+    first = DocumentResult("扫描件001-1.jpg", "a", kind="application_form", confidence=0.95,
+                           facts=[Fact("enterprise_name", "某某公司", "某某公司", 0.9, Source("扫描件001-1.jpg", 1))])
+    second = DocumentResult("扫描件001-2.jpg", "b", kind="transport_ledger", confidence=0.99,
+                            facts=[Fact("application_date", "2023-11-23", "2023-11-23", 0.9, Source("扫描件001-2.jpg", 1))])
+    ledger = DocumentResult("车辆台账-1.jpg", "c", kind="transport_ledger", confidence=0.99)
+    settle_page_sets([first, second, ledger])
+    assert second.kind == "application_form"
+    assert [f.key for f in _own_fields(second).facts] == ["application_date"]
+    assert ledger.kind == "transport_ledger"
