@@ -496,9 +496,9 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     field by meaning, its value's type deciding; one that means no field, in a row of the form's labels
     or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
     label = _unwrapped(cell.text)
-    if label is None or not looks_like_label(label) or _holds_pair(label) or r > 0 and _labels_over_values(
-            grid, r - 1, fuzzy):
-        return False  # no label, a label with its value, or a value under a row of labels
+    if label is None or not looks_like_label(label) or _holds_pair(label) or _tells_itself(label) or r > 0 and \
+            _labels_over_values(grid, r - 1, fuzzy):
+        return False  # no label, a label with its value, a value naming its field (焦化行业), a value under labels
     before = [x for x in grid.rows[r][:c] if x is not None]
     left = before[-1] if before else None
     over_values = _labels_over_values(grid, r, fuzzy)

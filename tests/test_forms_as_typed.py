@@ -320,3 +320,17 @@ def test_a_scan_s_speck_before_a_value_or_before_a_number_s_word():
             for spec, value, _, _ in pairs_in_text(text, fuzzy=True)}
     assert found == {"address": "河北省廊坊市霸州市胜芳镇富强路81号", "eia_approval_number": "沧环评〔2011〕9号",
                      "legal_representative": "买买提·艾力"}
+
+
+def test_a_value_naming_its_field_is_no_label_of_the_next_cell():
+    """Class: label | value | label | value where the first label is one no field's labels come near
+    (涉及行业（签字）) and the value names its field (焦化行业): the value was read as a label whose value is the
+    next cell, and the industry became 申请评定等级（A/B/C） (seed 53's d14 scan and photo: invalid:industry,
+    blocking)."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "企业名称", "河北恒远焦化有限公司", "统一社会信用代码", CODE)
+        _row(table, "涉及行业（签字）", "焦化行业", "申请评定等级（A/B/C）", "B")
+
+    fields, _, _ = _read(_docx(build))
+    assert (fields["industry"], fields["applied_grade"]) == ("焦化", "B")
