@@ -1189,8 +1189,12 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
                 record[key] = None
         if rounds is not None:
             record[_ROUND_KEY] = cells[rounds].text.strip() if rounds < len(cells) and cells[rounds] is not None else ""
-        if all(record.get(k) is None for k in _KEY_COLUMNS.get(spec.key, mapping.values())):
+        keys = _KEY_COLUMNS.get(spec.key, mapping.values())
+        if all(record.get(k) is None for k in keys):
             continue
+        if not any(record.get(k) is not None and k in columns and columns[k].field_type.plausible(record[k])
+                   for k in keys if isinstance(k, str)):
+            continue  # (一)自 | 车辆: a section row a stray rule cut in two, nothing in it a plate or a VIN
         if any(_match_column(spec, c.text) for c in present) and len(present) >= 2 and all(
                 _match_column(spec, c.text) or not c.text.strip() for c in present):
             continue  # a repeated header on a new page
@@ -1530,6 +1534,12 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
     # from the row above the header: a heading over two rows has cells in the columns the lower one spans
     slots = sorted({c for row in previous.rows[max(0, header_row - 1):] for c, cell in enumerate(row)
                     if cell is not None})
+    # or the columns its rows of values fill (a section row a stray rule cut in two, (一)自 | 车辆, says nothing
+    # of the columns)
+    filled = sorted({c for row in previous.rows[header_row + 1:] if _filled(row) >= 3
+                     for c, cell in enumerate(row) if cell is not None and cell.text.strip()})
+    if len(slots) != _width(grid) and len(filled) == _width(grid):
+        slots = filled
     if _width(grid) != len(slots) or len(slots) < 2:
         return _by_position(grid, previous) if _width(grid) > _width(previous) else None
     out = []
@@ -1539,6 +1549,10 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
             placed[c] = cell
         out.append(placed)
     return out
+
+
+def _filled(row: list[Cell | None]) -> int:
+    return sum(1 for cell in row if cell is not None and cell.text.strip())
 
 
 def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:

@@ -174,3 +174,23 @@ def test_a_page_break_under_a_group_heading_whose_sub_headings_start_the_next_pa
     tables = tables_from_layout(PdfBackend("申报表.pdf", data).read())
     assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in tables["vehicles"]] == [
         ("冀T12345", VINS[0], "国五", "2020-09-10"), ("冀T67890", VINS[1], "新能源", "2022-12-01")]
+
+
+def test_a_table_carried_over_when_the_part_before_has_a_section_row_cut_in_two():
+    """Class: a vehicle table whose first page has a column no rows of values use (车号 merged over two) and a
+    section row a rule cut in two ((一)自 | 有车辆), going on under no header on the next page, which draws only
+    the four columns the values fill. The section row's stray cell made the part before seem five columns
+    wide, so the next page's vehicles were not joined (seed 53's c10 photo: 5/36 cells), and the cut
+    section row was read as a vehicle."""
+    from extractors.backends.pdf import PdfBackend
+    from extractors.labels import tables_from_layout
+
+    first = [["车号", "", "车辆识别码", "尾气排放标准", "初登日期"], ["(一)自", "有车辆", "", "", ""],
+             ["冀T12345", "", VINS[0], "国五", "2019-01-01"], ["冀T67890", "", VINS[1], "国六", "2020-02-02"]]
+    spans = [((0, 0), (1, 0)), ((1, 1), (-1, 1)), ((0, 2), (1, 2)), ((0, 3), (1, 3))]
+    second = [["冀T24680", VINS[2], "燃气", "2021-03-03"], ["冀T13579", VINS[3], "纯电动", "2022-04-04"]]
+    data = _pdf((first, [60, 40, 130, 80, 90], spans), (second, [100, 130, 80, 90], []))
+    tables = tables_from_layout(PdfBackend("申报表.pdf", data).read())
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0], "国五"), ("冀T67890", VINS[1], "国六"), ("冀T24680", VINS[2], "燃气"),
+        ("冀T13579", VINS[3], "新能源")]
