@@ -1567,7 +1567,8 @@ def _by_position(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
         for c, cell in enumerate(row):
             if cell is not None and cell.source.bbox:
                 lefts.setdefault(c, []).append(cell.source.bbox[0])
-                ends.setdefault(c, []).append(cell.source.bbox[2])
+                if c + 1 >= len(row) or row[c + 1] is not None:  # a cell merged over the next ends no column
+                    ends.setdefault(c, []).append(cell.source.bbox[2])
     if len(lefts) < 2:
         return None
     edges = {c: float(sorted(xs)[len(xs) // 2]) for c, xs in lefts.items()}

@@ -194,3 +194,22 @@ def test_a_table_carried_over_when_the_part_before_has_a_section_row_cut_in_two(
     assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
         ("冀T12345", VINS[0], "国五"), ("冀T67890", VINS[1], "国六"), ("冀T24680", VINS[2], "燃气"),
         ("冀T13579", VINS[3], "新能源")]
+
+
+def test_a_carried_over_page_placed_by_where_its_cells_lie_under_headings_merged_across():
+    """Class: the next page of a vehicle table photographed a little askew, its column rules a few points off
+    the first page's, under a first page whose title and group heading (车辆信息) are merged across columns.
+    Those merged cells' ends were taken for their first column's end, so a plate and its VIN fell inside one
+    column, the row had no VIN, and the table ended at the next section row (seed 53's c22 photo: 3 of 7)."""
+    from extractors.backends.pdf import PdfBackend
+    from extractors.labels import tables_from_layout
+
+    first = [["（以下按实际情况填写）", "", "", ""], ["车辆信息", "", "排放标准阶段", "车辆注册日期"],
+             ["车辆牌照号码", "识别代号", "", ""], ["（一）自有车辆", "", "", ""], ["冀T12345", VINS[0], "国Ⅵ", "2019.12.12"]]
+    spans = [((0, 0), (-1, 0)), ((0, 1), (1, 1)), ((2, 1), (2, 2)), ((3, 1), (3, 2)), ((0, 3), (-1, 3))]
+    second = [["冀T67890", VINS[1], "国V", "2017.6.2"], ["（二）外协运输车辆", "", "", ""],
+              ["冀T24680", VINS[2], "LNG", "2016.12.1"], ["冀T13579", VINS[3], "纯电动", "2020.7.26"]]
+    data = _pdf((first, [100, 130, 80, 90], spans), (second, [110, 120, 80, 90], [((0, 1), (-1, 1))]))
+    tables = tables_from_layout(PdfBackend("申报表.pdf", data).read())
+    assert [(r["plate"], r["vin"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0]), ("冀T67890", VINS[1]), ("冀T24680", VINS[2]), ("冀T13579", VINS[3])]
