@@ -274,3 +274,28 @@ def test_a_box_whose_option_a_narrow_cell_wrapped_onto_the_next_line():
     read = "\n".join(join_words(line.words) for line in with_checkboxes(words_of, np.asarray(page)))
     assert read.count("□") == 2 and read.count("☑") == 1
     assert normalise_permit_class(read) == "登记管理"
+
+
+def test_the_character_hui_in_boxes_the_engine_spread_evenly_over_its_line():
+    """Class: the engine's boxes of a line's characters split its width evenly (the square of 回 narrower than
+    its character's box, the next character's box beginning a few pixels after the square), and 回 read less
+    than sure: the box finder's square was measured against the neighbours' boxes and 窑尾（回转窑） became
+    窑尾（☑转窑） in every row of seed 53's c06 scan. The character's own box is what its neighbours abut."""
+    from extractors.backends.image import with_checkboxes
+    from extractors.ocr.engine import OcrLine, OcrWord
+
+    page = Image.new("L", (900, 100), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 30)
+    text, left, pitch = "窑尾（回转窑）", 20, 38
+    for k, ch in enumerate(text):
+        draw.text((left + k * pitch + 4, 30), ch, font=font, fill=0)
+    words = [OcrWord(ch, (float(left + k * pitch), 26.0, float(left + (k + 1) * pitch), 72.0), 0.8 if ch == "回" else 0.99)
+             for k, ch in enumerate(text)]
+    # real boxes further on the line (□是 □否), in whose group the square of 回 would stand
+    for x, option in ((500, "是"), (600, "否")):
+        draw.rectangle((x, 38, x + 28, 66), outline=0, width=3)
+        draw.text((x + 36, 30), option, font=font, fill=0)
+        words.append(OcrWord(option, (x + 32.0, 26.0, x + 70.0, 72.0), 0.99))
+    [line] = with_checkboxes([OcrLine(text + "是否", (left, 26, 670, 72), 0.95, words)], np.asarray(page))
+    assert "".join(w.text for w in line.words) == text + "□是□否"

@@ -206,8 +206,12 @@ def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray) -> bool:
             continue
         if word.text not in _BOX_READINGS:
             return True
-        if word.text in "口回" and word.confidence >= 0.9 and _between_characters(bbox, words):
-            return True  # 木厂口镇, 窑尾（回转窑）: the character, set close between two others as no box is
+        if word.text in "口回" and (word.confidence >= 0.9 or _after_opening_bracket(word.bbox, words)) \
+                and _between_characters(word.bbox, words):
+            # 木厂口镇, 窑尾（回转窑）: the character, set close between two others as no box is (its neighbours abut
+            # the character's box, not the smaller square inside it); after an opening bracket and before a
+            # character however unsure the engine was (a box there would close its bracket)
+            return True
         if word.text in "0Oo〇" and _between_characters(bbox, words, latin=True):
             return True  # 冀D81096F: a figure's or a letter's hole, between two others of a plate or a number
     return False
@@ -238,6 +242,13 @@ def _glyph_beside(word: OcrWord, bbox, ink: np.ndarray) -> bool:
     left = max(0, int(word.bbox[0]))
     beside = columns & (np.arange(left, left + len(columns)) > bbox[2] + 2)
     return int(beside.sum()) >= 0.25 * width
+
+
+def _after_opening_bracket(bbox, words: list[OcrWord]) -> bool:
+    width = bbox[2] - bbox[0]
+    cy = (bbox[1] + bbox[3]) / 2
+    return any(w.text in "（(" and w.bbox[1] <= cy <= w.bbox[3] and abs(w.bbox[2] - bbox[0]) <= 0.35 * width
+               for w in words)
 
 
 def _between_characters(bbox, words: list[OcrWord], latin: bool = False) -> bool:
