@@ -315,10 +315,17 @@ ORGANISATION_ENDS = "公司|厂|集团|中心|合作社|研究院|研究所|商�
 OUTLET_CODE = re.compile(r"(?<![A-Za-z0-9])D[AW]\d{3}(?![0-9])")
 
 
+# an outlet's code whose figures a scan misread as the letters they look like (DAQ03, DA0O1, DAOl2)
+_MISREAD_OUTLET = re.compile(r"(?<![A-Z0-9])D[AW][0-9OQDIL]{3}(?![0-9A-Z])")
+_FIGURE_LOOKS = str.maketrans("OQDIL", "00011")
+
+
 def outlet_code(text: str | None) -> str | None:
-    """The permit's outlet code in a text that names an outlet (1#排气筒（DA001）, DA003 制芯), if it holds one."""
-    m = OUTLET_CODE.search(to_halfwidth(text or "").upper())
-    return m.group() if m else None
+    """The permit's outlet code in a text that names an outlet (1#排气筒（DA001）, DA003 制芯), if it holds one;
+    figures read as the letters they look like (DAQ03) are the figures."""
+    text = to_halfwidth(text or "").upper()
+    m = OUTLET_CODE.search(text) or _MISREAD_OUTLET.search(text)
+    return m.group()[:2] + m.group()[2:].translate(_FIGURE_LOOKS) if m else None
 
 
 def normalise_code(text: str | None) -> str:

@@ -334,3 +334,11 @@ def test_a_value_naming_its_field_is_no_label_of_the_next_cell():
 
     fields, _, _ = _read(_docx(build))
     assert (fields["industry"], fields["applied_grade"]) == ("焦化", "B")
+
+
+def test_an_outlet_code_whose_figures_a_scan_read_as_letters():
+    """Class: a scan's DA003 read as DAQ03 (or DA0O1): the form's outlet then matched no report's, two
+    mismatch:outlets warnings (seed 53's c07 scan). An outlet's code is D, A or W, and three figures."""
+    outlet = FIELD_TYPES["outlet"].normalise
+    assert (outlet("DAQ03"), outlet("DA0O1"), outlet("2#排气筒（DAOl2）")) == ("DA003", "DA001", "DA012")
+    assert outlet("DAQ003") == "DAQ003"  # four figures' worth: no code, the text as written
