@@ -320,17 +320,24 @@ _MISREAD_OUTLET = re.compile(r"(?<![A-Z0-9])D[AW][0-9OQDIL]{3}(?![0-9A-Z])")
 _FIGURE_LOOKS = str.maketrans("OQDIL", "00011")
 
 
+def plain_latin(text: str) -> str:
+    """Latin letters without the accents a scan's OCR puts on them (DÁ002, LFWÖ…); codes have none."""
+    if text.isascii():
+        return text
+    return "".join(unicodedata.normalize("NFKD", ch)[0] if "\u00c0" <= ch <= "\u024f" else ch for ch in text)
+
+
 def outlet_code(text: str | None) -> str | None:
     """The permit's outlet code in a text that names an outlet (1#排气筒（DA001）, DA003 制芯), if it holds one;
     figures read as the letters they look like (DAQ03) are the figures."""
-    text = to_halfwidth(text or "").upper()
+    text = plain_latin(to_halfwidth(text or "")).upper()
     m = OUTLET_CODE.search(text) or _MISREAD_OUTLET.search(text)
     return m.group()[:2] + m.group()[2:].translate(_FIGURE_LOOKS) if m else None
 
 
 def normalise_code(text: str | None) -> str:
     """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
-    text = to_halfwidth(clean_text(text)).upper()
+    text = plain_latin(to_halfwidth(clean_text(text))).upper()
     code = re.sub(r"[\s\-_.·]", "", text)
     # words written round the code (证书编号：…, …（重点管理）, …（三证合一）): the code; one character beside it
     # (a misread 一 inside the code) is not words and stays, for the check to see

@@ -342,3 +342,4 @@ def test_an_outlet_code_whose_figures_a_scan_read_as_letters():
     outlet = FIELD_TYPES["outlet"].normalise
     assert (outlet("DAQ03"), outlet("DA0O1"), outlet("2#排气筒（DAOl2）")) == ("DA003", "DA001", "DA012")
     assert outlet("DAQ003") == "DAQ003"  # four figures' worth: no code, the text as written
+    assert outlet("DÁ002") == "DA002"  # an accent the OCR put on a letter (seed 53's c17 scan)
