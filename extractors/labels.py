@@ -1420,6 +1420,8 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
     next page, the rest of the row empty) is made one again. Each cell keeps its own source."""
     out: list[tuple[Grid, list]] = []
     for grid in grids:
+        if not any(cell is not None and cell.text.strip() for row in grid.rows for cell in row):
+            continue  # rules with nothing in them (a photo's second reading of a table's rules): no part of anything
         headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
         previous, known = out[-1] if out else (None, [])
         if (previous is not None and any(header for _, header in known) and previous.ref is None

@@ -226,3 +226,25 @@ def test_a_photographed_ledger_that_lost_a_rule_on_its_first_page_and_cut_a_row_
     rows = tables_from_layout(Layout("附件1.jpg", "ocr", 2, grids=[first, second]))["vehicles"]
     assert [(r["plate"], r["vin"], r["emission_stage"]) for r in rows] == [
         ("晋DA0904", VINS[0], "国四"), ("冀FQ7235", VINS[1], "燃气"), ("晋D65297", VINS[2], "国五")]
+
+
+def test_an_empty_grid_between_a_table_and_its_next_page_does_not_part_them():
+    """Class: a photographed page read as its table and a second, empty set of the same rules over it (no
+    text lands in it); the empty grid stood between the table and its rest on the next page, which was then
+    read as no table's (seed 53's c16 photo: 4 of 11 vehicles)."""
+    from extractors.labels import tables_from_layout
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def row(texts, page, y):
+        return [Cell(t, Source(f"申报表-{page}.jpg", 1, None, (100.0 + 200 * k, y, 300.0 + 200 * k, y + 40)))
+                for k, t in enumerate(texts)]
+
+    vins = ["LGAX2A139J1023456", "LFWSRXSJ5H1A00001", "LZZ5CLSB9KW123456"]
+    first = Grid(index=1, position=1, rows=[row(["车牌号码", "车辆识别代号", "排放阶段", "注册日期"], 1, 100),
+                                            row(["冀T12345", vins[0], "国五", "2019-01-01"], 1, 140)])
+    empty = Grid(index=2, position=1, rows=[row(["", "", "", ""], 1, 100), row(["", "", "", ""], 1, 140)])
+    rest = Grid(index=1001, position=2, rows=[row(["冀T67890", vins[1], "国六", "2020-02-02"], 2, 80),
+                                              row(["冀T24680", vins[2], "燃气", "2021-03-03"], 2, 120)])
+    tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, empty, rest]))
+    assert [r["plate"] for r in tables["vehicles"]] == ["冀T12345", "冀T67890", "冀T24680"]
