@@ -45,6 +45,7 @@ from forms.normalize import (
     parse_bool,
     parse_number,
     to_halfwidth,
+    vin_as_scanned,
 )
 from forms.vocabulary import APPLICATION_FORM
 
@@ -1178,6 +1179,8 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
             if cell is not None and text.strip(_STRAY_MARKS + " "):
                 # a scan's check-box detector or speck may leave a mark at the edge of a code or number
                 record[key] = columns[key].normalise(text.strip(_STRAY_MARKS + " "))
+                if fuzzy and key == "vin":
+                    record[key] = vin_as_scanned(record[key])
                 confidences.append(cell.confidence)
                 first = first or cell
                 if cell.source.bbox:

@@ -347,6 +347,7 @@ def normalise_code(text: str | None) -> str:
     return code
 
 
+_NOT_IN_VINS = str.maketrans("IOQ", "100")
 _VIN_RUN = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPR-Z]{17}(?![0-9A-Z])")
 
 
@@ -356,6 +357,14 @@ def normalise_vin(text: str | None) -> str:
     code = normalise_code(text)
     runs = _VIN_RUN.findall(code)
     return runs[0] if len(runs) == 1 and code != runs[0] else code
+
+
+def vin_as_scanned(vin: str | None) -> str | None:
+    """A VIN read by OCR with the letters no VIN holds (I, O, Q: ISO 3779) as the figures a scan mistakes them
+    for (LGAC0HON2… for LGAC0H0N2…). Typed text keeps them, for the check to report."""
+    if vin and len(vin) == 17 and re.fullmatch(r"[0-9A-Z]{17}", vin):
+        return vin.translate(_NOT_IN_VINS)
+    return vin
 
 
 def normalise_doc_number(text: str | None) -> str:

@@ -343,3 +343,27 @@ def test_an_outlet_code_whose_figures_a_scan_read_as_letters():
     assert (outlet("DAQ03"), outlet("DA0O1"), outlet("2#排气筒（DAOl2）")) == ("DA003", "DA001", "DA012")
     assert outlet("DAQ003") == "DAQ003"  # four figures' worth: no code, the text as written
     assert outlet("DÁ002") == "DA002"  # an accent the OCR put on a letter (seed 53's c17 scan)
+
+
+def test_a_vin_s_zero_read_as_the_letter_o():
+    """Class: a scan's 0 in a VIN read as O (LGAC0HON2MG508830, seed 53's c14 scan and photo); a VIN holds no I,
+    O or Q (ISO 3779). Only what OCR read is repaired: a typed VIN with an O is the enterprise's mistake."""
+    from forms.normalize import vin_as_scanned
+
+    assert vin_as_scanned("LGAC0HON2MG508830") == "LGAC0H0N2MG508830"
+    assert vin_as_scanned("LGAC0HON2MG50883") == "LGAC0HON2MG50883"  # not 17 characters: as read
+    assert FIELD_TYPES["vin"].normalise("LGAC0HON2MG508830") == "LGAC0HON2MG508830"  # typed: for the check
+
+
+def test_a_scanned_ledger_s_vin_is_repaired_and_a_typed_one_kept():
+    from extractors.labels import tables_from_layout
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def grid():
+        return Grid(index=1, rows=[[Cell(t, Source("台账.jpg", 1)) for t in row] for row in (
+            ("车牌号码", "车辆识别代号", "排放阶段"), ("冀T12345", "LGAC0HON2MG508830", "国五"))])
+
+    scanned = tables_from_layout(Layout(file="台账.jpg", method="ocr", grids=[grid()]))["vehicles"]
+    typed = tables_from_layout(Layout(file="台账.docx", method="docx", grids=[grid()]))["vehicles"]
+    assert (scanned[0]["vin"], typed[0]["vin"]) == ("LGAC0H0N2MG508830", "LGAC0HON2MG508830")
