@@ -338,7 +338,7 @@ def outlet_code(text: str | None) -> str | None:
 def normalise_code(text: str | None) -> str:
     """Credit codes, permit numbers, VINs: upper case, half-width, no spaces or separators."""
     text = plain_latin(to_halfwidth(clean_text(text))).upper()
-    code = re.sub(r"[\s\-_.·]", "", text)
+    code = re.sub(r"[\s\-_.·,，'`]", "", text)  # a scan's speck read as a comma or a quote is no character either
     # words written round the code (证书编号：…, …（重点管理）, …（三证合一）): the code; one character beside it
     # (a misread 一 inside the code) is not words and stays, for the check to see
     runs = list(re.finditer(r"[0-9A-Z]{15,}", code))
@@ -525,13 +525,13 @@ def normalise_pollutant(text: str | None) -> str:
     return compact
 
 
-_STAGES = [
+_STAGES = [  # between 国 and its figure, a scan's speck (国.V) is white
     (re.compile(r"新能源|纯电|电动|氢"), "新能源"),
     (re.compile(r"燃气|天然气|LNG|CNG", re.I), "燃气"),
-    (re.compile(r"国\s*(六|6|VI|Ⅵ)", re.I), "国六"),
-    (re.compile(r"国\s*(五|5|V|Ⅴ)(?!I)", re.I), "国五"),
-    (re.compile(r"国\s*(四|4|IV|Ⅳ)", re.I), "国四"),
-    (re.compile(r"国\s*(三|3|III|Ⅲ)", re.I), "国三"),
+    (re.compile(r"国[\s.·,，]*(六|6|VI|Ⅵ)", re.I), "国六"),
+    (re.compile(r"国[\s.·,，]*(五|5|V|Ⅴ)(?!I)", re.I), "国五"),
+    (re.compile(r"国[\s.·,，]*(四|4|IV|Ⅳ)", re.I), "国四"),
+    (re.compile(r"国[\s.·,，]*(三|3|III|Ⅲ)", re.I), "国三"),
 ]
 
 

@@ -367,3 +367,10 @@ def test_a_scanned_ledger_s_vin_is_repaired_and_a_typed_one_kept():
     scanned = tables_from_layout(Layout(file="台账.jpg", method="ocr", grids=[grid()]))["vehicles"]
     typed = tables_from_layout(Layout(file="台账.docx", method="docx", grids=[grid()]))["vehicles"]
     assert (scanned[0]["vin"], typed[0]["vin"]) == ("LGAC0H0N2MG508830", "LGAC0HON2MG508830")
+
+
+def test_a_speck_inside_a_vin_or_after_guo():
+    """Class: a scan's speck read as a comma inside a VIN (LFWZ7XFF9M,F815960) or as a full stop after 国
+    (国.V): seed 53's c04 and d23 scans."""
+    assert FIELD_TYPES["vin"].normalise("LFWZ7XFF9M,F815960") == "LFWZ7XFF9MF815960"
+    assert FIELD_TYPES["emission_stage"].normalise("国.V") == "国五"
