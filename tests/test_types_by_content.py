@@ -316,3 +316,48 @@ def test_a_searchable_scan_s_invisible_text_layer_is_not_taken_for_the_page(tmp_
     facts = {f.key: f.value for f in doc.facts}
     assert facts["credit_code"] == "91130100MA0CXXK21T"
     assert facts["enterprise_name"] == "河北某某铸造有限公司"
+
+
+def test_a_fillable_pdf_s_values_are_read_from_its_fields(tmp_path):
+    """Class: the form handed out as a fillable PDF and typed into in a PDF viewer: the values live in its form
+    fields (UTF-16 texts, a check box's state), not in the page's text, and only the labels were read. A
+    field whose area the page's own text already fills adds nothing (no value read twice)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    def placeholder(text: str) -> str:  # as long as the UTF-16 string put in its place, so the offsets hold
+        return "X" * (4 * len(text) + 4)
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.setFont("STSong-Light", 16)
+    page.drawString(200, 780, "重点行业绩效分级申报表")
+    page.setFont("STSong-Light", 12)
+    chinese = {"name": "河北某某铸造有限公司", "legal": "王强"}
+    rows = [("企业名称：", "name", placeholder(chinese["name"])), ("统一社会信用代码：", "code", "91130100MA0CXXK21T"),
+            ("联系电话：", "phone", "13812345678")]
+    for k, (label, name, value) in enumerate(rows):
+        y = 720 - 40 * k
+        page.drawString(60, y, label)
+        page.acroForm.textfield(name=name, value=value, x=200, y=y - 5, width=300, height=20)
+    page.drawString(60, 600, "是否安装在线监测：")
+    page.acroForm.checkbox(name="cems", x=200, y=595, size=14, checked=True)
+    page.drawString(220, 600, "是")
+    page.drawString(60, 560, "法定代表人：")
+    page.drawString(200, 560, chinese["legal"])  # typed on the page itself, under a field holding the same
+    page.acroForm.textfield(name="legal", value=placeholder(chinese["legal"]), x=195, y=555, width=100, height=20)
+    page.save()
+    data = out.getvalue()
+    for text in chinese.values():  # the values as a viewer saves Chinese: UTF-16 strings
+        data = data.replace(f"({placeholder(text)})".encode(),
+                            ("<FEFF" + "".join(f"{ord(ch):04X}" for ch in text) + ">").encode())
+    path = tmp_path / "申报表.pdf"
+    path.write_bytes(data)
+    (doc,) = extract_bundle([path]).documents
+    assert doc.kind == "application_form"
+    facts = {f.key: f.value for f in doc.facts}
+    assert facts == {"enterprise_name": "河北某某铸造有限公司", "credit_code": "91130100MA0CXXK21T",
+                     "contact_phone": "13812345678", "cems_installed": True, "legal_representative": "王强"}

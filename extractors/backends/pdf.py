@@ -35,6 +35,7 @@ import pdfplumber.page
 
 from extractors.backends.base import Backend
 from extractors.backends.drawn_checkboxes import add_drawn_checkboxes, not_a_box
+from extractors.backends.pdf_form_fields import add_form_fields
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import GradedeskError, UnreadableFile
 from forms.facts import Source
@@ -509,6 +510,7 @@ class PdfBackend(Backend):
         return layout
 
     def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
+        add_form_fields(page)
         add_drawn_checkboxes(page)
         grids, boxes = [], []
         for table in page.filter(not_a_box).find_tables():
