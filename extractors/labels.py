@@ -1357,6 +1357,7 @@ def _row_by_row(bands: list[list[dict]]) -> list[dict]:
     return sorted((r for band in bands for r in band), key=row_number)
 
 
+@cache
 def _pollutant_heading(text: str) -> str | None:
     """The standard pollutant a heading names (颗粒物, SO₂, 氮氧化物（mg/m³）), or None."""
     name = normalise_pollutant(re.sub(r"[（(][^（）()]*[)）]", "", text or "").strip())

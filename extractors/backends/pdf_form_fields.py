@@ -75,11 +75,15 @@ def add_form_fields(page) -> int:
     chars = page.objects.setdefault("char", [])
     added = 0
     for annot in annots[:MAX_FIELDS]:
-        data = annot.get("data") or {}
-        if _name(data.get("Subtype")) != "Widget" or int(resolve1(data.get("F")) or 0) & _HIDDEN:
+        try:
+            data = annot.get("data") or {}
+            if _name(data.get("Subtype")) != "Widget" or int(resolve1(data.get("F")) or 0) & _HIDDEN:
+                continue
+            value = field_value(data)
+            box = {k: float(annot[k]) for k in ("x0", "x1", "top", "bottom")}
+        except (TypeError, ValueError, KeyError) as exc:  # a malformed field: the others are still read
+            log.warning("a form field not read: %s: %s", type(exc).__name__, exc)
             continue
-        value = field_value(data)
-        box = {k: float(annot[k]) for k in ("x0", "x1", "top", "bottom")}
         if not value or box["x1"] <= box["x0"] or box["bottom"] <= box["top"] or any(
                 box["x0"] - 1 <= c["x0"] and c["x1"] <= box["x1"] + 1 and box["top"] - 1 <= c["top"]
                 and c["bottom"] <= box["bottom"] + 1 for c in chars):
