@@ -163,6 +163,20 @@ _SPECK_MARK = re.compile(r"(?<=[\u4e00-\u9fff〕）)\]])[.•](?=[\u4e00-\u9fff�
                          r"|(?<=\d)[.•](?=[年月日万亿号])")  # between a figure and its date word or unit: 2027.年2月6.日, 9.号
 
 
+# dot leaders typed between a label and its value (企业名称…………某某公司, 法定代表人........王建国, 联系电话——138…):
+# a colon, or nothing after one; not a range's dash after a date (2022年5月4日——2027年5月3日). Offsets stay.
+_LEADERS = re.compile(r"(?<=[\u4e00-\u9fff）):：])(?<![年月日号])\s*(?:…+|[.．·•]{3,}|[—\-]{2,}|_{3,})\s*(?=\S)")
+
+
+def _leaders(text: str, m: re.Match) -> str:
+    """A leader run as white space after a colon, as the colon a label left out, or as itself inside a value
+    (灰铸铁件……等: a colon before it on the same pair)."""
+    if text[m.start() - 1] in ":：":
+        return " " * len(m.group())
+    before = re.split(r"\s{2,}|[；;]", text[:m.start()])[-1]
+    return m.group() if re.search(r"[:：]", before) else "：" + " " * (len(m.group()) - 1)
+
+
 def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = False,
                   unassigned: list[tuple[str, str, int, int]] | None = None) -> list[tuple[FieldSpec, str, int, int]]:
     """`企业名称：甲  信用代码:乙` → [(enterprise_name, 甲, span), (credit_code, 乙, span)].
@@ -174,6 +188,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     away from a known label counts too.
     """
     text = _NUMBERING.sub(lambda m: " " * len(m.group()), text.replace("\u3000", " "))
+    text = _LEADERS.sub(lambda m: _leaders(text, m), text)
     if fuzzy:  # a scan's speck read as a full stop inside a label or a value (县.(市、区), 沧环评·〔2011〕) is white
         text = _SPECK_MARK.sub(" ", text)
         # a known label's colon read as a semicolon (所在县（市、区）;枣强县): typed text never puts one there

@@ -374,3 +374,18 @@ def test_a_speck_inside_a_vin_or_after_guo():
     (国.V): seed 53's c04 and d23 scans."""
     assert FIELD_TYPES["vin"].normalise("LFWZ7XFF9M,F815960") == "LFWZ7XFF9MF815960"
     assert FIELD_TYPES["emission_stage"].normalise("国.V") == "国五"
+
+
+def test_dot_leaders_between_a_label_and_its_value():
+    """Class: a form typed with leaders from the label to the value (企业名称…………某某公司, 法定代表人........王建国,
+    联系电话——138…, 统一社会信用代码：……代码): the leaders were read as the value or kept the label unfound. An
+    ellipsis inside a value (灰铸铁件……等) and a range's dash after a date stay as they are."""
+    def build(doc):
+        for line in ("企业名称…………河北恒远铸造有限公司", f"统一社会信用代码：……{CODE}",
+                     "法定代表人........王建国    联系电话——13812345678", "有效期限：2022年5月4日——2027年5月3日",
+                     "主要产品：灰铸铁件……等"):
+            doc.add_paragraph(line)
+
+    fields, _, _ = _read(_docx(build))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "credit_code": CODE, "legal_representative": "王建国",
+                      "contact_phone": "13812345678", "permit_valid_until": "2027-05-03", "main_products": "灰铸铁件……等"}
