@@ -386,12 +386,35 @@ def _value_cell(grid: Grid, r: int, c: int, fuzzy: bool) -> tuple[Cell | None, f
                 x is not None and x.text.strip() for x in row[cc + 1:]):
             continue  # a sub-label under a group heading (环保联系人 | 姓名 | 李明): its value is further on
         if match_label(cell.text, fuzzy=fuzzy) is None and cell.text.strip():
-            return cell, 1.0
+            return _with_option_cells(row, cc, fuzzy), 1.0
         break
     if below is not None and _labels_in_row(row, fuzzy) >= 2:
         # only a header row of labels over a row of values counts as a vertical layout
         return below, 0.9
     return None, 0.0
+
+
+_OPTION_CELL = 8  # characters: an option in a cell of its own (☑B级, 简化管理, 是) is short
+
+
+def _with_option_cells(row: list[Cell | None], c: int, fuzzy: bool) -> Cell:
+    """The value cell at c, with the cells after it when the answer's options stand a cell each (□A级 | ☑B级 |
+    □C级, or ☑ | 是 | □ | 否): the run of short option cells up to the row's next label, when a box is among
+    them, read as one answer."""
+    first = row[c].text.strip()
+    if not (any(ch in _BOX_GLYPHS for ch in first) or first in ("是", "否", "有", "无") or _tells_itself(first)):
+        return row[c]  # no option (空平台, the rest of a question a rule cut off)
+    run = [row[c]]
+    for cell in row[c + 1:]:
+        if cell is None:
+            continue
+        text = cell.text.strip()
+        if not text or len(text) > _OPTION_CELL or re.search(r"[:：]", text) or _is_label(cell, fuzzy):
+            break
+        run.append(cell)
+    if len(run) < 2 or not any(ch in _BOX_GLYPHS for cell in run for ch in cell.text):
+        return row[c]
+    return Cell("  ".join(cell.text.strip() for cell in run), run[0].source, min(cell.confidence for cell in run))
 
 
 def _under(grid: Grid, r: int, c: int) -> Cell | None:

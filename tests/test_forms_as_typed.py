@@ -389,3 +389,18 @@ def test_dot_leaders_between_a_label_and_its_value():
     fields, _, _ = _read(_docx(build))
     assert fields == {"enterprise_name": "河北恒远铸造有限公司", "credit_code": CODE, "legal_representative": "王建国",
                       "contact_phone": "13812345678", "permit_valid_until": "2027-05-03", "main_products": "灰铸铁件……等"}
+
+
+def test_an_answer_whose_options_stand_a_cell_each():
+    """Class: options set a cell each after the label (□A级 | ☑B级 | □C级, □重点管理 | ☑简化管理, 是 | □ | 否 | ☑):
+    only the first cell was read, an unticked option, and the grade and class were lost."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=5)
+        _row(table, "申报等级", "□A级", "☑B级", "□C级", "□D级")
+        _row(table, "管理类别", "□重点管理", "☑简化管理", "□登记管理", "")
+        _row(table, "门禁系统", "是", "□", "否", "☑")
+        _row(table, "法定代表人", "王建国", "联系电话", "13812345678", "")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields == {"applied_grade": "B", "permit_class": "简化管理", "gate_system": False,
+                      "legal_representative": "王建国", "contact_phone": "13812345678"}
