@@ -1537,8 +1537,9 @@ def _in_finer_columns(previous: Grid, grid: Grid) -> list[list[Cell | None]] | N
         for c, cell in enumerate(row):
             if cell is not None and cell.source.bbox:
                 lefts.setdefault(c, []).append(cell.source.bbox[0])
-                rights.setdefault(c, []).append(cell.source.bbox[2])
-    if len(lefts) != _width(grid):
+                if c + 1 >= len(row) or row[c + 1] is not None:  # a cell merged over the next ends no column
+                    rights.setdefault(c, []).append(cell.source.bbox[2])
+    if len(lefts) != _width(grid) or len(rights) != _width(grid):
         return None
     starts = {c: sorted(xs)[len(xs) // 2] for c, xs in lefts.items()}
     ends = {c: sorted(xs)[len(xs) // 2] for c, xs in rights.items()}
