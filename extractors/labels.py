@@ -1543,7 +1543,15 @@ def _in_finer_columns(previous: Grid, grid: Grid) -> list[list[Cell | None]] | N
         return None
     starts = {c: sorted(xs)[len(xs) // 2] for c, xs in lefts.items()}
     ends = {c: sorted(xs)[len(xs) // 2] for c, xs in rights.items()}
-    tolerance = 0.02 * (max(ends.values()) - min(starts.values()))
+    tolerance = 0.03 * (max(ends.values()) - min(starts.values()))
+    # the two parts may lie at other places and scales (two photographs, a page a file): the table's width on
+    # each says how one's x is the other's
+    boxes = [cell.source.bbox for row in previous.rows for cell in row if cell is not None and cell.source.bbox]
+    if not boxes:
+        return None
+    p0, p1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    g0, g1 = min(starts.values()), max(ends.values())
+    scale = (g1 - g0) / (p1 - p0) if p1 > p0 else 1.0
     out = []
     for row in previous.rows:
         placed: list[Cell | None] = [None] * _width(grid)
@@ -1552,7 +1560,7 @@ def _in_finer_columns(previous: Grid, grid: Grid) -> list[list[Cell | None]] | N
                 continue
             if not cell.source.bbox:
                 return None
-            x0, _, x1, _ = cell.source.bbox
+            x0, x1 = (g0 + (x - p0) * scale for x in (cell.source.bbox[0], cell.source.bbox[2]))
             first = next((c for c, x in starts.items() if abs(x - x0) <= tolerance), None)
             last = next((c for c, x in ends.items() if abs(x - x1) <= tolerance), None)
             if first is None or last is None or last < first:

@@ -248,3 +248,29 @@ def test_an_empty_grid_between_a_table_and_its_next_page_does_not_part_them():
                                               row(["冀T24680", vins[2], "燃气", "2021-03-03"], 2, 120)])
     tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, empty, rest]))
     assert [r["plate"] for r in tables["vehicles"]] == ["冀T12345", "冀T67890", "冀T24680"]
+
+
+def test_a_group_heading_ending_one_photograph_and_its_sub_headings_starting_the_next():
+    """Class: the form's pages photographed a file each, at another distance and place: 车辆信息 merged over two
+    columns at the foot of page 1, 车号 | 车辆识别号 at the top of page 2, each page's pixels its own. The part
+    before is placed in the next page's finer columns by the table's width on each (seed 53's c08 photo:
+    0/40 vehicle cells; the text PDF, one page's points, was mended by b66a09b)."""
+    from extractors.labels import tables_from_layout
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def row(texts, page, y, edges, scale=1.0, shift=0.0):
+        return [Cell(t, Source(f"申报表-{page}.jpg", 1, None, (shift + a * scale, y, shift + b * scale, y + 40)))
+                for t, (a, b) in zip(texts, edges, strict=True)]
+
+    coarse = [(100, 400), (400, 550), (550, 700), (700, 850)]
+    fine = [(100, 200), (200, 400), (400, 550), (550, 700), (700, 850)]
+    vins = ["LGAX2A139J1023456", "LFWSRXSJ5H1A00001"]
+    first = Grid(index=1, position=1, rows=[row(["车辆信息", "车辆排放标准", "首次注册日期", "车辆类型"], 1, 1800, coarse)])
+    second = Grid(index=1001, position=2, rows=[
+        row(["车号", "车辆识别号", "", "", ""], 2, 90, fine, 1.3, 40),
+        row(["冀T12345", vins[0], "国V", "2020/9/10", "重型厢式货车"], 2, 150, fine, 1.3, 40),
+        row(["冀T67890", vins[1], "纯电动", "2022/12/1", "重型罐式货车"], 2, 200, fine, 1.3, 40)])
+    tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, second]))
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in tables["vehicles"]] == [
+        ("冀T12345", vins[0], "国五", "2020-09-10"), ("冀T67890", vins[1], "新能源", "2022-12-01")]
