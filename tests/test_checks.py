@@ -208,6 +208,15 @@ def test_a_vin_in_the_form_and_the_ledger_with_one_plate_unread_is_one_vehicle()
     assert "duplicate:vin" in found  # two plates on one VIN still is the defect
 
 
+def test_a_vin_under_a_plate_no_plate_can_be_is_one_vehicle():
+    """Class: the form's scan read the truck's plate with its province misread (普AZ8267 for 晋AZ8267), the
+    ledger has it right: no plate begins with 普, so it is no second vehicle (seed 53's d23 scan)."""
+    truck = dict(_trucks(["国五"])[0], plate="晋AZ8267")
+    found = rules(form(tables={"vehicles": [dict(truck, plate="普AZ8267")]}),
+                  doc("车辆台账.docx", "transport_ledger", tables={"vehicles": [truck]}))
+    assert "duplicate:vin" not in found
+
+
 def test_one_truck_in_the_form_and_the_ledger_of_one_merged_file():
     """Class: a 申报材料汇编 — the form and the ledger are two parts of one PDF, each listing the truck."""
     from dataclasses import replace

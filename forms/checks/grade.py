@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from forms import rules
 from forms.checks.base import CheckContext
 from forms.facts import Finding, Source
+from forms.field_types import FIELD_TYPES
 from forms.vocabulary import CLEAN_STAGES
 
 PRINTED_LIMIT_BASIS = "监测报告所列执行标准限值"
@@ -88,7 +89,8 @@ def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
                 rows_by_vin[row["vin"]].append((n, row))
     for vin, found in rows_by_vin.items():
         rows = [row for _, row in found]
-        plates = {r.get("plate") for r in rows if r.get("plate")}  # a plate not read is no second vehicle
+        # a plate not read, or read as no plate can be (普AZ8267: its province misread), is no second vehicle
+        plates = {r.get("plate") for r in rows if r.get("plate") and FIELD_TYPES["plate"].plausible(r["plate"])}
         per_document = Counter(n for n, _ in found)
         if len(rows) > 1 and (len(plates) > 1 or max(per_document.values()) > 1):
             yield rules.DUPLICATE_VIN.finding(
