@@ -667,14 +667,16 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
 
 
 def _pair_lines(lines: list[str], fuzzy: bool) -> list[str]:
-    """A cell's lines of `标签：值`, a value wrapped onto the next line (a narrow cell of a PDF or a scan:
+    """A cell's lines of `标签：值`, a value wrapped onto the next line (a text PDF's narrow cell:
     详细地址：河北省邯郸市永年区临洺关镇⏎工业园区8号) joined to its line again. A next line that holds a colon or
     starts with a label is a pair of its own."""
+    if fuzzy:  # a scan's cell lines are the page's lines as OCR found them, labels spaced out and colons lost
+        return lines
     out: list[str] = []
     for line in lines:
         text = line.strip()
         if out and text and re.search(r"[:：]\s*\S", out[-1]) and not re.search(r"[:：]", text) \
-                and not pairs_in_text(text, fuzzy=fuzzy, allow_no_colon=fuzzy) and match_label(text, fuzzy=fuzzy) is None:
+                and not pairs_in_text(text) and match_label(text) is None:
             out[-1] = out[-1].rstrip() + ("" if _cjk_edge(out[-1].rstrip()[-1], text[0]) else " ") + text
         else:
             out.append(line)

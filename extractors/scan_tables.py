@@ -108,6 +108,7 @@ def find_tables(grey: np.ndarray) -> list[ScanTable]:
 
 
 MIN_PIECE = 40  # pixels: the height of a table's row at any usable resolution
+PIECE_SHARE = 0.25  # a broken table's smaller piece holds a quarter of the larger's area at least
 
 
 def joined_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -135,16 +136,18 @@ def joined_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int,
 
 
 def _pieces_of_one(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Two outlines' boxes that overlap as the pieces of one broken table do: side by side over a strip (a
-    break down the table), or each about the other's size (a fold across it). A box holding a much smaller
-    one is a frame round a table (the sheet's edge on a photo), not a piece of it."""
+    """Two outlines' boxes that overlap as the pieces of one broken table do: each reaching past the other (a
+    break down the table, or a fold across it: the pieces lie over each other, neither inside the other). A box
+    holding the other is a frame round it (the sheet's edge on a photo, a licence's double border), and a small
+    one reaching over a frame's corner is an ornament (a licence's), not a piece of it."""
     (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
     width, height = min(ax + aw, bx + bw) - max(ax, bx), min(ay + ah, by + bh) - max(ay, by)
     if width <= 0 or height <= 0:
         return False
     small, large = sorted((aw * ah, bw * bh))
-    holds = width * height >= 0.9 * small  # the smaller lies inside the larger
-    return not holds or small >= 0.7 * large
+    # the smaller does not lie inside the larger, and is a piece's size (a quarter of the other at least, not a
+    # corner ornament or a stamp overlapping the frame)
+    return width * height < 0.9 * small and small >= PIECE_SHARE * large
 
 
 def _rule_candidates(vertical: np.ndarray) -> list[float]:
