@@ -1235,9 +1235,9 @@ def rows_from_grid(grid: Grid, spec: TableSpec, header_row: int, mapping: dict[i
         keys = _KEY_COLUMNS.get(spec.key, mapping.values())
         if all(record.get(k) is None for k in keys):
             continue
-        if not any(record.get(k) is not None and k in columns and columns[k].field_type.plausible(record[k])
-                   for k in keys if isinstance(k, str)):
-            continue  # (一)自 | 车辆: a section row a stray rule cut in two, nothing in it a plate or a VIN
+        if not any(value is not None and k in columns and columns[k].field_type.plausible(value)
+                   for k, value in record.items()):
+            continue  # (一)自 | 车辆: a section row a stray rule cut in two, nothing in it of its column's type
         if any(_match_column(spec, c.text) for c in present) and len(present) >= 2 and all(
                 _match_column(spec, c.text) or not c.text.strip() for c in present):
             continue  # a repeated header on a new page
