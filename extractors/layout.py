@@ -1,7 +1,7 @@
 """The layout every backend produces: table grids and text segments, each with its source.
 
 Word, text PDF and OCR backends differ in how they find cells and lines; once
-they have, one label engine (extractors/labels.py) reads fields and tables from
+they have, one label engine (extractors/labels.py, extractors/tables.py) reads fields and tables from
 this common shape, so a label synonym added to forms works for every format.
 """
 

@@ -17,8 +17,9 @@ from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
 from extractors.document_parts import page_ranges, part_layout
 from extractors.kinds import NAME_HINTS, classify, page_number, page_sets
-from extractors.labels import facts_from_layout, signature_date, tables_from_layout, title_name
+from extractors.labels import facts_from_layout, signature_date, title_name
 from extractors.layout import Grid, Layout
+from extractors.tables import tables_from_layout
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction, Fact, Source
 from forms.fields import carries, carries_table, form_only_keys

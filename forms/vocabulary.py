@@ -67,6 +67,7 @@ TICKED_GLYPHS = "☑✔✓√■☒▣●█◉⊠✅"
 UNTICKED_GLYPHS = "□☐○◻▢"
 TICKED_MARKS = TICKED_GLYPHS + "図团"
 UNTICKED_MARKS = UNTICKED_GLYPHS + "口"
+ANSWER_WORDS = ("是", "否", "有", "无")  # the one-word answers a yes/no question offers, each after a box
 
 # Symbol-font check boxes Word writes as w:sym: (font, character code) → the glyph shown (✗ is a cross, not a
 # ticked box)

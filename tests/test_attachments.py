@@ -258,8 +258,8 @@ def test_values_under_a_seal_on_a_scan_are_marked():
 def test_a_vehicle_table_that_lost_the_rule_between_plate_and_vin():
     """c31's scanned form: the rule between 车牌号 and VIN did not survive, so both headings and both
     values of each row share one cell, apart by two spaces."""
-    from extractors.labels import tables_from_layout
     from extractors.layout import Cell, Grid
+    from extractors.tables import tables_from_layout
 
     def row(r, *texts):
         return [Cell(t, Source("申报表.tif", 1, f"table 4, row {r}, column {c + 1}", (c * 100.0, r * 20.0,
@@ -293,8 +293,8 @@ def test_the_date_under_the_signatures_when_they_landed_in_a_cell():
 def test_a_header_cell_merged_over_two_columns_and_a_row_that_lost_the_same_rule():
     """c30's photographed form: `1  号牌号码  VIN` heads two columns (a stray 1 run into it); most rows
     keep the rule between plate and VIN, one row lost it."""
-    from extractors.labels import tables_from_layout
     from extractors.layout import Cell, Grid
+    from extractors.tables import tables_from_layout
 
     def cells(r, *texts):
         return [None if t is None else Cell(t, Source("申报表-1.jpg", 1, f"table 4, row {r}, column {c + 1}",

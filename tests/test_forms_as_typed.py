@@ -356,8 +356,8 @@ def test_a_vin_s_zero_read_as_the_letter_o():
 
 
 def test_a_scanned_ledger_s_vin_is_repaired_and_a_typed_one_kept():
-    from extractors.labels import tables_from_layout
     from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
     from forms.facts import Source
 
     def grid():

@@ -13,8 +13,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from extractors.backends.docx import DocxBackend
-from extractors.labels import facts_from_layout, pairs_in_text, tables_from_layout
+from extractors.labels import facts_from_layout, pairs_in_text
 from extractors.pipeline import extract_bundle
+from extractors.tables import tables_from_layout
 from forms.label_meaning import reading, resolve
 from forms.normalize import normalise_grade
 

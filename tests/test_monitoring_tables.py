@@ -9,7 +9,7 @@ import io
 import docx
 
 from extractors.backends.docx import DocxBackend
-from extractors.labels import tables_from_layout
+from extractors.tables import tables_from_layout
 
 
 def _rows(*rows: list[str]) -> list[dict]:

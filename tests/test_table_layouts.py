@@ -1,4 +1,4 @@
-"""Table layouts of forms written by other hands (extractors/labels.py, tables_from_layout): the whole form as
+"""Table layouts of forms written by other hands (extractors/tables.py, tables_from_layout): the whole form as
 one long Word table holding several tables under merged section rows, and a table cut by sub-section rows.
 Every input is built here; the corpus generator writes neither (benchmarks/table_rewrites.py makes them)."""
 
@@ -106,7 +106,7 @@ def test_one_long_table_broken_across_pages_keeps_each_part_s_rows():
     """Class: a long form table broken by a page: the emissions' last row at the top of page 2, above the
     vehicles' section row and header — the rest of the table before, not a table of its own."""
     from extractors.backends.pdf import PdfBackend
-    from extractors.labels import tables_from_layout
+    from extractors.tables import tables_from_layout
 
     widths = [60, 90, 80, 110, 90]
     first = [["排放口编号", "产污环节", "污染物", "排放浓度（mg/m³）", "标准限值（mg/m³）"],
@@ -127,7 +127,7 @@ def test_a_part_of_a_long_table_goes_on_with_fewer_columns_on_the_next_page():
     under it there), spans five of them (排放阶段 over two); page 2 draws only the vehicles' five columns, its
     first rows values (no header: two rows of values are none either)."""
     from extractors.backends.pdf import PdfBackend
-    from extractors.labels import tables_from_layout
+    from extractors.tables import tables_from_layout
 
     widths = [70, 120, 40, 40, 90, 90]
     first = [["企业名称", "河北恒信铸造有限公司", "", "信用代码", CODE, ""],
@@ -164,7 +164,7 @@ def test_a_page_break_under_a_group_heading_whose_sub_headings_start_the_next_pa
     headings merged down) at the foot of page 1, its sub-headings 车号 | 车辆识别号 at the top of page 2, which
     draws a rule page 1 has not. Neither part named enough columns; no vehicle was read (seed 53's c08)."""
     from extractors.backends.pdf import PdfBackend
-    from extractors.labels import tables_from_layout
+    from extractors.tables import tables_from_layout
 
     widths = [80, 130, 90, 90, 90]
     first = [["（以下按实际情况填写）", "", "", "", ""], ["车辆信息", "", "车辆排放标准", "首次注册日期", "车辆类型"]]
@@ -183,7 +183,7 @@ def test_a_table_carried_over_when_the_part_before_has_a_section_row_cut_in_two(
     wide, so the next page's vehicles were not joined (seed 53's c10 photo: 5/36 cells), and the cut
     section row was read as a vehicle."""
     from extractors.backends.pdf import PdfBackend
-    from extractors.labels import tables_from_layout
+    from extractors.tables import tables_from_layout
 
     first = [["车号", "", "车辆识别码", "尾气排放标准", "初登日期"], ["(一)自", "有车辆", "", "", ""],
              ["冀T12345", "", VINS[0], "国五", "2019-01-01"], ["冀T67890", "", VINS[1], "国六", "2020-02-02"]]
@@ -202,7 +202,7 @@ def test_a_carried_over_page_placed_by_where_its_cells_lie_under_headings_merged
     Those merged cells' ends were taken for their first column's end, so a plate and its VIN fell inside one
     column, the row had no VIN, and the table ended at the next section row (seed 53's c22 photo: 3 of 7)."""
     from extractors.backends.pdf import PdfBackend
-    from extractors.labels import tables_from_layout
+    from extractors.tables import tables_from_layout
 
     first = [["（以下按实际情况填写）", "", "", ""], ["车辆信息", "", "排放标准阶段", "车辆注册日期"],
              ["车辆牌照号码", "识别代号", "", ""], ["（一）自有车辆", "", "", ""], ["冀T12345", VINS[0], "国Ⅵ", "2019.12.12"]]

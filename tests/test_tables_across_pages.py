@@ -1,5 +1,5 @@
 """A table carried over to the next page without its header row repeated, and a row the page break cut in
-two (extractors/labels.py, _joined_across_pages). The corpus generator's forms repeat no such break; Word
+two (extractors/tables.py, _joined_across_pages). The corpus generator's forms repeat no such break; Word
 and LibreOffice print one whenever a ledger is longer than the page and a row may break across pages."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from extractors.backends.pdf import PdfBackend
-from extractors.labels import tables_from_layout
+from extractors.tables import tables_from_layout
 
 VINS = ["LZZ5CLSB9KW123456", "LFWSRXSJ5H1A00001", "LGAX2A148J1234567", "LRDS6PEB2KR000123", "LZGJL5V43MX012345"]
 
@@ -232,8 +232,8 @@ def test_an_empty_grid_between_a_table_and_its_next_page_does_not_part_them():
     """Class: a photographed page read as its table and a second, empty set of the same rules over it (no
     text lands in it); the empty grid stood between the table and its rest on the next page, which was then
     read as no table's (seed 53's c16 photo: 4 of 11 vehicles)."""
-    from extractors.labels import tables_from_layout
     from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
     from forms.facts import Source
 
     def row(texts, page, y):
@@ -255,8 +255,8 @@ def test_a_group_heading_ending_one_photograph_and_its_sub_headings_starting_the
     columns at the foot of page 1, 车号 | 车辆识别号 at the top of page 2, each page's pixels its own. The part
     before is placed in the next page's finer columns by the table's width on each (seed 53's c08 photo:
     0/40 vehicle cells; the text PDF, one page's points, was mended by b66a09b)."""
-    from extractors.labels import tables_from_layout
     from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
     from forms.facts import Source
 
     def row(texts, page, y, edges, scale=1.0, shift=0.0):
