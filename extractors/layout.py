@@ -3,6 +3,8 @@
 Word, text PDF and OCR backends differ in how they find cells and lines; once
 they have, one label engine (extractors/labels.py, extractors/tables.py) reads fields and tables from
 this common shape, so a label synonym added to forms works for every format.
+A cell's or a segment's text is taken as the characters it shows: a radical a
+font drew a common character with is that character (forms.normalize.unify_radicals).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forms.facts import Source
+from forms.normalize import unify_radicals
 
 
 @dataclass
@@ -17,6 +20,9 @@ class Cell:
     text: str
     source: Source
     confidence: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.text = unify_radicals(self.text)
 
 
 @dataclass
@@ -44,6 +50,9 @@ class Segment:
     source: Source
     confidence: float = 1.0
     line: int = 0  # segments of the same visual line share this number
+
+    def __post_init__(self) -> None:
+        self.text = unify_radicals(self.text)
 
 
 @dataclass

@@ -28,10 +28,31 @@ def to_halfwidth(text: str) -> str:
     return "".join(out)
 
 
+# A PDF's text layer (and a Word file converted from one) may give a common character as the radical its font
+# draws it with: 工 as ⼯ U+2F2F (a Kangxi radical, which NFKC makes 工), 长 as ⻓ U+2ED3 (the radicals
+# supplement, which NFKC leaves). The supplement's ideographs are Unicode's EquivalentUnifiedIdeograph.txt
+# (U+2E81–U+2EF3; U+2E80 has none).
+_RADICAL_SUPPLEMENT = (
+    "⺁厂 ⺂乛 ⺃乚 ⺄乙 ⺅亻 ⺆冂 ⺇𠘨 ⺈刀 ⺉刂 ⺊卜 ⺋㔾 ⺌小 ⺍小 ⺎兀 ⺏尣 ⺐尢 ⺑𡯂 ⺒巳 ⺓幺 ⺔彑 ⺕𫜹 ⺖忄 ⺗心 ⺘扌 ⺙攵 ⺛旡 ⺜日 ⺝月 ⺞歺 ⺟母 ⺠民 ⺡氵 ⺢氺 ⺣灬 ⺤爫 "
+    "⺥爫 ⺦丬 ⺧牛 ⺨犭 ⺩王 ⺪𤴔 ⺫目 ⺬示 ⺭礻 ⺮𥫗 ⺯糹 ⺰纟 ⺱罓 ⺲罒 ⺳㓁 ⺴冗 ⺵𦉫 ⺶羊 ⺷𦍌 ⺸𦍋 ⺹耂 ⺺肀 ⺻聿 ⺼肉 ⺽𦥑 ⺾艹 ⺿艹 ⻀艹 ⻁虎 ⻂衤 ⻃覀 ⻄西 ⻅见 ⻆角 ⻇𧢲 "
+    "⻈讠 ⻉贝 ⻊𧾷 ⻋车 ⻌辶 ⻍辶 ⻎辶 ⻏邑 ⻐钅 ⻑長 ⻒镸 ⻓长 ⻔门 ⻕𨸏 ⻖阝 ⻗雨 ⻘青 ⻙韦 ⻚页 ⻛风 ⻜飞 ⻝食 ⻞𩙿 ⻟飠 ⻠饣 ⻡𩠐 ⻢马 ⻣骨 ⻤鬼 ⻥鱼 ⻦鸟 ⻧卤 ⻨麦 ⻩黄 ⻪黾 "
+    "⻫斉 ⻬齐 ⻭歯 ⻮齿 ⻯竜 ⻰龙 ⻱龜 ⻲亀 ⻳龟 "
+)
+_RADICALS = {ord(pair[0]): pair[1:] for pair in _RADICAL_SUPPLEMENT.split()} | {
+    code: unicodedata.normalize("NFKC", chr(code)) for code in range(0x2F00, 0x2FD6)}
+_RADICAL = re.compile("[\u2e81-\u2ef3\u2f00-\u2fd5]")
+
+
+def unify_radicals(text: str) -> str:
+    """A text with each radical a font drew a common character with made that character (⼯业 → 工业)."""
+    return text.translate(_RADICALS) if _RADICAL.search(text) else text
+
+
 def clean_text(text: str | None) -> str:
     """Collapse white space, drop zero-width characters, normalise compatibility forms."""
     if text is None:
         return ""
+    text = unify_radicals(text)
     text = unicodedata.normalize("NFKC", text) if _needs_nfkc(text) else text
     text = text.replace("\u200b", "").replace("\ufeff", "")
     text = re.sub(r"[_＿]{2,}", " ", text)  # a form's fill-in line typed as underscores around the value (__某某公司__)
