@@ -111,6 +111,8 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
               naming=_shaped(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}"),
               description="a person's name (at least two letters)"),
     FieldType("place", _or_none(n.normalise_place), shape=_short_words(20),
+              # an administrative unit's name (永年区, 泊头市): what a place field holds, though a text may too
+              naming=lambda value: isinstance(value, str) and n.only_units(value),
               description="a county, city or district name (at least two Chinese characters)"),
     FieldType("credit_code", _or_none(n.normalise_code), lambda value, _: v.check_credit_code(value),
               distinctive=True, shape=_shaped(r"[0-9A-Z]{15,20}"),

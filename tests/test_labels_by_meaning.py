@@ -717,3 +717,21 @@ def test_a_scanned_cell_with_a_speck_read_as_a_full_stop():
                                                        0.9, [])}
     assert facts["eia_approval_number"] == "唐环评〔2015〕56号" and facts["design_capacity"] == "钢结构件5万吨/年"
     assert facts["permit_valid_until"] == "2027-02-06"
+
+
+def test_where_the_works_is_asked_by_other_words_and_a_county_by_its_words_turned_round():
+    """Class: the address asked as where the works is (企业所在地, 地理位置) and the county as 县区名称 / 区县名称
+    (its words turned round, a general 名称 after them): no field's labels come near enough, so all three were
+    missed. The value decides the county: an administrative unit's name (永年区) is what a place holds."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=4)
+        _row(table, "企业名称", "河北恒信铸造有限公司", "县区名称", "枣强县")
+        _row(table, "企业所在地", "河北省衡水市枣强县工业园区8号", "法定代表人", "王建国")
+
+    fields, _, unassigned = _read(_docx(build))
+    assert fields["county"] == "枣强县"
+    assert fields["address"] == "河北省衡水市枣强县工业园区8号"
+    assert not unassigned
+    assert resolve("地理位置", "河北省衡水市枣强县工业园区8号").key == "address"
+    assert resolve("区县名称", "枣强县").key == "county"
+    assert resolve("区县名称", "河北恒信铸造有限公司") is None  # a name is no place
