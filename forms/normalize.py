@@ -99,9 +99,12 @@ _BRACKETED_MARK = re.compile(r"[（(【\[]\s*([√✓✔☑■xX×]?)\s*[)）】
 
 
 def _bracketed_marks(text: str) -> str:
-    """是（√）否（ ） as the typed form writes it: ☑是 □否 (only where a bracket follows an option)."""
+    """是（√）否（ ） as the typed form writes it: ☑是 □否 (only where a bracket follows an option); brackets
+    before their options when the text begins with one and an option after it: （ ）是 （√）否, [√]重点管理."""
     if not _BRACKETED_MARK.search(text):
         return text
+    if re.match(_BRACKETED_MARK.pattern + r"\s*[^\s（(【\[)）】\]]", text.strip()):
+        return _BRACKETED_MARK.sub(lambda m: "☑" if m.group(1) else "□", text)
     out, last = [], 0
     for m in re.finditer(r"([^\s（(【\[)）】\]，,;；/、]+)\s*" + _BRACKETED_MARK.pattern, text):
         out.append(text[last:m.start()])

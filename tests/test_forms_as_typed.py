@@ -404,3 +404,18 @@ def test_an_answer_whose_options_stand_a_cell_each():
     fields, _, _ = _read(_docx(build))
     assert fields == {"applied_grade": "B", "permit_class": "简化管理", "gate_system": False,
                       "legal_representative": "王建国", "contact_phone": "13812345678"}
+
+
+def test_a_mark_in_brackets_before_its_option():
+    """Class: the mark typed in brackets before its option (（ ）是 （√）否, [ ]A级 [√]B级): brackets were
+    read as after their options only, so the tick went to the option before it: 否 read as 是, B级 as
+    nothing. Brackets after their options are read as before."""
+    from forms.normalize import normalise_grade, normalise_permit_class
+
+    assert parse_bool("( )是 (√)否") is False
+    assert parse_bool("[ ]是 [√]否") is False
+    assert parse_bool("【√】是【 】否") is True
+    assert parse_bool("是（ ）否（√）") is False
+    assert parse_bool("（ ）") is None
+    assert normalise_grade("（ ）A级 （√）B级 （ ）C级") == "B"
+    assert normalise_permit_class("[√]重点管理 [ ]简化管理") == "重点管理"
