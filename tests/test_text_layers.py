@@ -70,3 +70,56 @@ def test_unify_radicals_leaves_every_other_character_as_it_is():
     assert unify_radicals(text) == text
     assert unify_radicals("⻋⻔⻛⻜⻢⻥⻩⻬⻰") == "车门风飞马鱼黄齐龙"
     assert clean_text(" ⼯业园区 ") == "工业园区"
+
+
+def _fake_bold_pdf(rows: list[tuple[str, str]], ruled: bool) -> bytes:
+    """Labels drawn twice a hair apart, as a font without a bold face is made bold; in a ruled table or as
+    lines on the page."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from fixtures.pages import PDF_FONT, _register_pdf_font
+
+    _register_pdf_font()
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=1)
+    pdf.setFont(PDF_FONT, 11)
+    top = 780
+    for r, (label, value) in enumerate(rows):
+        y = top - 26 * r
+        for dx, dy in ((0, 0), (0.3, 0), (0, 0.3), (0.3, 0.3)):
+            pdf.drawString(64 + dx, y - 17 + dy, label)
+        pdf.drawString(224, y - 17, value)
+        if ruled:
+            pdf.rect(58, y - 26, 160, 26)
+            pdf.rect(218, y - 26, 320, 26)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def test_text_drawn_twice_for_bold_is_read_once():
+    """Class: a PDF whose bold labels are the text drawn again a hair apart (WPS, some print drivers, for a
+    font without a bold face): the text layer said 企企业业名名称称：：, so no label was found."""
+    rows = [("企业名称", "河北恒信铸造有限公司"), ("法定代表人", "王建国"), ("统一社会信用代码", CODE),
+            ("联系电话", "13812345678")]
+    for ruled in (True, False):
+        layout = PdfBackend("申报表.pdf", _fake_bold_pdf([(f"{k}：" if not ruled else k, v) for k, v in rows],
+                                                       ruled)).read()
+        assert bool(layout.grids) is ruled
+        fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
+        assert fields["enterprise_name"] == "河北恒信铸造有限公司", ruled
+        assert fields["legal_representative"] == "王建国"
+        assert fields["credit_code"] == CODE
+        assert fields["contact_phone"] == "13812345678"
+
+
+def test_letters_repeated_in_a_value_are_kept():
+    """Two strikes are one character only where they lie on each other: 11, 888 and 一一 stay."""
+    from extractors.backends.pdf import without_double_strikes
+
+    chars = [{"text": t, "fontname": "F", "size": 11.0, "upright": True, "x0": x, "top": 100.0, "doctop": 100.0}
+             for t, x in (("8", 10.0), ("8", 16.0), ("8", 22.0), ("8", 22.4), ("一", 40.0), ("一", 51.0))]
+    assert [c["x0"] for c in without_double_strikes(chars)] == [10.0, 16.0, 22.0, 40.0, 51.0]

@@ -246,6 +246,27 @@ def text_layer_broken(chars: list[dict]) -> bool:
     return cid > len(chars) * 0.05 or unreadable > max(len(text), 1) * 0.2
 
 
+STRIKE_TOLERANCE = 1.0  # points: a character drawn again this near where it was drawn is the same character
+
+
+def without_double_strikes(chars: list[dict]) -> list[dict]:
+    """The page's characters with each drawn once: a font without a bold face is made bold by drawing the
+    text two or more times a hair apart (WPS, print drivers), which the text layer gives as 企企业业名名称称."""
+    kept: list[dict] = []
+    near: dict[tuple, list[dict]] = {}
+    for char in chars:
+        key = (char.get("text"), char.get("fontname"), round(float(char.get("size") or 0), 1), char.get("upright"))
+        x, y = float(char["x0"]), float(char.get("doctop", char["top"]))
+        cell = (round(x / STRIKE_TOLERANCE), round(y / STRIKE_TOLERANCE))
+        if any(abs(x - float(o["x0"])) <= STRIKE_TOLERANCE
+               and abs(y - float(o.get("doctop", o["top"]))) <= STRIKE_TOLERANCE
+               for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in near.get((key, cell[0] + dx, cell[1] + dy), ())):
+            continue
+        near.setdefault((key, *cell), []).append(char)
+        kept.append(char)
+    return kept
+
+
 THIN_TEXT_CHARS = 40  # a footer, a page number, a watermark: fewer characters than any document's page
 IMAGE_COVER = 0.5  # share of the page an image covers for the page to be a scan
 
@@ -510,6 +531,7 @@ class PdfBackend(Backend):
         return layout
 
     def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
+        page.objects["char"] = without_double_strikes(page.chars)
         add_form_fields(page)
         add_drawn_checkboxes(page)
         grids, boxes = [], []
