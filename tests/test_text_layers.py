@@ -123,3 +123,52 @@ def test_letters_repeated_in_a_value_are_kept():
     chars = [{"text": t, "fontname": "F", "size": 11.0, "upright": True, "x0": x, "top": 100.0, "doctop": 100.0}
              for t, x in (("8", 10.0), ("8", 16.0), ("8", 22.0), ("8", 22.4), ("一", 40.0), ("一", 51.0))]
     assert [c["x0"] for c in without_double_strikes(chars)] == [10.0, 16.0, 22.0, 40.0, 51.0]
+
+
+def test_text_typed_onto_a_pdf_with_a_reader_s_typewriter_is_read(tmp_path):
+    """Class: the form received as a plain PDF and filled in with a reader's typewriter or Fill & Sign tool:
+    each value is a FreeText annotation over the blank after its label, not the page's text, so only the
+    labels were read. A value typed on two lines is one value."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from extractors.pipeline import extract_bundle
+    from fixtures.pages import PDF_FONT, _register_pdf_font
+
+    _register_pdf_font()
+    values = {"name": "河北恒信铸造有限公司", "legal": "王建国", "address": "河北省衡水市枣强县\n工业园区8号"}
+
+    def placeholder(key: str) -> str:  # as long as the UTF-16 string put in its place, so the offsets hold
+        return key[0].upper() * (4 * len(values[key]) + 4 - 2)
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.setFont(PDF_FONT, 16)
+    page.drawString(180, 780, "重点行业绩效分级申报表")
+    page.setFont(PDF_FONT, 12)
+    rows = [("企业名称：", placeholder("name")), ("统一社会信用代码：", CODE), ("法定代表人：", placeholder("legal")),
+            ("联系电话：", "13812345678"), ("详细地址：", placeholder("address"))]
+    for k, (label, value) in enumerate(rows):
+        y = 720 - 40 * k
+        page.drawString(60, y, label)
+        page.line(180, y - 3, 520, y - 3)
+        height = 34 if label.startswith("详细") else 18
+        page.freeTextAnnotation(value, "/Helv 12 Tf 0 g", Rect=(182, y - 2 - height + 16, 518, y + 14),
+                                relative=0)
+    page.save()
+    data = out.getvalue()
+    for key, text in values.items():  # the texts as a reader saves Chinese: UTF-16 strings
+        data = data.replace(f"({placeholder(key)})".encode(),
+                            ("<FEFF" + "".join(f"{ord(ch):04X}" for ch in text) + ">").encode())
+    path = tmp_path / "申报表.pdf"
+    path.write_bytes(data)
+    (doc,) = extract_bundle([path]).documents
+    assert doc.kind == "application_form" and doc.method == "pdf-text"
+    facts = {f.key: f.value for f in doc.facts}
+    assert facts["enterprise_name"] == "河北恒信铸造有限公司"
+    assert facts["credit_code"] == CODE
+    assert facts["legal_representative"] == "王建国"
+    assert facts["contact_phone"] == "13812345678"
+    assert facts["address"] == "河北省衡水市枣强县工业园区8号"

@@ -6,7 +6,8 @@ text, so a text layer reads the labels with nothing after them. Each field's val
 characters where the field shows it — a text or choice field's text, a check box as ☑ or □ — so the words,
 the tables' cells and the yes/no reading see what the viewer shows, as drawn_checkboxes does for drawn boxes.
 A field whose area already holds the page's own characters (a form flattened with its fields kept) adds
-nothing.
+nothing. Text typed onto a page with a reader's typewriter or Fill & Sign tool is an annotation too (FreeText),
+read the same way.
 """
 
 from __future__ import annotations
@@ -65,8 +66,16 @@ def field_value(data: dict) -> str | None:
     return None
 
 
+def typed_text(data: dict) -> str | None:
+    """What a text typed onto the page with a reader's typewriter or Fill & Sign tool says (a FreeText
+    annotation's Contents), its lines one after another: one box is one text, wrapped where the box ended."""
+    text = " ".join(_text(data.get("Contents")).split())
+    return text[:MAX_VALUE_CHARS] or None
+
+
 def add_form_fields(page) -> int:
-    """Put each form field's value into the page's characters where the field shows it; how many were added."""
+    """Put each form field's value, and each text typed onto the page as an annotation, into the page's
+    characters where the viewer shows it; how many were added."""
     try:
         annots = page.annots
     except Exception as exc:  # pdfminer on a malformed annotation array: the page's own text stays
@@ -77,9 +86,10 @@ def add_form_fields(page) -> int:
     for annot in annots[:MAX_FIELDS]:
         try:
             data = annot.get("data") or {}
-            if _name(data.get("Subtype")) != "Widget" or int(resolve1(data.get("F")) or 0) & _HIDDEN:
+            subtype = _name(data.get("Subtype"))
+            if subtype not in ("Widget", "FreeText") or int(resolve1(data.get("F")) or 0) & _HIDDEN:
                 continue
-            value = field_value(data)
+            value = field_value(data) if subtype == "Widget" else typed_text(data)
             box = {k: float(annot[k]) for k in ("x0", "x1", "top", "bottom")}
         except (TypeError, ValueError, KeyError) as exc:  # a malformed field: the others are still read
             log.warning("a form field not read: %s: %s", type(exc).__name__, exc)
@@ -88,17 +98,21 @@ def add_form_fields(page) -> int:
                 box["x0"] - 1 <= c["x0"] and c["x1"] <= box["x1"] + 1 and box["top"] - 1 <= c["top"]
                 and c["bottom"] <= box["bottom"] + 1 for c in chars):
             continue
-        height = box["bottom"] - box["top"]
-        size = min(height * 0.8, 12.0)
-        width = min(size, (box["x1"] - box["x0"] - 2) / len(value))
-        top = box["top"] + (height - size) / 2
-        for k, ch in enumerate(value):
-            x0 = box["x0"] + 1 + k * width
-            chars.append({"object_type": "char", "page_number": page.page_number, "text": ch, "fontname": "FormField",
-                          "size": size, "adv": width, "upright": True, "x0": x0, "x1": x0 + width, "width": width,
-                          "top": top, "bottom": top + size, "height": size, "doctop": page.initial_doctop + top,
-                          "y0": float(page.height) - top - size, "y1": float(page.height) - top,
-                          "matrix": (1, 0, 0, 1, x0, float(page.height) - top - size), "mcid": None, "tag": None,
-                          "ncs": "DeviceGray", "stroking_color": (0,), "non_stroking_color": (0,)})
+        _place(page, chars, value, box["x0"], box["x1"], box["top"], box["bottom"] - box["top"])
         added += 1
     return added
+
+
+def _place(page, chars: list[dict], text: str, left: float, right: float, top: float, height: float) -> None:
+    """The text as characters in one line of the box, as a viewer would set it."""
+    size = min(height * 0.8, 12.0)
+    width = min(size, (right - left - 2) / len(text))
+    top += (height - size) / 2
+    for k, ch in enumerate(text):
+        x0 = left + 1 + k * width
+        chars.append({"object_type": "char", "page_number": page.page_number, "text": ch, "fontname": "FormField",
+                      "size": size, "adv": width, "upright": True, "x0": x0, "x1": x0 + width, "width": width,
+                      "top": top, "bottom": top + size, "height": size, "doctop": page.initial_doctop + top,
+                      "y0": float(page.height) - top - size, "y1": float(page.height) - top,
+                      "matrix": (1, 0, 0, 1, x0, float(page.height) - top - size), "mcid": None, "tag": None,
+                      "ncs": "DeviceGray", "stroking_color": (0,), "non_stroking_color": (0,)})
