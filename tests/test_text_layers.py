@@ -172,3 +172,16 @@ def test_text_typed_onto_a_pdf_with_a_reader_s_typewriter_is_read(tmp_path):
     assert facts["legal_representative"] == "王建国"
     assert facts["contact_phone"] == "13812345678"
     assert facts["address"] == "河北省衡水市枣强县工业园区8号"
+
+
+def test_a_text_layer_of_a_font_s_private_codes_is_read_by_ocr():
+    """Class: a PDF whose font maps its glyphs to private-use code points (U+E000–U+F8FF) instead of the
+    characters drawn: the text layer is noise that was read as text; the page goes to OCR as one without a
+    text layer. A few private codes (a symbol font's boxes) leave the text layer as it is."""
+    noise = "".join(chr(0xE000 + k) for k in range(40))
+    backend = PdfBackend("申报表.pdf", _pdf_coded([noise[:20], noise[20:], "企业名称：河北恒信"]))
+    backend.read()
+    assert backend.ocr_pages == [1]
+    boxes = PdfBackend("申报表.pdf", _pdf_coded(["企业名称：河北恒信铸造有限公司", "是否安装在线监测：\uf0fe是 \uf0a8否"]))
+    boxes.read()
+    assert boxes.ocr_pages == []

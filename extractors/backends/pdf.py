@@ -242,7 +242,10 @@ def text_layer_broken(chars: list[dict]) -> bool:
         return True
     cid = sum(1 for c in chars if c.get("text", "").startswith("(cid:"))
     text = "".join(c.get("text", "") for c in chars if not c.get("text", "").startswith("(cid:"))
-    unreadable = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n"))
+    # a font's private codes (U+E000–U+F8FF) mapped as they are, not to the characters drawn: a few are a symbol
+    # font's boxes, most a font whose map says nothing
+    unreadable = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n")
+                     or "\ue000" <= ch <= "\uf8ff")
     return cid > len(chars) * 0.05 or unreadable > max(len(text), 1) * 0.2
 
 
