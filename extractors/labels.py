@@ -223,10 +223,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     if not out:  # `企业名称　　某某公司`: a Word line aligned with spaces, a scan's row that lost its rules
         out = _spaced_pairs(text, fuzzy)
     if not out and allow_no_colon:
-        m = _leading_label_pattern().match(text)  # `标签 值`, or `申报日期2023年12月02日` run together
-        if m and (spec := match_label(m.group("label"))):
-            group = "value" if m.group("value") else "figure"
-            out.append((spec, m.group(group).strip(), m.start(group), len(text)))
+        out = _pairs_without_colons(text, fuzzy)
     if not out and fuzzy:
         m = _LOOSE_PAIR.match(text)
         if m and (spec := match_label(m.group("label"), fuzzy=True)):
@@ -237,6 +234,37 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         value = m.group("value").strip()
         out.extend((spec, value, m.start("value"), len(text)) for spec in _specs_by_meaning(m.group("label"), value))
     return out
+
+
+_RUN = re.compile(r"[^\t]+?(?=\s{2,}|\t|$)")  # runs of a line apart by a tab or two spaces or more
+
+
+def _pairs_without_colons(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int]]:
+    """`标签 值` with no colon, each run of the line (apart by a tab or two spaces) one pair (法定代表人 王建国
+    联系电话 13812345678), or `申报日期2023年12月02日` run together. A known label starts the run; typed text's
+    value must read as the field's (an OCR line's is read as before: its colon is what OCR lost)."""
+    out = []
+    runs = [(m.group(), m.start()) for m in _RUN.finditer(text)] if not fuzzy else [(text, 0)]
+    for run, offset in runs:
+        m = _leading_label_pattern().match(run)
+        if not m or (spec := match_label(m.group("label"))) is None:
+            if fuzzy or len(runs) == 1:
+                return out
+            continue
+        group = "value" if m.group("value") else "figure"
+        value = m.group(group).strip()
+        if fuzzy or _says_its_value(spec, value):
+            out.append((spec, value, offset + m.start(group), offset + len(run)))
+    return out
+
+
+def _says_its_value(spec: FieldSpec, value: str) -> bool:
+    """A value typed after a known label with no colon between them: it reads as the field's, is no place to
+    sign or seal (签字, 盖章) and no pair of its own (a colon), and a free text says what it is by a figure
+    or an organisation's ending (河北省…8号, 某某有限公司), not an instruction (详细到门牌号)."""
+    if re.search(r"[:：]", value) or SIGNATURE_LINE.search(value) or not plausible(spec, value):
+        return False
+    return spec.field_type.name != "text" or bool(re.search(r"\d", value) or _ORGANISATION_END.search(value))
 
 
 _NOTED_LABEL = re.compile(r"^\s*(?P<label>[\u4e00-\u9fff]{2,20}\s*[（(][^（）():：]{1,10}[）)])\s*(?P<value>[^:：\s].*)$")
@@ -346,6 +374,7 @@ def _label_heads() -> tuple[str, ...]:
 
 
 _NAME_ENDS = re.compile(f"(?:{ORGANISATION_ENDS}|[）)])$")
+_ORGANISATION_END = re.compile(f"(?:{ORGANISATION_ENDS})$")
 
 
 def _without_label_tail(raw: str) -> str:
@@ -442,8 +471,13 @@ _LABEL_WITH_VALUE = re.compile(r"^[^:：]{2,24}[:：]\s*\S{2,}")
 def _holds_pair(text: str) -> bool:
     """A cell that writes its label and its value together (法定代表人：王建国 | 所在区县：永年区, two to a row) is a
     pair of its own, read as running text: not a label whose value is the next cell, nor a label of a row of
-    labels. Two characters at least after the colon: a scan's speck after a label's colon is no value."""
-    return _LABEL_WITH_VALUE.match(text.strip()) is not None
+    labels. Two characters at least after the colon: a scan's speck after a label's colon is no value. With no
+    colon, a known label and a value of its field after a space (联系电话 13812345678), or a label's note and
+    such a value after it (详细地址（全称）河北省…)."""
+    text = text.strip()
+    return _LABEL_WITH_VALUE.match(text) is not None or bool(_pairs_without_colons(text, False)) or any(
+        _says_its_value(spec, value) for spec, value, _, _ in _spaced_pairs(text, False)) or (
+        (m := _NOTED_LABEL.match(text)) is not None and bool(_specs_by_meaning(m.group("label"), m.group("value"))))
 
 
 def _labels_in_row(row: list[Cell | None], fuzzy: bool) -> int:
@@ -653,7 +687,7 @@ def facts_from_grid(grid: Grid, kind: str, base_confidence: float, *, fuzzy: boo
             for line in _pair_lines(lines, fuzzy):
                 # `标签：值`, or on a scan that lost the rule between them `标签  值` in one cell
                 found: list = []
-                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy, allow_no_colon=fuzzy, unassigned=found):
+                for pspec, raw, _, _ in pairs_in_text(line, fuzzy=fuzzy, allow_no_colon=True, unassigned=found):
                     fact = _fact(pspec, raw, cell.source, base_confidence * 0.97 * cell.confidence, kind)
                     if fact:
                         facts.append(fact)
@@ -814,7 +848,7 @@ def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
             if grid.for_fields:
                 facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
         facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
-                                         allow_no_colon=layout.method != "docx", fuzzy=fuzzy, unassigned=unassigned))
+                                         allow_no_colon=True, fuzzy=fuzzy, unassigned=unassigned))
     # a spreadsheet's sparse row is a segment and a row of its grid: the same value from the same cell once
     seen: set = set()
     return [f for f in facts if (key := (f.key, str(f.value), f.source.file, f.source.page, f.source.cell,

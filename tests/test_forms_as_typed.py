@@ -419,3 +419,32 @@ def test_a_mark_in_brackets_before_its_option():
     assert parse_bool("（ ）") is None
     assert normalise_grade("（ ）A级 （√）B级 （ ）C级") == "B"
     assert normalise_permit_class("[√]重点管理 [ ]简化管理") == "重点管理"
+
+
+def test_a_label_and_its_value_apart_by_a_space_with_no_colon():
+    """Class: a Word form typed without colons, a label and its value apart by a space or a tab, in a cell
+    (联系电话 13812345678, 详细地址（全称）河北省…) or a paragraph with two pairs (法定代表人 王建国   联系电话 …).
+    They were read on scans only; a cell holding such a pair was taken for a label whose value is the next
+    cell. A word that is no value (签字, 详细到门牌号) is no pair: the value is the next cell's."""
+    def cells(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "企业名称  河北恒远铸造有限公司", "法定代表人\t王建国")
+        _row(table, f"统一社会信用代码 {CODE}", "联系电话 13812345678")
+        _row(table, "详细地址（全称）河北省邯郸市永年区工业园区8号", "所在区县  永年区")
+        _row(table, "环保负责人  签字", "李明")
+
+    fields, _, unassigned = _read(_docx(cells))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国", "credit_code": CODE,
+                      "contact_phone": "13812345678", "address": "河北省邯郸市永年区工业园区8号", "county": "永年区",
+                      "contact_person": "李明"}
+    assert not unassigned
+
+    def lines(doc):
+        doc.add_paragraph("企业名称 河北恒远铸造有限公司")
+        doc.add_paragraph("法定代表人 王建国       联系电话 13812345678")
+        doc.add_paragraph(f"统一社会信用代码 {CODE}")
+        doc.add_paragraph("联系电话 请填写手机号码")
+
+    fields, _, _ = _read(_docx(lines))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国",
+                      "contact_phone": "13812345678", "credit_code": CODE}
