@@ -425,20 +425,24 @@ def normalise_phone(text: str | None) -> str:
     return text.strip("-")
 
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+
+
 def parse_number(text: str | float | int | None) -> float | int | None:
     """`6.3`, `6.3mg/m³`, `＜1` (kept as 1), `1.2×10²`; None for 未检出/ND/—."""
     if text is None:
         return None
     if isinstance(text, int | float):
         return text
-    text = to_halfwidth(clean_text(str(text))).replace(",", "")
+    text = to_halfwidth(clean_text(str(text))).replace(",", "").translate(_SUPERSCRIPTS)
     m = re.search(r"-?\d+(?:\.\d+)?", text)
     if not m:
         return None
     value = float(m.group(0))
-    exp = re.search(r"[×xX*]\s*10\s*\^?\s*([-−]?\d+)", text[m.end():])
+    # a power of ten as a report prints it: 1.2×10³ (superscript figures), 1.2×10^-2, 1.2E+01
+    exp = re.match(r"\s*(?:[×xX*]\s*10\s*\^?\s*|[eE](?=[-+−]?\d))([-+−]?\d+)", text[m.end():])
     if exp:
-        value *= 10 ** int(exp.group(1).replace("−", "-"))
+        value *= 10 ** int(exp.group(1).replace("−", "-").lstrip("+"))
     return int(value) if value.is_integer() and "." not in m.group(0) and not exp else value
 
 

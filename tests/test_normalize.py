@@ -317,3 +317,17 @@ def test_a_vin_beside_a_speck_is_the_vin_and_two_readings_run_together_are_left_
 @pytest.mark.parametrize("raw", ["冀D,15533D", "冀D，15533D", "冀D'15533D"])
 def test_a_speck_inside_a_plate_is_no_part_of_it(raw):
     assert n.normalise_plate(raw) == "冀D15533D"
+
+
+def test_a_figure_in_powers_of_ten_as_a_report_prints_it():
+    """Class: a monitoring report's figures in scientific notation: superscript figures (1.2×10³, 3.2×10⁻², as
+    Word sets them) and a spreadsheet's E notation (1.2E+01) were read as their first factor alone."""
+    from forms.normalize import parse_number
+
+    assert parse_number("1.2×10³") == 1200
+    assert parse_number("3.2×10⁻²") == 0.032
+    assert parse_number("1.2E+01") == 12
+    assert parse_number("2.5e-1") == 0.25
+    assert parse_number("1.2×10^2") == 120
+    assert parse_number("8.2 E区") == 8.2
+    assert parse_number("8.2mg/m³") == 8.2
