@@ -563,11 +563,18 @@ _STAGES = [  # between 国 and its figure, a scan's speck (国.V) is white
 ]
 
 
+# a stage's figure alone, under a heading that says it is a stage (排放阶段: Ⅵ, 五, V阶段, 6b)
+_BARE_STAGE = re.compile(r"(?:(六|6|VI|Ⅵ)|(五|5|V|Ⅴ)|(四|4|IV|Ⅳ)|(三|3|III|Ⅲ))[\s(（]*[AB]?[)）]?(?:阶段|标准)?", re.I)
+
+
 def normalise_emission_stage(text: str | None) -> str:
     text = to_halfwidth(clean_text(text))
     for pattern, name in _STAGES:
         if pattern.search(text):
             return name
+    m = _BARE_STAGE.fullmatch(text.strip())
+    if m and not text.strip().isdigit():  # a figure alone may be a row's number (序号 3 … 6)
+        return ("国六", "国五", "国四", "国三")[next(i for i in range(4) if m.group(i + 1))]
     return text
 
 

@@ -331,3 +331,15 @@ def test_a_figure_in_powers_of_ten_as_a_report_prints_it():
     assert parse_number("1.2×10^2") == 120
     assert parse_number("8.2 E区") == 8.2
     assert parse_number("8.2mg/m³") == 8.2
+
+
+def test_a_stage_written_as_its_figure_alone():
+    """Class: a ledger's 排放阶段 column holding the stage's figure without 国 (Ⅵ, VI, 五, V阶段, 6b): it was
+    kept as written, no stage, so the vehicle counted as no 国五/国六 truck. An Arabic figure alone stays as
+    it is: it may be a row's number."""
+    from forms.normalize import normalise_emission_stage
+
+    assert [normalise_emission_stage(t) for t in ("Ⅵ", "VI", "六", "6b", "Ⅵ(b)", "V阶段", "五", "IV")] == \
+        ["国六"] * 5 + ["国五"] * 2 + ["国四"]
+    assert normalise_emission_stage("6") == "6"
+    assert normalise_emission_stage("V6") == "V6"
