@@ -7,7 +7,14 @@ import unicodedata
 from datetime import date
 from functools import cache
 
-from forms.vocabulary import LEADING, TICKED_GLYPHS, TICKED_MARKS, UNTICKED_GLYPHS, UNTICKED_MARKS
+from forms.vocabulary import (
+    LEADING,
+    PLATE_PROVINCES,
+    TICKED_GLYPHS,
+    TICKED_MARKS,
+    UNTICKED_GLYPHS,
+    UNTICKED_MARKS,
+)
 
 # ---------------------------------------------------------------- text basics
 
@@ -323,12 +330,19 @@ def parse_date_end(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------- codes and numbers
 
+_PLATE_IN = re.compile(f"[{PLATE_PROVINCES}][A-Z](?:[A-Z0-9]{{5,6}}|[A-Z0-9]{{4}}[挂学警港澳])(?![A-Z0-9])")
+
+
 def normalise_plate(text: str | None) -> str:
     """A number plate without the separator people print after its letter (冀J·12345, 冀J 12345 → 冀J12345)."""
     # a scan's speck read as a comma or a quote inside it too (冀D,15533D); the plate's colour noted after it
     # (冀A12345（黄）, 冀A12345(黄牌)) is no part of it
     text = re.sub(r"[（(]\s*[黄蓝绿白黑]色?牌?\s*[)）]\s*$", "", clean_text(text))
-    return re.sub(r"[·•・.．\s\-,，、'`]", "", to_halfwidth(text).upper())
+    plate = re.sub(r"[·•・.．\s\-,，、'`]", "", to_halfwidth(text).upper())
+    # a colour written round it without brackets (黄 冀A12345, 冀A12345黄牌), a combination's two plates
+    # (牵引车/挂车: 冀A12345/冀B5678挂): the first plate in it
+    found = _PLATE_IN.findall(plate)
+    return found[0] if found and not _PLATE_IN.fullmatch(plate) else plate
 
 
 # the words an organisation's name ends with (某某铸造有限公司, 某某研究院): a value that ends so is a name

@@ -343,3 +343,16 @@ def test_a_stage_written_as_its_figure_alone():
         ["国六"] * 5 + ["国五"] * 2 + ["国四"]
     assert normalise_emission_stage("6") == "6"
     assert normalise_emission_stage("V6") == "V6"
+
+
+def test_a_plate_with_its_colour_written_round_it_or_a_combination_s_two_plates():
+    """Class: a ledger's plate cell with the plate's colour written without brackets (黄 冀A12345, 冀A12345黄牌)
+    or a tractor's plate and its trailer's (冀A12345/冀B5678挂): the cell was kept whole, no plate, so its
+    row's vehicle was missed. The first plate in it is the vehicle's."""
+    from forms.normalize import normalise_plate
+
+    assert normalise_plate("黄 冀A12345") == "冀A12345"
+    assert normalise_plate("冀A12345黄牌") == "冀A12345"
+    assert normalise_plate("冀A12345/冀B5678挂") == "冀A12345"
+    assert normalise_plate("冀A1234挂") == "冀A1234挂"
+    assert normalise_plate("冀AD12345") == "冀AD12345"
