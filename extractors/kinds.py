@@ -74,10 +74,8 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
         scores[kind] = score
     # an application form is recognisable by how many of the labels only a form has it carries
     scores["application_form"] += min(label_hits, 12) * 1.0
-    stem = file_name.rsplit("/", 1)[-1]
-    for kind, pattern in NAME_HINTS.items():
-        if re.search(pattern, stem, re.I):
-            scores[kind] = scores.get(kind, 0.0) + 1.0
+    for kind in _named_kinds(file_name):
+        scores[kind] = scores.get(kind, 0.0) + 1.0
     if is_image and len(re.sub(r"\s", "", head)) < 30:
         scores["photo"] = scores.get("photo", 0.0) + 3.0
     kind, best = max(scores.items(), key=lambda kv: kv[1])
@@ -97,14 +95,48 @@ _NUMBERED = re.compile(r"^(?:(?P<stem>.*?[\u4e00-\u9fff].*?)\s*(?:[-_—]\s*(?P<
                        r"|第\s*(?P<f>\d{1,2})\s*页))\.[A-Za-z]+$")
 
 
+def _hinted(text: str) -> list[str]:
+    return [kind for kind, pattern in NAME_HINTS.items() if re.search(pattern, text, re.I)]
+
+
+def _named_kinds(file_name: str) -> list[str]:
+    """The kinds a file's name hints at; a name that hints at none (IMG_20231201_093101.jpg, 1.jpg) in a folder
+    named after a document (营业执照/) has the folder's."""
+    folder, _, name = file_name.rpartition("/")
+    return _hinted(name) or (_hinted(folder.rsplit("/", 1)[-1]) if folder else [])
+
+
+_IMAGE = re.compile(r"\.(?:jpe?g|png|tiff?|bmp|webp|heic|heif)$", re.I)
+
+
+def _in_name_order(name: str) -> list:
+    """A name's runs of figures as numbers (IMG_2.jpg before IMG_10.jpg), as a phone or a scanner counts."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def folder_page(name: str) -> bool:
+    """A photo or scan in a folder named after a document whose own name says nothing of one
+    (申报表/IMG_20231201_093101.jpg): a page of the document the folder holds."""
+    folder, _, file = name.rpartition("/")
+    return bool(folder) and _IMAGE.search(file) is not None and not _hinted(file) \
+        and bool(_hinted(folder.rsplit("/", 1)[-1]))
+
+
 def page_sets(names: list[str]) -> dict[str, list[str]]:
-    """Files that are numbered pages of one document (申报表-1.jpg, 申报表-2.jpg), by their shared stem."""
+    """Files that are numbered pages of one document (申报表-1.jpg, 申报表-2.jpg), by their shared stem; and the
+    pages of a folder named after a document (申报表/IMG_…1.jpg, 申报表/IMG_…2.jpg), in their names' order."""
     groups: dict[str, list[str]] = {}
+    folders: dict[str, list[str]] = {}
     for name in names:
         m = _NUMBERED.match(name.rsplit("/", 1)[-1])
         if m:
             groups.setdefault((m.group("stem") or m.group("ascii")).rstrip(" -_—（(第"), []).append(name)
-    return {stem: sorted(members, key=page_number) for stem, members in groups.items() if len(members) > 1}
+        elif folder_page(name):
+            folders.setdefault(name.rpartition("/")[0], []).append(name)
+    sets = {stem: sorted(members, key=page_number) for stem, members in groups.items() if len(members) > 1}
+    sets.update({f"{folder}/": sorted(members, key=_in_name_order) for folder, members in folders.items()
+                 if len(members) > 1})
+    return sets
 
 
 def page_number(name: str) -> int:

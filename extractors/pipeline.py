@@ -16,7 +16,7 @@ from extractors.backends.image import ocr_pool, page_listener, reset_pool
 from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
 from extractors.document_parts import page_ranges, part_layout
-from extractors.kinds import NAME_HINTS, classify, page_number, page_sets
+from extractors.kinds import NAME_HINTS, classify, folder_page, page_number, page_sets
 from extractors.labels import facts_from_layout, signature_date, title_name
 from extractors.layout import Grid, Layout
 from extractors.tables import tables_from_layout
@@ -117,7 +117,7 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
         # 注册资本, 经营范围 … are no question of the form)
         doc.unassigned = [u.to_dict() for u in unassigned]
     doc.tables = tables_from_layout(layout)
-    if not doc.part_of and page_number(item.name):
+    if not doc.part_of and (page_number(item.name) or folder_page(item.name)):
         doc.grids = layout.grids
     return doc
 

@@ -185,3 +185,31 @@ def test_a_form_s_last_page_holding_its_vehicles_and_its_date_is_the_form_s():
     assert second.kind == "application_form"
     assert [f.key for f in _own_fields(second).facts] == ["application_date"]
     assert ledger.kind == "transport_ledger"
+
+
+def test_photos_in_a_folder_named_after_a_document_are_its_pages():
+    """Class: a bundle put together a folder per document, the pages photographed and named by the phone
+    (申报表/IMG_20231201_093101.jpg …): no name numbered the pages, so the form's second page (its vehicle
+    table, its emissions and its date) read as a ledger of its own and the form lost its date and emission
+    rows. Photos in a folder named after a document are its pages in their names' order; a folder named
+    after nothing, or files named after a document of their own, are not."""
+    from extractors.kinds import classify, folder_page, page_sets
+    from extractors.pipeline import settle_page_sets
+    from forms.facts import DocumentResult, Fact, Source
+
+    names = ["申报材料/申报表/IMG_20231201_10.jpg", "申报材料/申报表/IMG_20231201_9.jpg", "营业执照/1.jpg",
+             "营业执照/2.jpg", "附件/营业执照.jpg", "附件/排污许可证.jpg", "照片/IMG_1.jpg", "照片/IMG_2.jpg",
+             "IMG_3.jpg", "IMG_4.jpg", "监测报告/报告.pdf", "监测报告/附表.pdf"]
+    assert page_sets(names) == {"申报材料/申报表/": ["申报材料/申报表/IMG_20231201_9.jpg", "申报材料/申报表/IMG_20231201_10.jpg"],
+                                "营业执照/": ["营业执照/1.jpg", "营业执照/2.jpg"],
+                                "照片/": ["照片/IMG_1.jpg", "照片/IMG_2.jpg"]}
+    assert not folder_page("IMG_3.jpg") and not folder_page("附件/营业执照.jpg")
+    # the folder's name hints at its files' kind as a file's own name does
+    text = "名称：某某公司\n类型：有限责任公司\n住所：河北省某某县\n经营范围：铸件制造"
+    assert classify(text, "营业执照/1.jpg") == classify(text, "营业执照.jpg") != classify(text, "1.jpg")
+
+    first = DocumentResult("申报表/IMG_20231201_9.jpg", "a", kind="application_form", confidence=0.95,
+                           facts=[Fact("enterprise_name", "某某公司", "某某公司", 0.9, Source("申报表/IMG_20231201_9.jpg", 1))])
+    second = DocumentResult("申报表/IMG_20231201_10.jpg", "b", kind="transport_ledger", confidence=0.99)
+    settle_page_sets([first, second])
+    assert second.kind == "application_form"
