@@ -365,11 +365,15 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
                                       keys)[:2]
                            for table, keys in (("vehicles", VEHICLE_KEYS), ("emissions", EMISSION_KEYS)))
     findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
+    # each file's kind as the extraction read it (a merged file: its first part's, as the truth names it)
+    read_as = {d.file: d.kind for d in extraction.documents}
+    kinds = [(name, want, read_as.get(name, "<missing>")) for name, want in truth["documents"].items()]
     _stop_worker_pools()  # else the OCR pool's workers keep this process from exiting
     return {"bundle": truth["bundle"], "delivery": truth["delivery"], "expected": truth["expected_rules"],
             "rewritten": truth.get("rewritten", {}), "fields": len(truth["fields"]),
             "missed": missed, "vehicles": vehicles, "emissions": emissions, "findings": findings,
-            "unassigned": len(data.get("unassigned", []))}
+            "unassigned": len(data.get("unassigned", [])), "kinds": [k for k in kinds if k[1] != k[2]],
+            "documents": len(kinds)}
 
 
 def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
@@ -407,6 +411,8 @@ def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
                                                                and "crash" in r),
                          "fields_read": read, "fields": total, "vehicle_cells": cells,
                          "emission_cells": emission_cells,
+                         "kinds_right": [sum(r["documents"] - len(r["kinds"]) for r in done if "documents" in r),
+                                         sum(r["documents"] for r in done if "documents" in r)],
                          "false_findings": len(false),
                          "false_blocking": sum(1 for f in false if f["severity"] == "blocking"),
                          "planted": sum(len(set(r["expected"])) for r in defects),
@@ -432,6 +438,8 @@ def print_table(columns: dict[str, dict[str, dict[str, Any]]]) -> None:
                                             f"{_pct(*s['vehicle_cells'])}"),
                 ("emission cells", lambda s: f"{s['emission_cells'][0]}/{s['emission_cells'][1]} "
                                              f"{_pct(*s['emission_cells'])}"),
+                ("document kinds", lambda s: f"{s['kinds_right'][0]}/{s['kinds_right'][1]} "
+                                             f"{_pct(*s['kinds_right'])}" if "kinds_right" in s else "—"),
                 ("undeserved findings", lambda s: f"{s['false_findings']} ({s['false_blocking']} blocking)"),
                 ("planted defects found", lambda s: f"{s['planted_found']}/{s['planted']} "
                                                     f"{_pct(s['planted_found'], s['planted'])}"),
