@@ -416,3 +416,17 @@ def test_a_licence_on_a_page_turned_sideways_in_its_pdf():
     assert {f.key: f.value for f in facts}["address"] == "河北省保定市清苑区东闾乡工业园区兴业路12号"
     name = next(f for f in facts if f.key == "enterprise_name")
     assert name.source.bbox == (2000 - 902, 350, 2000 - 860, 478)  # 名 and 称 together, as on the turned page
+
+
+def test_an_approval_issued_as_a_licensing_decision_and_a_pledge_written_as_a_declaration():
+    """Class: an EIA approval issued by an administrative approval bureau as a 行政许可决定书 (准予行政许可 of the
+    environmental impact report), and the truthfulness pledge written as a declaration (本单位郑重声明 …): both
+    were unknown documents, so the bundle lacked its approval and its pledge. A report's own 声明 about itself
+    stays a report's."""
+    approval = ("行政许可决定书\n衡审批环字〔2021〕36号\n衡水市恒达铸造股份有限公司：\n你单位提交的年产1.2万吨铸件项目环境影响报告表"
+                "审批申请，经审查，符合法定条件，决定准予行政许可。")
+    assert classify(approval, "扫描件003.pdf")[0] == "eia_approval"
+    pledge = "声明\n本单位郑重声明：所提交的绩效分级申报材料真实、准确、完整，如有虚假，愿承担相应法律责任。"
+    assert classify(pledge, "扫描件004.pdf")[0] == "pledge"
+    report = "检测报告\n报告编号：HJ2023-112\n委托单位：某某公司\n检测类别：委托检测\n声明：本报告仅对所检样品负责。"
+    assert classify(report, "扫描件005.pdf")[0] == "monitoring_report"
