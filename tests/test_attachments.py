@@ -430,3 +430,11 @@ def test_an_approval_issued_as_a_licensing_decision_and_a_pledge_written_as_a_de
     assert classify(pledge, "扫描件004.pdf")[0] == "pledge"
     report = "检测报告\n报告编号：HJ2023-112\n委托单位：某某公司\n检测类别：委托检测\n声明：本报告仅对所检样品负责。"
     assert classify(report, "扫描件005.pdf")[0] == "monitoring_report"
+
+
+def test_titles_other_systems_and_labs_give_their_documents():
+    """Class: a monitoring system's export titled 自动监测数据日报表 (not 在线监测), a lab's 监测数据报告, a
+    ledger titled 运输车辆一览表 over a VIN column: each was an unknown document."""
+    assert classify("污染源自动监测数据日报表\n监测点位 DA001\n时间 颗粒物 二氧化硫 折算浓度", "导出.pdf")[0] == "cems_data"
+    assert classify("监测数据报告\n委托单位：某某公司", "报告.pdf")[0] == "monitoring_report"
+    assert classify("运输车辆一览表\n车牌号 VIN 国六", "附件5.pdf")[0] == "transport_ledger"
