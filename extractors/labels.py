@@ -611,6 +611,10 @@ def _label_rest(row: list[Cell | None], fragment: Cell, fuzzy: bool) -> Cell | N
         else None
 
 
+def _open_brackets(line: str) -> int:
+    return max(0, line.count("（") + line.count("(") - line.count("）") - line.count(")"))
+
+
 def _unwrapped(text: str) -> str | None:
     """A label cell's text on one line: a label wrapped in a narrow cell (所属绩效分级行业类⏎别, a PDF's or a
     scan's lines) joined again; None for a cell of several lines that are not one label cut short."""
@@ -618,8 +622,11 @@ def _unwrapped(text: str) -> str | None:
     if len(lines) <= 1:
         return lines[0] if lines else None
     widths = [len(line) for line in lines[:-1]]
+    # a bracket opened on one line and closed on a later one: one text wrapped (环保联系人⏎电话（请如⏎实填写）)
+    bracketed = any(_open_brackets(line) for line in lines[:-1])
     if len(lines) > 5 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
-            re.search(r"[:：]$", line) for line in lines) or any(match_label(line) is not None for line in lines[:-1]):
+            re.search(r"[:：]$", line) for line in lines) or not bracketed and any(
+            match_label(line) is not None for line in lines[:-1]):
         # not lines as wide as the cell with the rest on the last one, or a label on a line with more under
         # it (a label over its value, labels a line); a wrap may leave a word that is a label on the last
         # line alone (自动监控是⏎否与省平台⏎联网)

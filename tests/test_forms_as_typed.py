@@ -448,3 +448,17 @@ def test_a_label_and_its_value_apart_by_a_space_with_no_colon():
     fields, _, _ = _read(_docx(lines))
     assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国",
                       "contact_phone": "13812345678", "credit_code": CODE}
+
+
+def test_a_label_wrapped_in_a_narrow_cell_whose_first_line_is_another_label():
+    """Class: a narrow PDF cell wrapping a label and its note (环保联系人⏎电话（请如⏎实填写）): its first line is
+    a label of ours (环保联系人), so the cell was taken for a label over its value and the phone was missed (seed
+    59's c08 pdf-text, photo and scan: missing_field:contact_phone, blocking). A bracket opened on one line
+    and closed on a later one says the lines are one wrapped text; a label over a value stays that."""
+    rows = [["企业名称", "河北恒远铸造有限公司", "法定代表人", "王建国"],
+            ["环保负责人", "李明", "环保联系人\n电话（请如\n实填写）", "15143346065"],
+            ["环保联系人\n李明", "", "", ""]]
+    layout = PdfBackend("申报表.pdf", _pdf((rows, [70, 170, 55, 170], []))).read()
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99, [])}
+    assert fields["contact_phone"] == "15143346065"
+    assert fields["contact_person"] == "李明"
