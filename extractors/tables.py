@@ -603,6 +603,7 @@ def _header_over_break(previous: Grid, known: list, grid: Grid) -> tuple[Grid, l
     # this page draws rules the part before has not (车辆信息 merged over what 车号 | 车辆识别号 part below it)
     placed = _in_columns_of(grid, previous, len(previous.rows) - 1)
     above = _in_finer_columns(previous, grid)
+    found = []
     for rows in ([list(row) for row in previous.rows] + placed if placed is not None else None,
                  above + [list(row) for row in grid.rows] if above is not None else None):
         if rows is None:
@@ -610,9 +611,13 @@ def _header_over_break(previous: Grid, known: list, grid: Grid) -> tuple[Grid, l
         joined = Grid(index=previous.index, rows=rows, caption=previous.caption,
                       for_fields=previous.for_fields and grid.for_fields, position=grid.position)
         headers = [(spec, _header(joined, spec)) for spec in TABLES.values()]
-        if any(header and spec.key not in had and header[0] >= len(previous.rows) - 2 for spec, header in headers):
-            return joined, headers
-    return None
+        new = [header for spec, header in headers
+               if header and spec.key not in had and header[0] >= len(previous.rows) - 2]
+        if new:
+            found.append((max(len(mapping) for _, mapping in new), joined, headers))
+    # both ways name the table: the one giving its headings a column each (车辆号牌 | 车辆识别码 under 车辆信息
+    # are two columns, not one)
+    return max(found, key=lambda x: x[0])[1:] if found else None
 
 
 def _column_edges(rows: list[list[Cell | None]]) -> tuple[dict[int, float], dict[int, float]]:

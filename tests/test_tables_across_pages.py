@@ -274,3 +274,26 @@ def test_a_group_heading_ending_one_photograph_and_its_sub_headings_starting_the
     tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, second]))
     assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in tables["vehicles"]] == [
         ("冀T12345", vins[0], "国五", "2020-09-10"), ("冀T67890", vins[1], "新能源", "2022-12-01")]
+
+
+def test_a_two_row_header_broken_by_the_page_whose_lower_row_has_more_columns():
+    """Class: a page break inside a two-row header (序号 | 车辆信息 | 排放标准 | 上牌日期 at the foot of a page,
+    车辆号牌 | 车辆识别码 under 车辆信息 at the top of the next, which draws the rule between them): joined in
+    the upper row's four columns the plate and the VIN shared one column and no vehicle was read (seed 59's
+    d23 pdf-text, photo and scan: 0 of 40 cells). The lower row's finer columns give each heading its own."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    foot = [["企业名称", "某某钢铁有限公司", "", ""], ["序号", "车辆信息", "排放标准", "上牌日期"]]
+    top = [["", "车辆号牌", "车辆识别码", "", ""]]
+    top += [[str(i + 1), f"冀T8832{i}", VINS[i], "国六", "2019-05-06"] for i in range(4)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Table(foot, colWidths=[40, 240, 80, 80], style=style), PageBreak(),
+                                               Table(top, colWidths=[40, 100, 140, 80, 80], style=style)])
+    rows = tables_from_layout(PdfBackend("申报表.pdf", out.getvalue()).read())["vehicles"]
+    assert [(r.get("plate"), r.get("vin"), r.get("emission_stage")) for r in rows] == [
+        (f"冀T8832{i}", VINS[i], "国六") for i in range(4)]
