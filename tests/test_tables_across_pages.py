@@ -278,9 +278,10 @@ def test_a_group_heading_ending_one_photograph_and_its_sub_headings_starting_the
 
 def test_a_two_row_header_broken_by_the_page_whose_lower_row_has_more_columns():
     """Class: a page break inside a two-row header (序号 | 车辆信息 | 排放标准 | 上牌日期 at the foot of a page,
-    车辆号牌 | 车辆识别码 under 车辆信息 at the top of the next, which draws the rule between them): joined in
-    the upper row's four columns the plate and the VIN shared one column and no vehicle was read (seed 59's
-    d23 pdf-text, photo and scan: 0 of 40 cells). The lower row's finer columns give each heading its own."""
+    车辆号牌 | 车辆识别码 under 车辆信息 at the top of the next, which draws the rule between them, then a
+    section row and rows whose VINs wrap): joined in the upper row's four columns the plate and the VIN shared
+    one column and no vehicle was read (seed 59's d23 pdf-text, photo and scan: 0 of 40 cells). The lower
+    row's finer columns give each heading its own."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -289,11 +290,13 @@ def test_a_two_row_header_broken_by_the_page_whose_lower_row_has_more_columns():
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
     foot = [["企业名称", "某某钢铁有限公司", "", ""], ["序号", "车辆信息", "排放标准", "上牌日期"]]
-    top = [["", "车辆号牌", "车辆识别码", "", ""]]
-    top += [[str(i + 1), f"冀T8832{i}", VINS[i], "国六", "2019-05-06"] for i in range(4)]
+    top = [["", "车辆号牌", "车辆识别码", "", ""], ["（一）自有车辆", "", "", "", ""]]
+    # the VIN wrapped in its narrow cell, as Word and LibreOffice wrap it
+    top += [[str(i + 1), f"冀T8832{i}", f"{VINS[i][:11]}\n{VINS[i][11:]}", "国六", "2019-05-06"] for i in range(4)]
+    sections = TableStyle([("SPAN", (0, 1), (-1, 1))], parent=style)
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4).build([Table(foot, colWidths=[40, 240, 80, 80], style=style), PageBreak(),
-                                               Table(top, colWidths=[40, 100, 140, 80, 80], style=style)])
+    SimpleDocTemplate(out, pagesize=A4).build([Table(foot, colWidths=[40, 180, 80, 80], style=style), PageBreak(),
+                                               Table(top, colWidths=[40, 90, 90, 80, 80], style=sections)])
     rows = tables_from_layout(PdfBackend("申报表.pdf", out.getvalue()).read())["vehicles"]
     assert [(r.get("plate"), r.get("vin"), r.get("emission_stage")) for r in rows] == [
         (f"冀T8832{i}", VINS[i], "国六") for i in range(4)]
