@@ -559,19 +559,25 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
         if (previous is not None and any(header for _, header in known) and previous.ref is None
                 and grid.ref is None and grid.rows and previous.rows
                 and (_page(grid) or 0) > (_page(previous, last=True) or 0)
-                and (placed := _in_columns_of(grid, previous, max(h[0] for _, h in known if h))) is not None):
+                and ((placed := _in_columns_of(grid, previous, max(h[0] for _, h in known if h))) is not None
+                     or (finer := _in_finer_columns(previous, grid)) is not None)):
             first = min((header[0] for _, header in headers if header), default=None)
             carried = len(grid.rows) if first is None else _carried_rows(grid, first)
             if carried:
-                rows = [list(row) for row in previous.rows]
-                rest = placed[:carried]
+                if placed is not None:
+                    rows, rest = [list(row) for row in previous.rows], placed[:carried]
+                else:
+                    # this page draws finer columns (a wider table under the rows carried over): the part before
+                    # in them, its header judged again there
+                    rows, rest = finer, [list(row) for row in grid.rows[:carried]]
+                    known = [(spec, _header(Grid(index=previous.index, rows=finer), spec)) for spec in TABLES.values()]
                 if _cut_row(rest[0]) or _completes(rows[-1], rest[0], known, len(rows) - 1):
                     rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], rest[0], strict=False)]
                     rest = rest[1:]
                 joined = Grid(index=previous.index, rows=rows + rest, caption=previous.caption,
                               for_fields=previous.for_fields and grid.for_fields, position=grid.position)
-                if any(header and header[0] >= len(previous.rows) - VALUE_ROWS for _, header in known) or (
-                        _names_columns(previous.rows[-1])):
+                if placed is None or any(header and header[0] >= len(previous.rows) - VALUE_ROWS
+                                         for _, header in known) or _names_columns(previous.rows[-1]):
                     # a header near the foot of the page named columns by the few values under it, or a page
                     # break fell inside a header: judged again with the rows the page break carried over
                     known = [(spec, _header(joined, spec)) for spec in TABLES.values()]

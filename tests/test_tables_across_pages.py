@@ -300,3 +300,33 @@ def test_a_two_row_header_broken_by_the_page_whose_lower_row_has_more_columns():
     rows = tables_from_layout(PdfBackend("申报表.pdf", out.getvalue()).read())["vehicles"]
     assert [(r.get("plate"), r.get("vin"), r.get("emission_stage")) for r in rows] == [
         (f"冀T8832{i}", VINS[i], "国六") for i in range(4)]
+
+
+def test_a_table_s_last_rows_on_the_next_photograph_above_a_wider_table():
+    """Class: a form photographed a page a file, its emission table's last rows at the top of page 2 above the
+    vehicle table, which has a column more: page 2's rules part the carried rows in the vehicle table's
+    columns, so they fit none of page 1's and were read as no table's (seed 59's c18 photo: 1 of 4 emission
+    rows). Page 1's part is placed in page 2's finer columns, at page 2's scale, and its header judged there."""
+    from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
+    from forms.facts import Source
+
+    def row(texts, page, y, edges, scale=1.0, shift=0.0):
+        return [Cell(t, Source(f"申报表-{page}.jpg", 1, None, (shift + a * scale, y, shift + b * scale, y + 40)))
+                for t, (a, b) in zip(texts, edges, strict=True)]
+
+    coarse = [(100, 250), (250, 400), (400, 650), (650, 800), (800, 950)]
+    fine = [(100, 250), (250, 400), (400, 550), (550, 650), (650, 800), (800, 950)]
+    first = Grid(index=1, position=1, rows=[
+        row(["排口编码", "生产工序", "污染因子", "实测值（mg/m³）", "排放标准限值"], 1, 1700, coarse),
+        row(["DA001", "隧道窑", "颗粒物", "17.7", "20"], 1, 1750, coarse)])
+    second = Grid(index=1001, position=2, rows=[
+        row(["", "", "二氧化硫", "", "27.8", "50"], 2, 90, fine, 0.9, 60),
+        row(["DA002", "原料破碎", "颗粒物", "", "14.8", "20"], 2, 140, fine, 0.9, 60),
+        row(["序号", "车辆号牌", "识别代号", "环保标准", "注册日期", "车辆类型"], 2, 220, fine, 0.9, 60),
+        row(["1", "冀T59086", "LFWM74P05EH268405", "国IV", "20140501", "重型罐式货车"], 2, 270, fine, 0.9, 60)])
+    tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, second]))
+    assert [(r.get("outlet_id"), r["pollutant"], r["concentration_mg_m3"], r["limit_mg_m3"])
+            for r in tables["emissions"]] == [("DA001", "颗粒物", 17.7, 20), ("DA001", "二氧化硫", 27.8, 50),
+                                              ("DA002", "颗粒物", 14.8, 20)]
+    assert [r["plate"] for r in tables["vehicles"]] == ["冀T59086"]
