@@ -653,10 +653,10 @@ def _in_finer_columns(previous: Grid, grid: Grid) -> list[list[Cell | None]] | N
     tolerance = 0.03 * (max(ends.values()) - min(starts.values()))
     # the two parts may lie at other places and scales (two photographs, a page a file): the table's width on
     # each says how one's x is the other's
-    boxes = [cell.source.bbox for row in previous.rows for cell in row if cell is not None and cell.source.bbox]
-    if not boxes:
+    there = _extent(previous)
+    if there is None:
         return None
-    p0, p1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    p0, p1 = there
     g0, g1 = min(starts.values()), max(ends.values())
     scale = (g1 - g0) / (p1 - p0) if p1 > p0 else 1.0
     out = []
@@ -701,11 +701,44 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
     if len(slots) != _width(grid) and len(filled) == _width(grid):
         slots = filled
     if _width(grid) != len(slots) or len(slots) < 2:
-        return _by_position(grid, previous) if _width(grid) > _width(previous) else None
+        return _by_position(grid, previous) if _width(grid) > _width(previous) else _in_coarser_columns(grid, previous)
     out = []
     for row in grid.rows:
         placed: list[Cell | None] = [None] * _width(previous)
         for c, cell in zip(slots, row, strict=False):
+            placed[c] = cell
+        out.append(placed)
+    return out
+
+
+def _extent(grid: Grid) -> tuple[float, float] | None:
+    """Where a grid's table begins and ends across the page."""
+    boxes = [cell.source.bbox for row in grid.rows for cell in row if cell is not None and cell.source.bbox]
+    return (min(b[0] for b in boxes), max(b[2] for b in boxes)) if boxes else None
+
+
+def _in_coarser_columns(grid: Grid, previous: Grid) -> list[list[Cell | None]] | None:
+    """A grid's rows in the columns of the part before it, which has more (a rule its header draws that the
+    rest does not: two empty cells under 车辆注册登记日), each cell where it begins at the part before's scale
+    (two photographs: each page at its own distance and place)."""
+    starts, _ = _column_edges(previous.rows)
+    here, there = _extent(grid), _extent(previous)
+    if not starts or here is None or there is None or here[1] <= here[0]:
+        return None
+    scale = (there[1] - there[0]) / (here[1] - here[0])
+    tolerance = 0.03 * (there[1] - there[0])
+    out = []
+    for row in grid.rows:
+        placed: list[Cell | None] = [None] * _width(previous)
+        for cell in row:
+            if cell is None:
+                continue
+            if not cell.source.bbox:
+                return None
+            x = there[0] + (cell.source.bbox[0] - here[0]) * scale
+            c = min(starts, key=lambda c: abs(starts[c] - x))
+            if abs(starts[c] - x) > tolerance or placed[c] is not None:
+                return None
             placed[c] = cell
         out.append(placed)
     return out

@@ -330,3 +330,32 @@ def test_a_table_s_last_rows_on_the_next_photograph_above_a_wider_table():
             for r in tables["emissions"]] == [("DA001", "颗粒物", 17.7, 20), ("DA001", "二氧化硫", 27.8, 50),
                                               ("DA002", "颗粒物", 14.8, 20)]
     assert [r["plate"] for r in tables["vehicles"]] == ["冀T59086"]
+
+
+def test_a_table_s_rest_on_the_next_photograph_under_a_header_with_a_rule_more():
+    """Class: a form photographed a page a file, its vehicle header at the foot of page 1 drawing a rule the
+    rows do not (two empty cells under 车辆注册登记日: six columns), its rows on page 2 in five, at another
+    scale and place: they fitted none of page 1's columns and were read as no table's (seed 59's d35 photo:
+    0 of 20 vehicle cells). Each cell is placed where it begins, at page 1's scale."""
+    from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
+    from forms.facts import Source
+
+    def row(texts, page, y, edges, scale=1.0, shift=0.0):
+        return [None if t is None else Cell(t, Source(f"申报表-{page}.jpg", 1, None,
+                                                      (shift + a * scale, y, shift + b * scale, y + 40)))
+                for t, (a, b) in zip(texts, edges, strict=True)]
+
+    six = [(270, 495), (495, 730), (730, 965), (965, 1100), (1100, 1210), (1210, 1455)]
+    top = [(270, 730), (495, 730), (730, 965), (965, 1210), (1100, 1210), (1210, 1455)]
+    five = [(270, 495), (495, 730), (730, 965), (965, 1210), (1210, 1455)]
+    vins = ["LFW3WFP19H9066202", "LRDZSV9L5ME202987"]
+    first = Grid(index=3, position=1, rows=[
+        row(["车辆信息", None, "尾气排放标准", "车辆注册登记日", None, "车辆类型"], 1, 2000, top),
+        row(["车辆牌照号码", "VIN码", None, "", "", None], 1, 2040, six)])
+    second = Grid(index=1001, position=2, rows=[
+        row(["冀JL8880", vins[0], "国5", "2017-06-26", "重型罐式货车"], 2, 350, five, 1.04, 30),
+        row(["冀JF5089", vins[1], "LNG", "2021-09-16", "重型自卸货车"], 2, 426, five, 1.04, 30)])
+    tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, second]))
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in tables["vehicles"]] == [
+        ("冀JL8880", vins[0], "国五", "2017-06-26"), ("冀JF5089", vins[1], "燃气", "2021-09-16")]
