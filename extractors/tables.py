@@ -392,6 +392,8 @@ def _column_values(cells: list[Cell | None], mapping: dict[int, str | tuple[str,
             spread = _spread(cells, c, mapping, columns)
             if spread is not None:
                 yield keys, spread[0], spread[1]
+            elif (cell is None or not cell.text.strip()) and (moved := _drifted(cells, c, keys, mapping, columns)):
+                yield keys, moved.text, moved
             else:
                 yield keys, cell.text if cell is not None else "", cell
             continue
@@ -402,6 +404,18 @@ def _column_values(cells: list[Cell | None], mapping: dict[int, str | tuple[str,
             parts = [cell.text if fits[:1] == [key] else "" for key in keys] if fits else None
         for i, key in enumerate(keys):
             yield key, parts[i] if parts else "", cell if parts else None
+
+
+def _drifted(cells: list[Cell | None], c: int, key: str, mapping: dict, columns: dict) -> Cell | None:
+    """Column c's value a slot or two beside it, in a slot no heading names, when column c's own is empty and
+    the value is one only its type has (a stage, a date): a photographed table's rules lean, and the grid the
+    rules above made puts the cells of the rows below in the next slot (seed 59's c01 photo)."""
+    col = columns[key]
+    for k in (c + 1, c - 1, c + 2, c - 2):
+        cell = cells[k] if 0 <= k < len(cells) and k not in mapping else None
+        if cell is not None and cell.text.strip() and col.field_type.tells(col.normalise(cell.text.strip())):
+            return cell
+    return None
 
 
 def _spread(cells: list[Cell | None], c: int, mapping: dict, columns: dict) -> tuple[str, Cell] | None:
@@ -420,7 +434,8 @@ def _spread(cells: list[Cell | None], c: int, mapping: dict, columns: dict) -> t
     if not all(isinstance(key, str) for key in keys):
         return None
     parts = _split_merged(cell.text, span)
-    if parts is None or any(columns[key].normalise(part) is None for key, part in zip(keys, parts, strict=True)):
+    if parts is None or not all(columns[key].field_type.plausible(columns[key].normalise(part))
+                                for key, part in zip(keys, parts, strict=True)):
         return None
     return parts[c - start], cell
 

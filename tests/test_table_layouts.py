@@ -213,3 +213,29 @@ def test_a_carried_over_page_placed_by_where_its_cells_lie_under_headings_merged
     tables = tables_from_layout(PdfBackend("申报表.pdf", data).read())
     assert [(r["plate"], r["vin"]) for r in tables["vehicles"]] == [
         ("冀T12345", VINS[0]), ("冀T67890", VINS[1]), ("冀T24680", VINS[2]), ("冀T13579", VINS[3])]
+
+
+def test_a_photographed_table_whose_rules_lean_moves_its_lower_rows_a_slot():
+    """Class: a table photographed at an angle: its rules lean, and the grid the rules above make puts the
+    lower rows' stage and date a slot to the right of their headings, in slots no heading names; one row's
+    stage slot is merged with its VIN's, whose wrapped halves split as a VIN and a stage (seed 59's c01 photo:
+    the last six vehicles without stage or date, one VIN cut in two). A value of a telling type (a stage, a
+    date) beside an empty column is that column's; a cell spread over two columns is split only into values
+    each of its column's type."""
+    from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
+    from forms.facts import Source
+
+    def row(r, *texts):
+        return [None if t is None else Cell(t, Source("申报表-2.jpg", 1, f"r{r}c{c}")) for c, t in enumerate(texts)]
+
+    grid = Grid(index=1, rows=[
+        row(0, "序号", "车号", "车辆识别号", "车辆排放阶段", None, "", "初登日期", None, "车辆类型"),
+        row(1, "1", "晋A81530D", "LZG6K3NM9KJ651375", "纯电动", None, "", "2019年02月04日", None, "重型罐式货车"),
+        row(2, "6", "冀T48421F", "LGAV0U113LE900867", "", "纯电动", None, "", "2020年3月12日", "重型半挂牵引车"),
+        row(3, "11", "冀TX0710", "LFW4MZ5G\n3H4550463", None, "LNG", None, None, "2017年9月9日", "重型厢式货车")])
+    rows = tables_from_layout(Layout(file="申报表-2.jpg", method="ocr", grids=[grid]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
+        ("晋A81530D", "LZG6K3NM9KJ651375", "新能源", "2019-02-04"),
+        ("冀T48421F", "LGAV0U113LE900867", "新能源", "2020-03-12"),
+        ("冀TX0710", "LFW4MZ5G3H4550463", "燃气", "2017-09-09")]
