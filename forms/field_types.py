@@ -60,8 +60,15 @@ class FieldType:
         return yes_no(value) if isinstance(value, bool) else self.show(value)
 
 
+# a scan's speck read as a dot or a stroke at a value's ends (·河北省…), or as a dot set apart between two Chinese
+# characters (煎茶铺· 镇): no text writes one there (a name's dot, 买买提·艾力, stands between them unspaced)
+_SPECK_ENDS = "·•.,，、:：;；|丨'\"`"
+_SPECK_APART = re.compile(r"(?<=[\u4e00-\u9fff])(?:\s*[·•]\s+|\s+[·•]\s*)(?=[\u4e00-\u9fff])")
+
+
 def _text(raw: str) -> str | None:
     text = n.drop_instruction(n.close_figure_gaps(n.squeeze_cjk_spaces(n.clean_text(raw))))
+    text = _SPECK_APART.sub("", text).strip(_SPECK_ENDS + " ")
     return n.repair_cement_grades(n.repair_brackets(text)) or None
 
 
