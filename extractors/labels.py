@@ -320,7 +320,15 @@ def label_of(text: str, value: str | None, fuzzy: bool = False) -> list[FieldSpe
         return [spec]
     if value is None or not looks_like_label(text):
         return []
-    return _specs_by_meaning(text, value)
+    specs = _specs_by_meaning(text, value)
+    if not specs and fuzzy and (seen := text.translate(_LOOKALIKES)) != text:
+        specs = _specs_by_meaning(seen, value)  # 是否接人…平台: 入 read as 人
+    return specs
+
+
+# characters OCR reads as others they look like, in a label no field's labels come near as read: read as the
+# other (入 as 人, 未 as 末, 已 as 己, 日 as 曰); only when the label as read means nothing (联系人 is a person)
+_LOOKALIKES = str.maketrans("人末己巳曰", "入未已已日")
 
 
 # ---------------------------------------------------------------- facts

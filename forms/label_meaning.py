@@ -28,6 +28,7 @@ from forms.vocabulary import APPLICATION_FORM
 
 # notes in brackets that say how to fill a field in, not what it is
 _QUALIFIER = re.compile(r"（[^（）]{0,12}）|〔[^〔〕]{0,12}〕|【[^【】]{0,12}】")
+_CUT_NOTE = re.compile(r"(?<=[\u4e00-\u9fff])[（〔【][^（）〔〕【】]{1,12}$")
 # a note in brackets that names administrative levels is what the label asks for, not how to fill it in:
 # 县（市、区） asks for a county, city or district, 所在地（县/市/区） and 行政区域（区县） too
 _LEVELS = re.compile(r"（[县市区旗镇乡](?:[、/／,，]?[县市区旗镇乡])+）")  # （县/市/区）, （县区）
@@ -58,7 +59,8 @@ def normalise_label(text: str | None) -> str:
     trailing colons gone (forms.fields.label_key), then notes in brackets dropped."""
     text = unicodedata.normalize("NFKC", text or "")
     key = _LEVELS.sub(lambda m: re.sub(r"[^县市区旗镇乡]", "", m.group()), label_key(text))
-    stripped = _QUALIFIER.sub("", key)
+    # a note whose end a narrow cell or a scan lost (是否已联网（在线监) is a note all the same
+    stripped = _CUT_NOTE.sub("", _QUALIFIER.sub("", key))
     return stripped or key
 
 

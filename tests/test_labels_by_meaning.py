@@ -735,3 +735,16 @@ def test_where_the_works_is_asked_by_other_words_and_a_county_by_its_words_turne
     assert resolve("地理位置", "河北省衡水市枣强县工业园区8号").key == "address"
     assert resolve("区县名称", "枣强县").key == "county"
     assert resolve("区县名称", "河北恒信铸造有限公司") is None  # a name is no place
+
+
+def test_a_label_whose_note_lost_its_end_or_whose_character_ocr_read_as_a_look_alike():
+    """Class: a photographed form's label whose note a narrow cell cut (是否已联网⏎(在线监, the rest not read), and
+    one whose 入 OCR read as 人 (是否接人生态环境主管部门监控平台): neither meant a field, so the networked answer
+    was missed (seed 59's c14 and c03 photos). A cut note is a note; a look-alike is read as the character it
+    looks like only on a scan and only where the label as read means nothing (联系人 stays a person)."""
+    from extractors.labels import label_of
+
+    assert resolve("是否已联网（在线监", "是").key == "cems_networked"
+    assert [s.key for s in label_of("是否接人生态环境主管部门监控平台", "否", fuzzy=True)] == ["cems_networked"]
+    assert label_of("是否接人生态环境主管部门监控平台", "否") == []
+    assert [s.key for s in label_of("环保联系人", "李明", fuzzy=True)] == ["contact_person"]
