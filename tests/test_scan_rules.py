@@ -299,3 +299,17 @@ def test_the_character_hui_in_boxes_the_engine_spread_evenly_over_its_line():
         words.append(OcrWord(option, (x + 32.0, 26.0, x + 70.0, 72.0), 0.99))
     [line] = with_checkboxes([OcrLine(text + "是否", (left, 26, 670, 72), 0.95, words)], np.asarray(page))
     assert "".join(w.text for w in line.words) == text + "□是□否"
+
+
+def test_a_box_just_after_a_colon_the_engine_boxed_a_character_wide_is_a_box():
+    """Class: 人员:☒是 □否 on a scan: the engine read 人员:是否, its box for the colon a character wide, so that
+    the colon's box reached the crossed box's middle and the square was taken for the colon's glyph; the
+    answer was lost (seed 59's c23 scan: dedicated_env_staff). Punctuation has no square outline."""
+    from extractors.backends.image import with_checkboxes
+    from extractors.ocr.engine import OcrLine, OcrWord
+
+    grey = _boxes_page(38, 28)  # ☒ at x 40–78, □ at 240–278
+    words = [OcrWord("员", (-2, 25, 24, 75), 0.99), OcrWord(":", (24, 25, 60, 75), 0.92),
+             OcrWord("是", (84, 25, 113, 75), 0.99), OcrWord("否", (284, 25, 313, 75), 0.99)]
+    [line] = with_checkboxes([OcrLine("员:是否", (-2, 25, 313, 75), 0.99, words)], grey)
+    assert "".join(w.text for w in line.words) == "员:☑是□否"

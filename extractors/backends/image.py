@@ -187,6 +187,11 @@ def _distance(line: OcrLine, cx: float, cy: float) -> float:
 _BOX_READINGS = set("口□☐☑☒■▢囗回図✓✔√Vv×xX0Oo〇|丨")
 
 
+# punctuation has no square outline: a square where the engine's box for a colon reaches (人员:☒是 — its box is
+# a character wide, the colon's ink a dot at its left) is the box after it
+_NO_SQUARE = set(":：;；,，、.。·'\"“”‘’")
+
+
 def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray) -> bool:
     cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
     for word in words:
@@ -196,7 +201,7 @@ def _read_as_text(bbox, words: list[OcrWord], ink: np.ndarray) -> bool:
             continue
         # a letter read even half-sure is an option's letter (□D级), which bold type can make look boxed
         letter = word.text.isascii() and word.text.isalnum() and word.text not in _BOX_READINGS
-        if len(word.text) != 1 or word.confidence < (0.3 if letter else 0.6):
+        if len(word.text) != 1 or word.confidence < (0.3 if letter else 0.6) or word.text in _NO_SQUARE:
             continue
         # a character over the box's middle, unless its box is spread far wider than the square (the engine
         # read 是否 where ☒是 □否 stand, and shared the line's width out among the two)
@@ -317,8 +322,8 @@ def with_checkboxes(lines: list[OcrLine], grey: np.ndarray) -> list[OcrLine]:
     if not boxes:
         return lines
     out = [OcrLine(line.text, line.bbox, line.confidence,
-                   [w for w in (line.words or []) if not any(_inside(w, b.bbox) or _reads_the_box(w, b.bbox)
-                                                             for b in boxes)])
+                   [w for w in (line.words or []) if w.text in _NO_SQUARE or not any(
+                       _inside(w, b.bbox) or _reads_the_box(w, b.bbox) for b in boxes)])
            for line in lines]
     for box in boxes:
         mark = OcrWord("☑" if box.ticked else "□", box.bbox, 0.95)
