@@ -369,8 +369,13 @@ def outlet_code(text: str | None) -> str | None:
     """The permit's outlet code in a text that names an outlet (1#排气筒（DA001）, DA003 制芯), if it holds one;
     figures read as the letters they look like (DAQ03) are the figures."""
     text = plain_latin(to_halfwidth(text or "")).upper()
+    # a scan's speck read as a dot or a quote inside the code (DA00.4, D A001)
+    text = _SPECKED_OUTLET.sub(lambda m: re.sub(r"[\s.·,'`]", "", m.group()), text)
     m = OUTLET_CODE.search(text) or _MISREAD_OUTLET.search(text)
     return m.group()[:2] + m.group()[2:].translate(_FIGURE_LOOKS) if m else None
+
+
+_SPECKED_OUTLET = re.compile(r"(?<![A-Z0-9])D\s?[AW](?:[\s.·,'`]?[0-9OQDIL]){3}(?![0-9])")
 
 
 def normalise_code(text: str | None) -> str:

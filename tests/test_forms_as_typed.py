@@ -473,3 +473,13 @@ def test_a_scan_s_speck_at_a_text_s_end_or_set_apart_inside_it():
     assert text("河北省廊坊市霸州市煎茶铺· 镇园区北路145号") == "河北省廊坊市霸州市煎茶铺镇园区北路145号"
     assert text("买买提·艾力商贸有限公司") == "买买提·艾力商贸有限公司"
     assert text("P·O42.5水泥") == "P·O42.5水泥"
+
+
+def test_an_outlet_code_with_a_scan_s_speck_inside_it():
+    """Class: a scan's speck read as a dot or a space inside an outlet's code (DA00.4, D A001): the code was
+    not read, so the row's outlet was a new one and the outlets did not match the permit's (seed 59's d29
+    scan: mismatch:outlets)."""
+    from forms.normalize import outlet_code
+
+    assert [outlet_code(t) for t in ("DA00.4", "D A001", "DA0·02", "DA003 制芯", "DA00")] == [
+        "DA004", "DA001", "DA002", "DA003", None]
