@@ -53,6 +53,7 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                     mapping[c] = keys
         if not mapping:
             mapping = _run_together_header(grid.rows[r], spec)
+        _over_their_values(grid, r, spec, mapping, headings)
         if mapping or (r < TOP_ROWS and not joined):  # a header names a column by a heading, or heads the grid
             # (two rows read as one name one by a heading: else two rows of values at the top of a page)
             _columns_by_values(grid, r, header_rows, spec, mapping, headings)
@@ -63,6 +64,18 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
             best = (r, mapping)
     return best
+
+
+def _over_their_values(grid: Grid, r: int, spec: TableSpec, mapping: dict, headings: list[bool]) -> None:
+    """A heading over a column without values whose values stand in the column before it, which no heading
+    names, is that column's: a rule the header draws that the rows do not (排放 | 标准值 under 排放浓度, the
+    limits under 排放: a photograph's phantom rule, or a cell split to fit the heading)."""
+    columns = {col.key: col for col in spec.columns}
+    for c in sorted(mapping):
+        key = mapping[c]
+        if isinstance(key, str) and c > 0 and c - 1 not in mapping and not _values_under(grid, r, c, headings) \
+                and _values_fit(grid, r, c - 1, columns[key], headings):
+            mapping[c - 1] = mapping.pop(c)
 
 
 # a measurement's repeats (第一次 … 第三次, 1#样) and their mean; a concentration at the reference oxygen

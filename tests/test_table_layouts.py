@@ -239,3 +239,30 @@ def test_a_photographed_table_whose_rules_lean_moves_its_lower_rows_a_slot():
         ("晋A81530D", "LZG6K3NM9KJ651375", "新能源", "2019-02-04"),
         ("冀T48421F", "LGAV0U113LE900867", "新能源", "2020-03-12"),
         ("冀TX0710", "LFW4MZ5G3H4550463", "燃气", "2017-09-09")]
+
+
+def test_a_sub_heading_cut_by_a_rule_its_values_do_not_have():
+    """Class: a photographed header whose sub-heading 排放标准值 a phantom rule cut into 排放 | 标准值: 标准值 named
+    the limit over an empty column, the limits stood under 排放, and every row's limit was lost (seed 59's d23
+    photo: 10 of 50 emission cells). A heading over no values is the heading of the unnamed column before it
+    whose values are of its type; a column before it holding other values stays unnamed."""
+    from extractors.layout import Cell, Grid, Layout
+    from extractors.tables import tables_from_layout
+    from forms.facts import Source
+
+    def row(r, *texts):
+        return [None if t is None else Cell(t, Source("申报表-1.jpg", 1, f"r{r}c{c}")) for c, t in enumerate(texts)]
+
+    grid = Grid(index=2, rows=[
+        row(0, "排口编码", "生产工序/设施", "污染物种类", "排放浓度（mg/m³）", None, None),
+        row(1, None, None, None, "实测值", "排放", "标准值"),
+        row(2, "DA001", "1#烧结机机头", "颗粒物", "7.4", "10", None),
+        row(3, None, None, "SO2", "21.1", "35", None),
+        row(4, "DA002", "球团焙烧", "NOx", "15.4", "50", None)])
+    rows = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[grid]))["emissions"]
+    assert [(r["pollutant"], r["concentration_mg_m3"], r["limit_mg_m3"]) for r in rows] == [
+        ("颗粒物", 7.4, 10), ("二氧化硫", 21.1, 35), ("氮氧化物", 15.4, 50)]
+    grid.rows = [row[:4] + [Cell("达标" if k > 1 else "备注", row[3].source) if row[3] else None] + row[5:]
+                 for k, row in enumerate(grid.rows)]
+    rows = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[grid]))["emissions"]
+    assert [r.get("limit_mg_m3") for r in rows] == [None, None, None]
