@@ -338,7 +338,8 @@ def plausible(spec: FieldSpec, raw: str) -> bool:
     is still a credit code, for the checks to report). A word read out of an organisation's name (铸造 of
     河北强盛铸造有限公司) is a mention, not a value."""
     value = spec.normalise(raw)
-    if isinstance(value, str) and value != (raw or "").strip() and _ORGANISATION.search(raw or ""):
+    if isinstance(value, str) and _ORGANISATION.search(raw or "") and re.sub(r"\s", "", value) != re.sub(
+            r"\s", "", raw or ""):  # a name wrapped over two lines is still the name
         return False
     return value is not None and spec.field_type.plausible(value)
 

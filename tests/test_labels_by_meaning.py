@@ -748,3 +748,14 @@ def test_a_label_whose_note_lost_its_end_or_whose_character_ocr_read_as_a_look_a
     assert [s.key for s in label_of("是否接人生态环境主管部门监控平台", "否", fuzzy=True)] == ["cems_networked"]
     assert label_of("是否接人生态环境主管部门监控平台", "否") == []
     assert [s.key for s in label_of("环保联系人", "李明", fuzzy=True)] == ["contact_person"]
+
+
+def test_an_organisation_s_name_wrapped_over_two_lines_under_a_reworded_label():
+    """Class: a reworded label (企业单位名称（盖章）) over a narrow cell that wrapped the enterprise's name
+    (沧州市瑞丰精密铸造⏎股份有限公司): the name normalised without its line break differed from the text as read,
+    which the check for a word read out of a name took for such a word, so the form's name was missed and
+    kept unassigned (seed 59's d35 photo; the licence's name hid it). Whitespace is no difference."""
+    from extractors.labels import label_of
+
+    assert [s.key for s in label_of("企业单位名称（盖章)", "沧州市瑞丰精密铸造\n股份有限公司", fuzzy=True)] == ["enterprise_name"]
+    assert resolve("所属行业", "河北强盛铸造有限公司") is None or resolve("所属行业", "河北强盛铸造有限公司").key != "industry"
