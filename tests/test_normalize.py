@@ -356,3 +356,12 @@ def test_a_plate_with_its_colour_written_round_it_or_a_combination_s_two_plates(
     assert normalise_plate("冀A12345/冀B5678挂") == "冀A12345"
     assert normalise_plate("冀A1234挂") == "冀A1234挂"
     assert normalise_plate("冀AD12345") == "冀AD12345"
+
+
+def test_a_date_with_a_scan_s_speck_beside_its_words():
+    """Class: a scan's speck read as a dot beside a date's words (2019·年9月4日): no date was read, so the
+    vehicle had no registration date (seed 59's c21 scan)."""
+    from forms.normalize import parse_date
+
+    assert [parse_date(t) for t in ("2019·年9月4日", "2019年·9月4日", "2019年9月4·日")] == ["2019-09-04"] * 3
+    assert parse_date("2023.5.6") == "2023-05-06"
