@@ -483,3 +483,30 @@ def test_an_outlet_code_with_a_scan_s_speck_inside_it():
 
     assert [outlet_code(t) for t in ("DA00.4", "D A001", "DA0·02", "DA003 制芯", "DA00")] == [
         "DA004", "DA001", "DA002", "DA003", None]
+
+
+def test_an_empty_content_control_s_placeholder_is_no_value():
+    """Class: a Word form of content controls, one left empty: Word keeps its placeholder in the file
+    (单击或点击此处输入文字。, Click or tap here to enter text.), marked w:showingPlcHdr, and it was read as the
+    value (主要产品 = Click or tap here to enter text). A filled control is read as before."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def control(paragraph, text, empty):
+        paragraph._p.append(parse_xml(
+            f'<w:sdt {nsdecls("w")}><w:sdtPr>{"<w:showingPlcHdr/>" if empty else ""}<w:text/></w:sdtPr>'
+            f"<w:sdtContent><w:r><w:t>{text}</w:t></w:r></w:sdtContent></w:sdt>"))
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "企业名称", "河北恒远铸造有限公司")
+        for label, text, empty in (("法定代表人", "王建国", False), ("主要产品", "Click or tap here to enter text.", True),
+                                   ("设计产能", "单击或点击此处输入文字。", True)):
+            cells = table.add_row().cells
+            cells[0].text = label
+            control(cells[1].paragraphs[0], text, empty)
+        doc.add_paragraph().add_run("详细地址：")
+        control(doc.paragraphs[-1], "单击或点击此处输入文字。", True)
+
+    fields, _, unassigned = _read(_docx(build))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国"}

@@ -62,13 +62,19 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 
 
 def _walk(el):
-    """An element's descendants in document order, without text boxes (read as paragraphs of their own)
-    and without the VML copy Word keeps of a drawing beside its DrawingML (mc:Fallback)."""
+    """An element's descendants in document order, without text boxes (read as paragraphs of their own),
+    without the VML copy Word keeps of a drawing beside its DrawingML (mc:Fallback) and without the placeholder
+    an empty content control shows."""
     for child in el:
-        if child.tag in (qn("w:txbxContent"), _MC_FALLBACK):
+        if child.tag in (qn("w:txbxContent"), _MC_FALLBACK) or _placeholder(child):
             continue
         yield child
         yield from _walk(child)
+
+
+def _placeholder(el) -> bool:
+    """A content control left empty, showing Word's placeholder (单击或点击此处输入文字。): no value."""
+    return el.tag == qn("w:sdt") and el.find(f"{qn('w:sdtPr')}/{qn('w:showingPlcHdr')}") is not None
 
 
 def _legacy_checkbox(check_box) -> str:
@@ -115,7 +121,7 @@ def block_children(el):
     for child in el.iterchildren():
         if child.tag in (qn("w:p"), qn("w:tbl")):
             yield child
-        elif child.tag == qn("w:sdt"):
+        elif child.tag == qn("w:sdt") and not _placeholder(child):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from block_children(content)
