@@ -510,3 +510,20 @@ def test_an_empty_content_control_s_placeholder_is_no_value():
 
     fields, _, unassigned = _read(_docx(build))
     assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国"}
+
+
+def test_hidden_text_is_no_part_of_a_value():
+    """Class: a template's notes formatted hidden (w:vanish), which Word neither shows nor prints, left in the
+    value's cell: they were read into the value."""
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        cells = table.add_row().cells
+        cells[0].text = "企业名称"
+        paragraph = cells[1].paragraphs[0]
+        paragraph.add_run("河北恒远铸造有限公司")
+        paragraph.add_run("（与营业执照名称一致）").font.hidden = True
+        _row(table, "法定代表人", "王建国")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["enterprise_name"] == "河北恒远铸造有限公司"
+    assert fields["legal_representative"] == "王建国"

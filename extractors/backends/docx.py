@@ -51,6 +51,14 @@ def _symbol_font(t_element) -> str:
     return next((name for name in names if "wingdings" in name), "")
 
 
+def _hidden(t_element) -> bool:
+    """A text formatted hidden (w:vanish: a template's notes to whoever fills it in), which Word neither
+    shows nor prints."""
+    run = t_element.getparent()
+    vanish = run.find(f"{qn('w:rPr')}/{qn('w:vanish')}") if run is not None else None
+    return vanish is not None and vanish.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
 def _in_symbol_font(text: str, font: str) -> str:
     """Characters typed in a symbol font (R and £ in Wingdings 2, þ and ¨ in Wingdings, or their private-use
     codes U+F0xx) as the boxes they show; a symbol that is no box or tick is dropped."""
@@ -94,6 +102,8 @@ def paragraph_text(p_element) -> str:
     for el in _walk(p_element):
         tag = el.tag
         if tag == qn("w:t"):
+            if _hidden(el):
+                continue
             font = _symbol_font(el)
             parts.append(_in_symbol_font(el.text or "", font) if font else el.text or "")
         elif tag == qn("w:tab"):
