@@ -527,3 +527,26 @@ def test_hidden_text_is_no_part_of_a_value():
     fields, _, _ = _read(_docx(build))
     assert fields["enterprise_name"] == "河北恒远铸造有限公司"
     assert fields["legal_representative"] == "王建国"
+
+
+def test_text_a_tracked_change_moved_away_is_read_where_it_went():
+    """Class: a form edited with changes tracked: a value moved from one cell to another stays in the file at
+    both places (w:moveFrom, shown struck through, and w:moveTo), and was read twice."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=2)
+        cells = table.add_row().cells
+        cells[0].text = "企业名称"
+        cells[1].paragraphs[0]._p.append(parse_xml(
+            f'<w:moveTo {nsdecls("w")} w:id="1" w:author="a"><w:r><w:t>河北恒远铸造有限公司</w:t></w:r></w:moveTo>'))
+        cells = table.add_row().cells
+        cells[0].text = "法定代表人"
+        cells[1].paragraphs[0]._p.append(parse_xml(
+            f'<w:moveFrom {nsdecls("w")} w:id="2" w:author="a"><w:r><w:t>河北恒远铸造有限公司</w:t></w:r></w:moveFrom>'))
+        cells[1].paragraphs[0].add_run("王建国")
+
+    fields, _, _ = _read(_docx(build))
+    assert fields["enterprise_name"] == "河北恒远铸造有限公司"
+    assert fields["legal_representative"] == "王建国"

@@ -71,10 +71,11 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 
 def _walk(el):
     """An element's descendants in document order, without text boxes (read as paragraphs of their own),
-    without the VML copy Word keeps of a drawing beside its DrawingML (mc:Fallback) and without the placeholder
-    an empty content control shows."""
+    without the VML copy Word keeps of a drawing beside its DrawingML (mc:Fallback), without the placeholder
+    an empty content control shows and without text a tracked change moved away (w:moveFrom: it stands
+    again where it was moved to)."""
     for child in el:
-        if child.tag in (qn("w:txbxContent"), _MC_FALLBACK) or _placeholder(child):
+        if child.tag in (qn("w:txbxContent"), _MC_FALLBACK, qn("w:moveFrom")) or _placeholder(child):
             continue
         yield child
         yield from _walk(child)
