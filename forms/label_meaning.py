@@ -338,13 +338,19 @@ def plausible(spec: FieldSpec, raw: str) -> bool:
     is still a credit code, for the checks to report). A word read out of an organisation's name (铸造 of
     河北强盛铸造有限公司) is a mention, not a value."""
     value = spec.normalise(raw)
-    if isinstance(value, str) and _ORGANISATION.search(raw or "") and re.sub(r"\s", "", value) != re.sub(
-            r"\s", "", raw or ""):  # a name wrapped over two lines is still the name
+    if isinstance(value, str) and _ORGANISATION.search(raw or "") and _read_out_of(value, raw):
         return False
     return value is not None and spec.field_type.plausible(value)
 
 
 _ORGANISATION = re.compile(f"(?:{ORGANISATION_ENDS})\\s*$")
+
+
+def _read_out_of(value: str, raw: str) -> bool:
+    """A value that is a shorter part of the text it was read from (铸造 of 河北强盛铸造有限公司); a name wrapped
+    over two lines or with its brackets made one width (（集团)) is the whole text."""
+    squeezed, whole = re.sub(r"\s", "", value), re.sub(r"\s", "", raw)
+    return len(squeezed) < len(whole) and squeezed in whole
 
 
 def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:

@@ -754,8 +754,11 @@ def test_an_organisation_s_name_wrapped_over_two_lines_under_a_reworded_label():
     """Class: a reworded label (企业单位名称（盖章）) over a narrow cell that wrapped the enterprise's name
     (沧州市瑞丰精密铸造⏎股份有限公司): the name normalised without its line break differed from the text as read,
     which the check for a word read out of a name took for such a word, so the form's name was missed and
-    kept unassigned (seed 59's d35 photo; the licence's name hid it). Whitespace is no difference."""
+    kept unassigned (seed 59's d35 photo; the licence's name hid it), as was a name whose bracket OCR read
+    half-width. Only a shorter part of the text is a word read out of a name."""
     from extractors.labels import label_of
 
     assert [s.key for s in label_of("企业单位名称（盖章)", "沧州市瑞丰精密铸造\n股份有限公司", fuzzy=True)] == ["enterprise_name"]
+    # a bracket OCR read half-width, made one width (seed 59's c20 photo)
+    assert [s.key for s in label_of("企业单位名称", "河北金石紧固件制造（集团)股份有限公司", fuzzy=True)] == ["enterprise_name"]
     assert resolve("所属行业", "河北强盛铸造有限公司") is None or resolve("所属行业", "河北强盛铸造有限公司").key != "industry"
