@@ -313,3 +313,26 @@ def test_a_box_just_after_a_colon_the_engine_boxed_a_character_wide_is_a_box():
              OcrWord("是", (84, 25, 113, 75), 0.99), OcrWord("否", (284, 25, 313, 75), 0.99)]
     [line] = with_checkboxes([OcrLine("员:是否", (-2, 25, 313, 75), 0.99, words)], grey)
     assert "".join(w.text for w in line.words) == "员:☑是□否"
+
+
+def test_a_line_whose_box_ended_before_a_credit_code_s_last_character_is_read_again():
+    """Class: a photographed line 企业统一社会信用代码:…L whose text detector ended its box before the code's
+    check character (a photo's soft edge): the code read 17 characters and was invalid, a blocking finding
+    (seed 59's c23 photo). The line is read again from a strip reaching further right, and the character read
+    there is taken only when it makes the code whole and valid; a valid code's line is left as it is."""
+    from extractors.backends.image import reread_cut_codes
+    from extractors.ocr import get_engine
+    from extractors.ocr.engine import OcrLine, OcrWord
+
+    code = "91130481MA0450411L"  # valid (GB 32100)
+    page = Image.new("L", (1100, 90), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 30)
+    text = f"企业统一社会信用代码:{code}"
+    draw.text((20, 25), text, font=font, fill=0)
+    right = draw.textbbox((20, 25), text[:-1], font=font)[2]  # the detector's box ends before the last character
+    cut = OcrLine(text[:-1], (18.0, 20.0, float(right), 65.0), 0.99, [OcrWord(text[:-1], (18.0, 20.0, right, 65.0), 0.99)])
+    [line] = reread_cut_codes([cut], np.asarray(page), get_engine())
+    assert line.text == text
+    whole = OcrLine(text, (18.0, 20.0, 1000.0, 65.0), 0.99, [])
+    assert reread_cut_codes([whole], np.asarray(page), get_engine()) == [whole]

@@ -36,6 +36,7 @@ from forms.errors import UnreadableFile
 from forms.facts import Source
 from forms.normalize import find_dates
 from forms.settings import Settings
+from forms.validators import check_credit_code
 
 log = logging.getLogger(__name__)
 
@@ -364,6 +365,38 @@ def reread_signature_zone(lines: list[OcrLine], page: np.ndarray, engine: OcrEng
     return sorted(kept + strip, key=lambda ln: (round(ln.bbox[1] / 10), ln.bbox[0]))
 
 
+# a line ending in a credit code's first characters: 17 of its 18 (the detector's box ended before the last)
+_CUT_CODE = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{17}$")
+
+
+def reread_cut_codes(lines: list[OcrLine], page: np.ndarray, engine: OcrEngine) -> list[OcrLine]:
+    """Lines ending in a credit code one character short, read again from a strip reaching further right: the
+    text detector may end a line's box before its last character (a photo's soft edge), and a code missing
+    its check character reads as invalid. The character read there is taken only when it makes the code
+    whole and valid."""
+    out = []
+    for line in lines:
+        m = _CUT_CODE.search(line.text.rstrip())
+        if m is None or check_credit_code(m.group()) is None:
+            out.append(line)
+            continue
+        height = line.bbox[3] - line.bbox[1]
+        top, bottom = max(0, int(line.bbox[1] - 0.2 * height)), min(page.shape[0], int(line.bbox[3] + 0.2 * height))
+        left, right = max(0, int(line.bbox[0])), min(page.shape[1], int(line.bbox[2] + 2 * height))
+        strip = [_shifted(ln, top, left) for ln in engine.recognise(Image.fromarray(page[top:bottom, left:right]))]
+        codes = {code for ln in strip for code in re.findall(r"[0-9A-Z]{18}", ln.text.replace(" ", ""))
+                 if code.startswith(m.group()) and check_credit_code(code) is None}
+        if len(codes) != 1:
+            out.append(line)
+            continue
+        code = codes.pop()
+        log.debug("a line's code read again: %s → %s", m.group(), code)
+        last = (line.bbox[2], line.bbox[1], line.bbox[2] + 0.6 * height, line.bbox[3])
+        out.append(OcrLine(line.text.rstrip() + code[-1], (*line.bbox[:2], last[2], line.bbox[3]), line.confidence,
+                           [*(line.words or []), OcrWord(code[-1], last, line.confidence)]))
+    return out
+
+
 def read_ink_only(page: np.ndarray, engine: OcrEngine) -> list[OcrLine]:
     """A page where the page-wide pass found no text at all, read again cropped to its ink: a form's last
     page holding only the date line (the detector, on the scaled-down near-blank page, finds nothing)."""
@@ -411,6 +444,7 @@ class _PageReader:
                 scan = upright
                 grey, tables, ocr_input, lines = self._recognise(scan)
         lines = reread_signature_zone(lines, ocr_input, self.engine)
+        lines = reread_cut_codes(lines, ocr_input, self.engine)
         lines = with_checkboxes(lines, grey)
         tables = [table for table in tables if not is_frame(table)]  # read for its lines, laid out as free text
         cell_words: dict[tuple[int, int], list[tuple[int, OcrWord]]] = {}
