@@ -253,18 +253,22 @@ def _pairs_without_colons(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, 
             continue
         group = "value" if m.group("value") else "figure"
         value = m.group(group).strip()
-        if fuzzy or _says_its_value(spec, value):
+        if fuzzy or _reads_as_value(spec, value):
             out.append((spec, value, offset + m.start(group), offset + len(run)))
     return out
 
 
-def _says_its_value(spec: FieldSpec, value: str) -> bool:
+def _reads_as_value(spec: FieldSpec, value: str) -> bool:
     """A value typed after a known label with no colon between them: it reads as the field's, is no place to
-    sign or seal (签字, 盖章) and no pair of its own (a colon), and a free text says what it is by a figure
-    or an organisation's ending (河北省…8号, 某某有限公司), not an instruction (详细到门牌号)."""
-    if re.search(r"[:：]", value) or SIGNATURE_LINE.search(value) or not plausible(spec, value):
-        return False
-    return spec.field_type.name != "text" or bool(re.search(r"\d", value) or _ORGANISATION_END.search(value))
+    sign or seal (签字, 盖章) and no pair of its own (a colon)."""
+    return not re.search(r"[:：]", value) and not SIGNATURE_LINE.search(value) and plausible(spec, value)
+
+
+def _says_its_value(spec: FieldSpec, value: str) -> bool:
+    """Such a value that also says it is one where a cell could as well be a label with a note (详细地址  详细到门牌号
+    over the next cell's address): a free text by a figure or an organisation's ending (河北省…8号, 某某有限公司)."""
+    return _reads_as_value(spec, value) and (spec.field_type.name != "text" or bool(
+        re.search(r"\d", value) or _ORGANISATION_END.search(value)))
 
 
 _NOTED_LABEL = re.compile(r"^\s*(?P<label>[\u4e00-\u9fff]{2,20}\s*[（(][^（）():：]{1,10}[）)])\s*(?P<value>[^:：\s].*)$")
@@ -483,8 +487,9 @@ def _holds_pair(text: str) -> bool:
     colon, a known label and a value of its field after a space (联系电话 13812345678), or a label's note and
     such a value after it (详细地址（全称）河北省…)."""
     text = text.strip()
-    return _LABEL_WITH_VALUE.match(text) is not None or bool(_pairs_without_colons(text, False)) or any(
-        _says_its_value(spec, value) for spec, value, _, _ in _spaced_pairs(text, False)) or (
+    return _LABEL_WITH_VALUE.match(text) is not None or any(
+        _says_its_value(spec, value) for spec, value, _, _ in _pairs_without_colons(text, False)
+        + _spaced_pairs(text, False)) or (
         (m := _NOTED_LABEL.match(text)) is not None and bool(_specs_by_meaning(m.group("label"), m.group("value"))))
 
 
