@@ -493,8 +493,10 @@ def test_an_empty_content_control_s_placeholder_is_no_value():
     from docx.oxml.ns import nsdecls
 
     def control(paragraph, text, empty):
+        # a filled control may keep the flag switched off (w:val="0"), as some tools write it
+        flag = "<w:showingPlcHdr/>" if empty else '<w:showingPlcHdr w:val="0"/>'
         paragraph._p.append(parse_xml(
-            f'<w:sdt {nsdecls("w")}><w:sdtPr>{"<w:showingPlcHdr/>" if empty else ""}<w:text/></w:sdtPr>'
+            f'<w:sdt {nsdecls("w")}><w:sdtPr>{flag}<w:text/></w:sdtPr>'
             f"<w:sdtContent><w:r><w:t>{text}</w:t></w:r></w:sdtContent></w:sdt>"))
 
     def build(doc):

@@ -55,8 +55,7 @@ def _hidden(t_element) -> bool:
     """A text formatted hidden (w:vanish: a template's notes to whoever fills it in), which Word neither
     shows nor prints."""
     run = t_element.getparent()
-    vanish = run.find(f"{qn('w:rPr')}/{qn('w:vanish')}") if run is not None else None
-    return vanish is not None and vanish.get(qn("w:val"), "true") not in ("0", "false", "off")
+    return run is not None and _on(run.find(f"{qn('w:rPr')}/{qn('w:vanish')}"))
 
 
 def _in_symbol_font(text: str, font: str) -> str:
@@ -83,7 +82,12 @@ def _walk(el):
 
 def _placeholder(el) -> bool:
     """A content control left empty, showing Word's placeholder (单击或点击此处输入文字。): no value."""
-    return el.tag == qn("w:sdt") and el.find(f"{qn('w:sdtPr')}/{qn('w:showingPlcHdr')}") is not None
+    return el.tag == qn("w:sdt") and _on(el.find(f"{qn('w:sdtPr')}/{qn('w:showingPlcHdr')}"))
+
+
+def _on(flag) -> bool:
+    """An on/off property of Word's XML: there, and not switched off (w:val="0", "false", "off")."""
+    return flag is not None and flag.get(qn("w:val"), "true") not in ("0", "false", "off")
 
 
 def _legacy_checkbox(check_box) -> str:
