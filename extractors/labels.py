@@ -758,14 +758,13 @@ _TAB_PAIR = re.compile(r"^\s*(?P<label>[^\t:：]{2,30}?)\s*[:：]?\t+\s*(?P<valu
 
 
 def facts_from_segments(segments: list[Segment], kind: str, base_confidence: float,
-                        *, allow_no_colon: bool = False, fuzzy: bool = False,
-                        unassigned: list[Unassigned] | None = None) -> list[Fact]:
+                        *, fuzzy: bool = False, unassigned: list[Unassigned] | None = None) -> list[Fact]:
     facts: list[Fact] = []
     idle: list[Segment] = []  # segments of the line so far in which nothing was found
     waiting: str | None = None  # a label alone on its line, its colon after it: its value is the next line
     for i, seg in enumerate(segments):
         found: list = []
-        pairs = pairs_in_text(seg.text, allow_no_colon=allow_no_colon, fuzzy=fuzzy, unassigned=found)
+        pairs = pairs_in_text(seg.text, allow_no_colon=True, fuzzy=fuzzy, unassigned=found)
         if not pairs and not found:
             pairs = _tab_pairs(seg.text, found)
         if waiting is not None and not pairs and not found and _LABEL_ALONE.match(seg.text) is None \
@@ -867,8 +866,7 @@ def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
         for grid in layout.grids:
             if grid.for_fields:
                 facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
-        facts.extend(facts_from_segments(layout.segments, kind, base_confidence,
-                                         allow_no_colon=True, fuzzy=fuzzy, unassigned=unassigned))
+        facts.extend(facts_from_segments(layout.segments, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
     # a spreadsheet's sparse row is a segment and a row of its grid: the same value from the same cell once
     seen: set = set()
     return [f for f in facts if (key := (f.key, str(f.value), f.source.file, f.source.page, f.source.cell,
