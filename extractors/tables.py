@@ -42,8 +42,15 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
             col = match_column(spec, cell.text)
             if c in subs and (col is None or col.key in _keys(mapping)):
                 col = match_column(spec, subs[c]) or col  # 标准限值 under 排放浓度（mg/m³）: the sub-heading
+            if col and _not_its_values(grid, r, c, cell.text, col, spec, headings):
+                col = None
             if col and col.key not in _keys(mapping):
                 mapping[c] = col.key
+            elif col and (rival := next((k for k, v in mapping.items() if v == col.key), None)) is not None:
+                if _claim(grid, r, c, cell.text, col, spec, headings) > _claim(
+                        grid, r, rival, getattr(header_rows[rival], "text", ""), col, spec, headings):
+                    del mapping[rival]
+                    mapping[c] = col.key
             elif not col and (keys := _merged_headings(cell.text, spec)) and not set(keys) & _keys(mapping):
                 row = grid.rows[r]
                 span = 1 + next((k for k, x in enumerate(row[c + 1:]) if x is not None), len(row) - c - 1)
@@ -64,6 +71,23 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
                 best is None or len(_keys(mapping)) > len(_keys(best[1]))):
             best = (r, mapping)
     return best
+
+
+def _not_its_values(grid: Grid, r: int, c: int, heading: str, col, spec: TableSpec, headings: list[bool]) -> bool:
+    """A heading read by meaning (no synonym) as a column whose values are told by their reading, over values
+    none of which is of its type: it names something of that column's thing (号牌颜色 over 黄色, 车辆品牌 over
+    解放: a plate's colour, a vehicle's make), not the column."""
+    if not col.field_type.distinctive or spec.match_column(heading) is not None:
+        return False
+    values = _values_under(grid, r, c, headings)
+    return len(values) >= 2 and not any(col.field_type.tells(col.normalise(value)) for value in values)
+
+
+def _claim(grid: Grid, r: int, c: int, heading: str, col, spec: TableSpec, headings: list[bool]) -> tuple:
+    """How surely a heading names a column another heading of the row names too: its values of the column's
+    type, then a synonym rather than a reading by meaning (号牌号码 over 冀D12345 beside 号牌种类 over 01);
+    the first heading keeps a column when they tie."""
+    return _values_fit(grid, r, c, col, headings), spec.match_column(heading) is not None
 
 
 def _over_their_values(grid: Grid, r: int, spec: TableSpec, mapping: dict, headings: list[bool]) -> None:

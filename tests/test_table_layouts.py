@@ -266,3 +266,41 @@ def test_a_sub_heading_cut_by_a_rule_its_values_do_not_have():
                  for k, row in enumerate(grid.rows)]
     rows = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[grid]))["emissions"]
     assert [r.get("limit_mg_m3") for r in rows] == [None, None, None]
+
+
+def test_a_heading_naming_something_of_a_column_s_thing_leaves_the_column_to_its_values():
+    """Class: headings read by meaning as a column that name an attribute of its thing — a plate's colour or
+    kind, a vehicle's make (号牌颜色, 号牌种类, 车辆品牌, standard columns of a vehicle register) — before the
+    column itself: the column goes to the heading whose values are of its type, and a heading over no value of
+    that type names none."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=7)
+        _row(table, "序号", "车辆品牌", "号牌颜色", "号牌号码", "车辆识别代号（VIN）", "排放标准", "注册日期")
+        _row(table, "1", "解放", "黄色", "冀T12345", VINS[0], "国六", "2021-07-15")
+        _row(table, "2", "东风", "黄色", "冀T67890", VINS[1], "国五", "2019-03-01")
+        _row(table, "3", "重汽", "黄色", "冀R11111", VINS[2], "国六", "2022-01-02")
+
+    _, tables, _ = _read(_docx(build))
+    assert [(r["plate"], r["vin"], r["emission_stage"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0], "国六"), ("冀T67890", VINS[1], "国五"), ("冀R11111", VINS[2], "国六")]
+
+
+def test_a_group_heading_over_a_plate_s_colour_and_number_gives_the_plate_to_the_number():
+    """Class: a vehicle register's two-row header, 车辆信息 merged over 号牌颜色 | 号牌号码 | VIN: both joined
+    headings read as the plate by meaning; the plate goes to the column whose values are plates."""
+
+    def build(doc):
+        table = doc.add_table(rows=0, cols=5)
+        _row(table, "车辆信息", "车辆信息", "车辆信息", "排放阶段", "注册登记日期")
+        _row(table, "号牌颜色", "号牌号码", "车辆识别代号", "", "")
+        cells = table.rows[0].cells
+        cells[0].merge(cells[2])
+        table.cell(0, 3).merge(table.cell(1, 3))
+        table.cell(0, 4).merge(table.cell(1, 4))
+        _row(table, "黄色", "冀T12345", VINS[0], "国六", "2021-07-15")
+        _row(table, "黄绿双拼色", "冀T67890", VINS[1], "新能源", "2019-03-01")
+
+    _, tables, _ = _read(_docx(build))
+    assert [(r["plate"], r["vin"], r["registration_date"]) for r in tables["vehicles"]] == [
+        ("冀T12345", VINS[0], "2021-07-15"), ("冀T67890", VINS[1], "2019-03-01")]
