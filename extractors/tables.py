@@ -75,12 +75,12 @@ def _header(grid: Grid, spec: TableSpec) -> tuple[int, dict[int, str]] | None:
 
 def _not_its_values(grid: Grid, r: int, c: int, heading: str, col, spec: TableSpec, headings: list[bool]) -> bool:
     """A heading read by meaning (no synonym) as a column whose values are told by their reading, over values
-    none of which is of its type: it names something of that column's thing (号牌颜色 over 黄色, 车辆品牌 over
+    none of which can be of its type: it names something of that column's thing (号牌颜色 over 黄色, 车辆品牌 over
     解放: a plate's colour, a vehicle's make), not the column."""
     if not col.field_type.distinctive or spec.match_column(heading) is not None:
         return False
     values = _values_under(grid, r, c, headings)
-    return len(values) >= 2 and not any(col.field_type.tells(col.normalise(value)) for value in values)
+    return len(values) >= 2 and not any(col.field_type.plausible(col.normalise(value)) for value in values)
 
 
 def _claim(grid: Grid, r: int, c: int, heading: str, col, spec: TableSpec, headings: list[bool]) -> tuple:

@@ -40,6 +40,10 @@ def test_the_converted_concentration_beside_the_measured_one():
 def test_an_outlet_named_without_a_code_keeps_its_name():
     rows = _rows(["采样点位", "监测因子", "排放浓度", "限值"], ["2#烟囱", "颗粒物", "8.1", "30"])
     assert rows == [{"outlet_id": "2#烟囱", "pollutant": "颗粒物", "concentration_mg_m3": 8.1, "limit_mg_m3": 30}]
+    # a column of names under a heading read by meaning: names can be outlets though none is a permit's code
+    rows = _rows(["检测点位", "检测项目", "检测结果", "标准限值"], ["1#熔化炉排气筒出口", "颗粒物", "6.3", "10"],
+                 ["2#制芯排气筒", "非甲烷总烃", "8.1", "60"])
+    assert [(r["outlet_id"], r["pollutant"]) for r in rows] == [("1#熔化炉排气筒出口", "颗粒物"), ("2#制芯排气筒", "非甲烷总烃")]
 
 
 def test_a_heading_ending_in_a_general_word():
