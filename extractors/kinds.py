@@ -41,6 +41,13 @@ _SIGNALS: dict[str, list[tuple[str, float, float]]] = {
                (r"^(真实性|诚信)?声\s*明(书|函)?(?=本|我)", 5, 0)],
 }
 
+# What a title ends with is what the document is (a Chinese noun phrase's last word is its head): 绩效分级申报
+# 真实性承诺 is a pledge about the application, whatever it names before its last word; weighed as a title
+# signal of its kind, on a line of the first four alone
+# (what it is about before it: a line 声明 alone heads a report's notes, 企业承诺 a form's last section)
+_TITLE_ENDS = {"pledge": (r"[\u4e00-\u9fff]{3}(?:承\s*诺|声\s*明)(?:书|函)?", 5)}
+_TITLE_LINE = 40  # characters at most in a line read as a title
+
 NAME_HINTS = {
     "application_form": r"申报|申请表", "business_license": r"营业执照", "discharge_permit": r"排污许可|排污登记",
     "eia_approval": r"环评|批复", "acceptance": r"验收", "monitoring_report": r"监测|检测",
@@ -68,11 +75,18 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
     """The document kind and a confidence in 0..1; `label_hits` counts the form-only labels found."""
     head = _REFERENCE.sub("", _flat(text[:6000]).replace("\n", ""))
     title = _REFERENCE.sub("", _title(text))
+    lines = [line for line in (_flat(x) for x in text[:2000].splitlines()) if line][:4]
+    ends = {kind: line for kind, (pattern, _) in _TITLE_ENDS.items() for line in reversed(lines)
+            if len(line) <= _TITLE_LINE and re.search(f"(?:{pattern})$", line)}
     scores: dict[str, float] = {}
     for kind, signals in _SIGNALS.items():
-        score = 0.0
+        # a title ending in another kind's word names this kind only as what that document is about
+        own_title = title
+        for other, line in ends.items():
+            own_title = own_title.replace(line, "") if other != kind else own_title
+        score = 2 * _TITLE_ENDS[kind][1] if kind in ends else 0.0
         for pattern, title_weight, body_weight in signals:
-            if re.search(pattern, title):
+            if re.search(pattern, own_title):
                 score += 2 * title_weight  # what a document calls itself counts most
             elif re.search(pattern, head):
                 score += body_weight
@@ -165,4 +179,7 @@ def title_kind(line: str) -> str | None:
         for pattern, title_weight, _ in signals:
             if title_weight >= TITLE_WEIGHT and title_weight > best_weight and re.search(pattern, flat):
                 best, best_weight = kind, title_weight
+    for kind, (pattern, weight) in _TITLE_ENDS.items():
+        if weight >= best_weight and len(flat) <= _TITLE_LINE and re.search(f"(?:{pattern})$", flat):
+            best, best_weight = kind, weight
     return best

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from extractors.attachments import licence_facts
 from extractors.backends.image import with_checkboxes
-from extractors.kinds import classify, page_sets
+from extractors.kinds import classify, page_sets, title_kind
 from extractors.layout import Layout, Segment
 from extractors.ocr import get_engine
 from extractors.pipeline import extract_bundle
@@ -438,3 +438,13 @@ def test_titles_other_systems_and_labs_give_their_documents():
     assert classify("污染源自动监测数据日报表\n监测点位 DA001\n时间 颗粒物 二氧化硫 折算浓度", "导出.pdf")[0] == "cems_data"
     assert classify("监测数据报告\n委托单位：某某公司", "报告.pdf")[0] == "monitoring_report"
     assert classify("运输车辆一览表\n车牌号 VIN 国六", "附件5.pdf")[0] == "transport_ledger"
+
+
+@pytest.mark.parametrize("title", ["重污染天气重点行业绩效分级申报真实性承诺", "绩效分级申报材料真实性声明"])
+def test_a_pledge_titled_after_the_application_it_vouches_for(title):
+    """Class: a pledge whose title names the application before its own last word (…绩效分级申报真实性承诺,
+    no 书): what the title ends with says what the document is, alone and as a page of a merged file."""
+    text = f"{title}\n本单位郑重承诺：所提交的申报材料真实、准确、完整。\n企业名称（盖章）：河北某某铸造有限公司\n法定代表人（签字）：王强"
+    assert classify(text, "附件5.pdf")[0] == "pledge"
+    assert title_kind(title) == "pledge"
+    assert title_kind("企业承诺") is None and title_kind("声明") is None  # a form's section, a report's notes
