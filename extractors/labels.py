@@ -95,7 +95,7 @@ def _ends_other_label(text: str) -> bool:
 def _spaced_pairs(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int]]:
     """`标签  值  标签  值` (a scan's row that lost its rules): runs apart by two or more spaces, each label's
     value the runs up to the next label."""
-    runs = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", text)]
+    runs = _runs(text)
     if len(runs) < 2:
         return []
     specs = [match_label(run, fuzzy=fuzzy) if len(label_key(run)) >= 2 else None for run, _, _ in runs]
@@ -106,12 +106,28 @@ def _spaced_pairs(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int
         if spec is None:
             continue
         j = i + 1
-        while j < len(runs) and specs[j] is None:
+        while j < len(runs) and specs[j] is None and not (j > i + 1 and _pair_of_its_own(text, runs, specs, i, j)):
             j += 1
         if j > i + 1:
             start, end = runs[i + 1][1], runs[j - 1][2]
             out.append((spec, text[start:end], start, end))
     return out
+
+
+def _gap(text: str, a: int, b: int) -> int:
+    """The width of the text between two runs, a tab counted as a few spaces."""
+    return sum(4 if ch == "\t" else 1 for ch in text[a:b])
+
+
+def _pair_of_its_own(text: str, runs: list, specs: list, i: int, j: int) -> bool:
+    """Whether run j, after label i's value, starts a pair nobody listed (企业名称  某某公司        邮政编码  057150:
+    a line of two columns aligned with spaces or tabs): label-shaped, a value of its own after it, and set
+    further from the value before it than label i is from its value (a column's gap, not a value's own
+    spacing: 河北省邯郸市  永年区)."""
+    label_gap = _gap(text, runs[i][2], runs[i + 1][1])
+    gap = _gap(text, runs[j - 1][2], runs[j][1])
+    return gap > label_gap and gap >= 4 and j + 1 < len(runs) and specs[j + 1] is None \
+        and looks_like_label(runs[j][0])
 
 
 _LOOSE_PAIR = re.compile(r"^\s*(?P<label>[^:：]{2,20}?)\s*[:：]\s*(?P<value>.+)$")
@@ -236,7 +252,25 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     return out
 
 
-_RUN = re.compile(r"[^\t]+?(?=\s{2,}|\t|$)")  # runs of a line apart by a tab or two spaces or more
+_RUN = re.compile(r"\S+(?: \S+)*")  # runs of a line apart by a tab or two spaces or more
+_LETTER = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _runs(text: str) -> list[tuple[str, int, int]]:
+    """(run, start, end) of a line's runs apart by a tab or two spaces or more; a word spread a character
+    at a time over its column (名    称, 住    所: a licence's or a form's labels retyped with the spacing
+    they are printed with) is one run."""
+    out: list[tuple[str, int, int]] = []
+    spread = False
+    for m in _RUN.finditer(text):
+        if _LETTER.fullmatch(m.group()) and out and (spread or _LETTER.fullmatch(out[-1][0])):
+            start = out.pop()[1]
+            out.append((text[start:m.end()], start, m.end()))
+            spread = True
+            continue
+        spread = False
+        out.append((m.group(), m.start(), m.end()))
+    return out
 
 
 def _pairs_without_colons(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, int, int]]:
@@ -244,7 +278,7 @@ def _pairs_without_colons(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, 
     联系电话 13812345678), or `申报日期2023年12月02日` run together. A known label starts the run; typed text's
     value must read as the field's (an OCR line's is read as before: its colon is what OCR lost)."""
     out = []
-    runs = [(m.group(), m.start()) for m in _RUN.finditer(text)] if not fuzzy else [(text, 0)]
+    runs = [(run, start) for run, start, _ in _runs(text)] if not fuzzy else [(text, 0)]
     for run, offset in runs:
         m = _leading_label_pattern().match(run)
         if not m or (spec := match_label(m.group("label"))) is None:

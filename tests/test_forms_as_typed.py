@@ -552,3 +552,34 @@ def test_text_a_tracked_change_moved_away_is_read_where_it_went():
     fields, _, _ = _read(_docx(build))
     assert fields["enterprise_name"] == "河北恒远铸造有限公司"
     assert fields["legal_representative"] == "王建国"
+
+
+def test_a_line_of_two_columns_whose_second_label_nobody_listed():
+    """Class: a Word page typed in two columns aligned with spaces or tabs, the second column's label one no
+    field has (邮政编码, 占地面积, 职务): the value before it ends at the column's gap, wider than the gap between
+    a label and its value; a value's own spacing (河北省邯郸市永年区  临洺关镇…) and a known label after it keep
+    their reading."""
+    def lines(doc):
+        doc.add_paragraph("企业名称  河北恒远铸造有限公司        邮政编码  057150")
+        doc.add_paragraph("法定代表人\t王建国\t\t占地面积\t12万平方米")
+        doc.add_paragraph("联系人  李明        职务  环保主管")
+        doc.add_paragraph("企业地址  河北省邯郸市永年区  临洺关镇工业园区8号        联系电话  13812345678")
+
+    fields, _, _ = _read(_docx(lines))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国", "contact_person": "李明",
+                      "address": "河北省邯郸市永年区临洺关镇工业园区8号", "contact_phone": "13812345678"}
+
+
+def test_a_label_spread_a_character_at_a_time_with_no_colon():
+    """Class: a licence or a form retyped in Word with its labels spread over their column as print has them
+    (名    称  某某公司, 住    所  …) and no colon: the spread characters are one label."""
+    def lines(doc):
+        doc.add_paragraph(f"统一社会信用代码  {CODE}")
+        doc.add_paragraph("名    称  河北恒远铸造有限公司        注册资本  伍佰万元整")
+        doc.add_paragraph("住    所  河北省邯郸市永年区临洺关镇工业园区8号")
+        doc.add_paragraph("法 定 代 表 人  王建国")
+
+    fields, _, _ = _read(_docx(lines), "营业执照.docx")
+    assert fields["enterprise_name"] == "河北恒远铸造有限公司"
+    assert fields["address"] == "河北省邯郸市永年区临洺关镇工业园区8号"
+    assert fields["legal_representative"] == "王建国"
