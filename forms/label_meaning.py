@@ -22,7 +22,7 @@ from importlib import resources
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from forms.fields import FIELDS, FieldSpec, label_key, other_labels
+from forms.fields import FIELDS, FieldSpec, carries, label_key, other_labels
 from forms.normalize import ORGANISATION_ENDS
 from forms.vocabulary import APPLICATION_FORM
 
@@ -254,9 +254,17 @@ def _by_form(text: str, raw_value: str) -> FieldSpec | None:
     key = normalise_label(text)
     if not looks_like_label(key):
         return None
-    fitting = [FIELDS[k] for k in _named_by_levels(text) or _named_by_head(key, READING_KIND.get())
+    kind = READING_KIND.get()
+    fitting = [FIELDS[k] for k in _named_by_levels(text) or _named_by_head(key, kind)
                if plausible(FIELDS[k], raw_value)]
-    return fitting[0] if len(fitting) == 1 else None
+    if len(fitting) == 1:
+        return fitting[0]
+    # a last word several fields' labels end with (登记编号: 编号 ends the permit's and the report's numbers),
+    # on any document: the one of them the document states whose type alone reads the value, and as a valid
+    # one (a registration receipt's 91…001Y is a permit number; a bare credit code is none)
+    told = [spec for k in _headed(head) if carries(kind, k) and _tells(spec := FIELDS[k], raw_value)
+            and spec.field_type.validate(spec.normalise(raw_value)) is None] if (head := _head(key)) else []
+    return told[0] if len(told) == 1 else None
 
 
 def _named_by_levels(text: str) -> tuple[str, ...]:
@@ -281,12 +289,18 @@ def _named_by_head(key: str, kind: str) -> tuple[str, ...]:
     answer."""
     if kind != APPLICATION_FORM:
         return ()
+    head = _head(key)
+    fields = _headed(head) if head else ()
+    return fields if len(fields) == 1 else ()
+
+
+def _head(key: str) -> str | None:
+    """A normalised label's last word: a general one (地址, 编号), else its last two characters (生产产品: 产品)."""
     text = _strip_filler(_terms(key))
     head = next((h for h in sorted(_GENERIC_HEADS, key=len, reverse=True) if text.endswith(h) and text != h), None)
     if head is None and len(text) > 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", text[-2:]):
-        head = text[-2:]  # a noun's last word, as two characters (生产产品: 产品)
-    fields = _headed(head) if head else ()
-    return fields if len(fields) == 1 else ()
+        head = text[-2:]
+    return head
 
 
 def _weak_similarity(text: str, label: str) -> float:

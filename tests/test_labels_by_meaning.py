@@ -762,3 +762,21 @@ def test_an_organisation_s_name_wrapped_over_two_lines_under_a_reworded_label():
     # a bracket OCR read half-width, made one width (seed 59's c20 photo)
     assert [s.key for s in label_of("企业单位名称", "河北金石紧固件制造（集团)股份有限公司", fuzzy=True)] == ["enterprise_name"]
     assert resolve("所属行业", "河北强盛铸造有限公司") is None or resolve("所属行业", "河北强盛铸造有限公司").key != "industry"
+
+
+def test_a_registration_receipt_s_number_is_its_permit_number(tmp_path):
+    """Class: an enterprise under registration management sends its 固定污染源排污登记回执, whose number is headed
+    登记编号 — a general last word (编号) several fields' labels end with; the value only a permit number's type
+    reads (the credit code, three figures, a letter) says which. A 登记编号 that is no such number is no field."""
+    doc = Document()
+    for line in ("固定污染源排污登记回执", f"登记编号：{CODE}001Y", "排污单位名称：河北恒远铸造有限公司",
+                 f"统一社会信用代码：{CODE}", "登记类型：☑首次 □延续 □变更", "有效期：2020年06月15日至2025年06月14日"):
+        doc.add_paragraph(line)
+    path = tmp_path / "排污登记回执.docx"
+    doc.save(path)
+    (document,) = extract_bundle([path]).documents
+    facts = {f.key: f.value for f in document.facts}
+    assert document.kind == "discharge_permit"
+    assert facts["permit_number"] == f"{CODE}001Y" and facts["permit_valid_until"] == "2025-06-14"
+    with reading("discharge_permit"):
+        assert pairs_in_text("登记编号：2020-001") == []
