@@ -530,7 +530,8 @@ def parse_bool(text: str | None) -> bool | None:
         if not chosen or chosen in _TRUE or chosen.startswith(("是", "有", "已")):
             return True
         return not (chosen in _FALSE or chosen.startswith(("否", "无", "未")))
-    compact = re.sub(r"\s+", "", text).lower()
+    # the separator left beside the option kept when the other was crossed out (有/~~无~~)
+    compact = re.sub(r"\s+", "", text).lower().strip("/／、|｜,，;；")
     if _BOTH_OFFERED.fullmatch(compact) or QUESTION.search(compact):
         return None
     if compact in _TRUE or _DONE.match(compact):

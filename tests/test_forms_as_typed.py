@@ -583,3 +583,27 @@ def test_a_label_spread_a_character_at_a_time_with_no_colon():
     assert fields["enterprise_name"] == "河北恒远铸造有限公司"
     assert fields["address"] == "河北省邯郸市永年区临洺关镇工业园区8号"
     assert fields["legal_representative"] == "王建国"
+
+
+def test_an_option_struck_through_is_the_one_not_chosen():
+    """Class: a Word form answered by striking through the option not chosen (是 ~~否~~, 有/~~无~~), or a value
+    struck through and another typed after it (~~张三~~ 李明, ~~A级~~ B级): struck text is crossed out, not read."""
+    def form(doc):
+        table = doc.add_table(rows=0, cols=2)
+
+        def row(label, *runs):
+            cells = table.add_row().cells
+            cells[0].text = label
+            paragraph = cells[1].paragraphs[0]
+            for text, struck in runs:
+                paragraph.add_run(text).font.strike = struck
+
+        row("是否安装在线监测", ("是", False), ("  ", False), ("否", True))
+        row("是否与生态环境部门联网", ("是", True), ("  ", False), ("否", False))
+        row("门禁系统", ("有", False), ("/", False), ("无", True))
+        row("环保负责人", ("张三", True), (" 李明", False))
+        row("申报级别", ("A级  ", True), ("B级", False))
+
+    fields, _, _ = _read(_docx(form))
+    assert fields == {"cems_installed": True, "cems_networked": False, "gate_system": True, "contact_person": "李明",
+                      "applied_grade": "B"}

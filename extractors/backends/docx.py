@@ -51,11 +51,13 @@ def _symbol_font(t_element) -> str:
     return next((name for name in names if "wingdings" in name), "")
 
 
-def _hidden(t_element) -> bool:
+def _left_out(t_element) -> bool:
     """A text formatted hidden (w:vanish: a template's notes to whoever fills it in), which Word neither
-    shows nor prints."""
+    shows nor prints; or struck through (w:strike, w:dstrike), which whoever typed it crossed out: the option
+    not chosen (是 ~~否~~), a value replaced by the one typed after it."""
     run = t_element.getparent()
-    return run is not None and _on(run.find(f"{qn('w:rPr')}/{qn('w:vanish')}"))
+    return run is not None and any(_on(run.find(f"{qn('w:rPr')}/{qn(tag)}"))
+                                   for tag in ("w:vanish", "w:strike", "w:dstrike"))
 
 
 def _in_symbol_font(text: str, font: str) -> str:
@@ -107,7 +109,7 @@ def paragraph_text(p_element) -> str:
     for el in _walk(p_element):
         tag = el.tag
         if tag == qn("w:t"):
-            if _hidden(el):
+            if _left_out(el):
                 continue
             font = _symbol_font(el)
             parts.append(_in_symbol_font(el.text or "", font) if font else el.text or "")
