@@ -607,3 +607,39 @@ def test_an_option_struck_through_is_the_one_not_chosen():
     fields, _, _ = _read(_docx(form))
     assert fields == {"cems_installed": True, "cems_networked": False, "gate_system": True, "contact_person": "李明",
                       "applied_grade": "B"}
+
+
+def _enclosed(paragraph, enclosure: str, inner: str) -> None:
+    """Word's 带圈字符 as Word writes it: an EQ field whose code holds the enclosure and the character."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    for xml in ('<w:r %s><w:fldChar w:fldCharType="begin"/></w:r>',
+                '<w:r %s><w:instrText xml:space="preserve"> eq \\o\\ac(</w:instrText></w:r>',
+                f'<w:r %s><w:rPr><w:position w:val="-4"/><w:sz w:val="31"/></w:rPr><w:instrText>{enclosure}</w:instrText></w:r>',
+                f'<w:r %s><w:instrText>,{inner})</w:instrText></w:r>',
+                '<w:r %s><w:fldChar w:fldCharType="end"/></w:r>'):
+        paragraph._p.append(parse_xml(xml % nsdecls("w")))
+
+
+def test_an_option_circled_with_word_s_enclosed_characters_is_the_one_chosen():
+    """Class: a Word form answered by circling the option chosen with 带圈字符 (an EQ field, \\o\\ac(○,是), whose
+    characters are in its code, not its text), or by a tick typed inside a box the same way (\\o\\ac(□,√)).
+    Read as text, the circled option vanished and the one left read as the answer: the opposite."""
+    def form(doc):
+        table = doc.add_table(rows=0, cols=2)
+
+        def answer(label):
+            cells = table.add_row().cells
+            cells[0].text = label
+            return cells[1].paragraphs[0]
+
+        _enclosed(p := answer("是否安装在线监测"), "○", "是")
+        p.add_run("  否")
+        (p := answer("是否与生态环境部门联网")).add_run("是  ")
+        _enclosed(p, "○", "否")
+        _enclosed(p := answer("门禁系统"), "□", "√")
+        p.add_run("有  □无")
+
+    fields, _, _ = _read(_docx(form))
+    assert fields == {"cems_installed": True, "cems_networked": False, "gate_system": True}

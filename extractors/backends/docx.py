@@ -101,14 +101,56 @@ def _legacy_checkbox(check_box) -> str:
     return "□"
 
 
+# Word's enclosed characters (带圈字符) are an EQ field, \o\ac(○,是), its characters only in the field's code:
+# an option circled (the one chosen), or a tick typed inside a box (☑ made by hand)
+_ENCLOSED = re.compile(r"\\o\s*(?:\\a[clr]\s*)?\(\s*(?P<a>[^,()]+?)\s*,\s*(?P<b>(?:[^()]|\([^()]*\))+?)\s*\)")
+_RAISED = re.compile(r"\\s\s*\\(?:up|do)\s*-?\d*\s*\(([^()]*)\)")  # \s\up1(是): a character raised in it
+_ENCLOSURES = "○◯〇□☐△◇"
+_TICKS = "√✓✔"
+_CROSSES = "×✗✘Xx"
+
+
+def _enclosed(instr: str) -> str:
+    """What an EQ field's enclosed character shows as a mark: ☑ for a tick in a box, ☒ for a cross, ☑ and
+    the option for an option circled; "" for any other field."""
+    m = _ENCLOSED.search(instr)
+    if not m:
+        return ""
+    a, b = (_RAISED.sub(r"\1", part).strip() for part in m.group("a", "b"))
+    inner = b if a and a[0] in _ENCLOSURES else a if b and b[0] in _ENCLOSURES else ""
+    if not inner:
+        return ""
+    if inner in _TICKS:
+        return "☑"
+    if inner in _CROSSES:
+        return "☒"
+    return "☑" + inner
+
+
 def paragraph_text(p_element) -> str:
     """A paragraph's text with tabs, breaks and check boxes kept: symbol-font boxes as ☑/☒/□, a
-    check-box content control as its state (☑ or □), whatever glyph it shows, and a legacy FORMCHECKBOX
-    field as its state (a FORMTEXT field's result is its runs' text)."""
+    check-box content control as its state (☑ or □), whatever glyph it shows, a legacy FORMCHECKBOX
+    field as its state (a FORMTEXT field's result is its runs' text), and an enclosed character (an EQ
+    field's 带圈字符) as the mark it makes."""
     parts: list[str] = []
+    codes: list[list[str]] = []  # the codes of the fields open here, innermost last
     for el in _walk(p_element):
         tag = el.tag
-        if tag == qn("w:t"):
+        if tag == qn("w:fldChar"):
+            state = el.get(qn("w:fldCharType"))
+            if state == "begin":
+                codes.append([])
+            elif state in ("separate", "end") and codes:
+                parts.append(_enclosed("".join(codes[-1])))
+                codes[-1] = []  # said once: at the separator, or at the end of a field with no result
+                if state == "end":
+                    codes.pop()
+        elif tag == qn("w:instrText"):
+            if codes:
+                codes[-1].append(el.text or "")
+        elif tag == qn("w:fldSimple"):
+            parts.append(_enclosed(el.get(qn("w:instr"), "")))
+        elif tag == qn("w:t"):
             if _left_out(el):
                 continue
             font = _symbol_font(el)
