@@ -643,3 +643,30 @@ def test_an_option_circled_with_word_s_enclosed_characters_is_the_one_chosen():
 
     fields, _, _ = _read(_docx(form))
     assert fields == {"cems_installed": True, "cems_networked": False, "gate_system": True}
+
+
+def test_text_struck_through_in_a_text_pdf_is_not_read():
+    """Class: the same form printed to PDF, struck text drawn with a line through it (the text layer keeps the
+    characters): a thin line between the characters' top and baseline strikes them out; an underline or a
+    table's rule does not."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=10)
+    rows = [("企业名称", "<u>河北恒远铸造有限公司</u>"), ("是否安装在线监测", "是  <strike>否</strike>"),
+            ("是否与生态环境部门联网", "<strike>是</strike>  否"), ("环保负责人", "<strike>张三</strike> 李明"),
+            ("申报级别", "<strike>A级</strike>  B级")]
+    table = Table([[Paragraph(a, style), Paragraph(b, style)] for a, b in rows], colWidths=[160, 220],
+                  style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([table])
+    layout = PdfBackend("申报表.pdf", out.getvalue()).layout()
+    fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99)}
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "cems_installed": True, "cems_networked": False,
+                      "contact_person": "李明", "applied_grade": "B"}

@@ -21,6 +21,7 @@ in three steps, each with a per-file error whose log line starts with `[code]`:
 
 from __future__ import annotations
 
+import bisect
 import copy
 import io
 import logging
@@ -268,6 +269,39 @@ def without_double_strikes(chars: list[dict]) -> list[dict]:
         near.setdefault((key, *cell), []).append(char)
         kept.append(char)
     return kept
+
+
+STRIKE_BAND = (0.3, 0.82)  # where a line through a character strikes it out, as shares of its height from its top
+STRIKE_COVER = 0.6  # share of a character's width, and of the line's length, the struck characters cover
+
+
+def without_struck_text(chars: list[dict], lines: list[dict]) -> list[dict]:
+    """The page's characters less those struck through: a thin line across a run of characters between their
+    top and their baseline (not under them, as an underline or a fill-in line is) is how a word processor prints
+    text struck out — the option not chosen (是 ~~否~~), a value replaced by the one after it."""
+    strikes = [line for line in lines if abs(float(line["bottom"]) - float(line["top"])) <= 1.5
+               and float(line["x1"]) - float(line["x0"]) >= 3]
+    if not strikes:
+        return chars
+    order = sorted(range(len(chars)), key=lambda i: float(chars[i]["top"]))
+    tops = [float(chars[i]["top"]) for i in order]
+    tallest = max((float(c["bottom"]) - float(c["top"]) for c in chars), default=0.0)
+    struck: set[int] = set()
+    for line in strikes:
+        y, x0, x1 = (float(line["top"]) + float(line["bottom"])) / 2, float(line["x0"]), float(line["x1"])
+        crossed = []
+        for i in order[bisect.bisect_left(tops, y - tallest):bisect.bisect_right(tops, y)]:
+            char = chars[i]
+            top, bottom = float(char["top"]), float(char["bottom"])
+            height, width = bottom - top, float(char["x1"]) - float(char["x0"])
+            if height <= 0 or width <= 0 or not (top + STRIKE_BAND[0] * height <= y <= top + STRIKE_BAND[1] * height):
+                continue
+            if min(x1, float(char["x1"])) - max(x0, float(char["x0"])) >= STRIKE_COVER * width:
+                crossed.append(i)
+        covered = sum(float(chars[i]["x1"]) - float(chars[i]["x0"]) for i in crossed)
+        if crossed and covered >= STRIKE_COVER * (x1 - x0):  # no table's rule run through a cell's text
+            struck.update(crossed)
+    return [char for i, char in enumerate(chars) if i not in struck]
 
 
 THIN_TEXT_CHARS = 40  # a footer, a page number, a watermark: fewer characters than any document's page
@@ -534,7 +568,7 @@ class PdfBackend(Backend):
         return layout
 
     def _read_page(self, page, page_no: int, table_index: int) -> tuple[list[Grid], list[Segment]]:
-        page.objects["char"] = without_double_strikes(page.chars)
+        page.objects["char"] = without_struck_text(without_double_strikes(page.chars), page.lines + page.rects)
         add_form_fields(page)
         add_drawn_checkboxes(page)
         grids, boxes = [], []
