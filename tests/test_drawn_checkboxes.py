@@ -126,3 +126,46 @@ def test_boxes_in_a_ruled_table_do_not_cut_the_answer_into_cells(tmp_path):
     fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 1.0)}
     assert {k: fields.get(k) for k in ("cems_networked", "gate_system")} == {"cems_networked": True,
                                                                             "gate_system": False}
+
+
+def _ringed_form() -> bytes:
+    """Answers ringed: Word's enclosed characters printed (a larger ○ drawn over the option chosen), and a circle
+    drawn round the option in an editor (an ellipse path); radio-button glyphs beside options ring none."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.setFont("STSong-Light", 16)
+    page.drawString(72, 800, "重污染天气重点行业绩效分级申报表")
+    y = 760
+    for label, options, chosen, how in [("是否安装在线监测：", ["是", "否"], 0, "glyph"),
+                                        ("是否与生态环境部门联网：", ["是", "否"], 1, "glyph"),
+                                        ("门禁系统：", ["有", "无"], 0, "ellipse"),
+                                        ("排污许可管理类别：", ["重点管理", "简化管理", "登记管理"], 1, "ellipse")]:
+        page.setFont("STSong-Light", 11)
+        page.drawString(72, y, label)
+        x = 72 + 11 * len(label)
+        for k, option in enumerate(options):
+            page.drawString(x, y, option)
+            width = 11 * len(option)
+            if k == chosen and how == "glyph":
+                page.setFont("STSong-Light", 16)
+                page.drawString(x - 2.5, y - 2, "○")
+                page.setFont("STSong-Light", 11)
+            elif k == chosen:
+                page.ellipse(x - 3, y - 4, x + width + 3, y + 12)
+            x += width + 20
+        y -= 24
+    page.save()
+    return out.getvalue()
+
+
+def test_an_option_ringed_is_the_one_chosen():
+    """Class: a form printed to PDF whose answers are ringed, not ticked. The ring glyph read as text made the
+    option an unticked box (○是 否), and the answer the other option."""
+    assert _fields(_ringed_form()) == {"cems_installed": True, "cems_networked": False, "gate_system": True,
+                                       "permit_class": "简化管理"}

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from forms.vocabulary import TICKED_GLYPHS, UNTICKED_GLYPHS
 
+RINGS = "○◯〇"  # glyphs an enclosed character (Word's 带圈字符, an EQ field) draws over the character it rings
+RING_REACH = (1.0, 2.6)  # a ring drawn round a word is this many times its characters' height, top to bottom
+RING_WORD = 4  # characters at most in a word a ring is drawn round (是, 重点管理)
+
 TICKED = TICKED_GLYPHS[0]
 UNTICKED = UNTICKED_GLYPHS[0]
 MIN_SIDE, MAX_SIDE = 4.0, 20.0  # points: a box the size of a character, 4–20 pt
@@ -107,3 +111,52 @@ def add_drawn_checkboxes(page) -> int:
                      width=box["x1"] - box["x0"], adv=box["x1"] - box["x0"])
         chars.append(glyph)  # words and cells order their characters by position, not by this list
     return len(found)
+
+
+def _centre_in(char: dict, box: dict, margin: float = 0.0) -> bool:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    dx, dy = margin * (box["x1"] - box["x0"]), margin * (box["bottom"] - box["top"])
+    return box["x0"] + dx <= x <= box["x1"] - dx and box["top"] + dy <= y <= box["bottom"] - dy
+
+
+def _ticked_before(char: dict) -> dict:
+    """A ☑ character just before `char`, on its line: words and cells order characters by position."""
+    glyph = dict(char)
+    glyph.update(text=TICKED, x0=char["x0"] - 0.02, x1=char["x0"] - 0.01, width=0.01, adv=0.01)
+    return glyph
+
+
+def add_circled_options(page) -> int:
+    """Mark an option ringed on the page as the one chosen, as a ☑ before it; how many were marked. The ring is
+    a glyph drawn over the option (Word's 带圈字符 printed: ○ and 是 at one place, which the text layer gives as
+    ○是, an unticked box) or a closed drawing round a short word (a circle drawn round 是 or 重点管理 in an
+    editor). The ring glyph itself is dropped."""
+    chars = page.objects.get("char", [])
+    if not chars:
+        return 0
+    rings = [c for c in chars if c.get("text") in RINGS]
+    words = [c for c in chars if c.get("text", "").strip() and c.get("text") not in RINGS]
+    marks: list[dict] = []
+    drop: set[int] = set()
+    for ring in rings:
+        inside = [c for c in words if _centre_in(c, ring, 0.15)]
+        if len(inside) == 1:  # one character rung: an enclosed character, not a radio button beside its option
+            marks.append(_ticked_before(inside[0]))
+            drop.add(id(ring))
+    for curve in page.curves:
+        ringed = sorted((c for c in words if _centre_in(c, curve)), key=lambda c: c["x0"])
+        if not 1 <= len(ringed) <= RING_WORD:
+            continue
+        height = max(c["bottom"] - c["top"] for c in ringed)
+        tall = (curve["bottom"] - curve["top"]) / height if height else 0
+        if not RING_REACH[0] <= tall <= RING_REACH[1] or len({round(c["top"]) for c in ringed}) > 1:
+            continue
+        # the ring holds the word whole: no character of its line cut by it
+        line = [c for c in words if abs(c["top"] - ringed[0]["top"]) < height / 2 and c not in ringed]
+        if any(min(c["x1"], curve["x1"]) - max(c["x0"], curve["x0"]) > 0.5 * (c["x1"] - c["x0"]) for c in line):
+            continue
+        marks.append(_ticked_before(ringed[0]))
+    if not marks:
+        return 0
+    page.objects["char"] = [c for c in chars if id(c) not in drop] + marks
+    return len(marks)

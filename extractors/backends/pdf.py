@@ -35,7 +35,7 @@ import pdfplumber
 import pdfplumber.page
 
 from extractors.backends.base import Backend
-from extractors.backends.drawn_checkboxes import add_drawn_checkboxes, not_a_box
+from extractors.backends.drawn_checkboxes import add_circled_options, add_drawn_checkboxes, not_a_box
 from extractors.backends.pdf_form_fields import add_form_fields
 from extractors.layout import Cell, Grid, Layout, Segment
 from forms.errors import GradedeskError, UnreadableFile
@@ -571,6 +571,7 @@ class PdfBackend(Backend):
         page.objects["char"] = without_struck_text(without_double_strikes(page.chars), page.lines + page.rects)
         add_form_fields(page)
         add_drawn_checkboxes(page)
+        add_circled_options(page)
         grids, boxes = [], []
         for table in page.filter(not_a_box).find_tables():
             table_index += 1
