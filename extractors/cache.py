@@ -20,7 +20,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "26"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "27"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):
@@ -50,6 +50,7 @@ def dump(doc: DocumentResult) -> dict:
         "parts": [dump(part) for part in doc.parts],
         "unassigned": [dict(u, source=_rename(u["source"], "")) for u in doc.unassigned],
         "grids": [_dump_grid(grid) for grid in doc.grids],
+        "untitled": doc.untitled,
     }
 
 
@@ -77,6 +78,7 @@ def load(data: dict, name: str, sha256: str) -> DocumentResult:
         parts=[load(part, name, sha256) for part in data.get("parts") or ()],
         unassigned=[dict(u, source=_rename(u["source"], name)) for u in data.get("unassigned", ())],
         grids=[_load_grid(grid, name) for grid in data.get("grids", ())],
+        untitled=data.get("untitled", False),
     )
 
 

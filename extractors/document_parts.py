@@ -90,6 +90,12 @@ def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
     return None
 
 
+def opening_kind(layout: Layout, page: int = 1) -> str | None:
+    """The kind a page's own title names, when it opens with one (a page of a form holding only its vehicle
+    table opens with the table's header, no title)."""
+    return _opening_kind(page_lines(layout).get(page, []), upright_width(layout, page))
+
+
 def page_ranges(layout: Layout) -> list[tuple[int, int]]:
     """The page ranges (first, last; from 1) of the documents a file holds; one range for one document."""
     count = layout.pages or 0

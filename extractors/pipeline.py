@@ -15,7 +15,7 @@ from extractors.attachments import with_attachment_facts
 from extractors.backends.image import ocr_pool, page_listener, reset_pool
 from extractors.backends.registry import BACKENDS, IMAGE_FORMATS
 from extractors.cache import ExtractionCache, cache_key
-from extractors.document_parts import page_ranges, part_layout
+from extractors.document_parts import opening_kind, page_ranges, part_layout
 from extractors.kinds import NAME_HINTS, classify, folder_page, page_number, page_sets
 from extractors.labels import facts_from_layout, signature_date, title_name
 from extractors.layout import Grid, Layout
@@ -119,6 +119,7 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
     doc.tables = tables_from_layout(layout)
     if not doc.part_of and (page_number(item.name) or folder_page(item.name)):
         doc.grids = layout.grids
+        doc.untitled = opening_kind(layout) is None
     return doc
 
 
@@ -249,8 +250,9 @@ def submit_documents(items: list[intake.IntakeFile], settings: Settings,
 def settle_page_sets(documents: list[DocumentResult]) -> None:
     """Numbered pages of one document (申报表-1.jpg, 申报表-2.jpg) are of the first page's kind when a
     later page reads as nothing in particular or only weakly as something else, or its own name says
-    so, or (after a form's first page) it states a field only the form states: a form's second page is
-    mostly a vehicle table and would otherwise pass for a ledger."""
+    so, or (after a form's first page) it states a field only the form states, or it opens with no title
+    of its own: a form's later page is mostly a vehicle table and would otherwise pass for a ledger; a
+    document of another kind among the pages (a ledger photographed with the form) names itself."""
     by_name = {doc.file: doc for doc in documents}
     for members in page_sets([doc.file for doc in documents if doc.error is None and not doc.parts]).values():
         first = by_name[members[0]]
@@ -263,7 +265,7 @@ def settle_page_sets(documents: list[DocumentResult]) -> None:
             # (a field only the form states) says whose page it is
             own = first.kind == APPLICATION_FORM and any(f.key in form_only_keys() for f in doc.facts)
             if doc.kind != first.kind and (doc.kind in ("unknown", "photo") or doc.confidence < 0.8
-                                           or (hint and re.search(hint, name)) or own):
+                                           or (hint and re.search(hint, name)) or own or doc.untitled):
                 log.info("%s: kind %s taken from %s (%s)", name, first.kind, first.file, doc.kind)
                 doc.kind, doc.confidence = first.kind, min(first.confidence, 0.8)
                 for fact in doc.facts:

@@ -106,6 +106,9 @@ class DocumentResult:
     # document whose pages came as files of their own (申报表-1.jpg, 申报表-2.jpg), so that a table one
     # page carries over to the next is read whole; not in the JSON
     grids: list[Any] = field(default_factory=list)
+    # for such a page, whether it opens with no title of its own (a form's later page holding its vehicle
+    # table opens with the table's header); not in the JSON
+    untitled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "method": self.method,

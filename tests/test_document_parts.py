@@ -213,3 +213,39 @@ def test_photos_in_a_folder_named_after_a_document_are_its_pages():
     second = DocumentResult("申报表/IMG_20231201_10.jpg", "b", kind="transport_ledger", confidence=0.99)
     settle_page_sets([first, second])
     assert second.kind == "application_form"
+
+
+def _page_pdf(title: str | None, rows: list[list[str]]) -> bytes:
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    story = [Paragraph(title, ParagraphStyle("t", fontName=FONT, fontSize=16, alignment=1))] if title else []
+    story.append(Table(rows, style=TableStyle([("FONT", (0, 0), (-1, -1), FONT, 9),
+                                               ("GRID", (0, 0), (-1, -1), 0.5, "black")])))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build(story)
+    return out.getvalue()
+
+
+def test_a_form_s_middle_page_holding_only_its_vehicles_is_the_form_s(tmp_path):
+    """Class: a form sent a page a file under a phone's names (IMG_…_1-1, 1-2, 1-3), its middle page only the
+    vehicle table (its header, no title): read alone it is a ledger (0.99), and the fleet was counted twice
+    (seed 61's c12 photo and scan). A page of the set opening with no title of its own is the first page's;
+    a ledger photographed with the form names itself and stays a ledger."""
+    vins = ["LGAX2A139J1023456", "LFWSRXSJ5H1A00001", "LZZ5CLSB9KW123456"]
+    vehicles = [["车牌号码", "车辆识别代号（VIN）", "排放阶段", "注册日期"]] + [
+        [f"冀D1234{k}", vin, "国六", "2021-07-15"] for k, vin in enumerate(vins)]
+    pages = {"IMG_20231201_1-1.pdf": _page_pdf("重污染天气重点行业绩效分级申报表", [
+                 ["企业名称", "河北某某铸造有限公司"], ["统一社会信用代码", "91130100MA0CXXK21T"], ["申报级别", "B级"],
+                 ["环保负责人", "李明"], ["是否安装在线监测", "☑是 □否"]]),
+             "IMG_20231201_1-2.pdf": _page_pdf(None, vehicles),
+             "IMG_20231201_1-3.pdf": _page_pdf("运输车辆台账", vehicles)}
+    for name, data in pages.items():
+        (tmp_path / name).write_bytes(data)
+    kinds = {doc.file: doc.kind for doc in extract_bundle(sorted(tmp_path.iterdir())).documents}
+    assert kinds == {"IMG_20231201_1-1.pdf": "application_form", "IMG_20231201_1-2.pdf": "application_form",
+                     "IMG_20231201_1-3.pdf": "transport_ledger"}
