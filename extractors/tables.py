@@ -603,7 +603,7 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
     many columns wide, on a later page than a table with one. A row the page break cut in two (a VIN's last characters at the top of the
     next page, the rest of the row empty) is made one again. Each cell keeps its own source."""
     out: list[tuple[Grid, list]] = []
-    for grid in grids:
+    for grid in map(_without_blank_columns, grids):
         if not any(cell is not None and cell.text.strip() for row in grid.rows for cell in row):
             continue  # rules with nothing in them (a photo's second reading of a table's rules): no part of anything
         headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
@@ -623,6 +623,8 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
                     # in them, its header judged again there
                     rows, rest = finer, [list(row) for row in grid.rows[:carried]]
                     known = [(spec, _header(Grid(index=previous.index, rows=finer), spec)) for spec in TABLES.values()]
+                while len(rest) > 1 and not _filled(rest[0]):
+                    rest = rest[1:]  # a band over the table's top the photograph ruled off, empty
                 if _cut_row(rest[0]) or _completes(rows[-1], rest[0], known, len(rows) - 1):
                     rows[-1] = [_glued(a, b) for a, b in zip(rows[-1], rest[0], strict=False)]
                     rest = rest[1:]
@@ -645,6 +647,30 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
             continue
         out.append((grid, headers))
     return out
+
+
+def _without_blank_columns(grid: Grid) -> Grid:
+    """A grid without its columns that hold nothing in any row: a band a photograph's page edge or shadow rules
+    off beside the table (one empty cell down its side) is no column, and would keep the part of a table on the
+    next page from lining up with the part before it."""
+    width = _width(grid)
+    blank = [c for c in range(width) if not any(c < len(row) and row[c] is not None and row[c].text.strip()
+                                                for row in grid.rows)]
+    if not blank or len(blank) == width:
+        return grid
+    # a blank column's cell merged over the next one hands the merge on: the next column's cell is its own
+    rows = []
+    for row in grid.rows:
+        kept = []
+        for c, cell in enumerate(row):
+            if c in blank:
+                continue
+            if cell is None and c - 1 in blank and c - 1 < len(row) and row[c - 1] is not None:
+                cell = Cell("", row[c - 1].source, row[c - 1].confidence)
+            kept.append(cell)
+        rows.append(kept)
+    return Grid(index=grid.index, rows=rows, caption=grid.caption, for_fields=grid.for_fields, ref=grid.ref,
+                position=grid.position)
 
 
 def _header_over_break(previous: Grid, known: list, grid: Grid) -> tuple[Grid, list] | None:

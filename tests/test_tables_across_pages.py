@@ -359,3 +359,28 @@ def test_a_table_s_rest_on_the_next_photograph_under_a_header_with_a_rule_more()
     tables = tables_from_layout(Layout(file="申报表-1.jpg", method="ocr", grids=[first, second]))
     assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in tables["vehicles"]] == [
         ("冀JL8880", vins[0], "国五", "2017-06-26"), ("冀JF5089", vins[1], "燃气", "2021-09-16")]
+
+
+def test_a_photograph_s_blank_band_beside_and_over_the_rest_of_a_table():
+    """Class: the next page of a form photographed a page a file, a band between the page's edge (or a shadow)
+    and the table ruled off as a column and a row of their own, empty: the part there was a column wider than
+    the part before and was not its rest (seed 61's c20 photo: 2 of 11 vehicles read), and the row the page
+    break cut had the empty band above it. A column and a top row holding nothing are no part of the table."""
+    from extractors.layout import Layout
+
+    first = _scanned_grid(1, 1, [["序号", "车号", "VIN码", "尾气排放标准", "初次登记日期"],
+                                 ["1", "晋DF3833", VINS[0], "国IV", "2015年3月29日"],
+                                 ["2", "冀J35823", VINS[1][:8], "燃气", "2022年09月"]],
+                          [(100, 200), (200, 400), (400, 800), (800, 1000), (1000, 1300)])
+    second = _scanned_grid(2, 2, [["", "", "", "", "", ""],
+                                  ["", "", "", VINS[1][8:], "", "01日"],
+                                  ["", "3", "冀J27920", VINS[2], "国IV", "2016年10月21日"],
+                                  ["", "4", "晋AS7961", VINS[3], "LNG", "2023年01月03日"]],
+                           [(40, 140), (140, 240), (240, 440), (440, 840), (840, 1040), (1040, 1340)])
+    second.rows[0][1:] = [None] * 5  # the band over the table: one empty cell across it
+    for row in second.rows[2:]:
+        row[0] = None  # the band beside it: one empty cell down its side
+    rows = tables_from_layout(Layout("申报表-1.jpg", "ocr", 2, grids=[first, second]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["registration_date"]) for r in rows] == [
+        ("晋DF3833", VINS[0], "2015-03-29"), ("冀J35823", VINS[1], "2022-09-01"), ("冀J27920", VINS[2], "2016-10-21"),
+        ("晋AS7961", VINS[3], "2023-01-03")]
