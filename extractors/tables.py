@@ -79,7 +79,9 @@ def _not_its_values(grid: Grid, r: int, c: int, heading: str, col, spec: TableSp
     解放: a plate's colour, a vehicle's make), not the column."""
     if not col.field_type.distinctive or spec.match_column(heading) is not None:
         return False
-    values = _values_under(grid, r, c, headings)
+    # a value in a cell merged over the next column is several columns' (their rules lost): no evidence
+    values = [value for k, value in _values_under(grid, r, c, headings, with_rows=True)
+              if c + 1 >= len(grid.rows[k]) or grid.rows[k][c + 1] is not None]
     return len(values) >= 2 and not any(col.field_type.plausible(col.normalise(value)) for value in values)
 
 
@@ -155,17 +157,17 @@ def _names_a_column(text: str) -> bool:
     return any(match_column(table, text) for table in TABLES.values())
 
 
-def _values_under(grid: Grid, r: int, c: int, headings: list[bool]) -> list[str]:
+def _values_under(grid: Grid, r: int, c: int, headings: list[bool], with_rows: bool = False) -> list:
     """The values of up to VALUE_ROWS rows under row r in column c, up to a row naming a column (`headings`:
     another table's header, and the rows of a long table below it none of this one's); rows spanning the
-    table, its sub-section headings, are no values."""
+    table, its sub-section headings, are no values. With `with_rows`, (row index, value) each."""
     values = []
     for k in range(r + 1, min(len(grid.rows), r + 1 + VALUE_ROWS)):
         row = grid.rows[k]
         if headings[k]:
             break
         if not _spans_row(row) and c < len(row) and row[c] is not None and row[c].text.strip():
-            values.append(row[c].text.strip())
+            values.append((k, row[c].text.strip()) if with_rows else row[c].text.strip())
     return values
 
 
@@ -467,14 +469,38 @@ def _spread(cells: list[Cell | None], c: int, mapping: dict, columns: dict) -> t
     span = 1 + next((k for k, x in enumerate(cells[start + 1:]) if x is not None), len(cells) - start - 1)
     if span < 2 or start + span <= c:
         return None
-    keys = [mapping.get(start + k) for k in range(span)]
-    if not all(isinstance(key, str) for key in keys):
+    # the columns it spans that a heading names (a leaning photograph's grid has slots no heading names)
+    slots = [start + k for k in range(span) if start + k in mapping]
+    keys = [mapping[k] for k in slots]
+    if len(slots) < 2 or c not in slots or not all(isinstance(key, str) for key in keys):
         return None
-    parts = _split_merged(cell.text, span)
-    if parts is None or not all(columns[key].field_type.plausible(columns[key].normalise(part))
-                                for key, part in zip(keys, parts, strict=True)):
+    parts = _split_merged(cell.text, len(keys))
+    if parts is None or not _fit(parts, keys, columns):
+        parts = _wrapped_parts(cell.text, keys, columns)
+    if parts is None:
         return None
-    return parts[c - start], cell
+    return parts[slots.index(c)], cell
+
+
+def _fit(parts: list[str], keys: list[str], columns: dict) -> bool:
+    return all(columns[key].field_type.plausible(columns[key].normalise(part)) for key, part in zip(keys, parts, strict=True))
+
+
+def _wrapped_parts(text: str, keys: list[str], columns: dict) -> list[str] | None:
+    """The parts of such a cell whose values wrapped in their own narrow cells: its first line split in as many
+    parts as columns, each later line's words joined to the part they complete (晋D76216  LFWSP71Z6KD  国VI over
+    963351: the VIN's last six characters under it)."""
+    first, *rest = text.strip().split("\n")
+    parts = _split_merged(first, len(keys))
+    if parts is None or not rest:
+        return None
+    for word in (word for line in rest for word in line.split()):
+        i = next((i for i, (key, part) in enumerate(zip(keys, parts, strict=True))
+                  if not _fit([part], [key], columns) and _fit([part + word], [key], columns)), None)
+        if i is None:
+            return None
+        parts[i] += word
+    return parts if _fit(parts, keys, columns) else None
 
 
 def _row_ref(grid: Grid, r: int) -> str:

@@ -384,3 +384,23 @@ def test_a_photograph_s_blank_band_beside_and_over_the_rest_of_a_table():
     assert [(r["plate"], r["vin"], r["registration_date"]) for r in rows] == [
         ("晋DF3833", VINS[0], "2015-03-29"), ("冀J35823", VINS[1], "2022-09-01"), ("冀J27920", VINS[2], "2016-10-21"),
         ("晋AS7961", VINS[3], "2023-01-03")]
+
+
+def test_a_row_s_values_in_one_cell_whose_vin_wrapped_onto_its_next_line():
+    """Class: a photographed vehicle table whose rules between plate, VIN and stage were lost, the row's values
+    read as one cell over slots no heading names (a grid cut finer by the rules of the form's other sections),
+    the VIN wrapped in its narrow cell (晋D76216  LFWSP71Z6KD  国VI over 963351): the first line's parts go to
+    the columns headed in the cell's span, the next line's words to the part they complete (seed 61's c22 photo)."""
+    from extractors.layout import Cell, Layout
+
+    header = _scanned_grid(1, 1, [["车辆牌照号码", "", "车辆识别号", "", "车辆排放标准", "注册登记日期"],
+                                  ["晋D76216  " + VINS[0][:11] + "  国VI\n" + VINS[0][11:], "", "", "", "", "2019.12.12"],
+                                  ["冀BS6673  " + VINS[1][:12] + "  国5\n" + VINS[1][12:], "", "", "", "", "2017.6.2"]],
+                          [(100, 200), (200, 300), (300, 600), (600, 700), (700, 900), (900, 1100)])
+    header.rows[0][1] = header.rows[0][3] = None  # headings over two slots each
+    for row in header.rows[1:]:
+        row[1:5] = [None] * 4  # the values' cell across plate, VIN and stage
+    header.rows[1][0] = Cell(header.rows[1][0].text, header.rows[1][0].source)
+    rows = tables_from_layout(Layout("申报表-1.jpg", "ocr", 1, grids=[header]))["vehicles"]
+    assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
+        ("晋D76216", VINS[0], "国六", "2019-12-12"), ("冀BS6673", VINS[1], "国五", "2017-06-02")]
