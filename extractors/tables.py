@@ -638,6 +638,8 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
                 and grid.ref is None and grid.rows and previous.rows
                 and (_page(grid) or 0) > (_page(previous, last=True) or 0)
                 and ((placed := _in_columns_of(grid, previous, max(h[0] for _, h in known if h))) is not None
+                     or (placed := _top_in_columns_of(grid, headers, previous,
+                                                      max(h[0] for _, h in known if h))) is not None
                      or (finer := _in_finer_columns(previous, grid)) is not None)):
             first = min((header[0] for _, header in headers if header), default=None)
             carried = len(grid.rows) if first is None else _carried_rows(grid, first)
@@ -813,6 +815,21 @@ def _in_columns_of(grid: Grid, previous: Grid, header_row: int) -> list[list[Cel
             placed[c] = cell
         out.append(placed)
     return out
+
+
+def _top_in_columns_of(grid: Grid, headers: list, previous: Grid, header_row: int) -> list[list[Cell | None]] | None:
+    """The rows a grid carries over above its first header in the columns of the table before it, read in
+    their own columns:
+    a column none of them has a cell of is the table below's (its rules cut the grid finer: the vehicles'
+    排放标准 under the emissions' 污染因子, merged over it in every emission row)."""
+    first = min((header[0] for _, header in headers if header), default=0)
+    top = grid.rows[:_carried_rows(grid, first)]
+    unused = {c for c in range(_width(grid)) if all(c >= len(row) or row[c] is None for row in top)}
+    if not top or not unused:
+        return None
+    own = Grid(index=grid.index, rows=[[cell for c, cell in enumerate(row) if c not in unused] for row in top],
+               caption=grid.caption, for_fields=grid.for_fields, position=grid.position)
+    return _in_columns_of(own, previous, header_row)
 
 
 def _extent(grid: Grid) -> tuple[float, float] | None:

@@ -404,3 +404,40 @@ def test_a_row_s_values_in_one_cell_whose_vin_wrapped_onto_its_next_line():
     rows = tables_from_layout(Layout("申报表-1.jpg", "ocr", 1, grids=[header]))["vehicles"]
     assert [(r["plate"], r["vin"], r["emission_stage"], r["registration_date"]) for r in rows] == [
         ("晋D76216", VINS[0], "国六", "2019-12-12"), ("冀BS6673", VINS[1], "国五", "2017-06-02")]
+
+
+def test_a_table_s_rest_above_a_table_whose_rules_cut_the_grid_finer():
+    """Class: an emission table's header at the foot of one photographed page, its rows at the top of the next,
+    above the vehicle table, whose rules cut that page's grid a column finer (排放标准 under 污染因子, merged over
+    it in every emission row): the rows carried over are read in their own columns (seed 61's d07 photo: none of
+    7 emission rows read)."""
+    from extractors.layout import Layout
+
+    first = _scanned_grid(1, 1, [["排放口代码", "工序/设施", "污染因子", "排放浓度（mg/m³）", ""],
+                                 ["", "", "", "实测值", "执行标准限值"]],
+                          [(100, 300), (300, 500), (500, 800), (800, 1000), (1000, 1200)])
+    first.rows[0][4] = None
+    first.rows[1][:3] = [None] * 3
+    second = _scanned_grid(2, 2, [["", "", "", "", "", "值"],  # the limit's heading, cut by the page break
+                                  ["DA001", "喷雾干燥塔", "PM", "", "10.6", "30"],
+                                  ["", "", "NOx", "", "57.7", "180"],
+                                  ["DA002", "辊道窑", "颗粒物", "", "18.1", "30"],
+                                  ["", "", "二氧化硫", "", "36.9", "50"],
+                                  ["", "", "NOx", "", "65.8", "180"],
+                                  ["DA003", "原料车间", "颗粒物", "", "12.6", "30"],
+                                  ["DA004", "压机", "颗粒物", "", "9.1", "30"],
+                                  ["五、运输车辆台账", "", "", "", "", ""],
+                                  ["序号", "车牌号码", "车辆识别代号", "排放阶段", "注册日期", "车辆类型"],
+                                  ["1", "冀A57574", VINS[0], "国V", "2018年3月29日", "重型厢式货车"]],
+                           [(140, 320), (320, 500), (500, 635), (635, 770), (770, 950), (950, 1130)])  # another photo's scale
+    for row in second.rows[:8]:
+        row[3] = None  # the pollutant's cell merged over the vehicle table's extra column
+    for r in (2, 4, 5):
+        second.rows[r][:2] = [None, None]  # merged down from the outlet above
+    second.rows[8][1:] = [None] * 5
+    tables = tables_from_layout(Layout("申报表-1.jpg", "ocr", 2, grids=[first, second]))
+    assert [(r["outlet_id"], r["pollutant"], r["concentration_mg_m3"], r["limit_mg_m3"]) for r in tables["emissions"]] == [
+        ("DA001", "颗粒物", 10.6, 30), ("DA001", "氮氧化物", 57.7, 180), ("DA002", "颗粒物", 18.1, 30),
+        ("DA002", "二氧化硫", 36.9, 50), ("DA002", "氮氧化物", 65.8, 180), ("DA003", "颗粒物", 12.6, 30),
+        ("DA004", "颗粒物", 9.1, 30)]
+    assert [r["plate"] for r in tables["vehicles"]] == ["冀A57574"]
