@@ -123,6 +123,9 @@ def _order_corners(pts: np.ndarray) -> np.ndarray:
     return np.roll(clockwise, -first, axis=0).astype(np.float32)
 
 
+BITTEN_CORNER = 0.03  # of the photo's diagonal: an outline's corner this far from where its sides meet was cut
+
+
 def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
     """The four corners of a sheet of paper photographed on a darker background, if there is one."""
     h, w = grey.shape
@@ -140,10 +143,15 @@ def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
     if area < 0.3 * small_area or area > 0.97 * small_area:
         return None  # no distinct sheet, or the sheet fills the frame (a flatbed scan)
     quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
-    if len(quad) == 4:
-        return _order_corners(quad.reshape(4, 2).astype(np.float32) / small_scale)
     dense, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)  # every outline pixel
     fitted = _quad_by_sides(max(dense, key=cv2.contourArea), small.shape)
+    if len(quad) == 4:
+        # four points may still cut a corner a shadow bit off (the corner lies on the bite's edge, and the
+        # sides meeting there lean): the sides' lines meet where the sheet's corner is, outside that one
+        corners = _order_corners(quad.reshape(4, 2).astype(np.float32))
+        if fitted is None or float(np.max(np.linalg.norm(corners - fitted, axis=1))) <= BITTEN_CORNER * float(
+                np.linalg.norm(np.array(small.shape[:2], dtype=np.float32))):
+            return corners / small_scale
     return None if fitted is None else fitted / small_scale
 
 
