@@ -107,8 +107,10 @@ _BRACKETED_MARK = re.compile(r"[（(【\[]\s*([√✓✔☑■xX×]?)\s*[)）】
 
 def _bracketed_marks(text: str) -> str:
     """是（√）否（ ） as the typed form writes it: ☑是 □否 (only where a bracket follows an option); brackets
-    before their options when the text begins with one and an option after it: （ ）是 （√）否, [√]重点管理."""
-    if not _BRACKETED_MARK.search(text):
+    before their options when the text begins with one and an option after it: （ ）是 （√）否, [√]重点管理.
+    Among boxes before their options (□A级☑B级[]C级) an empty pair is a box OCR read as its sides: left to
+    _boxes_read_as_sides."""
+    if not _BRACKETED_MARK.search(text) or re.match(f"\\s*[{TICKED_MARKS}{UNTICKED_MARKS}]", text):
         return text
     if re.match(_BRACKETED_MARK.pattern + r"\s*[^\s（(【\[)）】\]]", text.strip()):
         return _BRACKETED_MARK.sub(lambda m: "☑" if m.group(1) else "□", text)

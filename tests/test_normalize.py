@@ -365,3 +365,12 @@ def test_a_date_with_a_scan_s_speck_beside_its_words():
 
     assert [parse_date(t) for t in ("2019·年9月4日", "2019年·9月4日", "2019年9月4·日")] == ["2019-09-04"] * 3
     assert parse_date("2023.5.6") == "2023-05-06"
+
+
+def test_an_empty_box_ocr_read_as_brackets_among_boxes_before_their_options():
+    """Class: a photographed grade row whose last empty box OCR read as a pair of brackets (□A级☑B级[]⏎C级):
+    among boxes before their options, [] is a box before the next option, not an empty mark after the one before
+    (which made 'B级 C级' the answer: no grade, and missing_field:applied_grade blocked seed 61's d35 photo)."""
+    assert n.ticked_options("□A级☑B级[]\nC级") == ["B级"]
+    assert FIELDS["applied_grade"].normalise("□A级☑B级[]C级") == "B"
+    assert n.ticked_options("是（√）否（ ）") == ["是"] and n.ticked_options("[√]重点管理 [ ]简化管理") == ["重点管理"]
