@@ -670,3 +670,16 @@ def test_text_struck_through_in_a_text_pdf_is_not_read():
     fields = {f.key: f.value for f in facts_from_layout(layout, "application_form", 0.99)}
     assert fields == {"enterprise_name": "河北恒远铸造有限公司", "cems_installed": True, "cems_networked": False,
                       "contact_person": "李明", "applied_grade": "B"}
+
+
+def test_a_scan_s_speck_read_as_a_middle_dot_inside_a_label():
+    """Class: a scan's speck read as a middle dot between two characters of a known label (视频·监控): the label
+    was not found, and the pair before it ran on into it (门禁系统 read 有视频·监控, no answer; seed 61's c13
+    scan). A middle dot inside a label is dropped; one parting a name (买买提·艾力) stays."""
+    from extractors.labels import pairs_in_text
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        pairs = pairs_in_text("是否建设运输车辆门禁系统:有视频·监控:有", fuzzy=True)
+        assert [(spec.key, value) for spec, value, _, _ in pairs] == [("gate_system", "有"), ("video_monitoring", "有")]
+        assert [value for _, value, _, _ in pairs_in_text("法定代表人：买买提·艾力", fuzzy=True)] == ["买买提·艾力"]
