@@ -80,8 +80,10 @@ def repair_brackets(text: str) -> str:
 
 
 def repair_cement_grades(text: str) -> str:
-    """Cement strength classes as OCR reads them (P·042.5, P.O 42.5) written as GB 175 does: P·O42.5."""
-    return re.sub(r"\bP\s*[·・.．\-－]{0,2}\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
+    """Cement strength classes as OCR reads them (P·042.5, P.O 42.5, P，O42.5 — the dot read as a comma, a speck
+    after the class: 42.5.水泥) written as GB 175 does: P·O42.5."""
+    text = re.sub(r"\bP\s*[·・.．,，\-－]{0,2}\s*[0OoО]\s*(?=\d{2}\.5)", "P·O", text)
+    return re.sub(r"(?<=P·O\d{2}\.5)[.．·](?=[\u4e00-\u9fff])", "", text)
 
 
 def close_figure_gaps(text: str) -> str:

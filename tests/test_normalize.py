@@ -374,3 +374,9 @@ def test_an_empty_box_ocr_read_as_brackets_among_boxes_before_their_options():
     assert n.ticked_options("□A级☑B级[]\nC级") == ["B级"]
     assert FIELDS["applied_grade"].normalise("□A级☑B级[]C级") == "B"
     assert n.ticked_options("是（√）否（ ）") == ["是"] and n.ticked_options("[√]重点管理 [ ]简化管理") == ["重点管理"]
+
+
+def test_a_cement_class_s_dot_read_as_a_comma_or_a_speck_after_it():
+    """Class: the cement class's middle dot read by OCR as a comma (P，O42.5), and a speck after the class read
+    as a full stop (P·O42.5.水泥): main_products mismatched the permit's (seed 61's c10 and c11 scans)."""
+    assert n.repair_cement_grades("P，O42.5水泥、熟料") == n.repair_cement_grades("P·O42.5.水泥、熟料") == "P·O42.5水泥、熟料"
