@@ -71,6 +71,15 @@ def _pair_pattern(bounded: bool = True, end: str = _LABEL_END) -> re.Pattern[str
 
 
 @cache
+def _closed_label_pattern() -> re.Pattern[str]:
+    """A known label ending in its own closing bracket (所在县（市、区）), a value's character right after it."""
+    labels = sorted({key for f in FIELDS.values() for s in f.labels if (key := label_key(s)).endswith("）")},
+                    key=len, reverse=True)
+    spaced = ["\\s*".join(_BRACKETS.get(ch, re.escape(ch)) for ch in label) for label in labels]
+    return re.compile(f"(?:{'|'.join(spaced)})(?=[\\u4e00-\\u9fff0-9A-Za-z])")
+
+
+@cache
 def _leading_label_pattern() -> re.Pattern[str]:
     labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
     spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels if len(label) >= 2]
@@ -226,6 +235,8 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         text = _specks_inside_labels(SPECK_MARK.sub(" ", text))
         # a known label's colon read as a semicolon (所在县（市、区）;枣强县): typed text never puts one there
         text = _pair_pattern(False, "(?P<semicolon>[;；])").sub(lambda m: m.group()[:-1] + "：", text)
+        # or lost after a label its own bracket ends (何刚所在县（市、区）枣强县): the bracket ends the label
+        text = _closed_label_pattern().sub(lambda m: m.group() + "：", text)
     matches = list(_pair_pattern().finditer(text))
     if fuzzy and len(matches) < text.count(":") + text.count("："):
         matches = list(_pair_pattern(bounded=False).finditer(text))

@@ -683,3 +683,15 @@ def test_a_scan_s_speck_read_as_a_middle_dot_inside_a_label():
         pairs = pairs_in_text("是否建设运输车辆门禁系统:有视频·监控:有", fuzzy=True)
         assert [(spec.key, value) for spec, value, _, _ in pairs] == [("gate_system", "有"), ("video_monitoring", "有")]
         assert [value for _, value, _, _ in pairs_in_text("法定代表人：买买提·艾力", fuzzy=True)] == ["买买提·艾力"]
+
+
+def test_a_scan_s_lost_colon_after_a_label_its_own_bracket_ends():
+    """Class: OCR ran two pairs together and lost the second one's colon, whose label ends in its own closing
+    bracket (企业法人:何刚所在县（市、区）枣强县): the bracket ends the label (seed 61's c02 scan, whose missing
+    county blocked)."""
+    from extractors.labels import pairs_in_text
+    from forms.label_meaning import reading
+
+    with reading("application_form"):
+        pairs = pairs_in_text("企业法人:何刚所在县（市、区）枣强县", fuzzy=True)
+        assert [(spec.key, value) for spec, value, _, _ in pairs] == [("legal_representative", "何刚"), ("county", "枣强县")]
