@@ -643,7 +643,7 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     """A label cell not written as the registry spells it (企业名称（全称）, 是否安装在线监测设施（CEMS）): its
     field by meaning, its value's type deciding; one that means no field, in a row of the form's labels
     or ending in a colon, kept as unassigned. True when the cell was taken as a label."""
-    label = _unwrapped(cell.text)
+    label = _without_stray_mark(_unwrapped(cell.text), grid.rows[r], c)
     if label is None or not looks_like_label(label) or _holds_pair(label) or _tells_itself(label) or r > 0 and \
             _labels_over_values(grid, r - 1, fuzzy):
         return False  # no label, a label with its value, a value naming its field (焦化行业), a value under labels
@@ -673,6 +673,18 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
             for x in grid.rows[r])):
         unassigned.append(Unassigned(label.rstrip(":："), raw.strip(), value_cell.source))
     return bool(specs)
+
+
+def _without_stray_mark(label: str | None, row: list[Cell | None], c: int) -> str | None:
+    """A label cell ending in a box or tick when the cell after it holds the marked options: a scan's stray (the
+    value cell's first box read into the label's, a rule's stub read as ☑: 申请评定等级（A/B/C)☑ beside
+    □A级☑B级□C级), no answer of the label's own."""
+    if not label or label[-1] not in _BOXES:
+        return label
+    after = next((x for x in row[c + 1:] if x is not None and x.text.strip()), None)
+    if after is None or not any(ch in _BOXES for ch in after.text):
+        return label
+    return label.rstrip(_BOXES + " ") or label
 
 
 def _label_rest(row: list[Cell | None], fragment: Cell, fuzzy: bool) -> Cell | None:

@@ -695,3 +695,18 @@ def test_a_scan_s_lost_colon_after_a_label_its_own_bracket_ends():
     with reading("application_form"):
         pairs = pairs_in_text("企业法人:何刚所在县（市、区）枣强县", fuzzy=True)
         assert [(spec.key, value) for spec, value, _, _ in pairs] == [("legal_representative", "何刚"), ("county", "枣强县")]
+
+
+def test_a_scan_s_stray_mark_at_the_end_of_a_label_beside_its_marked_options():
+    """Class: a scanned form whose label cell ends in a stray box or tick (the value cell's first box read into
+    it, a rule's stub: 申请评定等级（A/B/C)☑) beside a cell holding the marked options: the label was no longer
+    label-shaped, and the grade went unread (seed 61's d23 scan and photo, a blocking missing_field)."""
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def cell(text, c):
+        return Cell(text, Source("申报表.jpg", 1, f"table 1, row 1, column {c}", (c * 300.0, 100.0, c * 300.0 + 290, 160.0)), 0.9)
+
+    grid = Grid(1, [[cell("申请评定等级（A/\nB/C)☑", 1), cell("□A级☑B级□C\n级□D级", 2)]])
+    facts = facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form", 0.9)
+    assert [(f.key, f.value) for f in facts] == [("applied_grade", "B")]
