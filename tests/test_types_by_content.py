@@ -361,3 +361,18 @@ def test_a_fillable_pdf_s_values_are_read_from_its_fields(tmp_path):
     facts = {f.key: f.value for f in doc.facts}
     assert facts == {"enterprise_name": "河北某某铸造有限公司", "credit_code": "91130100MA0CXXK21T",
                      "contact_phone": "13812345678", "cems_installed": True, "legal_representative": "王强"}
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA"])
+def test_an_image_with_a_transparent_background_reads_as_on_white(tmp_path, mode):
+    """Class: a page exported as a PNG with a transparent background (a PDF tool's export, a scanner app):
+    converted as it was, the background turned black and the page read as nothing."""
+    page = _page_image(LICENCE).convert("L")
+    ink = page.point(lambda v: 255 - v)  # the text opaque, the paper transparent
+    image = Image.new(mode, page.size, (0, 0, 0, 0) if mode == "RGBA" else (0, 0))
+    image.putalpha(ink)
+    path = tmp_path / "营业执照.png"
+    image.save(path)
+    (doc,) = extract_bundle([path]).documents
+    assert doc.error is None and doc.kind == "business_license"
+    assert {f.key: f.value for f in doc.facts}["credit_code"] == "91130100MA0CXXK21T"

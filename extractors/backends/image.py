@@ -55,8 +55,19 @@ class PageImage:
     scale: float  # pixels of `image` per unit of the coordinates we report (image pixels or PDF points)
 
 
+def _on_white(image: Image.Image) -> Image.Image:
+    """An image with transparency as a viewer shows it, on white: converted as it is, its transparent
+    background (a PNG exported by a PDF tool or a scanner app) turns black, and the page reads as nothing."""
+    if image.mode in ("RGBA", "LA", "PA") or image.mode == "P" and "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        page.alpha_composite(rgba)
+        return page.convert("RGB")
+    return image
+
+
 def _prepare(image: Image.Image) -> tuple[Image.Image, float]:
-    image = ImageOps.exif_transpose(image)
+    image = _on_white(ImageOps.exif_transpose(image))
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     longest = max(image.size)
