@@ -55,26 +55,29 @@ class PageImage:
     scale: float  # pixels of `image` per unit of the coordinates we report (image pixels or PDF points)
 
 
+def _transparent(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or image.mode == "P" and "transparency" in image.info
+
+
 def _on_white(image: Image.Image) -> Image.Image:
-    """An image with transparency as a viewer shows it, on white: converted as it is, its transparent
+    """An image with transparency (RGBA) as a viewer shows it, on white: converted as it is, its transparent
     background (a PNG exported by a PDF tool or a scanner app) turns black, and the page reads as nothing."""
-    if image.mode in ("RGBA", "LA", "PA") or image.mode == "P" and "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        page.alpha_composite(rgba)
-        return page.convert("RGB")
-    return image
+    page = Image.new("RGB", image.size, "white")
+    page.paste(image.convert("RGB"), mask=image.getchannel("A"))
+    return page
 
 
 def _prepare(image: Image.Image) -> tuple[Image.Image, float]:
-    image = _on_white(ImageOps.exif_transpose(image))
-    if image.mode not in ("L", "RGB"):
-        image = image.convert("RGB")
+    image = ImageOps.exif_transpose(image)
+    transparent = _transparent(image)
+    if image.mode not in ("L", "RGB", "RGBA"):
+        image = image.convert("RGBA" if transparent else "RGB")
+    factor = 1.0
     longest = max(image.size)
-    if longest > MAX_SIDE:
+    if longest > MAX_SIDE:  # made smaller first: a large page's copies on white would not fit in memory
         factor = MAX_SIDE / longest
-        return image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS), factor
-    return image, 1.0
+        image = image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS)
+    return (_on_white(image) if image.mode == "RGBA" else image), factor
 
 
 def _checked_pixels(name: str, frame: Image.Image, number: int) -> int:
