@@ -715,14 +715,18 @@ def _unwrapped(text: str) -> str | None:
     widths = [len(line) for line in lines[:-1]]
     # a bracket opened on one line and closed on a later one: one text wrapped (环保联系人⏎电话（请如⏎实填写）)
     bracketed = any(_open_brackets(line) for line in lines[:-1])
-    if len(lines) > 5 or max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1 or any(
-            re.search(r"[:：]$", line) for line in lines) or not bracketed and any(
+    if len(lines) > 5 or any(re.search(r"[:：]$", line) for line in lines) or not bracketed and any(
             match_label(line) is not None for line in lines[:-1]):
-        # not lines as wide as the cell with the rest on the last one, or a label on a line with more under
-        # it (a label over its value, labels a line); a wrap may leave a word that is a label on the last
-        # line alone (自动监控是⏎否与省平台⏎联网)
+        # a label on a line with more under it (a label over its value, labels a line); a wrap may leave a
+        # word that is a label on the last line alone (自动监控是⏎否与省平台⏎联网)
         return None
-    return "".join(lines)
+    joined = "".join(lines)
+    if max(widths) - min(widths) > 2 or len(lines[-1]) > max(widths) + 1:
+        # not lines as wide as the cell with the rest on the last one; unless together they are a label of
+        # ours, which OCR's lines may not show as wrapped (排污登记编⏎号/许可证编号: the narrow / on the last)
+        return joined if all(looks_like_label(line) or len(line) <= 2 for line in lines) and (
+            match_label(joined) is not None or candidates(joined)) else None
+    return joined
 
 
 def _is_label_row(grid: Grid, r: int) -> bool:

@@ -710,3 +710,18 @@ def test_a_scan_s_stray_mark_at_the_end_of_a_label_beside_its_marked_options():
     grid = Grid(1, [[cell("申请评定等级（A/\nB/C)☑", 1), cell("□A级☑B级□C\n级□D级", 2)]])
     facts = facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form", 0.9)
     assert [(f.key, f.value) for f in facts] == [("applied_grade", "B")]
+
+
+def test_a_wrapped_label_whose_last_line_ocr_reads_longer_than_the_first():
+    """Class: a scanned label wrapped in its narrow cell whose last line OCR gives more characters than the first
+    (排污登记编⏎号/许可证编号: the half-width / on it): the line widths did not look like one text wrapped, and
+    the permit number went unread (seed 61's d35 photo). Lines that together are a label of ours are one."""
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def cell(text, c):
+        return Cell(text, Source("申报表.jpg", 1, f"table 1, row 1, column {c}", (c * 300.0, 100.0, c * 300.0 + 290, 160.0)), 0.9)
+
+    grid = Grid(1, [[cell("排污登记编\n号/许可证编号", 1), cell(f"{CODE[:12]}\n{CODE[12:]}003P", 2)]])
+    facts = facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form", 0.9)
+    assert [(f.key, f.value) for f in facts] == [("permit_number", f"{CODE}003P")]
