@@ -938,6 +938,33 @@ def _tab_pairs(text: str, unassigned: list) -> list[tuple[FieldSpec, str, int, i
     return out
 
 
+_MARK_ALONE = re.compile(f"[{re.escape(TICKED_GLYPHS)}]")
+
+
+def _options_as_headings(grid: Grid) -> Grid:
+    """A grid whose answers are columns (项目 | 是 | 否 over rows of questions, each marked √ under the option it
+    chooses): every mark alone in a cell under such a heading row is read as that option ticked (☑否), an empty
+    cell there as nothing. Read as it stands, a mark under 否 was the next cell's value — a bare tick, a yes."""
+    rows = [list(row) for row in grid.rows]
+    options: dict[int, str] = {}
+    changed = False
+    for r, row in enumerate(rows):
+        texts = {c: cell.text.strip() for c, cell in enumerate(row) if cell is not None and cell.text.strip()}
+        heads = {c: t for c, t in texts.items() if c > 0 and t in ANSWER_WORDS}
+        if len(heads) >= 2 and len(heads) == len([c for c in texts if c > 0]):
+            options = heads  # a heading row of options: the rows under it answer by marking a column
+            continue
+        if not options or any(c in options and not _MARK_ALONE.fullmatch(t) for c, t in texts.items()):
+            options = {} if any(c in options for c in texts) else options
+            continue
+        for c in texts:
+            if c in options:
+                rows[r][c] = Cell(f"☑{options[c]}", row[c].source, row[c].confidence)
+                changed = True
+    return Grid(index=grid.index, rows=rows, caption=grid.caption, for_fields=grid.for_fields, ref=grid.ref,
+                position=grid.position) if changed else grid
+
+
 def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
                       unassigned: list[Unassigned] | None = None) -> list[Fact]:
     """The fields of a layout, its labels read as a document of this kind means them; label/value pairs that
@@ -947,7 +974,8 @@ def facts_from_layout(layout: Layout, kind: str, base_confidence: float,
     with reading(kind):
         for grid in layout.grids:
             if grid.for_fields:
-                facts.extend(facts_from_grid(grid, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
+                facts.extend(facts_from_grid(_options_as_headings(grid), kind, base_confidence, fuzzy=fuzzy,
+                                             unassigned=unassigned))
         facts.extend(facts_from_segments(layout.segments, kind, base_confidence, fuzzy=fuzzy, unassigned=unassigned))
     # a spreadsheet's sparse row is a segment and a row of its grid: the same value from the same cell once
     seen: set = set()

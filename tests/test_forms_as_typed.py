@@ -725,3 +725,19 @@ def test_a_wrapped_label_whose_last_line_ocr_reads_longer_than_the_first():
     grid = Grid(1, [[cell("排污登记编\n号/许可证编号", 1), cell(f"{CODE[:12]}\n{CODE[12:]}003P", 2)]])
     facts = facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form", 0.9)
     assert [(f.key, f.value) for f in facts] == [("permit_number", f"{CODE}003P")]
+
+
+def test_answers_marked_in_columns_headed_by_the_options():
+    """Class: yes/no questions laid out as a matrix, the options heading columns (项目 | 是 | 否) and each row's
+    tick under the one it chooses: the tick under 否 was read as the question's value, a bare tick, a yes."""
+    def form(doc):
+        table = doc.add_table(rows=0, cols=3)
+        _row(table, "项目", "是", "否")
+        _row(table, "是否安装在线监测", "√", "")
+        _row(table, "是否与生态环境部门联网", "", "√")
+        _row(table, "是否安装视频监控", "", "✓")
+        _row(table, "是否配备专职环保人员", "☑", "")
+
+    fields, _, _ = _read(_docx(form))
+    assert fields == {"cems_installed": True, "cems_networked": False, "video_monitoring": False,
+                      "dedicated_env_staff": True}
