@@ -547,7 +547,7 @@ def parse_bool(text: str | None) -> bool | None:
 
 # an answer written as what was done (已建设, 已设立, 建有, 配有, 具备) or not (尚未建设, 暂无, 不具备): a yes or a no,
 # whatever the verb; 已拆除, 已停用 say the thing is gone
-_DONE = re.compile(r"^(?:是|已(?!拆|停|撤|取消|关闭|过期|损坏|失效|注销|废|申请|报批)|(?:建|设|配|装|安装|配备)有|具备|具有)")
+_DONE = re.compile(r"^(?:是|已(?!拆|停|撤|取消|关闭|过期|损坏|失效|注销|废|报废|淘汰|申请|报批)|(?:建|设|配|装|安装|配备)有|具备|具有)")
 _NOT_DONE = re.compile(r"^(?:否|未|无|尚未|暂无|暂未|没有|不具备)")
 
 

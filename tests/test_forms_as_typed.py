@@ -77,6 +77,7 @@ def test_an_answer_written_as_what_was_done_is_a_yes_or_a_no():
     assert [parse_bool(t) for t in ("尚未建设", "暂无", "不具备", "未设立")] == [False] * 4
     assert parse_bool("已拆除") is None
     assert parse_bool("已申请") is None
+    assert parse_bool("已报废") is None and parse_bool("已淘汰") is None  # scrapped, phased out: gone
 
     def build(doc):
         table = doc.add_table(rows=0, cols=4)
