@@ -471,6 +471,9 @@ def parse_number(text: str | float | int | None) -> float | int | None:
 
 # ---------------------------------------------------------------- enumerations
 
+_ASKED_FOR = re.compile(r"(?:申请|申报|升为|升至|提升为|提升至|调整为|拟评|拟定|->|→)(?:为|至)?(?:绩效)?(?:等级|级别)?[:：]?")
+
+
 def normalise_grade(text: str | None) -> str | None:
     text = clean_text(text)
     options = ticked_options(text)
@@ -486,6 +489,10 @@ def normalise_grade(text: str | None) -> str | None:
         return None
     if "引领" in text:
         return LEADING
+    # the grade held and the one asked for (由C级升为B级, 原B级，申请A级, B级→A级): the one after the asking
+    asked = list(_ASKED_FOR.finditer(text))
+    if asked and re.search(r"[ABCD]", text[:asked[-1].start()]):
+        text = text[asked[-1].end():]
     # a note in brackets after the grade (C级（非重点行业）) says nothing about the letter
     text = re.sub(r"^(.*?[ABCD][-减负]?(?:级|类)?(?:企业)?)[（(][^（）()]*[）)]$", r"\1", text)
     # words before the letter that only say what it is (拟申报B级, 申请绩效等级：A, 环保绩效A级, B级企业);

@@ -380,3 +380,11 @@ def test_a_cement_class_s_dot_read_as_a_comma_or_a_speck_after_it():
     """Class: the cement class's middle dot read by OCR as a comma (P，O42.5), and a speck after the class read
     as a full stop (P·O42.5.水泥): main_products mismatched the permit's (seed 61's c10 and c11 scans)."""
     assert n.repair_cement_grades("P，O42.5水泥、熟料") == n.repair_cement_grades("P·O42.5.水泥、熟料") == "P·O42.5水泥、熟料"
+
+
+@pytest.mark.parametrize("raw, want", [("由C级升为B级", "B"), ("原B级，申请A级", "A"), ("B级→A级", "A"),
+                                       ("现为C级，申报B级", "B"), ("申请绩效等级：A", "A"), ("原C级", "C")])
+def test_a_grade_written_with_the_one_held_and_the_one_asked_for(raw, want):
+    """Class: an applied grade written with the grade the enterprise holds (由C级升为B级, 原B级，申请A级): the one
+    after the asking is the one applied for; two letters read no grade at all."""
+    assert FIELDS["applied_grade"].normalise(raw) == want
