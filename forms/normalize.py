@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from forms.vocabulary import (
@@ -323,12 +323,29 @@ def parse_date(text: str | None) -> str | None:
 _OPEN_END = re.compile(r"(?:至|到|起|~|～|-|—|－)\s*(?:长期|永久|无固定期限|无期限)|^\s*(?:长期|永久|无固定期限)(?:有效)?\s*$")
 
 
+# a term given as a start and a length (自2020年6月15日起五年, 有效期5年（自…起）): so many years
+_YEARS_LONG = re.compile(r"([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:个)?\s*年(?![\d一二三四五六七八九十〇零]|度)")
+_FROM = re.compile(r"^\s*(?:起|开始)")
+
+
 def parse_date_end(text: str | None) -> str | None:
     """For a range (`2018年1月1日至2023年12月31日`) its end; for a single date that date; for a range with no
-    end (`2017年1月1日至长期`) none (its start is not when it ends)."""
-    if _OPEN_END.search(to_halfwidth(text or "")):
+    end (`2017年1月1日至长期`) none (its start is not when it ends); for a start and a length (`自2020年6月15日起
+    五年`) the day before the start's anniversary, and for a start alone (`自2020年6月15日起`) none."""
+    text = text or ""
+    if _OPEN_END.search(to_halfwidth(text)):
         return None
-    dates = find_dates(text or "")
+    dates = find_dates(text)
+    if len(dates) == 1 and (_FROM.match(text[dates[0][2]:]) or re.search(r"(?:自|从)\s*$", text[:dates[0][1]])):
+        start, _, end = dates[0]
+        rest = text[:dates[0][1]] + " " + text[end:]
+        if (length := _YEARS_LONG.search(rest)) and (years := _cn_number(length.group(1))):
+            try:
+                anniversary = start.replace(year=start.year + years)
+            except ValueError:  # from 29 February: the term ends with February
+                anniversary = date(start.year + years, 3, 1)
+            return (anniversary - timedelta(days=1)).isoformat()
+        return None  # a start alone says nothing of the end
     return dates[-1][0].isoformat() if dates else None
 
 

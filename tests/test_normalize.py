@@ -388,3 +388,12 @@ def test_a_grade_written_with_the_one_held_and_the_one_asked_for(raw, want):
     """Class: an applied grade written with the grade the enterprise holds (由C级升为B级, 原B级，申请A级): the one
     after the asking is the one applied for; two letters read no grade at all."""
     assert FIELDS["applied_grade"].normalise(raw) == want
+
+
+@pytest.mark.parametrize("raw, want", [("自2020年6月15日起五年", "2025-06-14"), ("5年（自2020年6月15日起）", "2025-06-14"),
+                                       ("2024年2月29日起三年", "2027-02-28"), ("自2020年6月15日起", None),
+                                       ("有效期至2025年6月14日（5年）", "2025-06-14"), ("2020.6.15-2025.6.14", "2025-06-14")])
+def test_a_term_given_as_its_start_and_its_length(raw, want):
+    """Class: a validity written as a start and a length (自2020年6月15日起五年): its one date was taken for the
+    end, and a valid permit read as expired five years ago; a start alone says nothing of the end."""
+    assert n.parse_date_end(raw) == want
