@@ -629,18 +629,24 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
     many columns wide, on a later page than a table with one. A row the page break cut in two (a VIN's last characters at the top of the
     next page, the rest of the row empty) is made one again. Each cell keeps its own source."""
     out: list[tuple[Grid, list]] = []
-    for grid in map(_without_blank_columns, grids):
+    for grid in grids:
         if not any(cell is not None and cell.text.strip() for row in grid.rows for cell in row):
             continue  # rules with nothing in them (a photo's second reading of a table's rules): no part of anything
         headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
         previous, known = out[-1] if out else (None, [])
+        placement = None
         if (previous is not None and any(header for _, header in known) and previous.ref is None
                 and grid.ref is None and grid.rows and previous.rows
-                and (_page(grid) or 0) > (_page(previous, last=True) or 0)
-                and ((placed := _in_columns_of(grid, previous, max(h[0] for _, h in known if h))) is not None
-                     or (placed := _top_in_columns_of(grid, headers, previous,
-                                                      max(h[0] for _, h in known if h))) is not None
-                     or (finer := _in_finer_columns(previous, grid)) is not None)):
+                and (_page(grid) or 0) > (_page(previous, last=True) or 0)):
+            header_row = max(h[0] for _, h in known if h)
+            placement = _placement(grid, headers, previous, header_row)
+            if placement is None and (bare := _without_blank_columns(grid)) is not grid:
+                # a band of the photograph ruled off beside the table, empty in every row, is no column of it
+                bare_headers = [(spec, _header(bare, spec)) for spec in TABLES.values()]
+                if (placement := _placement(bare, bare_headers, previous, header_row)) is not None:
+                    grid, headers = bare, bare_headers
+        if placement is not None:
+            placed, finer = placement
             first = min((header[0] for _, header in headers if header), default=None)
             carried = len(grid.rows) if first is None else _carried_rows(grid, first)
             if carried:
@@ -675,6 +681,18 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
             continue
         out.append((grid, headers))
     return out
+
+
+def _placement(grid: Grid, headers: list, previous: Grid, header_row: int):
+    """(rows placed in the previous part's columns, None) or (None, the previous part's rows in this grid's finer
+    columns) when the grid may carry that part on; None when it may not."""
+    if (placed := _in_columns_of(grid, previous, header_row)) is not None:
+        return placed, None
+    if (placed := _top_in_columns_of(grid, headers, previous, header_row)) is not None:
+        return placed, None
+    if (finer := _in_finer_columns(previous, grid)) is not None:
+        return None, finer
+    return None
 
 
 def _without_blank_columns(grid: Grid) -> Grid:

@@ -441,3 +441,19 @@ def test_a_table_s_rest_above_a_table_whose_rules_cut_the_grid_finer():
         ("DA002", "二氧化硫", 36.9, 50), ("DA002", "氮氧化物", 65.8, 180), ("DA003", "颗粒物", 12.6, 30),
         ("DA004", "颗粒物", 9.1, 30)]
     assert [r["plate"] for r in tables["vehicles"]] == ["冀A57574"]
+
+
+def test_a_table_s_rest_whose_first_columns_are_empty_keeps_its_columns():
+    """The rest of an emission table on the next page whose outlet and source cells are empty, merged over from
+    the rows before the break: those columns are the table's, not a band beside it (seed 61's c13, when every
+    blank column was dropped: two rows lost on every delivery but Word)."""
+    from extractors.layout import Layout
+
+    columns = [(100, 250), (250, 500), (500, 700), (700, 900), (900, 1100)]
+    first = _scanned_grid(1, 1, [["排口编码", "生产设施名称", "污染因子", "实测值", "排放标准值"],
+                                 ["DA005", "轧钢加热炉", "颗粒物", "5.7", "10"]], columns)
+    second = _scanned_grid(2, 2, [["", "", "SO2", "5.6", "50"], ["", "", "NOx", "14.1", "200"]], columns)
+    second.rows[1][:2] = [None, None]
+    rows = tables_from_layout(Layout("申报表.pdf", "pdf-text", 2, grids=[first, second]))["emissions"]
+    assert [(r["outlet_id"], r["pollutant"], r["concentration_mg_m3"]) for r in rows] == [
+        ("DA005", "颗粒物", 5.7), ("DA005", "二氧化硫", 5.6), ("DA005", "氮氧化物", 14.1)]
