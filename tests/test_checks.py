@@ -217,6 +217,18 @@ def test_a_vin_under_a_plate_no_plate_can_be_is_one_vehicle():
     assert "duplicate:vin" not in found
 
 
+def test_a_vin_under_a_plate_ocr_read_one_character_off_is_one_vehicle():
+    """Class: the form's scan read the truck's plate one character off (冀EB4419 for the ledger's 冀FB4419): OCR
+    noise explains it, no second vehicle (seed 61's c16 scan); the same plates both typed are two."""
+    from dataclasses import replace
+
+    truck = dict(_trucks(["国五"])[0], plate="冀FB4419")
+    scanned = replace(form(tables={"vehicles": [dict(truck, plate="冀EB4419")]}), method="ocr")
+    ledger = doc("车辆台账.docx", "transport_ledger", tables={"vehicles": [truck]})
+    assert "duplicate:vin" not in rules(scanned, ledger)
+    assert "duplicate:vin" in rules(form(tables={"vehicles": [dict(truck, plate="冀EB4419")]}), ledger)
+
+
 def test_one_truck_in_the_form_and_the_ledger_of_one_merged_file():
     """Class: a 申报材料汇编 — the form and the ledger are two parts of one PDF, each listing the truck."""
     from dataclasses import replace

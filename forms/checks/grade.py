@@ -91,12 +91,20 @@ def duplicate_vins(ctx: CheckContext) -> Iterator[Finding]:
         rows = [row for _, row in found]
         # a plate not read, or read as no plate can be (普AZ8267: its province misread), is no second vehicle
         plates = {r.get("plate") for r in rows if r.get("plate") and FIELD_TYPES["plate"].plausible(r["plate"])}
+        # a plate OCR read one character off (冀EB4419 for the ledger's 冀FB4419) is the same truck's
+        read = {r.get("plate") for n, r in found if ctx.extraction.documents[n].method == "ocr"}
+        plates = {p for p in plates if not (p in read and any(_one_off(p, q) for q in plates - {p}))}
         per_document = Counter(n for n, _ in found)
         if len(rows) > 1 and (len(plates) > 1 or max(per_document.values()) > 1):
             yield rules.DUPLICATE_VIN.finding(
                 (f"车辆识别代号 {vin} 出现在 {len(rows)} 辆车上（车牌 "
                  f"{'、'.join(sorted(p for p in plates if p))}），请核实台账真实性。"),
                 [Source.from_dict(r["source_ref"]) for r in rows])
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Two texts of one length differing in one character."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def gate_system(ctx: CheckContext) -> Iterator[Finding]:
