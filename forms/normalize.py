@@ -507,7 +507,7 @@ def normalise_grade(text: str | None) -> str | None:
     if "引领" in text:
         return LEADING
     # the grade held and the one asked for (由C级升为B级, 原B级，申请A级, B级→A级): the one after the asking
-    asked = list(_ASKED_FOR.finditer(text))
+    asked = [m for m in _ASKED_FOR.finditer(text) if re.search(r"[ABCD]", text[m.end():])]
     if asked and re.search(r"[ABCD]", text[:asked[-1].start()]):
         text = text[asked[-1].end():]
     # a note in brackets after the grade (C级（非重点行业）) says nothing about the letter

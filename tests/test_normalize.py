@@ -383,7 +383,8 @@ def test_a_cement_class_s_dot_read_as_a_comma_or_a_speck_after_it():
 
 
 @pytest.mark.parametrize("raw, want", [("由C级升为B级", "B"), ("原B级，申请A级", "A"), ("B级→A级", "A"),
-                                       ("现为C级，申报B级", "B"), ("申请绩效等级：A", "A"), ("原C级", "C")])
+                                       ("现为C级，申报B级", "B"), ("申请绩效等级：A", "A"), ("原C级", "C"),
+                                       ("B级（申报）", "B"), ("A级（拟申报）", "A")])
 def test_a_grade_written_with_the_one_held_and_the_one_asked_for(raw, want):
     """Class: an applied grade written with the grade the enterprise holds (由C级升为B级, 原B级，申请A级): the one
     after the asking is the one applied for; two letters read no grade at all."""
