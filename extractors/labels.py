@@ -284,17 +284,17 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
     return out
 
 
-_RUN = re.compile(r"\S+(?: \S+)*")  # runs of a line apart by a tab or two spaces or more
+_RUN = re.compile(r"\S+(?: \S+)*")  # runs of a line apart by a tab, an ideographic space or two spaces or more
+_TYPED_RUN = re.compile(r"\S+(?:[ \u3000]\S+)*")  # … apart by a tab or two spaces or more (Word's 企业名称　某某公司)
 _LETTER = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _runs(text: str) -> list[tuple[str, int, int]]:
-    """(run, start, end) of a line's runs apart by a tab or two spaces or more; a word spread a character
-    at a time over its column (名    称, 住    所: a licence's or a form's labels retyped with the spacing
-    they are printed with) is one run."""
+def _runs(text: str, run: re.Pattern = _RUN) -> list[tuple[str, int, int]]:
+    """(run, start, end) of a line's runs; a word spread a character at a time over its column (名    称,
+    住    所: a licence's or a form's labels retyped with the spacing they are printed with) is one run."""
     out: list[tuple[str, int, int]] = []
     spread = False
-    for m in _RUN.finditer(text):
+    for m in run.finditer(text):
         if _LETTER.fullmatch(m.group()) and out and (spread or _LETTER.fullmatch(out[-1][0])):
             start = out.pop()[1]
             out.append((text[start:m.end()], start, m.end()))
@@ -310,7 +310,7 @@ def _pairs_without_colons(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, 
     联系电话 13812345678), or `申报日期2023年12月02日` run together. A known label starts the run; typed text's
     value must read as the field's (an OCR line's is read as before: its colon is what OCR lost)."""
     out = []
-    runs = [(run, start) for run, start, _ in _runs(text)] if not fuzzy else [(text, 0)]
+    runs = [(run, start) for run, start, _ in _runs(text, _TYPED_RUN)] if not fuzzy else [(text, 0)]
     for run, offset in runs:
         m = _leading_label_pattern().match(run)
         if not m or (spec := match_label(m.group("label"))) is None:
