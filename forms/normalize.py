@@ -125,8 +125,10 @@ def _bracketed_marks(text: str) -> str:
     return "".join(out).strip()
 
 
-# an empty box read as its sides (|.| |_|): between two options, or before the first, of a text with marks
-_BOX_AS_SIDES = re.compile(r"[|丨\[]\s*[._·、]?\s*[|丨\]](?=\s*(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|[\u4e00-\u9fff]))")
+# an empty box read as its sides (|.| |_|, its corners L] [J): between two options, or before the first, of a
+# text with marks
+_BOX_AS_SIDES = re.compile(r"(?:[|丨\[]\s*[._·、]?\s*[|丨\]J]|L\s*[._·、]?\s*[|丨\]])"
+                           r"(?=\s*(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|[\u4e00-\u9fff]))")
 
 
 def _boxes_read_as_sides(text: str) -> str:

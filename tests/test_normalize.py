@@ -372,6 +372,7 @@ def test_an_empty_box_ocr_read_as_brackets_among_boxes_before_their_options():
     among boxes before their options, [] is a box before the next option, not an empty mark after the one before
     (which made 'B级 C级' the answer: no grade, and missing_field:applied_grade blocked seed 61's d35 photo)."""
     assert n.ticked_options("□A级☑B级[]\nC级") == ["B级"]
+    assert n.ticked_options("□A级☑B级L]\nC级") == ["B级"]  # its corners read as L and ] (seed 61's d35 scan)
     assert FIELDS["applied_grade"].normalise("□A级☑B级[]C级") == "B"
     assert n.ticked_options("是（√）否（ ）") == ["是"] and n.ticked_options("[√]重点管理 [ ]简化管理") == ["重点管理"]
 
