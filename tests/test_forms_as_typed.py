@@ -742,3 +742,16 @@ def test_answers_marked_in_columns_headed_by_the_options():
     fields, _, _ = _read(_docx(form))
     assert fields == {"cems_installed": True, "cems_networked": False, "video_monitoring": False,
                       "dedicated_env_staff": True}
+
+
+def test_a_cell_holding_a_label_and_its_value_apart_by_one_ideographic_space():
+    """Class: a Word cell typed 企业名称　某某公司 (one full-width space, no colon), two such cells to a row: each
+    cell is a pair, not a label whose value is the next cell."""
+    def cells(doc):
+        table = doc.add_table(rows=0, cols=2)
+        _row(table, "企业名称\u3000河北恒远铸造有限公司", "法定代表人\u3000王建国")
+        _row(table, "联系电话\u300013812345678", "所在区县\u3000永年区")
+
+    fields, _, _ = _read(_docx(cells))
+    assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国",
+                      "contact_phone": "13812345678", "county": "永年区"}
