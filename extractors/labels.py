@@ -56,14 +56,19 @@ _LABEL_END = f"(?:[:：]|(?=[{_BOXES}]))"
 
 
 @cache
+def _registry_labels() -> tuple[str, ...]:
+    """Every field's labels and synonyms as compared (label_key), the longest first."""
+    return tuple(sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True))
+
+
+@cache
 def _pair_pattern(bounded: bool = True, end: str = _LABEL_END) -> re.Pattern[str]:
     """A known label followed by a colon; a note in brackets may follow the label: 企业名称（盖章）：
 
     `bounded`: the label starts the text or follows white space or punctuation. Unbounded (OCR lines,
     where the engine runs two pairs together: `林卫东所在县：枣强县`) it may follow any character.
     """
-    labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
-    spaced = ["\\s*".join(_BRACKETS.get(ch, re.escape(ch)) for ch in label) for label in labels]
+    spaced = ["\\s*".join(_BRACKETS.get(ch, re.escape(ch)) for ch in label) for label in _registry_labels()]
     alternation = "|".join(spaced)
     start = "(?:^|(?<=[\\s；;，,。、|]))" if bounded else ""
     return re.compile(f"{start}(?:\\*\\s*)?(?P<label>{alternation})"
@@ -73,16 +78,14 @@ def _pair_pattern(bounded: bool = True, end: str = _LABEL_END) -> re.Pattern[str
 @cache
 def _closed_label_pattern() -> re.Pattern[str]:
     """A known label ending in its own closing bracket (所在县（市、区）), a value's character right after it."""
-    labels = sorted({key for f in FIELDS.values() for s in f.labels if (key := label_key(s)).endswith("）")},
-                    key=len, reverse=True)
-    spaced = ["\\s*".join(_BRACKETS.get(ch, re.escape(ch)) for ch in label) for label in labels]
+    spaced = ["\\s*".join(_BRACKETS.get(ch, re.escape(ch)) for ch in label) for label in _registry_labels()
+              if label.endswith("）")]
     return re.compile(f"(?:{'|'.join(spaced)})(?=[\\u4e00-\\u9fff0-9A-Za-z])")
 
 
 @cache
 def _leading_label_pattern() -> re.Pattern[str]:
-    labels = sorted({label_key(s) for f in FIELDS.values() for s in f.labels}, key=len, reverse=True)
-    spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in labels if len(label) >= 2]
+    spaced = ["\\s*".join(re.escape(ch) for ch in label) for label in _registry_labels() if len(label) >= 2]
     return re.compile(f"^\\s*(?P<label>{'|'.join(spaced)})(?:\\s+(?P<value>\\S.*)|(?P<figure>[0-9☑□√].*))$")
 
 
@@ -201,10 +204,6 @@ def _leaders(text: str, m: re.Match) -> str:
 _DOT_BETWEEN = re.compile(r"(?<=[\u4e00-\u9fff])[·•](?=[\u4e00-\u9fff])")
 
 
-@cache
-def _registry_labels() -> tuple[str, ...]:
-    return tuple(sorted({key for spec in FIELDS.values() for label in spec.labels
-                         if len(key := label_key(label)) >= 3}, key=len, reverse=True))
 
 
 def _specks_inside_labels(text: str) -> str:
@@ -214,7 +213,8 @@ def _specks_inside_labels(text: str) -> str:
         at = m.start()
         joined = text[max(0, at - 12):at] + text[at + 1:at + 13]
         cut = min(at, 12)
-        if any((k := joined.find(label)) >= 0 and k < cut < k + len(label) for label in _registry_labels()):
+        if any((k := joined.find(label)) >= 0 and k < cut < k + len(label) for label in _registry_labels()
+               if len(label) >= 3):
             text = text[:at] + text[at + 1:]
     return text
 
