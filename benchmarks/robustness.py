@@ -22,6 +22,12 @@ The same rewrites are made to cases with planted defects (`--defects N`, every r
 first case before any's second), and the defects found there are counted as benchmarks/checks.py
 counts them (`found_rules`): a defect is found when its expected rule is raised.
 
+About half of each bundle's evidence documents are retyped as other hands write them
+(benchmarks/attachment_rewrites.py, wording written blind: a registration receipt for a permit, a lab
+report's client as its 受检单位, a register's stage as 国Ⅵ; sometimes several in one Word file, a page
+each); printed: the evidence documents' own fields and table cells read, each part of a file holding
+several documents counted for its kind (`--no-attachments` leaves them as the corpus wrote them).
+
 Deliveries: `docx` (the rewritten form), `pdf-text` (the same form printed to PDF by
 LibreOffice), each with the bundle's other files unchanged, and `pdf-merged` (that PDF and the
 bundle's text PDFs put together into one 申报材料汇编.pdf, one attachment page turned 90°); and, asked for
@@ -298,11 +304,69 @@ def _defect_cases(truths: list[dict], limit: int) -> list[dict]:
     return [t for _, _, t in sorted(ranked, key=lambda x: x[:2])][:limit]
 
 
+def retype_attachments(folder: Path, plan, delivery: str, documents: dict[str, str], facts: dict[str, Any],
+                       pdfs: dict[str, bytes]) -> tuple[dict[str, str], dict[str, Any], list[dict]]:
+    """Put the plan's retyped attachments (benchmarks/attachment_rewrites.py) in place of the originals: Word
+    files in the docx delivery, the same printed to PDF in the others (`pdfs` keeps them, converted once);
+    when merged, one file, each document's pages listed as the truth's parts."""
+    import tempfile
+
+    import pypdfium2 as pdfium
+
+    from benchmarks.attachment_rewrites import MERGED as RETYPED_MERGED
+
+    suffix = ".docx" if delivery == "docx" else ".pdf"
+    documents, facts = dict(documents), dict(facts)
+    for name in plan.retyped:
+        (folder / name).unlink()
+        documents.pop(name)
+        facts.pop(name, None)
+    if delivery != "docx":
+        for name, data in plan.files.items():
+            if name not in pdfs:
+                with tempfile.TemporaryDirectory() as tmp:
+                    source = Path(tmp) / "retyped.docx"
+                    source.write_bytes(data)
+                    _to_pdf(source, Path(tmp) / "retyped.pdf")
+                    pdfs[name] = (Path(tmp) / "retyped.pdf").read_bytes()
+    parts: list[dict] = []
+    if plan.merged and delivery != "pdf-merged":  # that delivery merges the text PDFs itself
+        merged_name = RETYPED_MERGED + suffix
+        if delivery == "docx":
+            (folder / merged_name).write_bytes(plan.data)
+            pages = [[i, i] for i in range(1, len(plan.retyped) + 1)]
+        else:
+            merged, pages = pdfium.PdfDocument.new(), []
+            for name in plan.retyped:
+                first = len(merged)
+                merged.import_pages(pdfium.PdfDocument(pdfs[name]))
+                pages.append([first + 1, len(merged)])
+            merged.save(str(folder / merged_name))
+            merged.close()
+        for (name, r), span in zip(plan.retyped.items(), pages, strict=True):
+            parts.append({"file": name, "in": merged_name, "kind": r.kind, "pages": span,
+                          "facts": {"fields": r.fields, "tables": r.tables}, "style": r.style})
+        documents[merged_name] = parts[0]["kind"]
+        return documents, facts, parts
+    for name, r in plan.retyped.items():
+        new = plan.names[name] + suffix
+        if (folder / new).exists():
+            new = f"{plan.names[name]}-重新录入{suffix}"
+        (folder / new).write_bytes(plan.files[name] if delivery == "docx" else pdfs[name])
+        documents[new] = r.kind
+        facts[new] = {"fields": r.fields, "tables": r.tables, "retyped": r.style}
+    return documents, facts, parts
+
+
 def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], seed: int,
-            defects: int = 0) -> list[tuple[str, str]]:
+            defects: int = 0, attachments: bool = True) -> list[tuple[str, str]]:
     """Write the rewritten bundles (clean docx-delivery cases, and `defects` cases with planted defects)
-    under `out`; (folder, truth path) each."""
+    under `out`; (folder, truth path) each. With `attachments`, about half of each bundle's evidence
+    documents are retyped too (benchmarks/attachment_rewrites.py)."""
+    from benchmarks import attachment_rewrites
+
     lists = paraphrases()
+    words = attachment_rewrites.wording()
     work: list[tuple[str, str]] = []
     truths = [json.loads(p.read_text("utf-8")) for p in sorted(corpus.glob("*.truth.json"))]
     chosen = [t for t in truths if t["delivery"] == "docx" and not t["expected_rules"]][:limit]
@@ -311,6 +375,9 @@ def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], se
         form = next(f for f, kind in truth["documents"].items() if kind == "application_form")
         rng = random.Random(f"{seed}:{truth['bundle']}")
         rewritten, changed = rewrite_docx((corpus / truth["bundle"] / form).read_bytes(), rng, lists)
+        retyping = attachment_rewrites.plan(truth, random.Random(f"{seed}:{truth['bundle']}:attachments"),
+                                            words) if attachments else None
+        retyped_pdfs: dict[str, bytes] = {}
         for delivery in deliveries:
             name = f"{truth['bundle']}-robust-{delivery}"
             folder = out / name
@@ -318,6 +385,11 @@ def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], se
                 shutil.rmtree(folder)
             shutil.copytree(corpus / truth["bundle"], folder)
             documents = dict(truth["documents"])
+            document_facts = truth.get("document_facts", {})
+            retyped_parts: list[dict] = []
+            if retyping is not None and retyping.retyped:
+                documents, document_facts, retyped_parts = retype_attachments(folder, retyping, delivery, documents,
+                                                                              document_facts, retyped_pdfs)
             (folder / form).write_bytes(rewritten)
             if delivery in ("pdf-text", "pdf-merged"):
                 pdf_name = Path(form).with_suffix(".pdf").name
@@ -330,8 +402,10 @@ def prepare(corpus: Path, out: Path, limit: int, deliveries: tuple[str, ...], se
             if delivery == "pdf-merged":
                 documents, parts = merge_pdfs(folder, pdf_name, documents, rng)
                 changed = dict(changed, merged=len(parts), turned=1)
+            if retyping is not None and retyping.retyped:
+                changed = dict(changed, retyped=len(retyping.retyped), retyped_merged=int(retyping.merged))
             new_truth = dict(truth, bundle=name, delivery=delivery, documents=documents, rewritten=changed,
-                             parts=parts)
+                             parts=parts + retyped_parts, document_facts=document_facts)
             truth_path = out / f"{name}.truth.json"
             truth_path.write_text(json.dumps(new_truth, ensure_ascii=False), encoding="utf-8")
             work.append((str(folder), str(truth_path)))
@@ -365,15 +439,60 @@ def run_robust_bundle(args: tuple[str, ...]) -> dict[str, Any]:
                                       keys)[:2]
                            for table, keys in (("vehicles", VEHICLE_KEYS), ("emissions", EMISSION_KEYS)))
     findings = [{"rule": f.rule, "severity": f.severity} for f in run_checks(extraction)]
-    # each file's kind as the extraction read it (a merged file: its first part's, as the truth names it)
-    read_as = {d.file: d.kind for d in extraction.documents}
-    kinds = [(name, want, read_as.get(name, "<missing>")) for name, want in truth["documents"].items()]
+    kinds, attachment_fields, attachment_cells = _attachments(truth, extraction)
     _stop_worker_pools()  # else the OCR pool's workers keep this process from exiting
     return {"bundle": truth["bundle"], "delivery": truth["delivery"], "expected": truth["expected_rules"],
             "rewritten": truth.get("rewritten", {}), "fields": len(truth["fields"]),
             "missed": missed, "vehicles": vehicles, "emissions": emissions, "findings": findings,
             "unassigned": len(data.get("unassigned", [])), "kinds": [k for k in kinds if k[1] != k[2]],
-            "documents": len(kinds)}
+            "documents": len(kinds), "attachment_fields": attachment_fields, "attachment_cells": attachment_cells}
+
+
+def _attachments(truth: dict, extraction) -> tuple[list[tuple], list[tuple], list[int]]:
+    """Each document's kind as read against the truth's (a file holding several: each part's, by its
+    pages), and the evidence documents' fields and table cells read (their own facts, not the form's):
+    (name, wanted, read) kinds; (file, kind, key, read, wanted, retyped style or "") fields; cells."""
+    by_file: dict[str, list] = defaultdict(list)
+    for d in extraction.documents:
+        by_file[d.file].append(d)
+
+    def pages(d) -> list[int] | None:
+        span = getattr(d, "pages_range", None)
+        return list(span) if span else None
+
+    parts: dict[str, list[dict]] = defaultdict(list)
+    for part in truth.get("parts", []):
+        parts[part.get("in", MERGED)].append(part)
+    kinds: list[tuple] = []
+    held: list[tuple[dict, list, str]] = []  # (facts, the documents read for them, retyped style)
+    for name, want in truth["documents"].items():
+        read = by_file.get(name, [])
+        if len(parts.get(name, [])) > 1:
+            for part in parts[name]:
+                got = [d for d in read if pages(d) == part["pages"]]
+                kinds.append((f"{name} {part['pages']}", part["kind"], got[0].kind if got else
+                              "<not a part>: " + ",".join(f"{d.kind}{pages(d)}" for d in read)))
+                if "facts" in part:
+                    held.append((part["facts"], got, part.get("style", "")))
+        else:
+            kinds.append((name, want, read[0].kind if read else "<missing>"))
+            facts = truth.get("document_facts", {}).get(name)
+            if facts and want != "application_form":
+                held.append((facts, read, facts.get("retyped", "")))
+    fields: list[tuple] = []
+    cells = [0, 0]
+    for facts, read, style in held:
+        kind = read[0].kind if read else "<missing>"
+        for key, want in facts.get("fields", {}).items():
+            got = [f.value for d in read for f in d.facts if f.key == key]
+            fields.append((read[0].file if read else "?", kind, key, got[0] if got else None, want, style,
+                           any(same(key, g, want) for g in got)))
+        for table, rows in facts.get("tables", {}).items():
+            keys = EMISSION_KEYS if table == "emissions" else VEHICLE_KEYS
+            correct, counted = align_rows(rows, [row for d in read for row in d.tables.get(table, [])], keys)[:2]
+            cells[0] += correct
+            cells[1] += counted
+    return kinds, fields, cells
 
 
 def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
@@ -404,6 +523,11 @@ def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
         for r in rows:
             for key, _, _ in r["missed"]:
                 missed[key] += 1
+        attached = [f for r in rows for f in r.get("attachment_fields", [])]
+        attachment_missed: dict[str, int] = defaultdict(int)
+        for _, kind, key, _, _, style, ok in attached:
+            if not ok:
+                attachment_missed[f"{kind}.{key}{' (retyped)' if style else ''}"] += 1
         rules: dict[str, int] = defaultdict(int)
         for f in false:
             rules[f["rule"]] += 1
@@ -413,6 +537,10 @@ def summarise(results: list[dict]) -> dict[str, dict[str, Any]]:
                          "emission_cells": emission_cells,
                          "kinds_right": [sum(r["documents"] - len(r["kinds"]) for r in done if "documents" in r),
                                          sum(r["documents"] for r in done if "documents" in r)],
+                         "attachment_fields": [sum(1 for f in attached if f[-1]), len(attached)],
+                         "attachment_cells": [sum(r.get("attachment_cells", [0, 0])[0] for r in rows),
+                                              sum(r.get("attachment_cells", [0, 0])[1] for r in rows)],
+                         "attachment_missed": dict(sorted(attachment_missed.items(), key=lambda x: -x[1])),
                          "false_findings": len(false),
                          "false_blocking": sum(1 for f in false if f["severity"] == "blocking"),
                          "planted": sum(len(set(r["expected"])) for r in defects),
@@ -440,6 +568,11 @@ def print_table(columns: dict[str, dict[str, dict[str, Any]]]) -> None:
                                              f"{_pct(*s['emission_cells'])}"),
                 ("document kinds", lambda s: f"{s['kinds_right'][0]}/{s['kinds_right'][1]} "
                                              f"{_pct(*s['kinds_right'])}" if "kinds_right" in s else "—"),
+                ("attachment fields", lambda s: f"{s['attachment_fields'][0]}/{s['attachment_fields'][1]} "
+                                                f"{_pct(*s['attachment_fields'])}" if "attachment_fields" in s else "—"),
+                ("attachment table cells", lambda s: f"{s['attachment_cells'][0]}/{s['attachment_cells'][1]} "
+                                                     f"{_pct(*s['attachment_cells'])}" if "attachment_cells" in s
+                 else "—"),
                 ("undeserved findings", lambda s: f"{s['false_findings']} ({s['false_blocking']} blocking)"),
                 ("planted defects found", lambda s: f"{s['planted_found']}/{s['planted']} "
                                                     f"{_pct(s['planted_found'], s['planted'])}"),
@@ -449,7 +582,8 @@ def print_table(columns: dict[str, dict[str, dict[str, Any]]]) -> None:
     for name, col in columns.items():
         for delivery, s in col.items():
             print(f"\n{name} / {delivery}: fields missed {s['missed_fields']}; undeserved findings {s['false_rules']}; "
-                  f"planted defects missed {s['planted_missed']}")
+                  f"planted defects missed {s['planted_missed']}; attachment fields missed "
+                  f"{s.get('attachment_missed', {})}")
     first = next(iter(columns.values()))
     print("\nrewrites made: " + "; ".join(f"{d}: {s['rewrites']}" for d, s in first.items()))
 
@@ -470,6 +604,8 @@ def main(argv: list[str] | None = None) -> int:
                         "summary (how --before runs the other checkout)")
     parser.add_argument("--prepare-only", action="store_true", help="only write the rewritten bundles")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-attachments", action="store_true", help="leave the evidence documents as the corpus "
+                        "wrote them (else about half are retyped: benchmarks/attachment_rewrites.py)")
     args = parser.parse_args(argv)
     deliveries = tuple((args.delivery or "docx,pdf-text,pdf-merged").split(","))
     if args.read_only:
@@ -485,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         for stale in args.out.glob("*-robust-*.truth.json"):
             stale.unlink()
         prepare(args.corpus, args.out, args.limit, deliveries, args.seed,
-                args.limit if args.defects is None else args.defects)
+                args.limit if args.defects is None else args.defects, attachments=not args.no_attachments)
         return 0
     else:
         # rewritten in a process of its own: the bundles are read in processes forked from this one, and a
@@ -494,7 +630,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "benchmarks.robustness", "--prepare-only", "--corpus", str(args.corpus),
                         "--out", str(args.out), "--limit", str(args.limit), "--delivery", ",".join(deliveries),
                         "--defects", str(args.limit if args.defects is None else args.defects),
-                        "--seed", str(args.seed)], cwd=ROOT, check=True)
+                        "--seed", str(args.seed), *(["--no-attachments"] if args.no_attachments else [])],
+                       cwd=ROOT, check=True)
         work = [(str(p.with_name(p.name.removesuffix(".truth.json"))), str(p))
                 for p in sorted(args.out.glob("*-robust-*.truth.json"))]
     results = run_all(work, args.jobs, worker=run_robust_bundle)
