@@ -60,10 +60,17 @@ def _flat(text: str) -> str:
     return re.sub(r"[ \t\u3000]+", "", text)
 
 
+_SENTENCE = re.compile(r"[，。；：:,;]")  # a line saying something, not naming it
+
+
 def _title(text: str) -> str:
-    """The first lines run together, so that a title wrapped over two lines reads as one."""
+    """What the document calls itself: the first of its first lines that is a title by itself, not a
+    sentence (承诺书 over one naming the application it vouches for, 关于…的批复 under the bureau's name and
+    number); else
+    those lines run together, so that a title wrapped over two lines reads as one."""
     lines = [line for line in _flat(text).splitlines() if line.strip()]
-    return "".join(lines[:4])[:120]
+    own = next((line for line in lines[:4] if not _SENTENCE.search(line) and title_kind(line) is not None), None)
+    return own if own is not None else "".join(lines[:4])[:120]
 
 
 # a label's note naming another document (申报日期（与营业执照一致）, 产品（按排污许可证填写）): a reference to

@@ -448,3 +448,16 @@ def test_a_pledge_titled_after_the_application_it_vouches_for(title):
     assert classify(text, "附件5.pdf")[0] == "pledge"
     assert title_kind(title) == "pledge"
     assert title_kind("企业承诺") is None and title_kind("声明") is None  # a form's section, a report's notes
+
+
+def test_a_short_document_s_title_is_its_own_line_not_the_sentence_under_it():
+    """A pledge retyped in Word with no addressee: its first sentence names the application it vouches for
+    (绩效分级申报材料) right under its title; the title line 承诺书 says what it is. A line saying something
+    (a colon, a comma) is no title: 声明 over 本单位郑重声明：… still reads as one title."""
+    pledge = ("承诺书\n本单位郑重承诺：所报送的重污染天气重点行业绩效分级申报材料真实、准确、完整。\n"
+              "承诺单位（盖章）：河北某某铸造有限公司")
+    assert classify(pledge, "附件5.docx")[0] == "pledge"
+    approval = "衡水市生态环境局\n衡环评〔2010〕79号\n关于河北某某铸造有限公司绩效分级改造项目环境影响报告表的批复"
+    assert classify(approval, "附件3.docx")[0] == "eia_approval"
+    form = "重点行业绩效分级申报表\n企业名称：河北某某铸造有限公司\n申报等级：B级"
+    assert classify(form, "1.docx")[0] == "application_form"
