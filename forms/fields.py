@@ -145,6 +145,12 @@ def other_labels(kind: str = "unknown") -> tuple[str, ...]:
     return tuple(sorted((k for x in data.get("labels", ()) if (k := label_key(x)) not in ours), key=len, reverse=True))
 
 
+@cache
+def party_roles() -> dict[str, tuple[str, ...]]:
+    """Field → the roles, beyond its labels' own, by which documents name that party (fields.toml [parties])."""
+    return {key: tuple(roles) for key, roles in _registry().get("parties", {}).items()}
+
+
 def carries(kind: str, key: str) -> bool:
     """Whether a document of this kind states this field (the form and unknown files: every field)."""
     keys = _document_keys("document_fields").get(kind)

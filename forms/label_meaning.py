@@ -22,7 +22,7 @@ from importlib import resources
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from forms.fields import FIELDS, FieldSpec, carries, label_key, other_labels
+from forms.fields import FIELDS, FieldSpec, carries, label_key, other_labels, party_roles
 from forms.normalize import ORGANISATION_ENDS
 from forms.vocabulary import APPLICATION_FORM
 
@@ -367,9 +367,47 @@ def _read_out_of(value: str, raw: str) -> bool:
     return len(squeezed) < len(whole) and squeezed in whole
 
 
+# a party word after a role (承诺单位, 委托方, 检测机构, 客户名称): the label names an organisation by its role
+_PARTY = re.compile(r"^(?P<role>[\u4e00-\u9fff]{2,6}?)(?:单位|企业|公司|机构|方|人)?(?:名称|全称)?$")
+
+
+@cache
+def _roles() -> dict[str, str]:
+    """Role → the field of the party it names: the roles of the fields' own labels (申报单位: 申报) and
+    fields.toml [parties]; a role two fields' labels share names neither."""
+    found: dict[str, set[str]] = {}
+    for spec in FIELDS.values():
+        for label in spec.labels:
+            key = _terms(normalise_label(label))
+            m = _PARTY.match(key)
+            if m and m.group("role") != key and spec.type not in ("person", "date", "date_end", "bool"):
+                found.setdefault(m.group("role"), set()).add(spec.key)
+    for key, roles in party_roles().items():
+        for role in roles:
+            found.setdefault(role, set()).add(key)
+    return {role: keys.pop() for role, keys in found.items() if len(keys) == 1}
+
+
+def by_party(text: str, raw_value: str) -> FieldSpec | None:
+    """A label naming an organisation by its role (承诺单位, 项目建设单位, 委托方, 检验检测机构) with an
+    organisation's name: the field of that role, the longest known role the label's ends with deciding
+    (承检单位 is the laboratory's, though 受检单位 is one character away)."""
+    if not _ORGANISATION.search(raw_value or ""):
+        return None
+    m = _PARTY.match(_strip_filler(_terms(normalise_label(text))) or "")
+    if not m or m.group("role") == normalise_label(text):
+        return None
+    role = m.group("role")
+    known = sorted((r for r in _roles() if role.endswith(r)), key=len, reverse=True)
+    spec = FIELDS[_roles()[known[0]]] if known else None
+    return spec if spec is not None and plausible(spec, raw_value) else None
+
+
 def resolve(text: str, raw_value: str | None = None) -> FieldSpec | None:
     """The field a label means, the value's type deciding between close candidates; None when no field
-    is meant (or the value fits none of them)."""
+    is meant (or the value fits none of them). An organisation named by its role is that role's."""
+    if raw_value is not None and (spec := by_party(text, raw_value)) is not None:
+        return spec
     found = candidates(text)
     if not found:
         return _fallback(text, raw_value) if raw_value is not None else None

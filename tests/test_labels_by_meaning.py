@@ -780,3 +780,25 @@ def test_a_registration_receipt_s_number_is_its_permit_number(tmp_path):
     assert facts["permit_number"] == f"{CODE}001Y" and facts["permit_valid_until"] == "2025-06-14"
     with reading("discharge_permit"):
         assert pairs_in_text("登记编号：2020-001") == []
+
+
+@pytest.mark.parametrize(("label", "value", "key"), [
+    ("承诺单位（盖章）", "河北某某铸造有限公司", "enterprise_name"),  # a pledge
+    ("项目建设单位", "河北某某铸造有限公司", "enterprise_name"),  # an EIA approval
+    ("委托方", "河北某某铸造有限公司", "enterprise_name"),  # a lab report's client
+    ("客户名称", "河北某某铸造有限公司", "enterprise_name"),
+    ("检测单位", "河北华测检测技术有限公司", "testing_lab"),
+    ("检验检测机构", "河北华测检测技术有限公司", "testing_lab"),
+    ("承检单位", "河北华测检测技术有限公司", "testing_lab"),  # one character from 受检单位, the client
+])
+def test_an_organisation_named_by_its_role(label, value, key):
+    """Documents name the organisations they concern by their role and a party word (单位, 企业, 方, 机构):
+    the role decides whose name it is, whatever the party word."""
+    assert resolve(label, value).key == key
+
+
+def test_a_role_no_field_has_names_nobody_and_a_person_is_no_organisation():
+    assert resolve("编制单位", "河北环评咨询有限公司") is None  # a consultancy: the approval's or the lab's?
+    assert resolve("发证机关", "衡水市生态环境局") is None
+    spec = resolve("承诺单位", "张三")
+    assert spec is None or spec.key != "enterprise_name"
