@@ -20,7 +20,7 @@ from forms.facts import DocumentResult, Fact, Source
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "27"  # bump when a change to the extractors changes their results
+EXTRACTOR_VERSION = "28"  # bump when a change to the extractors changes their results
 
 
 class ExtractionCache(Protocol):

@@ -27,23 +27,27 @@ class _Line:
     top: float
     x0: float
     x1: float
+    order: tuple = ()  # where no box places it (a Word file's): its place in the file
 
 
 def page_lines(layout: Layout) -> dict[int, list[_Line]]:
-    """The text of every page as lines from top to bottom (segments and table cells alike)."""
+    """The text of every page as lines from top to bottom (segments and table cells alike); without boxes
+    (a Word file), in the file's order: a table between the paragraphs it stands between."""
     pages: dict[int, list[_Line]] = {}
-    items = [(s.text, s.source) for s in layout.segments]
-    items += [(c.text, c.source) for grid in layout.grids for row in grid.rows for c in row if c and c.text.strip()]
-    for text, source in items:
+    items = [(s.text, s.source, (s.line, 0)) for s in layout.segments]
+    items += [(c.text, c.source, (grid.after, 1, r, k)) for grid in layout.grids
+              for r, row in enumerate(grid.rows) for k, c in enumerate(row) if c and c.text.strip()]
+    for text, source, order in items:
         if source.page is None or not text.strip():
             continue
         box = source.bbox or (0.0, 0.0, 0.0, 0.0)
         turns = layout.page_turns.get(source.page, 0)
         if turns and source.page in layout.page_sizes:
             box = upright_box(box, turns, layout.page_sizes[source.page])
-        pages.setdefault(source.page, []).append(_Line(text.strip(), box[1], box[0], box[2]))
+        pages.setdefault(source.page, []).append(_Line(text.strip(), box[1], box[0], box[2],
+                                                       () if source.bbox else order))
     for lines in pages.values():
-        lines.sort(key=lambda ln: (round(ln.top), ln.x0))
+        lines.sort(key=lambda ln: (round(ln.top), ln.x0, ln.order))
     return pages
 
 

@@ -35,6 +35,7 @@ class Grid:
     for_fields: bool = True  # False for a borderless table guessed from text alignment: tables only
     ref: str | None = None  # how a row's source names the table: None `table N`, `sheet 台账` a workbook's sheet, "" a CSV
     position: int | None = None  # its page among a document's pages that came as files of their own (else its cells')
+    after: int = 0  # in a file without boxes (Word): the segment line it follows, for reading order
 
     def cell(self, row: int, col: int) -> Cell | None:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):

@@ -249,3 +249,57 @@ def test_a_form_s_middle_page_holding_only_its_vehicles_is_the_form_s(tmp_path):
     kinds = {doc.file: doc.kind for doc in extract_bundle(sorted(tmp_path.iterdir())).documents}
     assert kinds == {"IMG_20231201_1-1.pdf": "application_form", "IMG_20231201_1-2.pdf": "application_form",
                      "IMG_20231201_1-3.pdf": "transport_ledger"}
+
+
+def _word_compendium(path, form: str | None = None) -> None:
+    """A Word file as an enterprise puts one together: (the form,) a page break, a permit retyped as a
+    table, a section starting on a new page, a pledge."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_BREAK
+
+    doc = Document(form) if form else Document()
+    if form:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.add_paragraph("排污许可证（副本）")
+    table = doc.add_table(rows=3, cols=2)
+    for row, (label, value) in zip(table.rows, [("单位名称", "河北某某铸造有限公司"),
+                                                ("证书编号", "91130100MA0CXXK21T001P"),
+                                                ("有效期限", "自2021年03月02日起至2026年03月01日止")], strict=True):
+        row.cells[0].text, row.cells[1].text = label, value
+    doc.add_section(WD_SECTION.NEW_PAGE)
+    doc.add_paragraph("承诺书")
+    doc.add_paragraph("本单位郑重承诺：所报送的绩效分级申报材料真实、准确、完整。")
+    doc.add_paragraph("承诺单位（盖章）：河北某某铸造有限公司")
+    doc.save(str(path))
+
+
+def test_a_word_file_holding_several_documents_a_page_each(tmp_path):
+    """The generator writes one document per Word file; a 申报附件.docx of a permit and a pledge on pages of
+    their own (a hard page break, a section starting on a new page) is two documents, each with its pages
+    counted from the breaks."""
+    path = tmp_path / "申报附件.docx"
+    _word_compendium(path)
+    permit, pledge = extract_bundle([path]).documents
+    assert (permit.kind, permit.pages_range, pledge.kind, pledge.pages_range) == (
+        "discharge_permit", (1, 1), "pledge", (2, 2))
+    facts = {f.key: f for f in permit.facts}
+    assert facts["permit_number"].value == "91130100MA0CXXK21T001P"
+    assert facts["permit_valid_until"].value == "2026-03-01" and facts["permit_number"].source.page == 1
+    assert {f.key: f.value for f in pledge.facts}["enterprise_name"] == "河北某某铸造有限公司"
+
+
+def test_a_word_form_with_evidence_after_it_keeps_its_facts(tmp_path):
+    """The form first, then the evidence a page each: the form's part reads what the form alone reads; a
+    Word form without page breaks still has no pages."""
+    form = f"{SAMPLES}/foundry-a-docx/绩效分级申报表.docx"
+    (alone,) = extract_bundle([form]).documents
+    assert alone.pages is None and alone.pages_range is None
+    assert all(f.source.page is None for f in alone.facts)
+    path = tmp_path / "申报材料.docx"
+    _word_compendium(path, form)
+    form_part, permit, pledge = extract_bundle([path]).documents
+    assert [(d.kind, d.pages_range) for d in (form_part, permit, pledge)] == [
+        ("application_form", (1, 1)), ("discharge_permit", (2, 2)), ("pledge", (3, 3))]
+    assert {f.key: f.value for f in form_part.facts} == {f.key: f.value for f in alone.facts}
+    assert {k: len(v) for k, v in form_part.tables.items()} == {k: len(v) for k, v in alone.tables.items()}

@@ -2,6 +2,12 @@
 
 Its way of reading a paragraph, a cell and a check box (`paragraph_text`, `cell_text`,
 `row_cells`, `has_picture`) is also how the review-sheet reader reads a filled sheet.
+
+A Word file holding several documents (申报附件.docx: a permit, an approval and a lab report retyped, a page
+each) puts each on pages of its own with page breaks, so a file with page breaks has pages, counted from
+them (`page_of`): where the file says a page starts — a hard page break, a paragraph kept on a new page, a
+section starting on one — not where text overflows, which only Word's layout knows. A file without page
+breaks has none, as before: its sources name paragraphs and cells.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import io
 import logging
 import re
 import zipfile
+from dataclasses import replace
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -174,6 +181,36 @@ def text_boxes(p_element) -> list:
         a.tag == _MC_FALLBACK for a in box.iterancestors()) for p in box.iterchildren(qn("w:p"))]
 
 
+def _page_breaks(p_element) -> tuple[bool, int]:
+    """Whether a body paragraph starts a page (kept on a new one, or its text comes after a hard break),
+    and how many pages it opens after itself."""
+    p_pr = p_element.find(qn("w:pPr"))
+    before = p_pr is not None and _on(p_pr.find(qn("w:pageBreakBefore")))
+    breaks, text_before = 0, False
+    for el in p_element.iter(qn("w:br"), qn("w:t")):
+        if any(a.tag == qn("w:txbxContent") for a in el.iterancestors()):
+            continue
+        if el.tag == qn("w:t"):
+            if (el.text or "").strip() and not breaks:
+                text_before = True
+        elif el.get(qn("w:type")) == "page":
+            breaks += 1
+    if breaks and not text_before:  # the break opens the paragraph: it stands on the new page
+        return True, breaks - 1
+    return before, breaks
+
+
+def _section_starts(body) -> dict:
+    """The paragraphs that end a section followed by one starting on a new page (w:type, default nextPage)."""
+    ends = [p for p in body.iter(qn("w:p")) if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    kinds = [p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") for p in ends] + [body.find(qn("w:sectPr"))]
+    out = {}
+    for p, following in zip(ends, kinds[1:], strict=False):
+        kind = following.find(qn("w:type")) if following is not None else None
+        out[p] = kind is None or kind.get(qn("w:val")) in (None, "nextPage", "oddPage", "evenPage")
+    return {p for p, new_page in out.items() if new_page}
+
+
 def block_children(el):
     """Paragraphs and tables of a body or cell in order, through content controls (w:sdt) and custom XML
     that wrap them."""
@@ -263,22 +300,40 @@ class DocxBackend(Backend):
     def layout(self) -> Layout:
         document = self.document()
         layout = Layout(file=self.name, method=self.method)
-        paragraph_no = 0
-        for child in block_children(document.element.body):
+        body = document.element.body
+        section_ends = _section_starts(body)
+        paragraph_no, page, used = 0, 1, False  # used: the page holds text already
+        for child in block_children(body):
             if child.tag == qn("w:tbl"):
-                self._add_table(Table(child, document), layout)
+                self._add_table(Table(child, document), layout, page, paragraph_no)
+                used = True
                 continue
             paragraph_no += 1
+            starts, after = _page_breaks(child)
+            if starts and used:
+                page, used = page + 1, False
             texts = [(paragraph_text(child), f"paragraph {paragraph_no}")]
             texts += [(paragraph_text(p), f"paragraph {paragraph_no}, text box") for p in text_boxes(child)]
             for text, where in texts:
                 for line in text.strip().split("\n"):
                     if line.strip():
-                        layout.segments.append(Segment(text=line, source=Source(self.name, None, where),
+                        layout.segments.append(Segment(text=line, source=Source(self.name, page, where),
                                                        line=paragraph_no))
+                        used = True
+            if used and (after or child in section_ends):
+                page, used = page + after + (child in section_ends and not after), False
+        pages = max([s.source.page for s in layout.segments] + [c.source.page for g in layout.grids
+                                                                  for row in g.rows for c in row if c], default=1)
+        if pages > 1:
+            layout.pages = pages
+        else:  # no page breaks: no pages (a page number would claim what only Word's layout knows)
+            layout.segments = [replace(s, source=replace(s.source, page=None)) for s in layout.segments]
+            for grid in layout.grids:
+                grid.rows = [[replace(c, source=replace(c.source, page=None)) if c else None for c in row]
+                             for row in grid.rows]
         return layout
 
-    def _add_table(self, table: Table, layout: Layout) -> None:
+    def _add_table(self, table: Table, layout: Layout, page: int, after: int) -> None:
         self._table_count += 1
         index = self._table_count
         seen: set = set()  # the lxml elements themselves, so their proxies stay alive and comparable
@@ -293,9 +348,9 @@ class DocxBackend(Backend):
                 seen.add(cell._tc)
                 text = cell_text(cell)
                 out_row.append(Cell(text=text, source=Source(
-                    self.name, None, f"table {index}, row {r + 1}, column {c + 1}")))
+                    self.name, page, f"table {index}, row {r + 1}, column {c + 1}")))
                 nested.extend(Table(t, cell) for t in block_children(cell._tc) if t.tag == qn("w:tbl"))
             rows.append(out_row)
-        layout.grids.append(Grid(index=index, rows=rows))
+        layout.grids.append(Grid(index=index, rows=rows, after=after))
         for inner in nested:
-            self._add_table(inner, layout)
+            self._add_table(inner, layout, page, after)
