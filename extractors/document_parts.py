@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.kinds import title_kind
+from extractors.kinds import classify, document_title, title_kind
 from extractors.layout import Grid, Layout
+from forms.vocabulary import APPLICATION_FORM
 
 HEAD_LINES = 3  # a title is among the first lines of a page
 CENTRE_TOLERANCE = 0.1  # of the page's width: how far off centre a title may sit
@@ -69,10 +70,8 @@ def upright_width(layout: Layout, page: int) -> float | None:
     return size[1] if layout.page_turns.get(page, 0) % 2 else size[0]
 
 
-def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
-    """The kind the page's title names, when the page opens with one."""
-    if not lines:
-        return None
+def _centring(lines: list[_Line], page_width: float | None):
+    """Whether a line of the page sits centred over its text."""
     if page_width:
         left, right = 0.0, page_width
     else:  # no page size: the text's extent stands for the page
@@ -82,6 +81,14 @@ def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
     def centred(line: _Line) -> bool:
         return width <= 0 or abs((line.x0 + line.x1) / 2 - (left + right) / 2) <= CENTRE_TOLERANCE * width
 
+    return centred
+
+
+def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
+    """The kind the page's title names, when the page opens with one."""
+    if not lines:
+        return None
+    centred = _centring(lines, page_width)
     for i, line in enumerate(lines[:HEAD_LINES]):
         first = line.text.splitlines()[0] if line.text else ""
         kind = title_kind(first)
@@ -92,6 +99,19 @@ def _opening_kind(lines: list[_Line], page_width: float | None) -> str | None:
         if kind is not None and centred(line):
             return kind
     return None
+
+
+def _titled_kind(lines: list[_Line], page_width: float | None) -> str | None:
+    """A page opening with a title no kind's words name (准予行政许可决定书, 厂内运输车辆及非道路移动机械台账): a
+    document's all the same, of the kind its page reads as. Not after a form's page, whose own section
+    headings (运输车辆信息一览表) look the same."""
+    if not lines:
+        return None
+    centred = _centring(lines, page_width)
+    if not any(centred(line) and document_title(line.text.splitlines()[0]) for line in lines[:HEAD_LINES]):
+        return None
+    kind = classify("\n".join(line.text for line in lines))[0]
+    return None if kind in ("unknown", APPLICATION_FORM) else kind
 
 
 def opening_kind(layout: Layout, page: int = 1) -> str | None:
@@ -111,6 +131,8 @@ def page_ranges(layout: Layout) -> list[tuple[int, int]]:
     current = _opening_kind(lines.get(1, []), widths.get(1))
     for page in range(2, count + 1):
         kind = _opening_kind(lines.get(page, []), widths.get(page))
+        if kind is None and current not in (None, APPLICATION_FORM):
+            kind = _titled_kind(lines.get(page, []), widths.get(page))
         if kind is not None and current is not None and kind != current:
             ranges.append([page, page])
         else:

@@ -171,6 +171,19 @@ def page_number(name: str) -> int:
     return int(next((g for g in m.group("a", "b", "c", "d", "e", "f") if g), 0)) if m else 0
 
 
+# the nouns a document's title ends with (…决定书, …审查意见, …台账, …回执, …（副本）after them): a short line
+# ending so, saying nothing, is some document's title though no kind's words name it
+_DOCUMENT_NOUN = re.compile(r"(?:书|证|函|批复|意见|报告|回执|台账|清单|一览表|记录|明细|执照|决定|证明)"
+                            r"(?:[（(][^（）()]{1,6}[)）])?$")
+
+
+def document_title(line: str) -> bool:
+    """Whether a line reads as a document's title: short, saying nothing, ending with a document's noun."""
+    flat = _flat(line)
+    return 2 < len(flat) <= _TITLE_LINE and not _SENTENCE.search(flat) and not _SECTION_NUMBER.match(flat) \
+        and _DOCUMENT_NOUN.search(flat) is not None
+
+
 TITLE_WEIGHT = 4  # a title signal this strong names a document by itself (营业执照, 排污许可证, 承诺书 …)
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*[、.．\s])")
 
