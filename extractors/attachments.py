@@ -293,13 +293,16 @@ READERS: dict[str, Callable[[Layout, float], list[Fact]]] = {
 
 def with_attachment_facts(kind: str, layout: Layout, base: float, found: list[Fact]) -> list[Fact]:
     """The label engine's facts and the kind's reader's: on a licence the reader's replace the label
-    engine's (which takes the rest of a two-column line for a value); elsewhere labelled values win."""
+    engine's (which takes the rest of a two-column line for a value), but for a value in a table's cell
+    beside its label's (a licence retyped as a table: its cells' wrapped lines are the cell's, which the
+    reader, reading lines, cannot tell from the next row's); elsewhere labelled values win."""
     reader = READERS.get(kind)
     if reader is None:
         return found
     extra = reader(layout, base)
     if kind == "business_license":
-        replaced = {f.key for f in extra}
-        return [f for f in found if f.key not in replaced] + extra
+        in_cells = {f.key for f in found if f.label and f.source.cell and f.source.cell.startswith("table ")}
+        replaced = {f.key for f in extra} - in_cells
+        return [f for f in found if f.key not in replaced] + [f for f in extra if f.key not in in_cells]
     have = {f.key for f in found}
     return found + [f for f in extra if f.key not in have]

@@ -461,3 +461,31 @@ def test_a_short_document_s_title_is_its_own_line_not_the_sentence_under_it():
     assert classify(approval, "附件3.docx")[0] == "eia_approval"
     form = "重点行业绩效分级申报表\n企业名称：河北某某铸造有限公司\n申报等级：B级"
     assert classify(form, "1.docx")[0] == "application_form"
+
+
+def test_a_licence_retyped_as_a_four_column_table_in_a_pdf(tmp_path):
+    """A licence retyped in Word as a table of label | value | label | value and printed to PDF: the narrow
+    cells wrap (衡水市德润机械铸⏎造有限责任公司, 法定代表人（负责⏎人）). The licence's line reader, made for a
+    printed licence's columns, cannot tell a cell's wrapped line from the next row's; the cells can."""
+    from docx import Document
+
+    from generators.pdf import convert_cold
+
+    doc = Document()
+    doc.add_paragraph("营业执照（正本）")
+    rows = [("统一社会信用代码", "91131121MA00107586", "名称", "衡水市德润机械铸造有限责任公司"),
+            ("注册资本", "5700万元整", "法定代表人（负责人）", "何刚"),
+            ("成立日期", "2010年3月13日", "经营场所", "河北省衡水市枣强县恩察镇工业大街167号")]
+    table = doc.add_table(rows=3, cols=4)
+    table.style = "Table Grid"
+    for row, texts in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.text = text
+    doc.save(str(tmp_path / "营业执照.docx"))
+    convert_cold(tmp_path / "营业执照.docx", tmp_path / "营业执照.pdf")
+    (licence,) = extract_bundle([tmp_path / "营业执照.pdf"]).documents
+    facts = {f.key: f.value for f in licence.facts}
+    assert licence.kind == "business_license"
+    assert {k: facts.get(k) for k in ("enterprise_name", "legal_representative", "address", "credit_code")} == {
+        "enterprise_name": "衡水市德润机械铸造有限责任公司", "legal_representative": "何刚",
+        "address": "河北省衡水市枣强县恩察镇工业大街167号", "credit_code": "91131121MA00107586"}
