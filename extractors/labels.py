@@ -19,6 +19,7 @@ from forms.fields import (
     TABLES,
     FieldSpec,
     TableSpec,
+    carries,
     label_key,
     match_label,
     other_labels,
@@ -26,6 +27,7 @@ from forms.fields import (
 )
 from forms.label_meaning import (
     READING_KIND,
+    by_own_fields,
     candidates,
     label_terms,
     looks_like_label,
@@ -386,13 +388,16 @@ def _specs_by_meaning(label: str, value: str) -> list[FieldSpec]:
 def label_of(text: str, value: str | None, fuzzy: bool = False) -> list[FieldSpec]:
     """The fields a label cell means: its registry label or synonym, else by meaning given the value."""
     spec = match_label(text, fuzzy=fuzzy)
-    if spec is not None:
+    if spec is not None and (value is None or carries(READING_KIND.get(), spec.key)):
         return [spec]
     if value is None or not looks_like_label(text):
-        return []
-    specs = _specs_by_meaning(text, value)
+        return [spec] if spec is not None else []
+    specs = [spec] if spec is not None else _specs_by_meaning(text, value)
     if not specs and fuzzy and (seen := text.translate(_LOOKALIKES)) != text:
         specs = _specs_by_meaning(seen, value)  # 是否接人…平台: 入 read as 人
+    if not any(carries(READING_KIND.get(), s.key) for s in specs) and (
+            own := by_own_fields(text, value, specs[0] if specs else None)):
+        return [own]  # an evidence document's label read as the fields it states
     return specs
 
 
@@ -406,6 +411,8 @@ _LOOKALIKES = str.maketrans("人末己巳曰", "入未已已日")
 
 def _fact(spec: FieldSpec, raw: str, source: Source, confidence: float, kind: str,
           label: str | None = None) -> Fact | None:
+    if label and not carries(kind, spec.key) and (own := by_own_fields(label, raw, spec)) is not None:
+        spec = own  # 签发日期 on a permit: the day it was issued, not a lab report's
     raw = _without_label_tail(raw) if spec.type in ("text", "person", "place") else raw
     if _is_label_word(raw):
         return None  # 编号 under 排污许可证编号: the label's own word, not its value

@@ -100,8 +100,10 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
     kind, confidence = classify(layout.text(), "" if doc.part_of else item.name,
                                 label_hits=len({f.key for f in facts} & form_only_keys()),
                                 is_image=item.type in IMAGE_FORMATS)
-    if kind == APPLICATION_FORM:
-        # read again as the enterprise's own form, where every label is the enterprise's (单位地址, 厂区地址)
+    if kind != "unknown":
+        # read again as what it is: on the enterprise's own form every label is the enterprise's (单位地址,
+        # 厂区地址); an evidence document's labels mean the fields it states (签发日期 on a permit, 日期 on an
+        # approval)
         unassigned = []
         facts = facts_from_layout(layout, kind, base, unassigned)
     for fact in facts:

@@ -267,6 +267,40 @@ def _by_form(text: str, raw_value: str) -> FieldSpec | None:
     return told[0] if len(told) == 1 else None
 
 
+# the last words that make a label ask for a value of a type, whatever comes before them (经营者, 承诺人;
+# 注册号, 决定书编号; 成文日期)
+_TYPE_ENDS = {"person": ("人", "者"), "date": ("日期", "时间", "日"), "date_end": ("日期", "时间", "日", "期限", "期"),
+              "credit_code": ("号", "码"), "permit_number": ("号", "码"), "doc_number": ("号", "码")}
+
+
+def by_own_fields(text: str, raw_value: str, meant: FieldSpec | None = None) -> FieldSpec | None:
+    """On an evidence document, a label meaning none of the fields the document states as read against every
+    field (`meant`: 签发日期 is a lab report's date, 成文日期 a licence's; or nothing: 主要负责人, 日期, 经营者):
+    the one of its own fields, the value readable as that field's, of the type the label was read as; else
+    the one the label's last word names (日期 alone on an approval: the one date it states); else the one a
+    word of its type ends the label with (经营者: a person; 决定书编号: a number) whose type reads the value.
+    Never a field of any text (a name, an address): 货物名称 on gate records is no enterprise's name."""
+    kind = READING_KIND.get()
+    key = normalise_label(text)
+    if kind in (APPLICATION_FORM, "unknown") or not looks_like_label(key):
+        return None
+    own = [spec for spec in FIELDS.values() if carries(kind, spec.key) and spec.field_type.name != "text"
+           and plausible(spec, raw_value)]
+    if meant is not None:
+        same = [spec for spec in own if spec.field_type.name == meant.field_type.name]
+        return same[0] if len(same) == 1 else None
+    terms = _strip_filler(_terms(key))
+    head = terms if terms in _GENERIC_HEADS else _head(key)
+    named = [spec for spec in own if head and spec.key in _headed(head)]
+    if len(named) == 1:
+        return named[0]
+    typed = [spec for spec in own if terms.endswith(_TYPE_ENDS.get(spec.field_type.name, ()) or ("\0",))
+             and (_tells(spec, raw_value) or _names(spec, raw_value))]
+    if len(typed) > 1:
+        typed = [spec for spec in typed if spec.field_type.name == "date"]  # a day issued, not a term's end
+    return typed[0] if len(typed) == 1 else None
+
+
 def _named_by_levels(text: str) -> tuple[str, ...]:
     """A note naming administrative levels (行政区划（县区）, 辖区（县/市/区）) says the label asks for a
     place of those levels: the place fields, whatever the words before it."""

@@ -13,7 +13,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from extractors.backends.docx import DocxBackend
-from extractors.labels import facts_from_layout, pairs_in_text
+from extractors.labels import facts_from_layout, label_of, pairs_in_text
 from extractors.pipeline import extract_bundle
 from extractors.tables import tables_from_layout
 from forms.label_meaning import reading, resolve
@@ -798,7 +798,37 @@ def test_an_organisation_named_by_its_role(label, value, key):
 
 
 def test_a_role_no_field_has_names_nobody_and_a_person_is_no_organisation():
-    assert resolve("编制单位", "河北环评咨询有限公司") is None  # a consultancy: the approval's or the lab's?
+    assert resolve("设计单位", "河北省建筑设计研究院有限公司") is None
     assert resolve("发证机关", "衡水市生态环境局") is None
     spec = resolve("承诺单位", "张三")
     assert spec is None or spec.key != "enterprise_name"
+
+
+@pytest.mark.parametrize(("kind", "label", "value", "key"), [
+    ("discharge_permit", "核发日期", "2021年3月2日", "permit_issue_date"),
+    ("discharge_permit", "签发日期", "2021年3月2日", "permit_issue_date"),  # a lab report's report date elsewhere
+    ("discharge_permit", "主要负责人", "何刚", "legal_representative"),
+    ("eia_approval", "日期", "2010年6月6日", "eia_approval_date"),
+    ("eia_approval", "成文日期", "2010年6月6日", "eia_approval_date"),
+    ("eia_approval", "决定书编号", "衡审批环字〔2021〕36号", "eia_approval_number"),
+    ("business_license", "经营者", "何刚", "legal_representative"),
+    ("business_license", "注册号", "91131121MA00107586", "credit_code"),
+    ("pledge", "承诺人", "何刚", "legal_representative"),
+])
+def test_an_evidence_document_s_label_is_read_as_the_fields_it_states(kind, label, value, key):
+    """A label that, read against every field, means one the document does not state (签发日期 is a lab
+    report's report date) or none (主要负责人, 日期): on the document, the one of its own fields its last word
+    names, else the one whose type alone reads the value."""
+    with reading(kind):
+        assert [s.key for s in label_of(label, value)] == [key]
+
+
+@pytest.mark.parametrize(("kind", "label", "value"), [
+    ("business_license", "登记机关", "枣强县市场监督管理局"),
+    ("business_license", "营业期限", "2010年3月13日至长期"),
+    ("monitoring_report", "批准日期", "2021年4月15日"),  # sampled or reported: two dates, no word to tell
+    ("gate_records", "货物名称", "车辆识别代号"),  # a name of something else: text says nothing of whose
+])
+def test_an_evidence_document_s_other_labels_stay_nobody_s(kind, label, value):
+    with reading(kind):
+        assert label_of(label, value) == []
