@@ -264,7 +264,7 @@ def pairs_in_text(text: str, *, allow_no_colon: bool = False, fuzzy: bool = Fals
         if known:
             out.append((spec, value, m.end(), end))
             continue
-        specs = _specs_by_meaning(m.group("label"), value)
+        specs = label_of(m.group("label"), value)
         for spec in specs:
             out.append((spec, value, m.end(), end))
         if not specs and unassigned is not None and (not looks_like_label(value) or _has_mark_or_figure(value)) \

@@ -832,3 +832,17 @@ def test_an_evidence_document_s_label_is_read_as_the_fields_it_states(kind, labe
 def test_an_evidence_document_s_other_labels_stay_nobody_s(kind, label, value):
     with reading(kind):
         assert label_of(label, value) == []
+
+
+def test_a_licence_retyped_with_its_other_holders_words(tmp_path):
+    """A licence retyped line by line for a sole-owner enterprise (投资人：, 注册日期：): its person is the
+    licence's one person, its date the licence's one date of establishment."""
+    doc = Document()
+    for line in ("企业法人营业执照", "社会信用代码：911310811478250823", "单位名称：霸州市瑞丰铸造有限公司", "投资人：林树林",
+                 "类型：有限责任公司（自然人投资或控股）", "注册日期：2014/3/20", "地址：河北省廊坊市霸州市煎茶铺镇园区北路145号"):
+        doc.add_paragraph(line)
+    doc.save(str(tmp_path / "营业执照副本.docx"))
+    (licence,) = extract_bundle([tmp_path / "营业执照副本.docx"]).documents
+    facts = {f.key: f.value for f in licence.facts}
+    assert licence.kind == "business_license"
+    assert (facts.get("legal_representative"), facts.get("established_date")) == ("林树林", "2014-03-20")
