@@ -635,10 +635,11 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
         headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
         previous, known = out[-1] if out else (None, [])
         placement = None
-        if (previous is not None and any(header for _, header in known) and previous.ref is None
-                and grid.ref is None and grid.rows and previous.rows
+        alone = None if previous is None or any(header for _, header in known) else _header_alone(previous)
+        if (previous is not None and (any(header for _, header in known) or alone is not None)
+                and previous.ref is None and grid.ref is None and grid.rows and previous.rows
                 and (_page(grid) or 0) > (_page(previous, last=True) or 0)):
-            header_row = max(h[0] for _, h in known if h)
+            header_row = max(h[0] for _, h in known if h) if alone is None else alone
             placement = _placement(grid, headers, previous, header_row)
             if placement is None and (bare := _without_blank_columns(grid)) is not grid:
                 # a band of the photograph ruled off beside the table, empty in every row, is no column of it
@@ -664,8 +665,8 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
                     rest = rest[1:]
                 joined = Grid(index=previous.index, rows=rows + rest, caption=previous.caption,
                               for_fields=previous.for_fields and grid.for_fields, position=grid.position)
-                if placed is None or any(header and header[0] >= len(previous.rows) - VALUE_ROWS
-                                         for _, header in known) or _names_columns(previous.rows[-1]):
+                if placed is None or alone is not None or any(header and header[0] >= len(previous.rows) - VALUE_ROWS
+                                                              for _, header in known) or _names_columns(previous.rows[-1]):
                     # a header near the foot of the page named columns by the few values under it, or a page
                     # break fell inside a header: judged again with the rows the page break carried over
                     known = [(spec, _header(joined, spec)) for spec in TABLES.values()]
@@ -681,6 +682,25 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
             continue
         out.append((grid, headers))
     return out
+
+
+def _header_alone(grid: Grid) -> int | None:
+    """A table's header at the foot of a page with none of its values under it, all on the next page (车号 and
+    上牌日期 named by their values alone, under a group heading): the last row naming a column, when the grid
+    holds headings and section rows only and names two columns of one table at least."""
+    filled = [(r, cell.text) for r, row in enumerate(grid.rows) for cell in row if cell is not None and cell.text.strip()]
+    if not filled or any(not _heading_like(text) for _, text in filled):
+        return None
+    for spec in TABLES.values():
+        named = {(r, col.key) for r, text in filled if (col := match_column(spec, text)) is not None}
+        if len({key for _, key in named}) >= 2:
+            return max(r for r, _ in named)
+    return None
+
+
+def _heading_like(text: str) -> bool:
+    """Words, not a value: a heading, a group heading or a section row's words (（一）自有车辆)."""
+    return not re.search(r"\d{3,}|[A-Z]{2,}\d", text) and len(label_key(text)) <= 24
 
 
 def _placement(grid: Grid, headers: list, previous: Grid, header_row: int):

@@ -457,3 +457,18 @@ def test_a_table_s_rest_whose_first_columns_are_empty_keeps_its_columns():
     rows = tables_from_layout(Layout("申报表.pdf", "pdf-text", 2, grids=[first, second]))["emissions"]
     assert [(r["outlet_id"], r["pollutant"], r["concentration_mg_m3"]) for r in rows] == [
         ("DA005", "颗粒物", 5.7), ("DA005", "二氧化硫", 5.6), ("DA005", "氮氧化物", 14.1)]
+
+
+def test_a_header_ending_its_page_whose_columns_its_values_on_the_next_page_name():
+    """Class: a form's vehicle table whose whole header (a group heading 车辆信息 over 车号 and 车辆识别码, then
+    排放标准阶段 and 上牌日期, headings no column's words name: their values name them) and a section row end
+    page 1, every vehicle on page 2. Alone, the header names two columns, too few to be one; with the values
+    the page break carried over, it names them all. The generator breaks no page under a bare header."""
+    first = [["车辆信息", "", "排放标准阶段", "上牌日期", "车辆类型"], ["车号", "车辆识别码", "", "", ""],
+             ["（一）自有车辆", "", "", "", ""]]
+    second = [[f"冀J2944{i}", VINS[i], "国五", "2013年8月23日", "重型罐式货车"] for i in range(3)]
+    layout = PdfBackend("申报表.pdf", _pdf(first, second, widths=(60, 130, 70, 90, 80),
+                                          spans=[(0, (0, 0), (1, 0)), (0, (0, 2), (4, 2))])).read()
+    rows = tables_from_layout(layout)["vehicles"]
+    assert [(r.get("plate"), r.get("vin"), r.get("emission_stage"), r.get("registration_date")) for r in rows] == [
+        (f"冀J2944{i}", VINS[i], "国五", "2013-08-23") for i in range(3)]
