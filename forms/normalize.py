@@ -292,6 +292,9 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
     text = to_halfwidth(text or "")
     # a time after the date (2017/5/3 0:00:00, as a spreadsheet's export writes a date): no part of the day
     text = re.sub(r"(?<=\d)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?", "", text)
+    # a scan's speck read as a comma before the day or month its line wrapped to (2022年11月⏎,29日): a date's
+    # parts are never set apart so, and a day or month follows (not a list of dates: 3月，2022年4月)
+    text = re.sub(r"(?<=[年月])\s*[,，、]\s*(?=\d{1,2}\s*[日号月])", "", text)
     # a date wrapped in a narrow cell: 二〇二一年八月十\n五日; a scan's speck beside its words: 2019·年9月4日
     text = re.sub(f"(?<=[{_CN_CHARS}\\d年月])(?:\\s+|\\s*[·•'`]\\s*)(?=[{_CN_CHARS}\\d年月日号])", "", text)
     found: list[tuple[date, int, int]] = []

@@ -367,6 +367,17 @@ def test_a_date_with_a_scan_s_speck_beside_its_words():
     assert parse_date("2023.5.6") == "2023-05-06"
 
 
+def test_a_date_wrapped_in_a_cell_whose_next_line_opens_with_a_speck():
+    """Class: a date wrapped in a scanned form's narrow cell, the speck at its next line's start read as a comma
+    (2022年11月⏎,29日): no date was read, no application date, and the permit and report were judged against
+    today (seed 67's c17 scan: expired:discharge_permit and stale:monitoring_report, both blocking). A list of
+    months is no date (3月，2022年4月5日)."""
+    from forms.normalize import parse_date
+
+    assert [parse_date(t) for t in ("2022年11月\n,29日", "2022年11月，29日", "2022年、11月29日")] == ["2022-11-29"] * 3
+    assert [d for d, _, _ in n.find_dates("2021年3月，2022年4月5日")] == [date(2022, 4, 5)]
+
+
 def test_an_empty_box_ocr_read_as_brackets_among_boxes_before_their_options():
     """Class: a photographed grade row whose last empty box OCR read as a pair of brackets (□A级☑B级[]⏎C级):
     among boxes before their options, [] is a box before the next option, not an empty mark after the one before
