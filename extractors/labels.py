@@ -664,6 +664,11 @@ def _by_meaning(grid: Grid, r: int, c: int, cell: Cell, kind: str, base_confiden
     if value_cell is None or not over_values and looks_like_label(value_cell.text) and match_label(
             value_cell.text) is None and (not _has_mark_or_figure(value_cell.text) and _is_label_row(grid, r)):
         return False
+    if _open_brackets(label) and re.fullmatch(r"[^（()）]{0,10}[）)]", value_cell.text.strip()) and (
+            after := _filled_after(grid.rows[r], value_cell)) is not None and match_label(after.text, fuzzy=fuzzy) is None:
+        # a rule found inside the label's cell cut its note's end off (行业类型（按技术 | 指南） | 焦化): the label
+        # goes on to the bracket it opened, its value is the cell after
+        label, value_cell, scale = label + value_cell.text.strip(), after, scale * 0.9
     raw = _value_text(value_cell.text, fuzzy)
     specs = label_of(label, raw, fuzzy)
     if not specs and (rest := _label_rest(grid.rows[r], value_cell, fuzzy)) is not None:
@@ -707,6 +712,11 @@ def _label_rest(row: list[Cell | None], fragment: Cell, fuzzy: bool) -> Cell | N
     after = [x for x in row[at + 1:] if x is not None and x.text.strip()] if at is not None else []
     return after[0] if after and _has_mark_or_figure(after[0].text) and match_label(after[0].text, fuzzy=fuzzy) is None \
         else None
+
+
+def _filled_after(row: list[Cell | None], cell: Cell) -> Cell | None:
+    at = next((i for i, x in enumerate(row) if x is cell), None)
+    return next((x for x in row[at + 1:] if x is not None and x.text.strip()), None) if at is not None else None
 
 
 def _open_brackets(line: str) -> int:

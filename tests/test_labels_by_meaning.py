@@ -846,3 +846,20 @@ def test_a_licence_retyped_with_its_other_holders_words(tmp_path):
     facts = {f.key: f.value for f in licence.facts}
     assert licence.kind == "business_license"
     assert (facts.get("legal_representative"), facts.get("established_date")) == ("林树林", "2014-03-20")
+
+
+def test_a_label_whose_note_a_rule_found_inside_its_cell_cut_off():
+    """Class: a photographed form whose label cell (行业类型（按技术指南）, wrapped) a rule found inside it cut in
+    two: its note's end 指南） stood in a cell of its own between the label and its value, and was read as the
+    industry (invalid:industry, blocking; seed 67's c22 photo). A label goes on to the bracket it opened."""
+    from extractors.layout import Cell, Grid, Layout
+    from forms.facts import Source
+
+    def cell(text, c):
+        return Cell(text, Source("申报表.jpg", 1, f"table 1, row 1, column {c}", (100 * c, 100, 100 * c + 90, 140)), 0.95)
+
+    grid = Grid(1, [[cell("行业类型（按技术", 1), cell("指南）", 2), cell("焦化", 3)],
+                    [cell("企业法人", 1), None, cell("王占军", 3)]])
+    facts = {f.key: f.value for f in facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form",
+                                                       0.9, [])}
+    assert facts["industry"] == "焦化" and facts["legal_representative"] == "王占军"
