@@ -173,6 +173,7 @@ def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None
 _OPTION = re.compile(r"(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|引领性)(?:企业)?|[^\s（(【〔/、，,]+")
 # options run together behind one mark, their own boxes lost (☑B级C级D级, a phone photo's faint boxes): no
 # space between them (√ A级 B级 is a mark between two options), inside one at most (C 级, wrapped)
+_GRADE = re.compile(r"(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?")
 _GRADES_RUN_TOGETHER = re.compile(r"(?:(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?){2,}")
 
 
@@ -192,6 +193,11 @@ def _first_of_run(option: str, choices: tuple[str, ...] = ()) -> str:
             return found[0]
     if _GRADES_RUN_TOGETHER.fullmatch(option):
         return _OPTION.match(option).group()
+    first, _, rest = option.partition("\n")
+    if rest and _GRADE.fullmatch(first.strip()) and _GRADE.match(rest.strip()):
+        # the next option wrapped to the next line, its box lost or read after it (☑B级⏎C级□ D级): a line
+        # ends one option, and a grade at the next line's start is another
+        return first.strip()
     return option
 
 
@@ -497,8 +503,9 @@ _ASKED_FOR = re.compile(r"(?:申请|申报|升为|升至|提升为|提升至|调
 
 
 def normalise_grade(text: str | None) -> str | None:
+    # the marks read with the text's lines: a line ends one option (☑B级⏎C级□ D级)
+    options = ticked_options(clean_text(re.sub(r"\s*\n\s*", "\x00", text or "")).replace("\x00", "\n"))
     text = clean_text(text)
-    options = ticked_options(text)
     if options is not None:
         if len(options) != 1:
             return None

@@ -378,6 +378,16 @@ def test_a_date_wrapped_in_a_cell_whose_next_line_opens_with_a_speck():
     assert [d for d, _, _ in n.find_dates("2021年3月，2022年4月5日")] == [date(2022, 4, 5)]
 
 
+def test_a_grade_whose_next_option_wrapped_and_lost_its_box_before_it():
+    """Class: a scanned grade row wrapped in its cell, the next option's box read after it (□A级 ☑B级⏎C级□ D级):
+    the ticked option ran on to the next mark, B级 and C级 both, and no grade was read (missing_field:applied_grade,
+    blocking; seed 67's d23 scan). A line ends one option; a grade opening the next line is another. On one
+    line, a mark between them still decides nothing (☑B级 C级□ D级)."""
+    assert n.normalise_grade("□A级  ☑B级\nC级□  D级") == "B"
+    assert n.normalise_grade("☑A\n级 □B级") == "A"  # one option wrapped: still one
+    assert n.normalise_grade("□A级  ☑B级 C级□  D级") is None
+
+
 def test_an_empty_box_ocr_read_as_brackets_among_boxes_before_their_options():
     """Class: a photographed grade row whose last empty box OCR read as a pair of brackets (□A级☑B级[]⏎C级):
     among boxes before their options, [] is a box before the next option, not an empty mark after the one before
