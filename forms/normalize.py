@@ -158,7 +158,8 @@ def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None
     pattern = f"([^{TICKED_MARKS}{UNTICKED_MARKS}]*?)\\s*({marks})" if after else f"({marks})\\s*([^{TICKED_MARKS}{UNTICKED_MARKS}]*)"
     for match in re.finditer(pattern, body):
         mark, option = (match.group(2), match.group(1)) if after else (match.group(1), match.group(2))
-        option = option.strip(" ，,;；/、")
+        # a scan's speck between a mark and its option (√·否) is neither
+        option = option.strip(" ，,;；/、").lstrip("·•.．'`").strip()
         if mark in TICKED_MARKS:
             options.append(_first_of_run(option, choices))
     if not options:

@@ -388,6 +388,14 @@ def test_a_grade_whose_next_option_wrapped_and_lost_its_box_before_it():
     assert n.normalise_grade("□A级  ☑B级 C级□  D级") is None
 
 
+def test_a_speck_between_a_tick_and_its_option():
+    """Class: a scan's speck read as a middle dot or a full stop between a tick and its option (□是√·否): the option
+    read ·否, no answer word, and the tick counted as a yes (seed 67's c01 scan: cems_networked read True, truth
+    False: a wrong answer, not a missing one)."""
+    assert [n.parse_bool(t) for t in ("□是√·否", "□是☑.否", "□是√ •否")] == [False] * 3
+    assert n.parse_bool("☑·是 □否") is True
+
+
 def test_an_empty_box_ocr_read_as_brackets_among_boxes_before_their_options():
     """Class: a photographed grade row whose last empty box OCR read as a pair of brackets (□A级☑B级[]⏎C级):
     among boxes before their options, [] is a box before the next option, not an empty mark after the one before
