@@ -33,9 +33,10 @@ class _Line:
 
 def page_lines(layout: Layout) -> dict[int, list[_Line]]:
     """The text of every page as lines from top to bottom (segments and table cells alike); without boxes
-    (a Word file), in the file's order: a table between the paragraphs it stands between."""
+    (a Word file), in the file's order: a table between the paragraphs it stands between; a Word file's
+    page header is above every page, no line of its first."""
     pages: dict[int, list[_Line]] = {}
-    items = [(s.text, s.source, (s.line, 0)) for s in layout.segments]
+    items = [(s.text, s.source, (s.line, 0)) for s in layout.segments if s.source.cell != "page header"]
     items += [(c.text, c.source, (grid.after, 1, r, k)) for grid in layout.grids
               for r, row in enumerate(grid.rows) for k, c in enumerate(row) if c and c.text.strip()]
     for text, source, order in items:

@@ -44,8 +44,9 @@ class Source:
 
 
 def cell_in_chinese(cell: str) -> str:
-    """`table 1, row 3, column 2` → `表1第3行第2列`; `paragraph 4` → `第4段`; `sheet 台账, row 3, column 2` →
-    `工作表“台账”第3行第2列`; `row 3, column 2` (a CSV) → `第3行第2列`; anything else unchanged."""
+    """`table 1, row 3, column 2` → `表1第3行第2列`; `paragraph 4` → `第4段` (`, text box`: `第4段文本框`);
+    `page header` → `页眉`; `sheet 台账, row 3, column 2` → `工作表“台账”第3行第2列`; `row 3, column 2` (a CSV)
+    → `第3行第2列`; anything else unchanged."""
     import re
 
     m = re.fullmatch(r"(?:sheet (.+?), )?row (\d+)(?:, column (\d+))?", cell)
@@ -56,8 +57,10 @@ def cell_in_chinese(cell: str) -> str:
     if m:
         t, r, c = m.groups()
         return f"表{t}" + (f"第{r}行" if r else "") + (f"第{c}列" if c else "")
-    m = re.fullmatch(r"paragraph (\d+)", cell)
-    return f"第{m.group(1)}段" if m else cell
+    if cell == "page header":
+        return "页眉"
+    m = re.fullmatch(r"paragraph (\d+)(, text box)?", cell)
+    return f"第{m.group(1)}段" + ("文本框" if m.group(2) else "") if m else cell
 
 
 @dataclass

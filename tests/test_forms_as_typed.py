@@ -755,3 +755,23 @@ def test_a_cell_holding_a_label_and_its_value_apart_by_one_ideographic_space():
     fields, _, _ = _read(_docx(cells))
     assert fields == {"enterprise_name": "河北恒远铸造有限公司", "legal_representative": "王建国",
                       "contact_phone": "13812345678", "county": "永年区"}
+
+
+def test_a_lab_report_retyped_in_word_keeps_its_number_in_the_page_header(tmp_path):
+    """Class: a monitoring report retyped in Word with its number in the page header, as labs print it on every
+    page (报告编号：…): the body never states it, and the report had no number."""
+    from docx import Document
+
+    from extractors.pipeline import extract_bundle
+
+    doc = Document()
+    doc.sections[0].header.paragraphs[0].text = "报告编号：HBJC-2021-0815"
+    doc.add_paragraph("检测报告")
+    doc.add_paragraph("委托单位：河北某某铸造有限公司")
+    doc.add_paragraph("采样日期：2021年4月6日")
+    doc.add_paragraph("检测结果：颗粒物 12.5 mg/m³")
+    doc.save(str(tmp_path / "附件6.docx"))
+    (report,) = extract_bundle([tmp_path / "附件6.docx"]).documents
+    facts = {f.key: f for f in report.facts}
+    assert report.kind == "monitoring_report"
+    assert facts["report_number"].value == "HBJC-2021-0815" and facts["report_number"].source.cell == "page header"

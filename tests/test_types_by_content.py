@@ -63,6 +63,7 @@ def test_xlsx_ledger_with_title_rows_and_merged_headers(tmp_path):
     assert rows[0]["registration_date"] == "2017-05-03"
     assert rows[0]["source_ref"]["cell"] == "sheet 车辆台账, row 5"
     assert cell_in_chinese("sheet 车辆台账, row 5, column 2") == "工作表“车辆台账”第5行第2列"
+    assert (cell_in_chinese("page header"), cell_in_chinese("paragraph 4, text box")) == ("页眉", "第4段文本框")
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])

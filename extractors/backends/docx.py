@@ -303,6 +303,8 @@ class DocxBackend(Backend):
         body = document.element.body
         section_ends = _section_starts(body)
         paragraph_no, page, used = 0, 1, False  # used: the page holds text already
+        for text in self._header_lines(document):
+            layout.segments.append(Segment(text=text, source=Source(self.name, page, "page header"), line=0))
         for child in block_children(body):
             if child.tag == qn("w:tbl"):
                 self._add_table(Table(child, document), layout, page, paragraph_no)
@@ -332,6 +334,21 @@ class DocxBackend(Backend):
                 grid.rows = [[replace(c, source=replace(c.source, page=None)) if c else None for c in row]
                              for row in grid.rows]
         return layout
+
+    @staticmethod
+    def _header_lines(document) -> list[str]:
+        """The lines of the page headers, once each: a lab report retyped in Word keeps its number there
+        (报告编号：…), on every page."""
+        lines: list[str] = []
+        for section in document.sections:
+            header = section.header
+            if header.is_linked_to_previous and lines:
+                continue
+            for p in block_children(header._element):
+                if p.tag == qn("w:p"):
+                    lines += [line.strip() for line in paragraph_text(p).split("\n")
+                              if line.strip() and line.strip() not in lines]
+        return lines
 
     def _add_table(self, table: Table, layout: Layout, page: int, after: int) -> None:
         self._table_count += 1
