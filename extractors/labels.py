@@ -313,6 +313,13 @@ def _pairs_without_colons(text: str, fuzzy: bool) -> list[tuple[FieldSpec, str, 
     value must read as the field's (an OCR line's is read as before: its colon is what OCR lost)."""
     out = []
     runs = [(run, start) for run, start, _ in _runs(text, _TYPED_RUN)] if not fuzzy else [(text, 0)]
+    if not fuzzy and len(runs) == 2 and _leading_label_pattern().match(runs[0][0]) is None \
+            and looks_like_label(runs[0][0]) and not _has_mark_or_figure(runs[0][0]):
+        # `成文日期      20100606`: a label no list holds, its value apart by spaces, alone on a typed line; the
+        # value must read as the field its meaning names
+        specs = label_of(runs[0][0], runs[1][0])
+        if specs and _reads_as_value(specs[0], runs[1][0]):
+            return [(specs[0], runs[1][0], runs[1][1], len(text))]
     for run, offset in runs:
         m = _leading_label_pattern().match(run)
         if not m or (spec := match_label(m.group("label"))) is None:

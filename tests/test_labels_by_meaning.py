@@ -863,3 +863,16 @@ def test_a_label_whose_note_a_rule_found_inside_its_cell_cut_off():
     facts = {f.key: f.value for f in facts_from_layout(Layout("申报表.jpg", "ocr", 1, grids=[grid]), "application_form",
                                                        0.9, [])}
     assert facts["industry"] == "焦化" and facts["legal_representative"] == "王占军"
+
+
+def test_a_typed_line_of_a_label_no_list_holds_and_its_value_apart_by_spaces():
+    """Class: evidence retyped with its labels and values aligned by spaces, no colon (成文日期      20100606,
+    批准文号   衡环评〔2010〕79号): only listed labels were read so. The value must read as the field the
+    label's meaning names; a line of two values is no pair."""
+    with reading("eia_approval"):
+        assert [(s.key, v) for s, v, _, _ in pairs_in_text("成文日期      20100606", allow_no_colon=True)] == [
+            ("eia_approval_date", "20100606")]
+        assert [s.key for s, *_ in pairs_in_text("批准文号   衡环评〔2010〕79号", allow_no_colon=True)] == [
+            "eia_approval_number"]
+    with reading("application_form"):
+        assert pairs_in_text("二〇一〇年六月六日    衡水市生态环境局", allow_no_colon=True) == []
