@@ -305,31 +305,35 @@ def test_a_word_form_with_evidence_after_it_keeps_its_facts(tmp_path):
     assert {k: len(v) for k, v in form_part.tables.items()} == {k: len(v) for k, v in alone.tables.items()}
 
 
+def _pages(path, *pages: tuple[str, list[str]]):
+    """A PDF of pages, each a centred title over lines."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    c = canvas.Canvas(str(path))
+    for title, lines in pages:
+        _page(c, title, lines)
+    c.save()
+    return path
+
+
 def test_a_page_titled_as_a_document_no_kind_names_opens_one_of_its_page_s_kind(tmp_path):
     """Titles no kind's words name: an approval issued as 准予行政许可决定书, a register of trucks and machines
     (厂内运输车辆及非道路移动机械台账). Each is a document's title, whose kind its page says."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    path = tmp_path / "申报附件.pdf"
-    c = canvas.Canvas(str(path))
-    _page(c, "排污许可证（副本）", ["单位名称：河北某某铸造有限公司", "证书编号：91130100MA0CXXK21T001P"])
-    _page(c, "准予行政许可决定书", ["衡审批环字〔2021〕36号", "河北某某铸造有限公司：",
-                                  "你单位报送的《年产1万吨铸件项目环境影响报告表》收悉。经研究，批复如下："])
-    _page(c, "厂内运输车辆及非道路移动机械台账", ["企业名称：河北某某铸造有限公司",
-                                              "序号  号牌号码  车辆识别代号（VIN）  排放阶段  注册日期",
-                                              "1  冀T12345  LGAZC2F59M2491964  国六  2021-09-16"])
-    c.save()
+    path = _pages(tmp_path / "申报附件.pdf",
+                  ("排污许可证（副本）", ["单位名称：河北某某铸造有限公司", "证书编号：91130100MA0CXXK21T001P"]),
+                  ("准予行政许可决定书", ["衡审批环字〔2021〕36号", "河北某某铸造有限公司：",
+                                        "你单位报送的《年产1万吨铸件项目环境影响报告表》收悉。经研究，批复如下："]),
+                  ("厂内运输车辆及非道路移动机械台账", ["企业名称：河北某某铸造有限公司",
+                                                    "序号  号牌号码  车辆识别代号（VIN）  排放阶段  注册日期",
+                                                    "1  冀T12345  LGAZC2F59M2491964  国六  2021-09-16"]))
     assert [(d.kind, d.pages_range) for d in extract_bundle([path]).documents] == [
         ("discharge_permit", (1, 1)), ("eia_approval", (2, 2)), ("transport_ledger", (3, 3))]
 
 
 def test_a_form_s_page_headed_like_a_document_stays_the_form_s(tmp_path):
     """A form's own list (…清单) after its first page is no document of its own, whatever its page mentions."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    path = tmp_path / "申报表.pdf"
-    c = canvas.Canvas(str(path))
-    _page(c, "重污染天气重点行业绩效分级申报表", ["企业名称：河北某某铸造有限公司", "申报等级：B级"])
-    _page(c, "主要生产设备及治理设施清单", ["序号  设备名称  数量  治理设施", "1  中频感应电炉  2  布袋除尘器",
-                                         "采样日期：2021-04-06  监测结果：颗粒物 12.1 mg/m3"])
-    c.save()
+    path = _pages(tmp_path / "申报表.pdf",
+                  ("重点行业绩效分级申报表", ["企业名称：河北某某铸造有限公司", "申报等级：B级"]),
+                  ("主要生产设备及治理设施清单", ["序号  设备名称  数量  治理设施", "1  中频感应电炉  2  布袋除尘器",
+                                               "采样日期：2021-04-06  监测结果：颗粒物 12.1 mg/m3"]))
     (doc,) = extract_bundle([path]).documents
     assert doc.pages_range is None and doc.kind == "application_form"
