@@ -66,8 +66,7 @@ _SENTENCE = re.compile(r"[，。；：:,;]")  # a line saying something, not nam
 def _title(text: str) -> str:
     """What the document calls itself: the first of its first lines that is a title by itself, not a
     sentence (承诺书 over one naming the application it vouches for, 关于…的批复 under the bureau's name and
-    number); else
-    those lines run together, so that a title wrapped over two lines reads as one."""
+    number); else those lines run together, so that a title wrapped over two lines reads as one."""
     lines = [line for line in _flat(text).splitlines() if line.strip()]
     own = next((line for line in lines[:4] if not _SENTENCE.search(line) and title_kind(line) is not None), None)
     return own if own is not None else "".join(lines[:4])[:120]

@@ -294,7 +294,7 @@ def by_own_fields(text: str, raw_value: str, meant: FieldSpec | None = None) -> 
     named = [spec for spec in own if head and spec.key in _headed(head)]
     if len(named) == 1:
         return named[0]
-    typed = [spec for spec in own if terms.endswith(_TYPE_ENDS.get(spec.field_type.name, ()) or ("\0",))
+    typed = [spec for spec in own if terms.endswith(_TYPE_ENDS.get(spec.field_type.name, ()))
              and (_tells(spec, raw_value) or _names(spec, raw_value))]
     if len(typed) > 1:
         typed = [spec for spec in typed if spec.field_type.name == "date"]  # a day issued, not a term's end

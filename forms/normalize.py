@@ -172,10 +172,10 @@ def ticked_options(text: str, choices: tuple[str, ...] = ()) -> list[str] | None
 
 
 _OPTION = re.compile(r"(?:[A-DＡ-Ｄ]\s*[-－]?\s*级|引领性)(?:企业)?|[^\s（(【〔/、，,]+")
+_GRADE = re.compile(r"(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?")  # one grade option, C 级 wrapped inside it
 # options run together behind one mark, their own boxes lost (☑B级C级D级, a phone photo's faint boxes): no
-# space between them (√ A级 B级 is a mark between two options), inside one at most (C 级, wrapped)
-_GRADE = re.compile(r"(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?")
-_GRADES_RUN_TOGETHER = re.compile(r"(?:(?:[A-DＡ-Ｄ]\s?[-－]?\s?级|引领性)(?:企业)?){2,}")
+# space between them (√ A级 B级 is a mark between two options)
+_GRADES_RUN_TOGETHER = re.compile(f"(?:{_GRADE.pattern}){{2,}}")
 
 
 @cache

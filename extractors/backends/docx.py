@@ -5,7 +5,7 @@ Its way of reading a paragraph, a cell and a check box (`paragraph_text`, `cell_
 
 A Word file holding several documents (申报附件.docx: a permit, an approval and a lab report retyped, a page
 each) puts each on pages of its own with page breaks, so a file with page breaks has pages, counted from
-them (`page_of`): where the file says a page starts — a hard page break, a paragraph kept on a new page, a
+them: where the file says a page starts — a hard page break, a paragraph kept on a new page, a
 section starting on one — not where text overflows, which only Word's layout knows. A file without page
 breaks has none, as before: its sources name paragraphs and cells.
 """
