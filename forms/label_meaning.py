@@ -279,7 +279,8 @@ def by_own_fields(text: str, raw_value: str, meant: FieldSpec | None = None) -> 
     the one of its own fields, the value readable as that field's, of the type the label was read as; else
     the one the label's last word names (日期 alone on an approval: the one date it states); else the one a
     word of its type ends the label with (经营者: a person; 决定书编号: a number) whose type reads the value.
-    Never a field of any text (a name, an address): 货物名称 on gate records is no enterprise's name."""
+    A field of any text (a name, an address) only by a last word no other field's labels end with (生产经营场所:
+    the address): 货物名称 on gate records is no enterprise's name."""
     kind = READING_KIND.get()
     key = normalise_label(text)
     if kind in (APPLICATION_FORM, "unknown") or not looks_like_label(key):
@@ -291,6 +292,8 @@ def by_own_fields(text: str, raw_value: str, meant: FieldSpec | None = None) -> 
         return same[0] if len(same) == 1 else None
     terms = _strip_filler(_terms(key))
     head = terms if terms in _GENERIC_HEADS else _head(key)
+    if head and len(only := _headed(head)) == 1 and carries(kind, only[0]) and plausible(FIELDS[only[0]], raw_value):
+        return FIELDS[only[0]]  # a last word only one field's labels end with (场所, 地址: the address), as on the form
     named = [spec for spec in own if head and spec.key in _headed(head)]
     if len(named) == 1:
         return named[0]

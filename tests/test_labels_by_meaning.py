@@ -808,6 +808,7 @@ def test_a_role_no_field_has_names_nobody_and_a_person_is_no_organisation():
     ("discharge_permit", "核发日期", "2021年3月2日", "permit_issue_date"),
     ("discharge_permit", "签发日期", "2021年3月2日", "permit_issue_date"),  # a lab report's report date elsewhere
     ("discharge_permit", "主要负责人", "何刚", "legal_representative"),
+    ("discharge_permit", "注册地址", "河北省衡水市枣强县恩察镇工业大街167号", "address"),  # 单位地址 is a lab's
     ("eia_approval", "日期", "2010年6月6日", "eia_approval_date"),
     ("eia_approval", "成文日期", "2010年6月6日", "eia_approval_date"),
     ("eia_approval", "决定书编号", "衡审批环字〔2021〕36号", "eia_approval_number"),
