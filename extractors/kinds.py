@@ -31,7 +31,7 @@ _SIGNALS: dict[str, list[tuple[str, float, float]]] = {
                           (r"监测结果|检测结果", 1, 1), (r"报告编号", 1, 1), (r"委托单位|受检单位|检测类别", 1, 1)],
     "cems_data": [(r"(在线|自动|连续)(监测|监控)(数据|日报|月报|报表|统计)|CEMS", 5, 3), (r"小时均值|日均值|小时数据", 2, 2),
                   (r"折算浓度", 1, 1)],
-    "transport_ledger": [(r"运输车辆.{0,6}(台账|清单|信息|一览表|明细|名单|统计表)|车辆(台账|清单)|电子台账", 5, 4),
+    "transport_ledger": [(r"运输车辆.{0,12}(台账|清单|信息|一览表|明细|名单|统计表)|车辆(台账|清单)|电子台账", 5, 4),
                          (r"车辆识别代号|车架号|VIN", 2, 2), (r"排放阶段", 1, 1), (r"注册(登记)?日期|行驶证", 1, 1)],
     "gate_records": [(r"门禁", 5, 2), (r"进出(厂|场)(车辆)?.{0,6}(记录|明细|数据)", 4, 3),
                      (r"(进|入|出)(厂|场)时间|通行时间|抓拍时间", 2, 3), (r"进出(厂|场)", 3, 1)],
@@ -60,6 +60,9 @@ def _flat(text: str) -> str:
     return re.sub(r"[ \t\u3000]+", "", text)
 
 
+# a fleet's register states each vehicle's identity, stage and registration; gate records state passages
+_FLEET = re.compile(r"(?=.*(?:车辆识别代?[号码]|VIN|车架号))(?=.*排放(?:阶段|标准|等级))(?=.*(?:注册|登记|上牌)(?:登记)?日期)", re.S)
+_PASSAGE = re.compile(r"(?:进|入|出)(?:厂|场)时间|通行时间|抓拍时间|进出时间|时间")
 _SENTENCE = re.compile(r"[，。；：:,;]")  # a line saying something, not naming it
 
 
@@ -104,6 +107,10 @@ def classify(text: str, file_name: str = "", *, label_hits: int = 0, is_image: b
     if is_image and len(re.sub(r"\s", "", head)) < 30:
         scores["photo"] = scores.get("photo", 0.0) + 3.0
     kind, best = max(scores.items(), key=lambda kv: kv[1])
+    if kind == "gate_records" and _FLEET.search(head) and not _PASSAGE.search(head):
+        # a register of vehicles that records no passage is the fleet's, whatever its title says of the gate
+        # (车辆进出厂登记台账 over VINs, stages and registration dates)
+        kind, best = "transport_ledger", max(best, scores["transport_ledger"])
     if best < 2.5:
         return "unknown", round(min(best / 5, 0.5), 3)
     runner_up = max((v for k, v in scores.items() if k != kind), default=0.0)

@@ -489,3 +489,17 @@ def test_a_licence_retyped_as_a_four_column_table_in_a_pdf(tmp_path):
     assert {k: facts.get(k) for k in ("enterprise_name", "legal_representative", "address", "credit_code")} == {
         "enterprise_name": "衡水市德润机械铸造有限责任公司", "legal_representative": "何刚",
         "address": "河北省衡水市枣强县恩察镇工业大街167号", "credit_code": "91131121MA00107586"}
+
+
+def test_a_fleet_register_titled_after_the_gate_or_the_machines_beside_it():
+    """Class: transport ledgers retyped under other titles: 车辆进出厂登记台账 (a register of the vehicles going in
+    and out: their VINs, stages and registration dates, no passage) was taken for gate records, and
+    厂内运输车辆及非道路移动机械台账 (its words before 台账 longer than the kind's pattern allowed) for a form, so
+    the bundle lacked its ledger (missing_document:transport_ledger, blocking; robustness seed 73). Gate
+    records state passages (进厂时间) and stay gate records."""
+    register = "序号 牌照号 车辆识别码 环保排放阶段 初次登记日期\n1 冀A12345 LGAZC2F59M2491964 国六 2021-09-16"
+    assert classify(f"车辆进出厂登记台账\n单位名称：河北某某铸造有限公司\n{register}", "扫描件007.docx")[0] == "transport_ledger"
+    assert classify(f"厂内运输车辆及非道路移动机械台账\n填报单位（盖章）：河北某某铸造有限公司\n{register}",
+                    "附件7.docx")[0] == "transport_ledger"
+    passages = "进出厂车辆记录\n车牌号 进厂时间 出厂时间 车辆识别代号 排放阶段 注册日期\n冀A12345 2021-09-16 08:01 2021-09-16 09:12"
+    assert classify(passages, "门禁.pdf")[0] == "gate_records"
