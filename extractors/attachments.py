@@ -25,6 +25,7 @@ _LICENCE_LABELS = {
     "类型": None, "注册资本": None, "营业期限": None, "经营范围": None, "登记机关": None, "证照编号": None,
     "经营者": "legal_representative", "负责人": "legal_representative", "注册日期": "established_date",
 }
+_QUALIFIER_WORDS = "主要|单位|企业|公司|市场主体|注册"
 _SPACED = "|".join("[\\s\u3000.·]*".join(re.escape(c) for c in label)
                    for label in sorted(_LICENCE_LABELS, key=len, reverse=True))
 # a label starts the line or follows white space; the long ones may also follow a value the OCR ran into them,
@@ -32,9 +33,12 @@ _SPACED = "|".join("[\\s\u3000.·]*".join(re.escape(c) for c in label)
 _LETTER_SPACED = "|".join(f"{re.escape(label[0])}[\\s\u3000]+{re.escape(label[1])}"
                           for label in _LICENCE_LABELS if len(label) == 2)
 # a label ending a piece is one too: the engine ran the other column's value into it (…依法须经住所 | 河北省…)
-_LICENCE_LABEL = re.compile(f"(?:(?<=^)|(?<=\\s))[.·]?(?P<label>{_SPACED})(?=\\s|$|[:：]|[\u4e00-\u9fff0-9A-Z(（])"
+# retyped by other hands, a label may carry a word before it (主要经营场所, 单位名称) and a note after it (法定代表人
+# （负责人）, 成立日期（注册日期）): both are the label's, not a value's
+_LICENCE_LABEL = re.compile(f"(?:(?<=^)|(?<=\\s))[.·]?(?:{_QUALIFIER_WORDS})?(?P<label>{_SPACED})"
+                            f"(?:[（(][^（）()]{{1,8}}[)）])?(?=\\s|$|[:：]|[\u4e00-\u9fff0-9A-Z(（])"
                             f"|(?P<long>成立日期|注册资本|营业期限|经营范围|登记机关|法定代表人|{_LETTER_SPACED}"
-                            f"|(?:{_SPACED})(?=\\s*$))")
+                            f"|(?:{_SPACED})(?=\\s*$))(?:[（(][^（）()]{{1,8}}[)）])?")
 
 
 _ADDRESS_END = re.compile(r"[号路街村室楼院段组巷道]$")

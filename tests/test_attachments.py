@@ -503,3 +503,25 @@ def test_a_fleet_register_titled_after_the_gate_or_the_machines_beside_it():
                     "附件7.docx")[0] == "transport_ledger"
     passages = "进出厂车辆记录\n车牌号 进厂时间 出厂时间 车辆识别代号 排放阶段 注册日期\n冀A12345 2021-09-16 08:01 2021-09-16 09:12"
     assert classify(passages, "门禁.pdf")[0] == "gate_records"
+
+
+def test_a_licence_retyped_with_words_before_and_notes_after_its_labels(tmp_path):
+    """Class: a licence retyped line by line with its labels as other hands word them (主要经营场所, 法定代表人
+    （负责人）, 成立日期（注册日期）) and printed to PDF: the licence's reader took the note for the person's
+    name ((负责人)何刚: a blocking mismatch:legal_representative) and missed the address (robustness seed 73)."""
+    from docx import Document
+
+    from generators.pdf import convert_cold
+
+    doc = Document()
+    for line in ("营业执照", "统一社会信用代码   91131121MA00107586", "单位名称      衡水市德润机械铸造有限责任公司",
+                 "法定代表人（负责人）   何刚", "成立日期（注册日期）   2010年03月13日",
+                 "主要经营场所      河北省衡水市枣强县恩察镇工业大街167号", "类型     有限责任公司（自然人投资或控股）"):
+        doc.add_paragraph(line)
+    doc.save(str(tmp_path / "营业执照.docx"))
+    convert_cold(tmp_path / "营业执照.docx", tmp_path / "营业执照.pdf")
+    (licence,) = extract_bundle([tmp_path / "营业执照.pdf"]).documents
+    facts = {f.key: f.value for f in licence.facts}
+    assert {k: facts.get(k) for k in ("enterprise_name", "legal_representative", "established_date", "address")} == {
+        "enterprise_name": "衡水市德润机械铸造有限责任公司", "legal_representative": "何刚",
+        "established_date": "2010-03-13", "address": "河北省衡水市枣强县恩察镇工业大街167号"}
