@@ -635,7 +635,12 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
         headers = [(spec, _header(grid, spec)) for spec in TABLES.values()]
         previous, known = out[-1] if out else (None, [])
         placement = None
-        alone = None if previous is None or any(header for _, header in known) else _header_alone(previous)
+        # a header alone at the foot of the page before, its values here; not when this page opens with headings
+        # of its own (its sub-headings: _header_over_break joins those)
+        alone = None if previous is None or any(header for _, header in known) or any(
+            header and _headed_by_words(grid, spec, header) for spec, header in headers) else _header_alone(previous)
+        if alone is not None and _header_over_break(previous, known, grid) is not None:
+            alone = None  # the header goes on here (车辆信息 above, 车号 | 车辆识别号 under it): joined as such below
         if (previous is not None and (any(header for _, header in known) or alone is not None)
                 and previous.ref is None and grid.ref is None and grid.rows and previous.rows
                 and (_page(grid) or 0) > (_page(previous, last=True) or 0)):
@@ -648,7 +653,10 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
                     grid, headers = bare, bare_headers
         if placement is not None:
             placed, finer = placement
-            first = min((header[0] for _, header in headers if header), default=None)
+            # a "header" none of whose cells is a heading (only its values under it named columns) is a row of
+            # values: the rest of a row the page break cut (| JK1637 | BH9LG2 79321 | | 13 |) is no header
+            first = min((header[0] for spec, header in headers if header and _headed_by_words(grid, spec, header)),
+                        default=None)
             carried = len(grid.rows) if first is None else _carried_rows(grid, first)
             if carried:
                 if placed is not None:
@@ -682,6 +690,11 @@ def _joined_across_pages(grids: list[Grid]) -> list[tuple[Grid, list]]:
             continue
         out.append((grid, headers))
     return out
+
+
+def _headed_by_words(grid: Grid, spec: TableSpec, header: tuple[int, dict]) -> bool:
+    """Whether some cell of a header row names a column of `spec` by its words."""
+    return any(cell is not None and match_column(spec, cell.text) is not None for cell in grid.rows[header[0]])
 
 
 def _header_alone(grid: Grid) -> int | None:

@@ -472,3 +472,22 @@ def test_a_header_ending_its_page_whose_columns_its_values_on_the_next_page_name
     rows = tables_from_layout(layout)["vehicles"]
     assert [(r.get("plate"), r.get("vin"), r.get("emission_stage"), r.get("registration_date")) for r in rows] == [
         (f"冀J2944{i}", VINS[i], "国五", "2013-08-23") for i in range(3)]
+
+
+def test_a_row_cut_by_the_page_whose_rest_reads_like_a_header_by_its_values():
+    """Class: a retyped ledger printed to PDF whose narrow cells wrap, a row cut by the page break through most
+    of its cells (冀 | LGASD4 | 2020-4- above, JK1637 | its VIN's rest | 13 | 牵引车 below). The rest, most of its
+    cells filled and its values under it naming the columns, was taken for the next page's header: the cut
+    vehicle was read as two halves and the next page's rows lost their stage (robustness seed 73's c20,
+    invalid:vin). A row none of whose cells is a heading is no header."""
+    widths = (30, 70, 130, 70, 80, 80)
+    head = ["序号", "牌照号", "车辆识别代号", "环保排放阶段", "注册日期", "车辆类型"]
+    first = [head, ["1", "冀T88320", VINS[0], "国五", "2019-05-06", "重型半挂牵引车"],
+             ["2", "冀", VINS[1][:6], "国Ⅴ", "2020-4-", "重型半挂"]]
+    second = [["", "JK1637", VINS[1][6:], "", "13", "牵引车"],
+              ["3", "冀JR6647", VINS[2], "国五", "2021-11-26", "重型半挂牵引车"],
+              ["4", "晋A64298F", VINS[3], "新能源", "2022-05-27", "重型半挂牵引车"]]
+    rows = tables_from_layout(PdfBackend("运输车辆台账.pdf", _pdf(first, second, widths=widths)).read())["vehicles"]
+    assert [(r.get("plate"), r.get("vin"), r.get("emission_stage")) for r in rows] == [
+        ("冀T88320", VINS[0], "国五"), ("冀JK1637", VINS[1], "国五"), ("冀JR6647", VINS[2], "国五"),
+        ("晋A64298F", VINS[3], "新能源")]
