@@ -501,6 +501,9 @@ def test_a_fleet_register_titled_after_the_gate_or_the_machines_beside_it():
     assert classify(f"车辆进出厂登记台账\n单位名称：河北某某铸造有限公司\n{register}", "扫描件007.docx")[0] == "transport_ledger"
     assert classify(f"厂内运输车辆及非道路移动机械台账\n填报单位（盖章）：河北某某铸造有限公司\n{register}",
                     "附件7.docx")[0] == "transport_ledger"
+    # a ledger named after the trucks and the carrying (重型柴油货车运输台账), in a merged Word file (seed 73's d26)
+    assert classify(f"重型柴油货车运输台账\n填报单位（盖章）：河北某某铸造有限公司\n{register}", "")[0] == "transport_ledger"
+    assert title_kind("重型柴油货车运输台账") == "transport_ledger"
     passages = "进出厂车辆记录\n车牌号 进厂时间 出厂时间 车辆识别代号 排放阶段 注册日期\n冀A12345 2021-09-16 08:01 2021-09-16 09:12"
     assert classify(passages, "门禁.pdf")[0] == "gate_records"
 
