@@ -62,7 +62,7 @@ def _flat(text: str) -> str:
 
 # a fleet's register states each vehicle's identity, stage and registration; gate records state passages
 _FLEET = re.compile(r"(?=.*(?:车辆识别代?[号码]|VIN|车架号))(?=.*排放(?:阶段|标准|等级))(?=.*(?:注册|登记|上牌)(?:登记)?日期)", re.S)
-_PASSAGE = re.compile(r"(?:进|入|出)(?:厂|场)时间|通行时间|抓拍时间|进出时间|时间")
+_PASSAGE = re.compile(r"时间")  # 进厂时间, 出场时间, 通行时间, 抓拍时间: any time of day is a passage's
 _SENTENCE = re.compile(r"[，。；：:,;]")  # a line saying something, not naming it
 
 

@@ -22,7 +22,7 @@ from extractors.layout import Grid, Layout
 from extractors.tables import tables_from_layout
 from forms.errors import UnreadableFile
 from forms.facts import DocumentResult, Extraction, Fact, Source
-from forms.fields import carries, carries_table, form_only_keys
+from forms.fields import FIELDS, carries, carries_table, form_only_keys
 from forms.label_meaning import ACCEPTED_SYNONYMS
 from forms.settings import Settings
 from forms.synonyms import fingerprint
@@ -100,10 +100,10 @@ def _read_document(doc: DocumentResult, layout: Layout, item: intake.IntakeFile)
     kind, confidence = classify(layout.text(), "" if doc.part_of else item.name,
                                 label_hits=len({f.key for f in facts} & form_only_keys()),
                                 is_image=item.type in IMAGE_FORMATS)
-    if kind != "unknown":
+    if kind != "unknown" and any(carries(kind, key) for key in FIELDS):
         # read again as what it is: on the enterprise's own form every label is the enterprise's (单位地址,
         # 厂区地址); an evidence document's labels mean the fields it states (签发日期 on a permit, 日期 on an
-        # approval)
+        # approval). Unknown files were read so already; a photo states no field
         unassigned = []
         facts = facts_from_layout(layout, kind, base, unassigned)
     for fact in facts:
